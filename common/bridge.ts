@@ -1,0 +1,250 @@
+// The bridge between the renderer and the client core: one map from channel to argument and result schemas,
+// the events the core pushes to the renderer, and the `window.baton` shape. Electron IPC (preload) and the
+// web-mode WebSocket both carry exactly this contract.
+import { z } from 'zod';
+import {
+  AgentIdSchema,
+  AgentInfoSchema,
+  MessageIdSchema,
+  RequestSchema,
+  SessionEventSchema,
+  SessionIdSchema,
+  SessionSummarySchema,
+  SettableStatusSchema,
+} from './domain';
+import type { Result } from './result';
+
+export const ConnectionStateSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('signed-out') }),
+  z.object({ status: z.literal('connecting'), attempt: z.number().int().nonnegative() }),
+  z.object({ status: z.literal('online'), since: z.number() }),
+  /** nextRetryAt is null while no retry is scheduled (e.g. the machine reports no network) */
+  z.object({
+    status: z.literal('offline'),
+    attempt: z.number().int().nonnegative(),
+    nextRetryAt: z.number().nullable(),
+    reason: z.string(),
+  }),
+  z.object({ status: z.literal('auth-failed'), message: z.string() }),
+  z.object({ status: z.literal('version-mismatch'), message: z.string() }),
+]);
+export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
+
+export const OutboxItemSchema = z.object({
+  messageId: MessageIdSchema,
+  sessionId: SessionIdSchema,
+  text: z.string(),
+  createdAt: z.number(),
+  state: z.enum(['pending', 'sent', 'failed']),
+  /** why it failed, as a sentence; null unless failed */
+  error: z.string().nullable(),
+});
+export type OutboxItem = z.infer<typeof OutboxItemSchema>;
+
+export const SettingsSchema = z.object({
+  notifyNewChats: z.boolean(),
+  notifyMessages: z.boolean(),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** Everything the renderer needs to draw the workspace from nothing (after start, sign-in, reconnect). */
+export const ClientSnapshotSchema = z.object({
+  me: AgentInfoSchema.nullable(),
+  connection: ConnectionStateSchema,
+  agents: z.array(AgentInfoSchema),
+  /** sessions the agent owns, listens to or is offered, plus all live ones for dashboard viewers */
+  sessions: z.array(SessionSummarySchema),
+  outbox: z.array(OutboxItemSchema),
+  unread: z.record(SessionIdSchema, z.number().int().nonnegative()),
+  requests: z.array(RequestSchema),
+  settings: SettingsSchema,
+});
+export type ClientSnapshot = z.infer<typeof ClientSnapshotSchema>;
+
+/** A piece of a search snippet; `match` parts are the searched words, to be highlighted. */
+export const SearchHitSchema = z.object({
+  sessionId: SessionIdSchema,
+  seq: z.number().int(),
+  customerName: z.string(),
+  authorName: z.string(),
+  at: z.number(),
+  parts: z.array(z.object({ text: z.string(), match: z.boolean() })),
+});
+export type SearchHit = z.infer<typeof SearchHitSchema>;
+
+/** A notification the core wants shown; the desktop shell uses the OS, web mode the browser. */
+export const NotificationIntentSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['transfer-offer', 'new-chat', 'message']),
+  title: z.string(),
+  body: z.string(),
+  sessionId: SessionIdSchema,
+  transferId: z.string().nullable(),
+});
+export type NotificationIntent = z.infer<typeof NotificationIntentSchema>;
+
+const none = z.object({}).strict();
+const sessionRef = z.object({ sessionId: SessionIdSchema }).strict();
+const transferRef = z.object({ sessionId: SessionIdSchema, transferId: z.string().min(1).max(64) }).strict();
+const done = z.null();
+
+export const bridgeCommands = {
+  /** what the sign-in screen can prefill */
+  'auth:saved': {
+    args: none,
+    result: z.object({ relayUrl: z.string().nullable(), user: z.string().nullable(), hasPassword: z.boolean() }),
+  },
+  'auth:signIn': {
+    args: z
+      .object({
+        relayUrl: z
+          .string()
+          .trim()
+          .regex(/^wss?:\/\/[^\s/]+/i, 'the relay address starts with ws:// or wss://'),
+        user: AgentIdSchema,
+        password: z.string().min(1, 'enter your password').max(256),
+        remember: z.boolean().default(true),
+      })
+      .strict(),
+    result: z.object({ me: AgentInfoSchema }),
+  },
+  'auth:signOut': { args: none, result: done },
+  'app:snapshot': { args: none, result: ClientSnapshotSchema },
+  'settings:set': { args: SettingsSchema.partial().strict(), result: SettingsSchema },
+  'agent:setStatus': { args: z.object({ status: SettableStatusSchema }).strict(), result: done },
+  /** resolves once the message is durably in the outbox; delivery is reported by `outbox` events */
+  'chat:send': {
+    args: z.object({ sessionId: SessionIdSchema, text: z.string().trim().min(1, 'a message cannot be empty').max(8000) }).strict(),
+    result: z.object({ messageId: MessageIdSchema }),
+  },
+  'chat:retry': { args: z.object({ messageId: MessageIdSchema }).strict(), result: done },
+  'chat:typing': { args: z.object({ sessionId: SessionIdSchema, active: z.boolean() }).strict(), result: done },
+  'chat:markRead': { args: z.object({ sessionId: SessionIdSchema, seq: z.number().int().nonnegative() }).strict(), result: done },
+  /** a page of a session's events from the local cache, newest last; `beforeSeq` pages backwards */
+  'chat:transcript': {
+    args: z
+      .object({
+        sessionId: SessionIdSchema,
+        beforeSeq: z.number().int().positive().optional(),
+        limit: z.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
+    result: z.object({ events: z.array(SessionEventSchema), hasMore: z.boolean() }),
+  },
+  'transfer:offer': {
+    args: z.object({ sessionId: SessionIdSchema, to: AgentIdSchema, note: z.string().trim().max(1000).optional() }).strict(),
+    result: z.object({ transferId: z.string() }),
+  },
+  'transfer:accept': { args: transferRef, result: done },
+  'transfer:reject': {
+    args: transferRef.extend({ reason: z.string().trim().max(1000).optional() }).strict(),
+    result: done,
+  },
+  'transfer:cancel': { args: transferRef, result: done },
+  'session:takeOver': { args: sessionRef, result: done },
+  'session:listen': { args: sessionRef, result: done },
+  'session:closeWindow': { args: sessionRef, result: done },
+  'session:closeChat': { args: sessionRef, result: done },
+  'request:create': {
+    args: z
+      .object({
+        sessionId: SessionIdSchema,
+        title: z.string().trim().min(1, 'a request needs a title').max(200),
+        description: z.string().trim().max(5000).optional(),
+      })
+      .strict(),
+    result: z.object({ request: RequestSchema }),
+  },
+  'request:list': { args: none, result: z.object({ requests: z.array(RequestSchema) }) },
+  /** closed sessions in the local cache, newest first */
+  'history:list': {
+    args: z
+      .object({ limit: z.number().int().min(1).max(500).default(100), beforeClosedAt: z.number().optional() })
+      .strict(),
+    result: z.object({ sessions: z.array(SessionSummarySchema) }),
+  },
+  /** full-text search over cached messages, newest first */
+  'history:search': {
+    args: z
+      .object({
+        text: z.string().trim().min(1, 'type something to search for').max(200),
+        customer: z.string().trim().max(80).optional(),
+        from: z.number().optional(),
+        to: z.number().optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      })
+      .strict(),
+    result: z.object({ hits: z.array(SearchHitSchema) }),
+  },
+} as const;
+
+export type BridgeChannel = keyof typeof bridgeCommands;
+/** What a caller passes (defaults may be omitted). */
+export type BridgeArgs<C extends BridgeChannel> = z.input<(typeof bridgeCommands)[C]['args']>;
+/** What a handler receives after validation. */
+export type BridgeParsedArgs<C extends BridgeChannel> = z.output<(typeof bridgeCommands)[C]['args']>;
+export type BridgeResult<C extends BridgeChannel> = z.output<(typeof bridgeCommands)[C]['result']>;
+export const bridgeChannels = Object.keys(bridgeCommands) as BridgeChannel[];
+export const isBridgeChannel = (name: unknown): name is BridgeChannel =>
+  typeof name === 'string' && Object.hasOwn(bridgeCommands, name);
+
+/** Events pushed from the core to the renderer. */
+export const ClientEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('snapshot'), snapshot: ClientSnapshotSchema }),
+  z.object({ type: z.literal('connection'), connection: ConnectionStateSchema }),
+  z.object({ type: z.literal('presence'), agent: AgentInfoSchema }),
+  z.object({ type: z.literal('session'), session: SessionSummarySchema }),
+  /** new session events, in seq order (live or replayed; the renderer ignores seqs it already holds) */
+  z.object({ type: z.literal('events'), sessionId: SessionIdSchema, events: z.array(SessionEventSchema) }),
+  z.object({
+    type: z.literal('typing'),
+    sessionId: SessionIdSchema,
+    who: z.enum(['customer', 'agent']),
+    name: z.string(),
+    active: z.boolean(),
+  }),
+  z.object({ type: z.literal('outbox'), item: OutboxItemSchema }),
+  z.object({ type: z.literal('unread'), sessionId: SessionIdSchema, count: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('request'), request: RequestSchema }),
+  z.object({ type: z.literal('settings'), settings: SettingsSchema }),
+  z.object({ type: z.literal('notification'), notification: NotificationIntentSchema }),
+  z.object({ type: z.literal('notification-closed'), id: z.string() }),
+  /** the shell asks the UI to show a session (notification click, tray) */
+  z.object({ type: z.literal('focus-session'), sessionId: SessionIdSchema }),
+  z.object({ type: z.literal('signed-out') }),
+]);
+export type ClientEvent = z.infer<typeof ClientEventSchema>;
+export type ClientEventOf<T extends ClientEvent['type']> = Extract<ClientEvent, { type: T }>;
+
+/** `window.baton`: the only thing of the main process the renderer can reach. */
+export interface BatonBridge {
+  readonly platform: 'desktop' | 'web';
+  invoke<C extends BridgeChannel>(channel: C, args: BridgeArgs<C>): Promise<Result<BridgeResult<C>>>;
+  onEvent(listener: (event: ClientEvent) => void): () => void;
+}
+
+/** The client core as the shells see it: validates its own arguments, never throws. */
+export interface BridgeHandler {
+  invoke(channel: string, args: unknown): Promise<Result<unknown>>;
+  subscribe(listener: (event: ClientEvent) => void): () => void;
+}
+
+/** Web-mode framing of the bridge over a local WebSocket. */
+export const WebBridgeRequestSchema = z.object({
+  kind: z.literal('invoke'),
+  id: z.number().int().nonnegative(),
+  channel: z.string().max(64),
+  args: z.unknown(),
+});
+export type WebBridgeRequest = z.infer<typeof WebBridgeRequestSchema>;
+export type WebBridgeMessage =
+  | { kind: 'result'; id: number; result: Result<unknown> }
+  | { kind: 'event'; event: ClientEvent };
+
+export const DESKTOP_EVENT_CHANNEL = 'baton:event';
+
+declare global {
+  interface Window {
+    baton: BatonBridge;
+  }
+}
