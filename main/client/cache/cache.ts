@@ -1,0 +1,517 @@
+// The client's local store: everything the agent has seen, written before it is shown, read back through the schemas.
+import type { Database as Db } from 'better-sqlite3';
+import type { z } from 'zod';
+import { OutboxItemSchema, type OutboxItem, type SearchHit } from '../../../common/bridge';
+import {
+  AgentInfoSchema,
+  RequestSchema,
+  SessionEventSchema,
+  SessionSummarySchema,
+  type AgentInfo,
+  type Request,
+  type SessionEvent,
+  type SessionSummary,
+} from '../../../common/domain';
+import { type OpenOptions, openCacheDatabase } from './open';
+
+export interface SearchQuery {
+  text: string;
+  customer?: string;
+  from?: number;
+  to?: number;
+  limit: number;
+}
+
+export interface TransferRecord {
+  id: string;
+  sessionId: string;
+  fromId: string;
+  offeredBy: string;
+  toId: string;
+  note: string | null;
+  createdAt: number;
+  state: 'pending' | 'accepted' | 'rejected' | 'cancelled';
+  endedAt: number | null;
+  endReason: string | null;
+}
+
+const DAY_MS = 86_400_000;
+// Private-use characters mark matches inside snippets; they never reach the UI, which gets `parts`.
+const MARK_OPEN = '\uE000';
+const MARK_CLOSE = '\uE001';
+
+/** Turns what a person typed into an FTS5 query: each word quoted (no operators leak through), the last one a prefix. */
+export function toFtsQuery(text: string): string | null {
+  const words = text
+    .replace(/[\uE000\uE001]/g, ' ')
+    .split(/[^\p{L}\p{N}_]+/u)
+    .filter((w) => w.length > 0)
+    .slice(0, 16);
+  if (words.length === 0) return null;
+  return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+}
+
+export function snippetToParts(snippet: string): SearchHit['parts'] {
+  const parts: SearchHit['parts'] = [];
+  let rest = snippet;
+  while (rest.length > 0) {
+    const open = rest.indexOf(MARK_OPEN);
+    if (open === -1) {
+      parts.push({ text: rest, match: false });
+      break;
+    }
+    if (open > 0) parts.push({ text: rest.slice(0, open), match: false });
+    const close = rest.indexOf(MARK_CLOSE, open + 1);
+    const end = close === -1 ? rest.length : close;
+    parts.push({ text: rest.slice(open + 1, end), match: true });
+    rest = close === -1 ? '' : rest.slice(close + 1);
+  }
+  return parts.filter((p) => p.text.length > 0);
+}
+
+type Log = (entry: Record<string, unknown>) => void;
+
+/** Every statement the cache runs, prepared once. */
+function prepareStatements(db: Db) {
+  const p = (sql: string) => db.prepare(sql);
+  return {
+    getSetting: p('SELECT value FROM settings WHERE key = ?'),
+    setSetting: p('INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    deleteSetting: p('DELETE FROM settings WHERE key = ?'),
+    upsertSession: p(`INSERT INTO sessions(id, state, customer_name, owner_id, created_at, closed_at, last_seq, summary)
+      VALUES (@id, @state, @customerName, @ownerId, @createdAt, @closedAt, @lastSeq, @summary)
+      ON CONFLICT(id) DO UPDATE SET state = excluded.state, customer_name = excluded.customer_name,
+        owner_id = excluded.owner_id, created_at = excluded.created_at, closed_at = excluded.closed_at,
+        last_seq = excluded.last_seq, summary = excluded.summary`),
+    getSession: p('SELECT summary FROM sessions WHERE id = ?'),
+    customerName: p('SELECT customer_name FROM sessions WHERE id = ?'),
+    liveSessions: p("SELECT summary FROM sessions WHERE state <> 'closed' ORDER BY created_at"),
+    closedSessions: p(`SELECT summary FROM sessions WHERE state = 'closed' AND closed_at < ?
+      ORDER BY closed_at DESC LIMIT ?`),
+    resumeMap: p(`SELECT h.session_id AS id, h.held_seq AS seq FROM held_seqs h
+      LEFT JOIN sessions s ON s.id = h.session_id WHERE h.held_seq > 0 AND (s.state IS NULL OR s.state <> 'closed')`),
+    heldSeq: p('SELECT held_seq FROM held_seqs WHERE session_id = ?'),
+    setHeld: p(`INSERT INTO held_seqs(session_id, held_seq) VALUES (?, ?)
+      ON CONFLICT(session_id) DO UPDATE SET held_seq = excluded.held_seq`),
+    eventExists: p('SELECT 1 FROM events WHERE session_id = ? AND seq = ?'),
+    insertEvent: p('INSERT OR IGNORE INTO events(session_id, seq, kind, at, json) VALUES (?, ?, ?, ?, ?)'),
+    insertMessage: p(`INSERT OR IGNORE INTO messages(session_id, seq, message_id, author_kind, author_name, customer_name, at, text)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    offerTransfer: p(`INSERT INTO transfers(id, session_id, from_id, offered_by, to_id, note, created_at, state)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT(id) DO NOTHING`),
+    endTransfer: p(`UPDATE transfers SET state = ?, ended_at = ?, end_reason = ? WHERE id = ? AND state = 'pending'`),
+    transfers: p('SELECT * FROM transfers WHERE session_id = ? ORDER BY created_at'),
+    transcriptBefore: p('SELECT json FROM events WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
+    eventsAfter: p('SELECT json FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+    upsertRequest: p(`INSERT INTO requests(id, session_id, created_at, json) VALUES (?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET json = excluded.json`),
+    requests: p('SELECT json FROM requests ORDER BY created_at DESC'),
+    clearPresence: p('DELETE FROM presence'),
+    upsertAgent: p(`INSERT INTO presence(agent_id, json) VALUES (?, ?)
+      ON CONFLICT(agent_id) DO UPDATE SET json = excluded.json`),
+    agents: p('SELECT json FROM presence ORDER BY agent_id'),
+    readMark: p('SELECT seq FROM read_marks WHERE session_id = ?'),
+    setReadMark: p(`INSERT INTO read_marks(session_id, seq) VALUES (?, ?)
+      ON CONFLICT(session_id) DO UPDATE SET seq = max(seq, excluded.seq)`),
+    unread: p(`SELECT count(*) AS n FROM messages WHERE session_id = ? AND seq > ? AND author_kind = 'customer'`),
+    outboxAdd: p(`INSERT INTO outbox(message_id, session_id, text, created_at, state, error)
+      VALUES (@messageId, @sessionId, @text, @createdAt, @state, @error)`),
+    outboxSet: p('UPDATE outbox SET state = ?, error = ? WHERE message_id = ?'),
+    outboxRemove: p('DELETE FROM outbox WHERE message_id = ?'),
+    outboxGet: p('SELECT * FROM outbox WHERE message_id = ?'),
+    outboxAll: p('SELECT * FROM outbox ORDER BY created_at, rowid'),
+    searchIds: p(`SELECT m.id AS id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+      WHERE messages_fts MATCH @query
+        AND (@customer IS NULL OR m.customer_name LIKE @customer ESCAPE '\\')
+        AND (@from IS NULL OR m.at >= @from) AND (@to IS NULL OR m.at <= @to)
+      ORDER BY m.at DESC, m.id DESC LIMIT @limit`),
+    searchSnippets: p(`SELECT m.id AS id, m.session_id AS sessionId, m.seq AS seq, m.customer_name AS customerName,
+        m.author_name AS authorName, m.at AS at,
+        snippet(messages_fts, 0, '${MARK_OPEN}', '${MARK_CLOSE}', '…', 16) AS snippet
+      FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+      WHERE messages_fts MATCH @query AND messages_fts.rowid IN (SELECT value FROM json_each(@ids))`),
+    expiredSessions: p(`SELECT id FROM sessions WHERE state = 'closed' AND closed_at < ?`),
+  };
+}
+type Statements = ReturnType<typeof prepareStatements>;
+
+export class Cache {
+  readonly db: Db;
+  private readonly log: Log;
+  private readonly s: Statements;
+
+  constructor(db: Db, log: Log = () => {}) {
+    this.db = db;
+    this.log = log;
+    this.s = prepareStatements(db);
+  }
+
+
+  static open(dataDir: string, options: OpenOptions = {}): Cache {
+    return new Cache(openCacheDatabase(dataDir, options), options.log);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // -- settings ---------------------------------------------------------------------------------------
+
+  getSetting<T>(key: string, schema: z.ZodType<T>): T | null {
+    const row = this.s.getSetting.get(key) as { value: string } | undefined;
+    if (!row) return null;
+    const parsed = schema.safeParse(safeJson(row.value));
+    if (parsed.success) return parsed.data;
+    this.log({ level: 'warn', event: 'cache-bad-row', table: 'settings', key });
+    return null;
+  }
+
+  setSetting(key: string, value: unknown): void {
+    if (value === null || value === undefined) this.s.deleteSetting.run(key);
+    else this.s.setSetting.run(key, JSON.stringify(value));
+  }
+
+  // -- sessions and events ---------------------------------------------------------------------------
+
+  upsertSessions(sessions: readonly SessionSummary[]): void {
+    this.db.transaction(() => {
+      for (const session of sessions) {
+        this.s.upsertSession.run({
+          id: session.id,
+          state: session.state,
+          customerName: session.customerName,
+          ownerId: session.ownerId,
+          createdAt: session.createdAt,
+          closedAt: session.closedAt,
+          lastSeq: session.lastSeq,
+          summary: JSON.stringify(session),
+        });
+      }
+    })();
+  }
+
+  getSession(id: string): SessionSummary | null {
+    const row = this.s.getSession.get(id) as { summary: string } | undefined;
+    return row ? this.parseRow(SessionSummarySchema, row.summary, 'sessions') : null;
+  }
+
+  liveSessions(): SessionSummary[] {
+    return this.parseRows(SessionSummarySchema, this.s.liveSessions.all() as { summary: string }[], 'summary', 'sessions');
+  }
+
+  closedSessions(limit: number, beforeClosedAt?: number): SessionSummary[] {
+    const rows = this.s.closedSessions.all(beforeClosedAt ?? Number.MAX_SAFE_INTEGER, limit) as { summary: string }[];
+    return this.parseRows(SessionSummarySchema, rows, 'summary', 'sessions');
+  }
+
+  /** last contiguous seq held per session that is not closed: the `resume` map of `hello` */
+  resumeMap(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const row of this.s.resumeMap.all() as { id: string; seq: number }[]) out[row.id] = row.seq;
+    return out;
+  }
+
+  heldSeq(sessionId: string): number {
+    return (this.s.heldSeq.get(sessionId) as { held_seq: number } | undefined)?.held_seq ?? 0;
+  }
+
+  /**
+   * Stores events (any sessions, any order, repeats allowed) and the rows derived from them, in one transaction.
+   * Returns only the events that were new, grouped by session in seq order: what may be shown.
+   */
+  ingestEvents(events: readonly SessionEvent[]): SessionEvent[] {
+    if (events.length === 0) return [];
+    const sorted = [...events].sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : a.seq - b.seq));
+    return this.db.transaction(() => {
+      const fresh: SessionEvent[] = [];
+      let current: string | null = null;
+      let held = 0;
+      let startHeld = 0;
+      let customerName = '';
+      const finish = () => {
+        if (current === null) return;
+        // events cached earlier beyond a gap become contiguous once the gap is filled
+        while (this.s.eventExists.get(current, held + 1)) held += 1;
+        if (held !== startHeld) this.s.setHeld.run(current, held);
+      };
+      for (const event of sorted) {
+        if (event.sessionId !== current) {
+          finish();
+          current = event.sessionId;
+          held = this.heldSeq(current);
+          startHeld = held;
+          customerName = (this.s.customerName.get(current) as { customer_name: string } | undefined)?.customer_name ?? '';
+        }
+        const inserted = this.s.insertEvent.run(event.sessionId, event.seq, event.kind, event.at, JSON.stringify(event));
+        if (event.seq === held + 1) held = event.seq;
+        if (inserted.changes === 0) continue;
+        fresh.push(event);
+        this.deriveRows(event, customerName);
+        if (event.kind === 'opened') customerName = event.customerName;
+      }
+      finish();
+      return fresh;
+    })();
+  }
+
+  private deriveRows(event: SessionEvent, customerName: string): void {
+    switch (event.kind) {
+      case 'opened':
+      case 'message': {
+        if (event.kind === 'opened') return;
+        const name = customerName || (event.author.kind === 'customer' ? event.author.name : '');
+        this.s.insertMessage.run(
+          event.sessionId,
+          event.seq,
+          event.messageId,
+          event.author.kind,
+          event.author.name,
+          name,
+          event.at,
+          event.text,
+        );
+        return;
+      }
+      case 'transfer-offered': {
+        const t = event.transfer;
+        this.s.offerTransfer.run(t.id, t.sessionId, t.fromId, t.offeredBy, t.toId, t.note, t.createdAt);
+        return;
+      }
+      case 'transfer-accepted':
+        this.s.endTransfer.run('accepted', event.at, null, event.transferId);
+        return;
+      case 'transfer-rejected':
+        this.s.endTransfer.run('rejected', event.at, event.reason, event.transferId);
+        return;
+      case 'transfer-cancelled':
+        this.s.endTransfer.run('cancelled', event.at, event.reason, event.transferId);
+        return;
+      case 'request-created':
+        this.upsertRequests([event.request]);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A page of a session's events, oldest first, ending just before `beforeSeq` (or at the newest). */
+  transcript(sessionId: string, limit: number, beforeSeq?: number): { events: SessionEvent[]; hasMore: boolean } {
+    const rows = this.s.transcriptBefore.all(sessionId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit + 1) as {
+      json: string;
+    }[];
+    const hasMore = rows.length > limit;
+    const page = rows.slice(0, limit).reverse();
+    return { events: this.parseRows(SessionEventSchema, page, 'json', 'events'), hasMore };
+  }
+
+  eventsAfter(sessionId: string, afterSeq: number, limit = 10_000): SessionEvent[] {
+    const rows = this.s.eventsAfter.all(sessionId, afterSeq, limit) as { json: string }[];
+    return this.parseRows(SessionEventSchema, rows, 'json', 'events');
+  }
+
+  transferHistory(sessionId: string): TransferRecord[] {
+    const rows = this.s.transfers.all(sessionId) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      id: r.id as string,
+      sessionId: r.session_id as string,
+      fromId: r.from_id as string,
+      offeredBy: r.offered_by as string,
+      toId: r.to_id as string,
+      note: (r.note as string | null) ?? null,
+      createdAt: r.created_at as number,
+      state: r.state as TransferRecord['state'],
+      endedAt: (r.ended_at as number | null) ?? null,
+      endReason: (r.end_reason as string | null) ?? null,
+    }));
+  }
+
+  // -- presence, requests, read marks -------------------------------------------------------------------
+
+  replaceAgents(agents: readonly AgentInfo[]): void {
+    this.db.transaction(() => {
+      this.s.clearPresence.run();
+      for (const agent of agents) this.s.upsertAgent.run(agent.id, JSON.stringify(agent));
+    })();
+  }
+
+  upsertAgent(agent: AgentInfo): void {
+    this.s.upsertAgent.run(agent.id, JSON.stringify(agent));
+  }
+
+  agents(): AgentInfo[] {
+    return this.parseRows(AgentInfoSchema, this.s.agents.all() as { json: string }[], 'json', 'presence');
+  }
+
+  upsertRequests(requests: readonly Request[]): void {
+    this.db.transaction(() => {
+      for (const r of requests) this.s.upsertRequest.run(r.id, r.sessionId, r.createdAt, JSON.stringify(r));
+    })();
+  }
+
+  requests(): Request[] {
+    return this.parseRows(RequestSchema, this.s.requests.all() as { json: string }[], 'json', 'requests');
+  }
+
+  readMark(sessionId: string): number {
+    return (this.s.readMark.get(sessionId) as { seq: number } | undefined)?.seq ?? 0;
+  }
+
+  /** Read marks only move forward; returns the mark now stored. */
+  setReadMark(sessionId: string, seq: number): number {
+    this.s.setReadMark.run(sessionId, seq);
+    return this.readMark(sessionId);
+  }
+
+  unreadCount(sessionId: string): number {
+    return (this.s.unread.get(sessionId, this.readMark(sessionId)) as { n: number }).n;
+  }
+
+  // -- outbox ----------------------------------------------------------------------------------------
+
+  /** Durable before it returns: the outbox is the one write that must survive a power cut. */
+  outboxAdd(item: OutboxItem): void {
+    this.db.pragma('synchronous = FULL');
+    try {
+      this.s.outboxAdd.run(item);
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+  }
+
+  outboxSet(messageId: string, state: OutboxItem['state'], error: string | null): void {
+    this.db.pragma('synchronous = FULL');
+    try {
+      this.s.outboxSet.run(state, error, messageId);
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+  }
+
+  outboxRemove(messageId: string): void {
+    this.s.outboxRemove.run(messageId);
+  }
+
+  outboxGet(messageId: string): OutboxItem | null {
+    const row = this.s.outboxGet.get(messageId) as Record<string, unknown> | undefined;
+    return row ? this.outboxFromRow(row) : null;
+  }
+
+  outboxItems(): OutboxItem[] {
+    const out: OutboxItem[] = [];
+    for (const row of this.s.outboxAll.all() as Record<string, unknown>[]) {
+      const item = this.outboxFromRow(row);
+      if (item) out.push(item);
+    }
+    return out;
+  }
+
+  private outboxFromRow(row: Record<string, unknown>): OutboxItem | null {
+    const parsed = OutboxItemSchema.safeParse({
+      messageId: row.message_id,
+      sessionId: row.session_id,
+      text: row.text,
+      createdAt: row.created_at,
+      state: row.state,
+      error: row.error ?? null,
+    });
+    if (parsed.success) return parsed.data;
+    this.log({ level: 'warn', event: 'cache-bad-row', table: 'outbox', id: row.message_id });
+    return null;
+  }
+
+  // -- search ----------------------------------------------------------------------------------------
+
+  search(query: SearchQuery): SearchHit[] {
+    const fts = toFtsQuery(query.text);
+    if (fts === null) return [];
+    const customer = query.customer ? `%${query.customer.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    const ids = (
+      this.s.searchIds.all({
+        query: fts,
+        customer,
+        from: query.from ?? null,
+        to: query.to ?? null,
+        limit: query.limit,
+      }) as { id: number }[]
+    ).map((r) => r.id);
+    if (ids.length === 0) return [];
+    const rows = this.s.searchSnippets.all({ query: fts, ids: JSON.stringify(ids) }) as {
+      id: number;
+      sessionId: string;
+      seq: number;
+      customerName: string;
+      authorName: string;
+      at: number;
+      snippet: string;
+    }[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const hits: SearchHit[] = [];
+    for (const id of ids) {
+      const r = byId.get(id);
+      if (!r) continue;
+      hits.push({
+        sessionId: r.sessionId,
+        seq: r.seq,
+        customerName: r.customerName,
+        authorName: r.authorName,
+        at: r.at,
+        parts: snippetToParts(r.snippet),
+      });
+    }
+    return hits;
+  }
+
+  // -- retention and identity -----------------------------------------------------------------------
+
+  /** Deletes closed sessions older than the retention period, with everything derived from them. */
+  pruneClosed(now: number, retentionDays: number): number {
+    const cutoff = now - retentionDays * DAY_MS;
+    const ids = (this.s.expiredSessions.all(cutoff) as { id: string }[]).map((r) => r.id);
+    if (ids.length === 0) return 0;
+    const tables = ['events', 'messages', 'transfers', 'held_seqs', 'read_marks', 'requests'];
+    const deletes = tables.map((t) => this.db.prepare(`DELETE FROM ${t} WHERE session_id = ?`));
+    const deleteSession = this.db.prepare('DELETE FROM sessions WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) {
+        for (const d of deletes) d.run(id);
+        deleteSession.run(id);
+      }
+    })();
+    return ids.length;
+  }
+
+  /** Forgets everything of one account (another agent signs in on this machine); settings stay. */
+  wipeAccountData(): void {
+    this.db.transaction(() => {
+      for (const t of ['events', 'messages', 'transfers', 'held_seqs', 'read_marks', 'requests', 'sessions', 'presence', 'outbox']) {
+        this.db.prepare(`DELETE FROM ${t}`).run();
+      }
+    })();
+  }
+
+  // -- row validation ---------------------------------------------------------------------------------
+
+  private parseRow<T>(schema: z.ZodType<T>, json: string, table: string): T | null {
+    const parsed = schema.safeParse(safeJson(json));
+    if (parsed.success) return parsed.data;
+    this.log({ level: 'warn', event: 'cache-bad-row', table });
+    return null;
+  }
+
+  private parseRows<T, K extends string>(schema: z.ZodType<T>, rows: readonly Record<K, string>[], key: K, table: string): T[] {
+    const out: T[] = [];
+    for (const row of rows) {
+      const value = this.parseRow(schema, row[key], table);
+      if (value !== null) out.push(value);
+    }
+    return out;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

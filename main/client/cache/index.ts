@@ -1,0 +1,4 @@
+// The client cache: one SQLite file per data folder.
+export { Cache, snippetToParts, toFtsQuery, type SearchQuery, type TransferRecord } from './cache';
+export { CACHE_FILE, CacheError, LATEST_VERSION, isCorruptionError, migrate, openCacheDatabase } from './open';
+export { migrations } from './migrations';

@@ -1,0 +1,131 @@
+// Notification policy: turns session changes and live events into notification intents, and closes offer notifications when the offer ends.
+import type { ClientEvent, NotificationIntent, Settings } from '../../common/bridge';
+import type { AgentId, SessionEvent, SessionSummary } from '../../common/domain';
+
+export interface NotificationContext {
+  me: AgentId | null;
+  settings: Settings;
+  agentName: (id: AgentId) => string;
+}
+
+const BODY_MAX = 200;
+const clip = (text: string) => (text.length > BODY_MAX ? `${text.slice(0, BODY_MAX - 1)}…` : text);
+
+export const offerNotificationId = (transferId: string) => `transfer-${transferId}`;
+
+export class NotificationPolicy {
+  /** open offer notifications: notification id → session id */
+  private readonly openOffers = new Map<string, string>();
+
+  /**
+   * New or changed summaries. `complete` means the list is every session the agent may see (a welcome), so an
+   * offer notification whose session is missing has ended too.
+   */
+  sessionsChanged(sessions: readonly SessionSummary[], ctx: NotificationContext, complete = false): ClientEvent[] {
+    const out: ClientEvent[] = [];
+    const seen = new Set<string>();
+    for (const session of sessions) {
+      seen.add(session.id);
+      out.push(...this.offerChanges(session, ctx));
+    }
+    if (complete) {
+      for (const [id, sessionId] of this.openOffers) if (!seen.has(sessionId)) out.push(this.close(id));
+    }
+    return out;
+  }
+
+  /**
+   * One live summary change. A chat that was unknown or queued and now has me as owner is a new chat; one that
+   * reaches me by transfer or takeover is not (I asked for it).
+   */
+  sessionChanged(session: SessionSummary, previous: SessionSummary | undefined, ctx: NotificationContext): ClientEvent[] {
+    const out = this.offerChanges(session, ctx);
+    const isNew = !previous || previous.ownerId === null;
+    if (isNew && ctx.me && session.ownerId === ctx.me && session.state === 'active' && ctx.settings.notifyNewChats) {
+      const last = session.lastMessage;
+      out.push({
+        type: 'notification',
+        notification: {
+          id: `chat-${session.id}`,
+          kind: 'new-chat',
+          title: `New chat with ${session.customerName}`,
+          body: clip(last && last.authorKind === 'customer' ? last.text : `${session.customerName} is waiting for an answer.`),
+          sessionId: session.id,
+          transferId: null,
+        },
+      });
+    }
+    return out;
+  }
+
+  private offerChanges(session: SessionSummary, ctx: NotificationContext): ClientEvent[] {
+    const out: ClientEvent[] = [];
+    const offer = session.pendingTransfer;
+    const liveId = offer && offer.toId === ctx.me && session.state !== 'closed' ? offerNotificationId(offer.id) : null;
+    for (const [id, sessionId] of this.openOffers) {
+      if (sessionId === session.id && id !== liveId) out.push(this.close(id));
+    }
+    if (offer && liveId && !this.openOffers.has(liveId)) {
+      this.openOffers.set(liveId, session.id);
+      const last = session.lastMessage;
+      const notification: NotificationIntent = {
+        id: liveId,
+        kind: 'transfer-offer',
+        title: `Transfer from ${ctx.agentName(offer.fromId)}`,
+        body: clip(last ? `${session.customerName}: ${last.text}` : session.customerName),
+        sessionId: session.id,
+        transferId: offer.id,
+      };
+      out.push({ type: 'notification', notification });
+    }
+    return out;
+  }
+
+  /** Events in the log, live or replayed: an ended offer closes its notification wherever it ended. */
+  eventsStored(events: readonly SessionEvent[]): ClientEvent[] {
+    const out: ClientEvent[] = [];
+    for (const event of events) {
+      if (event.kind === 'transfer-accepted' || event.kind === 'transfer-rejected' || event.kind === 'transfer-cancelled') {
+        const id = offerNotificationId(event.transferId);
+        if (this.openOffers.has(id)) out.push(this.close(id));
+      }
+    }
+    return out;
+  }
+
+  /** A live event (never a replay: history is not news). */
+  liveEvent(event: SessionEvent, session: SessionSummary | undefined, ctx: NotificationContext): ClientEvent[] {
+    if (!ctx.me) return [];
+    if (
+      event.kind === 'message' &&
+      event.author.kind === 'customer' &&
+      session?.ownerId === ctx.me &&
+      ctx.settings.notifyMessages
+    ) {
+      return [
+        {
+          type: 'notification',
+          notification: {
+            id: `message-${event.sessionId}-${event.seq}`,
+            kind: 'message',
+            title: event.author.name || session.customerName,
+            body: clip(event.text),
+            sessionId: event.sessionId,
+            transferId: null,
+          },
+        },
+      ];
+    }
+    return [];
+  }
+
+  /** Sign-out: nothing stays on screen. */
+  closeAll(): ClientEvent[] {
+    return [...this.openOffers.keys()].map((id) => this.close(id));
+  }
+
+  private close(id: string): ClientEvent {
+    this.openOffers.delete(id);
+    return { type: 'notification-closed', id };
+  }
+}

@@ -1,0 +1,369 @@
+// RelayLink: the one WebSocket to the relay — auth at upgrade, hello/resume, heartbeat, reconnect, command answers.
+import { WebSocket } from 'ws';
+import type { ConnectionState } from '../../common/bridge';
+import { errorSentences } from '../../common/errors';
+import {
+  AGENT_PATH,
+  type AgentCommand,
+  CloseCodes,
+  PROTOCOL_VERSION,
+  parseFrame,
+  type RelayFrame,
+  RelayFrameSchema,
+  type RelayFrameOf,
+} from '../../common/protocol';
+import { fail, ok, type Result } from '../../common/result';
+import { AbortedError, Backoff, type BackoffOptions, wait } from './backoff';
+
+export type WelcomeFrame = RelayFrameOf<'welcome'>;
+/** A command as the caller writes it; the link adds the id. */
+export type AgentCommandInput = AgentCommand extends infer C ? (C extends AgentCommand ? Omit<C, 'id'> : never) : never;
+
+export interface RelayLinkTuning {
+  /** how often to ping while the link is quiet */
+  pingIntervalMs: number;
+  /** no frame, ping or pong for this long: the connection is dead (half-open or stalled) */
+  deadAfterMs: number;
+  commandTimeoutMs: number;
+  /** how long to wait for the upgrade and the welcome */
+  connectTimeoutMs: number;
+  backoff: BackoffOptions;
+}
+
+export const defaultTuning: RelayLinkTuning = {
+  pingIntervalMs: 10_000,
+  deadAfterMs: 25_000,
+  commandTimeoutMs: 15_000,
+  connectTimeoutMs: 15_000,
+  backoff: { baseMs: 500, capMs: 30_000, resetAfterMs: 10_000 },
+};
+
+export interface RelayLinkOptions {
+  relayUrl: string;
+  user: string;
+  password: string;
+  /** read at every hello: the last contiguous seq held per session */
+  resume: () => Record<string, number>;
+  onWelcome: (welcome: WelcomeFrame) => void;
+  /** every pushed frame (presence, session, event, replay, typing, request), already validated */
+  onFrame: (frame: RelayFrame) => void;
+  log?: (entry: Record<string, unknown>) => void;
+  now?: () => number;
+  tuning?: Partial<RelayLinkTuning>;
+}
+
+export type LinkOutcome =
+  | { kind: 'welcome'; welcome: WelcomeFrame }
+  | { kind: 'auth-failed' | 'version-mismatch' | 'unreachable'; message: string };
+
+type ConnectionEnd =
+  | { kind: 'closed'; reason: string }
+  | { kind: 'auth-failed'; message: string }
+  | { kind: 'version-mismatch'; message: string };
+
+interface Pending {
+  resolve: (result: Result<unknown>) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** Builds the agent endpoint from what the person typed: `ws://host:port` gets the agent path. */
+export function agentUrl(relayUrl: string): URL {
+  const url = new URL(relayUrl.trim());
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error('the relay address starts with ws:// or wss://');
+  if (url.pathname === '' || url.pathname === '/') url.pathname = AGENT_PATH;
+  return url;
+}
+
+export class RelayLink {
+  private readonly options: RelayLinkOptions;
+  private readonly tuning: RelayLinkTuning;
+  private readonly now: () => number;
+  private readonly log: (entry: Record<string, unknown>) => void;
+  private readonly backoff: Backoff;
+  private readonly abort = new AbortController();
+  private readonly listeners = new Set<(state: ConnectionState) => void>();
+  private readonly pending = new Map<string, Pending>();
+  private current: ConnectionState = { status: 'signed-out' };
+  private socket: WebSocket | null = null;
+  private nextId = 1;
+  private started = false;
+
+  constructor(options: RelayLinkOptions) {
+    this.options = options;
+    this.tuning = { ...defaultTuning, ...options.tuning, backoff: { ...defaultTuning.backoff, ...options.tuning?.backoff } };
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? (() => {});
+    this.backoff = new Backoff({ now: this.now, ...this.tuning.backoff });
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  get online(): boolean {
+    return this.current.status === 'online';
+  }
+
+  onState(listener: (state: ConnectionState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Connects and keeps reconnecting until `stop()`, an auth failure or a protocol mismatch. Resolves with the
+   * first outcome: the first welcome, or why the first attempt failed. With `giveUpIfFirstFails` (an interactive
+   * sign-in) an unreachable relay ends the link instead of retrying with credentials nobody has confirmed.
+   */
+  start(giveUpIfFirstFails = false): Promise<LinkOutcome> {
+    if (this.started) throw new Error('a RelayLink starts once');
+    this.started = true;
+    return new Promise((resolve) => {
+      void this.run(resolve, giveUpIfFirstFails);
+    });
+  }
+
+  /** Deliberate close: no retry. */
+  stop(): void {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort();
+    const socket = this.socket;
+    if (socket) {
+      socket.close(CloseCodes.normal, 'signed out');
+      // a stalled peer never answers the close handshake
+      setTimeout(() => socket.terminate(), 1_000).unref();
+    }
+    this.failPending('not-connected', 'Signed out.');
+    this.setState({ status: 'signed-out' });
+  }
+
+  /** Sends a command and resolves with its answer; never rejects. */
+  request(command: AgentCommandInput): Promise<Result<unknown>> {
+    const socket = this.socket;
+    if (!this.online || !socket || socket.readyState !== WebSocket.OPEN) {
+      return Promise.resolve(fail('not-connected', errorSentences['not-connected']));
+    }
+    const id = `c${this.nextId++}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve(fail('timeout', errorSentences.timeout));
+      }, this.tuning.commandTimeoutMs);
+      this.pending.set(id, { resolve, timer });
+      socket.send(JSON.stringify({ ...command, id }), (error) => {
+        if (error) this.settle(id, fail('not-connected', errorSentences['not-connected']));
+      });
+    });
+  }
+
+  private setState(state: ConnectionState): void {
+    this.current = state;
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(state);
+      } catch (error) {
+        this.log({ level: 'error', event: 'state-listener-threw', error: String(error) });
+      }
+    }
+  }
+
+  private settle(id: string, result: Result<unknown>): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    this.pending.delete(id);
+    clearTimeout(entry.timer);
+    entry.resolve(result);
+  }
+
+  private failPending(code: 'not-connected', message: string): void {
+    for (const id of [...this.pending.keys()]) this.settle(id, fail(code, message));
+  }
+
+  private async run(first: (outcome: LinkOutcome) => void, giveUpIfFirstFails: boolean): Promise<void> {
+    let firstSettled = false;
+    const settleFirst = (outcome: LinkOutcome) => {
+      if (firstSettled) return;
+      firstSettled = true;
+      first(outcome);
+    };
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      this.setState({ status: 'connecting', attempt: this.backoff.attempt });
+      const end = await this.connectOnce((welcome) => settleFirst({ kind: 'welcome', welcome }));
+      if (signal.aborted) break;
+      if (end.kind === 'auth-failed' || end.kind === 'version-mismatch') {
+        this.setState({ status: end.kind, message: end.message });
+        settleFirst({ kind: end.kind, message: end.message });
+        return;
+      }
+      if (!firstSettled && giveUpIfFirstFails) {
+        this.abort.abort();
+        this.setState({ status: 'signed-out' });
+        settleFirst({ kind: 'unreachable', message: `Could not reach the relay (${end.reason}).` });
+        return;
+      }
+      const attempt = this.backoff.attempt + 1;
+      const delay = this.backoff.next();
+      this.setState({ status: 'offline', attempt, nextRetryAt: this.now() + delay, reason: end.reason });
+      try {
+        await wait(delay, signal);
+      } catch (error) {
+        if (error instanceof AbortedError) break;
+        throw error;
+      }
+    }
+    settleFirst({ kind: 'unreachable', message: 'Signed out before the relay answered.' });
+  }
+
+  /** One connection, from upgrade to close. Resolves when it is over, saying how it ended. */
+  private connectOnce(onFirstWelcome: (welcome: WelcomeFrame) => void): Promise<ConnectionEnd> {
+    return new Promise((resolve) => {
+      let url: URL;
+      try {
+        url = agentUrl(this.options.relayUrl);
+      } catch (error) {
+        resolve({ kind: 'closed', reason: `bad relay address: ${(error as Error).message}` });
+        return;
+      }
+      const auth = Buffer.from(`${this.options.user}:${this.options.password}`).toString('base64');
+      const socket = new WebSocket(url, {
+        headers: { Authorization: `Basic ${auth}` },
+        handshakeTimeout: this.tuning.connectTimeoutMs,
+        perMessageDeflate: false,
+      });
+      this.socket = socket;
+      const helloId = `hello-${this.nextId++}`;
+      let welcomed = false;
+      let end: ConnectionEnd | null = null;
+      let lastTraffic = this.now();
+      let lastPing = this.now();
+      const finish = (why: ConnectionEnd) => {
+        end ??= why;
+      };
+
+      const tickMs = Math.max(10, Math.floor(this.tuning.pingIntervalMs / 2));
+      let lastTick = this.now();
+      const heartbeat = setInterval(() => {
+        const now = this.now();
+        // a late tick means our own event loop was blocked (or the machine slept): the peer could not have been
+        // heard meanwhile, so it gets a fresh window instead of the blame
+        if (now - lastTick > tickMs * 3) lastTraffic = Math.max(lastTraffic, now - tickMs);
+        lastTick = now;
+        // until the upgrade completes, the connect timeout is in charge
+        if (socket.readyState !== WebSocket.OPEN) return;
+        if (now - lastTraffic > this.tuning.deadAfterMs) {
+          this.log({ level: 'warn', event: 'link-dead', silentMs: now - lastTraffic });
+          finish({ kind: 'closed', reason: 'the relay stopped answering' });
+          socket.terminate();
+          return;
+        }
+        if (now - lastPing >= this.tuning.pingIntervalMs) {
+          lastPing = now;
+          socket.ping();
+        }
+      }, tickMs);
+      const welcomeTimer = setTimeout(() => {
+        if (welcomed) return;
+        finish({ kind: 'closed', reason: 'the relay did not answer hello' });
+        socket.terminate();
+      }, this.tuning.connectTimeoutMs);
+      const traffic = () => {
+        lastTraffic = this.now();
+      };
+
+      socket.on('unexpected-response', (_req, res) => {
+        const status = res.statusCode ?? 0;
+        res.resume();
+        if (status === 401 || status === 403) {
+          finish({ kind: 'auth-failed', message: errorSentences.unauthorized });
+        } else {
+          finish({ kind: 'closed', reason: `the relay answered HTTP ${status}` });
+        }
+        socket.terminate();
+      });
+      socket.on('open', () => {
+        traffic();
+        socket.send(JSON.stringify({ id: helloId, type: 'hello', protocol: PROTOCOL_VERSION, resume: this.options.resume() }));
+      });
+      socket.on('ping', traffic);
+      socket.on('pong', traffic);
+      socket.on('message', (data, isBinary) => {
+        traffic();
+        if (isBinary) {
+          this.log({ level: 'warn', event: 'bad-frame', message: 'binary frame' });
+          return;
+        }
+        const parsed = parseFrame(RelayFrameSchema, data.toString());
+        if (!parsed.ok) {
+          this.log({ level: 'warn', event: 'bad-frame', message: parsed.message, id: parsed.id });
+          return;
+        }
+        const frame = parsed.frame;
+        if (!welcomed) {
+          if (frame.type === 'welcome' && frame.id === helloId) {
+            if (frame.protocol !== PROTOCOL_VERSION) {
+              finish({ kind: 'version-mismatch', message: errorSentences['unsupported-protocol'] });
+              socket.close(CloseCodes.normal);
+              return;
+            }
+            welcomed = true;
+            clearTimeout(welcomeTimer);
+            this.backoff.connected();
+            this.setState({ status: 'online', since: this.now() });
+            this.deliver(() => this.options.onWelcome(frame));
+            onFirstWelcome(frame);
+            return;
+          }
+          if (frame.type === 'error' && (frame.id === helloId || frame.id === undefined)) {
+            if (frame.code === 'unsupported-protocol') finish({ kind: 'version-mismatch', message: frame.message || errorSentences['unsupported-protocol'] });
+            else if (frame.code === 'unauthorized') finish({ kind: 'auth-failed', message: frame.message || errorSentences.unauthorized });
+            else finish({ kind: 'closed', reason: frame.message });
+            socket.close(CloseCodes.normal);
+            return;
+          }
+          this.log({ level: 'warn', event: 'frame-before-welcome', type: frame.type });
+          return;
+        }
+        if (frame.type === 'ok') {
+          this.settle(frame.id, ok(frame.result ?? null));
+          return;
+        }
+        if (frame.type === 'error') {
+          if (frame.id !== undefined && this.pending.has(frame.id)) this.settle(frame.id, fail(frame.code, frame.message));
+          else this.log({ level: 'warn', event: 'relay-error', code: frame.code, message: frame.message });
+          return;
+        }
+        if (frame.type === 'welcome') {
+          this.log({ level: 'warn', event: 'unexpected-welcome' });
+          return;
+        }
+        this.deliver(() => this.options.onFrame(frame));
+      });
+      socket.on('error', (error) => {
+        finish({ kind: 'closed', reason: error.message });
+      });
+      socket.on('close', (code, reasonBuffer) => {
+        clearInterval(heartbeat);
+        clearTimeout(welcomeTimer);
+        if (this.socket === socket) this.socket = null;
+        const reason = reasonBuffer.toString();
+        if (code === CloseCodes.unsupportedProtocol) {
+          finish({ kind: 'version-mismatch', message: reason || errorSentences['unsupported-protocol'] });
+        }
+        finish({ kind: 'closed', reason: reason || (code === 1006 ? 'the connection was lost' : `closed (${code})`) });
+        if (welcomed) this.backoff.disconnected();
+        this.failPending('not-connected', errorSentences['not-connected']);
+        this.log({ level: 'info', event: 'link-closed', code, reason: end?.kind === 'closed' ? end.reason : end?.kind });
+        resolve(end!);
+      });
+    });
+  }
+
+  /** A consumer that throws must not take the socket down with it. */
+  private deliver(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.log({ level: 'error', event: 'frame-handler-threw', error: String((error as Error)?.stack ?? error) });
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// The tray icon and its menu (Show Baton, Present/Away, Quit) and the dock/taskbar badge with the number of
+// offers waiting for me plus unread chats.
+import { app, type BrowserWindow, Menu, nativeImage, Tray } from 'electron';
+import type { ClientEvent } from '../../common/bridge';
+import type { SettableStatus } from '../../common/domain';
+import { badgeCount, type BadgeState, emptyBadgeState, reduceBadge } from './badge';
+
+export interface TrayOptions {
+  platform: NodeJS.Platform;
+  trayIconPath: string;
+  /** a small dot drawn over the taskbar button on Windows, which has no numeric badge */
+  overlayIconPath: string;
+  getWindow: () => BrowserWindow | null;
+  showWindow: () => void;
+  setStatus: (status: SettableStatus) => void;
+  quit: () => void;
+}
+
+export interface BatonTray {
+  handle(event: ClientEvent): void;
+  count(): number;
+  dispose(): void;
+}
+
+export function createTray(options: TrayOptions): BatonTray {
+  const tray = new Tray(nativeImage.createFromPath(options.trayIconPath));
+  tray.setToolTip('Baton');
+  let badge: BadgeState = emptyBadgeState;
+  let status: SettableStatus | null = null;
+  let signedIn = false;
+  let lastCount = -1;
+
+  const renderMenu = () => {
+    tray.setContextMenu(
+      Menu.buildFromTemplate([
+        { label: 'Show Baton', click: () => options.showWindow() },
+        { type: 'separator' },
+        {
+          label: 'Present',
+          type: 'radio',
+          checked: status === 'present',
+          enabled: signedIn,
+          click: () => options.setStatus('present'),
+        },
+        { label: 'Away', type: 'radio', checked: status === 'away', enabled: signedIn, click: () => options.setStatus('away') },
+        { type: 'separator' },
+        { label: 'Quit', click: () => options.quit() },
+      ]),
+    );
+  };
+
+  const renderBadge = () => {
+    const count = badgeCount(badge);
+    if (count === lastCount) return;
+    lastCount = count;
+    // macOS dock and Unity launchers show the number; elsewhere the call is a harmless no-op.
+    app.setBadgeCount(count);
+    tray.setToolTip(count > 0 ? `Baton: ${count} waiting` : 'Baton');
+    if (options.platform === 'win32') {
+      const window = options.getWindow();
+      if (window && !window.isDestroyed()) {
+        window.setOverlayIcon(
+          count > 0 ? nativeImage.createFromPath(options.overlayIconPath) : null,
+          count > 0 ? `${count} waiting` : '',
+        );
+      }
+    }
+  };
+
+  // Tray clicks on Windows and Linux usually mean "show me the app".
+  tray.on('click', () => options.showWindow());
+  renderMenu();
+  renderBadge();
+
+  return {
+    handle(event) {
+      const next = reduceBadge(badge, event);
+      if (next !== badge) {
+        badge = next;
+        renderBadge();
+      }
+      let menuChanged = false;
+      if (event.type === 'snapshot') {
+        signedIn = event.snapshot.me !== null;
+        const mine = event.snapshot.me?.status;
+        status = mine === 'present' || mine === 'away' ? mine : null;
+        menuChanged = true;
+      } else if (event.type === 'presence' && event.agent.id === badge.me) {
+        status = event.agent.status === 'present' || event.agent.status === 'away' ? event.agent.status : null;
+        menuChanged = true;
+      } else if (event.type === 'signed-out') {
+        signedIn = false;
+        status = null;
+        menuChanged = true;
+      }
+      if (menuChanged) renderMenu();
+    },
+    count: () => badgeCount(badge),
+    dispose() {
+      app.setBadgeCount(0);
+      tray.destroy();
+    },
+  };
+}

@@ -1,0 +1,521 @@
+// The relay process edge: HTTP (health, customer page), WebSocket upgrades with auth and Origin checks,
+// per-connection limits and heartbeats, and the wiring of the hub to SQLite, timers and live sockets.
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { AgentId, SessionId } from '../common/domain';
+import type { ErrorCode } from '../common/errors';
+import {
+  AGENT_PATH,
+  AgentCommandSchema,
+  CloseCodes,
+  CUSTOMER_PATH,
+  type CustomerFrame,
+  CustomerCommandSchema,
+  PROTOCOL_VERSION,
+  parseFrame,
+  type RelayFrame,
+} from '../common/protocol';
+import type { Result } from '../common/result';
+import { decoyHash, hashToken, parseBasicAuth, verifyPassword } from './auth';
+import { seedDemoAccounts } from './demo';
+import { serveCustomerPage } from './http';
+import { Hub } from './hub';
+import type { Fanout, Log, LogEntry, Scheduler } from './ports';
+import { openSqliteStore } from './store/sqlite';
+
+export interface RelayOptions {
+  host?: string;
+  /** 0 picks a free port */
+  port?: number;
+  dataDir: string;
+  /** create the demo accounts when the data folder has no accounts */
+  demo?: boolean;
+  /** null (default): transfers never expire */
+  transferTimeoutMs?: number | null;
+  offlineGraceMs?: number;
+  capacity?: number;
+  /** Origins browsers may connect from; default the relay's own http origin */
+  allowedOrigins?: string[];
+  maxFrameBytes?: number;
+  rateLimit?: { perSecond: number; burst: number };
+  heartbeatMs?: number;
+  /** a connection with more unsent bytes than this is closed as a slow consumer */
+  maxBufferedBytes?: number;
+  log?: (entry: object) => void;
+  /** folder of the customer chat page (default relay/customer-page) */
+  customerPageDir?: string;
+  /** SQLite durability; FULL (default) fsyncs every acknowledged change */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+export interface RunningRelay {
+  port: number;
+  httpUrl: string;
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+interface Connection {
+  id: string;
+  ws: WebSocket;
+  kind: 'agent' | 'customer';
+  remote: string;
+  /** the agent, for agent connections */
+  agentId: AgentId | null;
+  /** the chat, for customer connections once they said hello */
+  sessionId: SessionId | null;
+  ready: boolean;
+  alive: boolean;
+  tokens: number;
+  refilledAt: number;
+  strikes: number;
+}
+
+const defaultLog = (entry: object) => process.stdout.write(`${JSON.stringify(entry)}\n`);
+
+class TimerScheduler implements Scheduler {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  constructor(private readonly log: Log) {}
+  schedule(delayMs: number, task: () => void) {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      try {
+        task();
+      } catch (error) {
+        this.log({ event: 'internal-error', where: 'timer', error: String((error as Error)?.stack ?? error) });
+      }
+    }, delayMs);
+    this.timers.add(timer);
+    return {
+      cancel: () => {
+        clearTimeout(timer);
+        this.timers.delete(timer);
+      },
+    };
+  }
+  cancelAll() {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+}
+
+export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
+  const host = options.host ?? '127.0.0.1';
+  const maxFrameBytes = options.maxFrameBytes ?? 64 * 1024;
+  const rate = options.rateLimit ?? { perSecond: 50, burst: 100 };
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+  const sink = options.log ?? defaultLog;
+  const log: Log = (entry: LogEntry) => {
+    try {
+      sink({ t: new Date().toISOString(), ...entry });
+    } catch {
+      // a failing log sink must not take the relay down
+    }
+  };
+  const startedAt = Date.now();
+
+  const store = openSqliteStore(options.dataDir, { synchronous: options.synchronous ?? 'FULL' });
+  if (options.demo && seedDemoAccounts(store)) log({ event: 'demo-accounts-created', users: ['alice', 'bob', 'carol', 'maria'] });
+
+  let closing: Promise<void> | null = null;
+  const connections = new Set<Connection>();
+  const agentConns = new Map<AgentId, Set<Connection>>();
+  const customerConns = new Map<SessionId, Set<Connection>>();
+
+  const sendRaw = (conn: Connection, text: string) => {
+    if (conn.ws.readyState !== conn.ws.OPEN) return;
+    conn.ws.send(text);
+    if (conn.ws.bufferedAmount > maxBufferedBytes) {
+      log({ event: 'slow-consumer', connId: conn.id, bufferedBytes: conn.ws.bufferedAmount });
+      closeConn(conn, CloseCodes.policy, 'slow consumer: too much unread data');
+    }
+  };
+  const send = (conn: Connection, frame: RelayFrame | CustomerFrame) => sendRaw(conn, JSON.stringify(frame));
+  const sendError = (conn: Connection, id: string | undefined, code: ErrorCode, message: string) =>
+    send(conn, { type: 'error', ...(id ? { id } : {}), code, message });
+
+  const closeConn = (conn: Connection, code: number, reason: string) => {
+    if (conn.ws.readyState === conn.ws.CLOSED || conn.ws.readyState === conn.ws.CLOSING) return;
+    conn.ws.close(code, reason);
+    // a peer that does not read cannot finish the closing handshake either
+    setTimeout(() => conn.ws.terminate(), 2000).unref();
+  };
+
+  const fanout: Fanout = {
+    toAgent(agentId, frame) {
+      const conns = agentConns.get(agentId);
+      if (!conns?.size) return;
+      const text = JSON.stringify(frame);
+      for (const conn of conns) sendRaw(conn, text);
+    },
+    toAllAgents(frame) {
+      const text = JSON.stringify(frame);
+      for (const conns of agentConns.values()) for (const conn of conns) sendRaw(conn, text);
+    },
+    toCustomer(sessionId, frame) {
+      const conns = customerConns.get(sessionId);
+      if (!conns?.size) return;
+      const text = JSON.stringify(frame);
+      for (const conn of conns) sendRaw(conn, text);
+    },
+    endCustomer(sessionId) {
+      // after the current command's answer has been queued on the socket
+      setImmediate(() => {
+        for (const conn of customerConns.get(sessionId) ?? []) closeConn(conn, CloseCodes.sessionEnded, 'the chat has ended');
+      });
+    },
+  };
+
+  const scheduler = new TimerScheduler(log);
+  const hub = new Hub({
+    clock: { now: () => Date.now() },
+    ids: {
+      id: (prefix) => `${prefix}_${randomBytes(12).toString('base64url')}`,
+      secret: () => randomBytes(32).toString('base64url'),
+    },
+    store,
+    fanout,
+    scheduler,
+    log,
+    hashToken,
+    options: {
+      transferTimeoutMs: options.transferTimeoutMs ?? null,
+      offlineGraceMs: options.offlineGraceMs ?? 15_000,
+      capacity: options.capacity ?? 4,
+    },
+  });
+  hub.start();
+
+  // -------------------------------------------------------------------------------------------
+  // Frames
+
+  const takeToken = (conn: Connection): boolean => {
+    const now = Date.now();
+    conn.tokens = Math.min(rate.burst, conn.tokens + ((now - conn.refilledAt) / 1000) * rate.perSecond);
+    conn.refilledAt = now;
+    if (conn.tokens < 1) return false;
+    conn.tokens -= 1;
+    return true;
+  };
+
+  const answer = (conn: Connection, id: string, result: Result<unknown>) => {
+    if (result.ok) send(conn, result.value === undefined ? { type: 'ok', id } : { type: 'ok', id, result: result.value });
+    else sendError(conn, id, result.error.code, result.error.message);
+  };
+
+  /** A hello of another protocol version may not match our schema at all, so look at it before validating. */
+  const wrongProtocol = (text: string, helloType: string): { id?: string; protocol: unknown } | null => {
+    try {
+      const raw = JSON.parse(text) as { type?: unknown; protocol?: unknown; id?: unknown };
+      if (raw && typeof raw === 'object' && raw.type === helloType && raw.protocol !== PROTOCOL_VERSION) {
+        return { id: typeof raw.id === 'string' ? raw.id.slice(0, 64) : undefined, protocol: raw.protocol };
+      }
+    } catch {
+      // not JSON: reported as a bad frame by the parser
+    }
+    return null;
+  };
+
+  const refuseProtocol = (conn: Connection, id: string | undefined, protocol: unknown) => {
+    const message = `This relay speaks protocol ${PROTOCOL_VERSION}, the client sent ${JSON.stringify(protocol) ?? 'none'}. Update the client or the relay.`;
+    sendError(conn, id, 'unsupported-protocol', message);
+    log({ event: 'protocol-mismatch', connId: conn.id, protocol });
+    closeConn(conn, CloseCodes.unsupportedProtocol, `unsupported protocol; this relay speaks ${PROTOCOL_VERSION}`);
+  };
+
+  const onAgentFrame = (conn: Connection, text: string) => {
+    const agentId = conn.agentId!;
+    if (!conn.ready) {
+      const mismatch = wrongProtocol(text, 'hello');
+      if (mismatch) return refuseProtocol(conn, mismatch.id, mismatch.protocol);
+    }
+    const parsed = parseFrame(AgentCommandSchema, text);
+    if (!parsed.ok) return sendError(conn, parsed.id, 'bad-frame', parsed.message);
+    const command = parsed.frame;
+    if (command.type === 'hello') {
+      if (conn.ready) return sendError(conn, command.id, 'bad-frame', 'hello was already accepted on this connection.');
+      const greeting = hub.agentHello(agentId, command.id, command.resume);
+      conn.ready = true;
+      let conns = agentConns.get(agentId);
+      if (!conns) agentConns.set(agentId, (conns = new Set()));
+      conns.add(conn);
+      for (const frame of greeting.frames) send(conn, frame);
+      greeting.settle();
+      return;
+    }
+    if (!conn.ready) return sendError(conn, command.id, 'bad-frame', 'The first frame must be hello.');
+    answer(conn, command.id, hub.handleAgent(agentId, command));
+  };
+
+  const onCustomerFrame = (conn: Connection, text: string) => {
+    if (!conn.ready) {
+      const mismatch = wrongProtocol(text, 'customer-hello');
+      if (mismatch) return refuseProtocol(conn, mismatch.id, mismatch.protocol);
+    }
+    const parsed = parseFrame(CustomerCommandSchema, text);
+    if (!parsed.ok) return sendError(conn, parsed.id, 'bad-frame', parsed.message);
+    const command = parsed.frame;
+    if (command.type === 'customer-hello') {
+      if (conn.ready) return sendError(conn, command.id, 'bad-frame', 'customer-hello was already accepted.');
+      const greeting = hub.customerHello(command.id, command);
+      if (!greeting.ok) return sendError(conn, command.id, greeting.error.code, greeting.error.message);
+      const { sessionId, frames, ended, settle } = greeting.value;
+      conn.ready = true;
+      conn.sessionId = sessionId;
+      let conns = customerConns.get(sessionId);
+      if (!conns) customerConns.set(sessionId, (conns = new Set()));
+      conns.add(conn);
+      log({ event: 'customer-joined', connId: conn.id, sessionId, resumed: Boolean(command.token) });
+      for (const frame of frames) send(conn, frame);
+      settle();
+      if (ended) closeConn(conn, CloseCodes.sessionEnded, 'the chat has ended');
+      return;
+    }
+    if (!conn.ready) return sendError(conn, command.id, 'bad-frame', 'The first frame must be customer-hello.');
+    answer(conn, command.id, hub.handleCustomer(conn.sessionId!, command));
+  };
+
+  const onMessage = (conn: Connection, data: Buffer, isBinary: boolean) => {
+    if (closing) return;
+    conn.alive = true;
+    if (!takeToken(conn)) {
+      conn.strikes += 1;
+      if (conn.strikes >= rate.burst) {
+        log({ event: 'rate-limited-close', connId: conn.id, agentId: conn.agentId });
+        closeConn(conn, CloseCodes.rateLimited, 'too many frames; slow down');
+      } else {
+        sendError(conn, undefined, 'rate-limited', 'Too many frames at once; this one was dropped. Slow down.');
+      }
+      return;
+    }
+    conn.strikes = 0;
+    if (isBinary) return sendError(conn, undefined, 'bad-frame', 'Binary frames are not accepted; send JSON text.');
+    const text = data.toString('utf8');
+    try {
+      if (conn.kind === 'agent') onAgentFrame(conn, text);
+      else onCustomerFrame(conn, text);
+    } catch (error) {
+      log({ event: 'internal-error', connId: conn.id, error: String((error as Error)?.stack ?? error) });
+      let id: string | undefined;
+      try {
+        const raw = JSON.parse(text) as { id?: unknown };
+        if (typeof raw?.id === 'string') id = raw.id.slice(0, 64);
+      } catch {
+        // no id to answer to
+      }
+      sendError(conn, id, 'internal', 'Something went wrong on the relay. Try again.');
+    }
+  };
+
+  // -------------------------------------------------------------------------------------------
+  // Connections
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
+
+  const onConnection = (ws: WebSocket, kind: 'agent' | 'customer', agentId: AgentId | null, remote: string) => {
+    // ws closes oversized frames with 1009 but no reason; give people a sentence to read
+    const close = ws.close.bind(ws);
+    ws.close = (code?: number, reason?: string | Buffer) =>
+      close(code, code === CloseCodes.tooLarge && !reason ? `frame larger than ${maxFrameBytes} bytes` : reason);
+    const conn: Connection = {
+      id: `c_${randomBytes(6).toString('base64url')}`,
+      ws,
+      kind,
+      remote,
+      agentId,
+      sessionId: null,
+      ready: false,
+      alive: true,
+      tokens: rate.burst,
+      refilledAt: Date.now(),
+      strikes: 0,
+    };
+    connections.add(conn);
+    log({ event: 'connection-open', connId: conn.id, kind, agentId, remote });
+    ws.on('message', (data, isBinary) => onMessage(conn, data as Buffer, isBinary));
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
+    ws.on('error', (error) => log({ event: 'connection-error', connId: conn.id, error: error.message }));
+    ws.on('close', (code, reason) => {
+      connections.delete(conn);
+      log({ event: 'connection-close', connId: conn.id, kind, agentId, code, reason: reason.toString() });
+      try {
+        if (kind === 'agent' && agentId) {
+          const conns = agentConns.get(agentId);
+          if (conns?.delete(conn) && conn.ready) {
+            if (!conns.size) agentConns.delete(agentId);
+            hub.agentDisconnected(agentId);
+          }
+        } else if (conn.sessionId) {
+          const conns = customerConns.get(conn.sessionId);
+          conns?.delete(conn);
+          if (conns && !conns.size) customerConns.delete(conn.sessionId);
+        }
+      } catch (error) {
+        log({ event: 'internal-error', connId: conn.id, error: String(error) });
+      }
+    });
+  };
+
+  const allowedOrigins = new Set<string>();
+  const rejectUpgrade = (socket: Duplex, status: number, text: string, extra = '') => {
+    const body = `${text}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`,
+    );
+    socket.destroy();
+  };
+
+  /** verified user+password → the hash they matched, so a reconnect does not pay for scrypt again */
+  const verified = new Map<string, string>();
+  const authenticate = async (header: string | undefined): Promise<AgentId | null> => {
+    const credentials = parseBasicAuth(header);
+    if (!credentials) return null;
+    const account = store.getAccount(credentials.user);
+    const key = `${credentials.user}\0${createHash('sha256').update(credentials.password).digest('base64url')}`;
+    if (account && verified.get(key) === account.passwordHash) return account.id;
+    const good = await verifyPassword(credentials.password, account?.passwordHash ?? decoyHash());
+    if (!good || !account) return null;
+    if (verified.size > 1000) verified.clear();
+    verified.set(key, account.passwordHash);
+    return account.id;
+  };
+
+  const onUpgrade = async (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (closing) return rejectUpgrade(socket, 503, 'the relay is shutting down');
+    const remote = req.socket.remoteAddress ?? 'unknown';
+    const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
+    if (pathname !== AGENT_PATH && pathname !== CUSTOMER_PATH) return rejectUpgrade(socket, 404, 'no such endpoint');
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin)) {
+      log({ event: 'origin-refused', path: pathname, origin, remote });
+      return rejectUpgrade(socket, 403, 'this origin may not connect to the relay');
+    }
+    let agentId: AgentId | null = null;
+    if (pathname === AGENT_PATH) {
+      agentId = await authenticate(req.headers.authorization);
+      if (socket.destroyed) return;
+      if (!agentId) {
+        const user = parseBasicAuth(req.headers.authorization)?.user ?? null;
+        log({ event: 'auth-failed', user, remote, reason: req.headers.authorization ? 'bad credentials' : 'no credentials' });
+        return rejectUpgrade(socket, 401, 'wrong user name or password', 'WWW-Authenticate: Basic realm="baton", charset="UTF-8"\r\n');
+      }
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, agentId ? 'agent' : 'customer', agentId, remote));
+  };
+
+  // -------------------------------------------------------------------------------------------
+  // HTTP
+
+  const pageDir = options.customerPageDir ?? fileURLToPath(new URL('./customer-page/', import.meta.url));
+  const server = http.createServer((req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://relay');
+      if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname === '/health') {
+        const live = store.listLiveSessions();
+        const body = JSON.stringify({
+          status: 'ok',
+          protocol: PROTOCOL_VERSION,
+          uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+          connections: connections.size,
+          sessions: {
+            queued: live.filter((s) => s.state === 'queued').length,
+            active: live.filter((s) => s.state === 'active').length,
+          },
+        });
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+        res.end(req.method === 'HEAD' ? undefined : body);
+        return;
+      }
+      if ((req.method === 'GET' || req.method === 'HEAD') && serveCustomerPage(pageDir, url.pathname, req, res)) return;
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('not found\n');
+    } catch (error) {
+      log({ event: 'internal-error', error: String(error) });
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('internal error\n');
+    }
+  });
+  server.on('upgrade', (req, socket, head) => {
+    onUpgrade(req, socket, head).catch((error) => {
+      log({ event: 'internal-error', where: 'upgrade', error: String(error) });
+      socket.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const httpUrl = `http://${urlHost}:${port}`;
+  const wsUrl = `ws://${urlHost}:${port}`;
+  for (const origin of options.allowedOrigins ?? [httpUrl, ...(host === '127.0.0.1' ? [`http://localhost:${port}`] : [])]) {
+    allowedOrigins.add(origin);
+  }
+
+  const heartbeat = setInterval(() => {
+    for (const conn of connections) {
+      if (!conn.alive) {
+        log({ event: 'heartbeat-timeout', connId: conn.id, agentId: conn.agentId });
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      try {
+        conn.ws.ping();
+      } catch {
+        conn.ws.terminate();
+      }
+    }
+  }, heartbeatMs);
+  heartbeat.unref();
+
+  log({ event: 'relay-started', httpUrl, wsUrl, dataDir: options.dataDir, protocol: PROTOCOL_VERSION });
+
+  return {
+    port,
+    httpUrl,
+    wsUrl,
+    close() {
+      closing ??= (async () => {
+        clearInterval(heartbeat);
+        const closed = [...connections].map(
+          (conn) =>
+            new Promise<void>((resolve) => {
+              if (conn.ws.readyState === conn.ws.CLOSED) return resolve();
+              conn.ws.once('close', () => resolve());
+              conn.ws.close(CloseCodes.goingAway, 'relay shutting down');
+              setTimeout(() => {
+                conn.ws.terminate();
+                resolve();
+              }, 1000).unref();
+            }),
+        );
+        await Promise.all(closed);
+        hub.stop();
+        scheduler.cancelAll();
+        wss.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        store.close();
+        log({ event: 'relay-stopped' });
+      })();
+      return closing;
+    },
+  };
+}

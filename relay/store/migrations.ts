@@ -1,0 +1,93 @@
+// Numbered schema migrations of the relay database, applied in order and recorded in PRAGMA user_version.
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database.Database): void;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    up(db) {
+      db.exec(`
+        CREATE TABLE accounts (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('agent', 'manager')),
+          can_listen_in INTEGER NOT NULL,
+          password_hash TEXT NOT NULL,
+          chosen_status TEXT NOT NULL DEFAULT 'present' CHECK (chosen_status IN ('present', 'away')),
+          created_at INTEGER NOT NULL
+        );
+        CREATE TABLE sessions (
+          id TEXT PRIMARY KEY,
+          customer_name TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('queued', 'active', 'closed')),
+          owner_id TEXT,
+          pending_transfer TEXT,
+          created_at INTEGER NOT NULL,
+          closed_at INTEGER,
+          last_seq INTEGER NOT NULL,
+          last_message TEXT,
+          waiting_since INTEGER
+        );
+        CREATE INDEX sessions_live ON sessions (state, created_at) WHERE state != 'closed';
+        CREATE TABLE listeners (
+          session_id TEXT NOT NULL REFERENCES sessions (id),
+          agent_id TEXT NOT NULL,
+          position INTEGER NOT NULL,
+          PRIMARY KEY (session_id, agent_id)
+        );
+        CREATE TABLE participants (
+          session_id TEXT NOT NULL,
+          agent_id TEXT NOT NULL,
+          PRIMARY KEY (session_id, agent_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE events (
+          session_id TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          kind TEXT NOT NULL,
+          message_id TEXT,
+          body TEXT NOT NULL,
+          PRIMARY KEY (session_id, seq)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX events_message_id ON events (session_id, message_id) WHERE message_id IS NOT NULL;
+        CREATE TABLE customer_tokens (
+          token_hash TEXT PRIMARY KEY,
+          session_id TEXT NOT NULL
+        );
+        CREATE TABLE requests (
+          id TEXT PRIMARY KEY,
+          session_id TEXT NOT NULL,
+          created_by TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          body TEXT NOT NULL
+        );
+        CREATE INDEX requests_by_creator ON requests (created_by, created_at);
+      `);
+    },
+  },
+];
+
+export const LATEST_VERSION = migrations.at(-1)!.version;
+
+/** Applies the missing migrations in one transaction; refuses a database written by a newer relay. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > LATEST_VERSION) {
+    throw new Error(
+      `the relay database is at schema version ${current}, newer than this relay (${LATEST_VERSION}); upgrade the relay`,
+    );
+  }
+  const pending = migrations.filter((m) => m.version > current);
+  if (!pending.length) return;
+  db.transaction(() => {
+    for (const migration of pending) {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }
+  })();
+}

@@ -1,0 +1,256 @@
+// The relay's durable state in one SQLite file (better-sqlite3, WAL): the RelayStore the hub runs on.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import {
+  type AgentId,
+  AgentRoleSchema,
+  type Request,
+  RequestSchema,
+  type SessionEvent,
+  SessionEventSchema,
+  type SessionId,
+  type SessionSummary,
+  SessionSummarySchema,
+  type SettableStatus,
+  SettableStatusSchema,
+  type TransferOffer,
+  TransferOfferSchema,
+} from '../../common/domain';
+import type { Account, RelayStore } from '../ports';
+import { migrate } from './migrations';
+
+interface SessionRow {
+  id: string;
+  customer_name: string;
+  state: string;
+  owner_id: string | null;
+  pending_transfer: string | null;
+  created_at: number;
+  closed_at: number | null;
+  last_seq: number;
+  last_message: string | null;
+  waiting_since: number | null;
+}
+
+interface AccountRow {
+  id: string;
+  name: string;
+  role: string;
+  can_listen_in: number;
+  password_hash: string;
+  chosen_status: string;
+}
+
+const LastMessageSchema = SessionSummarySchema.shape.lastMessage;
+
+export interface SqliteStoreOptions {
+  /** FULL (default) fsyncs every commit, so an acknowledged change survives power loss, not only a crash */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): SqliteRelayStore {
+  fs.mkdirSync(dataDir, { recursive: true });
+  return new SqliteRelayStore(path.join(dataDir, 'relay.sqlite'), options);
+}
+
+export class SqliteRelayStore implements RelayStore {
+  readonly db: Database.Database;
+  private readonly stmt: ReturnType<typeof prepareStatements>;
+
+  constructor(file: string, options: SqliteStoreOptions = {}) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db);
+    this.stmt = prepareStatements(this.db);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  getAccount(id: AgentId): Account | null {
+    const row = this.stmt.getAccount.get(id);
+    return row ? toAccount(row) : null;
+  }
+
+  listAccounts(): Account[] {
+    return this.stmt.listAccounts.all().map(toAccount);
+  }
+
+  createAccount(account: Omit<Account, 'chosenStatus'>): void {
+    this.stmt.createAccount.run({ ...account, canListenIn: account.canListenIn ? 1 : 0, createdAt: Date.now() });
+  }
+
+  setChosenStatus(id: AgentId, status: SettableStatus): void {
+    this.stmt.setStatus.run(status, id);
+  }
+
+  getSession(id: SessionId): SessionSummary | null {
+    const row = this.stmt.getSession.get(id);
+    return row ? this.toSession(row) : null;
+  }
+
+  listLiveSessions(): SessionSummary[] {
+    return this.stmt.liveSessions.all().map((row) => this.toSession(row));
+  }
+
+  putSession(session: SessionSummary): void {
+    this.stmt.putSession.run({
+      id: session.id,
+      customerName: session.customerName,
+      state: session.state,
+      ownerId: session.ownerId,
+      pendingTransfer: session.pendingTransfer ? JSON.stringify(session.pendingTransfer) : null,
+      createdAt: session.createdAt,
+      closedAt: session.closedAt,
+      lastSeq: session.lastSeq,
+      lastMessage: session.lastMessage ? JSON.stringify(session.lastMessage) : null,
+      waitingSince: session.waitingSince,
+    });
+    this.stmt.clearListeners.run(session.id);
+    session.listeners.forEach((agentId, position) => this.stmt.addListener.run(session.id, agentId, position));
+  }
+
+  openChatCounts(): Map<AgentId, number> {
+    return new Map(this.stmt.openCounts.all().map((row) => [row.owner_id, row.n]));
+  }
+
+  listPendingTransfers(): TransferOffer[] {
+    return this.stmt.pendingTransfers.all().map((row) => TransferOfferSchema.parse(JSON.parse(row.pending_transfer)));
+  }
+
+  appendEvent(event: SessionEvent): void {
+    const messageId = event.kind === 'message' ? event.messageId : null;
+    this.stmt.appendEvent.run(event.sessionId, event.seq, event.kind, messageId, JSON.stringify(event));
+  }
+
+  eventsAfter(sessionId: SessionId, afterSeq: number): SessionEvent[] {
+    return this.stmt.eventsAfter.all(sessionId, afterSeq).map((row) => SessionEventSchema.parse(JSON.parse(row.body)));
+  }
+
+  findMessageSeq(sessionId: SessionId, messageId: string): number | null {
+    return this.stmt.findMessage.get(sessionId, messageId)?.seq ?? null;
+  }
+
+  addParticipant(sessionId: SessionId, agentId: AgentId): void {
+    this.stmt.addParticipant.run(sessionId, agentId);
+  }
+
+  isParticipant(sessionId: SessionId, agentId: AgentId): boolean {
+    return this.stmt.isParticipant.get(sessionId, agentId) !== undefined;
+  }
+
+  putCustomerToken(tokenHash: string, sessionId: SessionId): void {
+    this.stmt.putToken.run(tokenHash, sessionId);
+  }
+
+  sessionForToken(tokenHash: string): SessionId | null {
+    return this.stmt.sessionForToken.get(tokenHash)?.session_id ?? null;
+  }
+
+  addRequest(request: Request): void {
+    this.stmt.addRequest.run(request.id, request.sessionId, request.createdBy, request.createdAt, JSON.stringify(request));
+  }
+
+  listRequests(createdBy: AgentId | null): Request[] {
+    const rows = createdBy === null ? this.stmt.allRequests.all() : this.stmt.requestsBy.all(createdBy);
+    return rows.map((row) => RequestSchema.parse(JSON.parse(row.body)));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private toSession(row: SessionRow): SessionSummary {
+    return SessionSummarySchema.parse({
+      id: row.id,
+      customerName: row.customer_name,
+      state: row.state,
+      ownerId: row.owner_id,
+      listeners: this.stmt.listeners.all(row.id).map((l) => l.agent_id),
+      pendingTransfer: row.pending_transfer ? JSON.parse(row.pending_transfer) : null,
+      createdAt: row.created_at,
+      closedAt: row.closed_at,
+      lastSeq: row.last_seq,
+      lastMessage: row.last_message ? LastMessageSchema.parse(JSON.parse(row.last_message)) : null,
+      waitingSince: row.waiting_since,
+    });
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    getAccount: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?'),
+    listAccounts: db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY id'),
+    createAccount: db.prepare(
+      `INSERT INTO accounts (id, name, role, can_listen_in, password_hash, created_at)
+       VALUES (@id, @name, @role, @canListenIn, @passwordHash, @createdAt)`,
+    ),
+    setStatus: db.prepare('UPDATE accounts SET chosen_status = ? WHERE id = ?'),
+    getSession: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
+    liveSessions: db.prepare<[], SessionRow>(
+      "SELECT * FROM sessions WHERE state != 'closed' ORDER BY created_at, rowid",
+    ),
+    pendingTransfers: db.prepare<[], { pending_transfer: string }>(
+      "SELECT pending_transfer FROM sessions WHERE state != 'closed' AND pending_transfer IS NOT NULL",
+    ),
+    putSession: db.prepare(
+      `INSERT INTO sessions (id, customer_name, state, owner_id, pending_transfer, created_at, closed_at, last_seq,
+         last_message, waiting_since)
+       VALUES (@id, @customerName, @state, @ownerId, @pendingTransfer, @createdAt, @closedAt, @lastSeq, @lastMessage,
+         @waitingSince)
+       ON CONFLICT (id) DO UPDATE SET state = excluded.state, owner_id = excluded.owner_id,
+         pending_transfer = excluded.pending_transfer, closed_at = excluded.closed_at, last_seq = excluded.last_seq,
+         last_message = excluded.last_message, waiting_since = excluded.waiting_since`,
+    ),
+    listeners: db.prepare<[string], { agent_id: string }>(
+      'SELECT agent_id FROM listeners WHERE session_id = ? ORDER BY position',
+    ),
+    clearListeners: db.prepare('DELETE FROM listeners WHERE session_id = ?'),
+    addListener: db.prepare('INSERT INTO listeners (session_id, agent_id, position) VALUES (?, ?, ?)'),
+    openCounts: db.prepare<[], { owner_id: string; n: number }>(
+      "SELECT owner_id, count(*) AS n FROM sessions WHERE state = 'active' GROUP BY owner_id",
+    ),
+    appendEvent: db.prepare('INSERT INTO events (session_id, seq, kind, message_id, body) VALUES (?, ?, ?, ?, ?)'),
+    eventsAfter: db.prepare<[string, number], { body: string }>(
+      'SELECT body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq',
+    ),
+    findMessage: db.prepare<[string, string], { seq: number }>(
+      'SELECT seq FROM events WHERE session_id = ? AND message_id = ?',
+    ),
+    addParticipant: db.prepare('INSERT OR IGNORE INTO participants (session_id, agent_id) VALUES (?, ?)'),
+    isParticipant: db.prepare<[string, string], { one: number }>(
+      'SELECT 1 AS one FROM participants WHERE session_id = ? AND agent_id = ?',
+    ),
+    putToken: db.prepare('INSERT INTO customer_tokens (token_hash, session_id) VALUES (?, ?)'),
+    sessionForToken: db.prepare<[string], { session_id: string }>(
+      'SELECT session_id FROM customer_tokens WHERE token_hash = ?',
+    ),
+    addRequest: db.prepare(
+      'INSERT INTO requests (id, session_id, created_by, created_at, body) VALUES (?, ?, ?, ?, ?)',
+    ),
+    allRequests: db.prepare<[], { body: string }>('SELECT body FROM requests ORDER BY created_at DESC, rowid DESC'),
+    requestsBy: db.prepare<[string], { body: string }>(
+      'SELECT body FROM requests WHERE created_by = ? ORDER BY created_at DESC, rowid DESC',
+    ),
+  };
+}
+
+const AccountRowSchema = z.object({ role: AgentRoleSchema, chosen_status: SettableStatusSchema });
+
+function toAccount(row: AccountRow): Account {
+  const checked = AccountRowSchema.parse(row);
+  return {
+    id: row.id,
+    name: row.name,
+    role: checked.role,
+    canListenIn: row.can_listen_in === 1,
+    passwordHash: row.password_hash,
+    chosenStatus: checked.chosen_status,
+  };
+}

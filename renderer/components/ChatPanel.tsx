@@ -1,0 +1,248 @@
+// The open chat: header with the Chat menu, the transcript, and below it the composer or the bar my role calls for.
+import { type KeyboardEvent, useId } from 'react';
+import { type AgentInfo, roleIn, type SessionSummary } from '../../common/domain';
+import {
+  acceptClicked,
+  cancelTransferClicked,
+  closeWindowClicked,
+  draftChanged,
+  messageSubmitted,
+  rejectClicked,
+  rejectReasonChanged,
+} from '../store/actions';
+import { selectDraft, selectSelectedId, selectTyping } from '../store/chat';
+import { useAppDispatch, useAppSelector } from '../store/hooks';
+import { selectAgentNames } from '../store/presence';
+import { selectIsManager, selectMe } from '../store/session';
+import { selectSessionById } from '../store/sessions';
+import { selectRejectReason } from '../store/transfers';
+import { selectBusy, selectError } from '../store/ui';
+import { ChatMenu } from './ChatMenu';
+import { ErrorNote } from './Dialog';
+import { initials } from './Header';
+import { Transcript } from './Transcript';
+
+export function OfferBar({ session }: { session: SessionSummary }) {
+  const dispatch = useAppDispatch();
+  const nameOf = useAppSelector(selectAgentNames);
+  const reason = useAppSelector((s) => selectRejectReason(s, session.id));
+  const where = `offer:${session.id}`;
+  const busy = useAppSelector((s) => selectBusy(s, where));
+  const error = useAppSelector((s) => selectError(s, where));
+  const reasonId = useId();
+  const offer = session.pendingTransfer;
+  if (!offer) return null;
+  return (
+    <div className="offer-bar">
+      <div className="offer-text">
+        <p className="offer-title">{`${nameOf(offer.offeredBy)} wants to transfer this chat to you.`}</p>
+        {offer.note ? <p className="offer-note">{`Note: ${offer.note}`}</p> : null}
+      </div>
+      <div className="offer-actions">
+        <label className="field inline" htmlFor={reasonId}>
+          <span>Reason (optional)</span>
+        </label>
+        <input
+          id={reasonId}
+          className="reason"
+          value={reason}
+          maxLength={1000}
+          onChange={(e) => dispatch(rejectReasonChanged({ sessionId: session.id, reason: e.target.value }))}
+        />
+        <button
+          type="button"
+          className="primary"
+          disabled={busy}
+          onClick={() => dispatch(acceptClicked({ sessionId: session.id, transferId: offer.id }))}
+        >
+          Accept transfer
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy}
+          onClick={() =>
+            dispatch(rejectClicked({ sessionId: session.id, transferId: offer.id, ...(reason.trim() ? { reason } : {}) }))
+          }
+        >
+          Reject transfer
+        </button>
+      </div>
+      <ErrorNote text={error} />
+    </div>
+  );
+}
+
+export function WaitingBar({ session, me }: { session: SessionSummary; me: AgentInfo }) {
+  const dispatch = useAppDispatch();
+  const nameOf = useAppSelector(selectAgentNames);
+  const manager = useAppSelector(selectIsManager);
+  const where = `waiting:${session.id}`;
+  const busy = useAppSelector((s) => selectBusy(s, where));
+  const error = useAppSelector((s) => selectError(s, where));
+  const offer = session.pendingTransfer;
+  if (!offer) return null;
+  const canCancel = offer.offeredBy === me.id || manager;
+  return (
+    <div className="waiting-bar">
+      <span className="spinner" aria-hidden="true" />
+      <p>{`Waiting for ${nameOf(offer.toId)} to accept the transfer`}</p>
+      {canCancel ? (
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy}
+          onClick={() => dispatch(cancelTransferClicked({ sessionId: session.id, transferId: offer.id }))}
+        >
+          Cancel transfer
+        </button>
+      ) : null}
+      <ErrorNote text={error} />
+    </div>
+  );
+}
+
+export function Composer({ session }: { session: SessionSummary }) {
+  const dispatch = useAppDispatch();
+  const draft = useAppSelector((s) => selectDraft(s, session.id));
+  const where = `composer:${session.id}`;
+  const error = useAppSelector((s) => selectError(s, where));
+  const messageId = useId();
+  const send = () => {
+    if (draft.trim()) dispatch(messageSubmitted({ sessionId: session.id, text: draft }));
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  };
+  return (
+    <div className="composer-wrap">
+      <form
+        className="composer"
+        onSubmit={(e) => {
+          e.preventDefault();
+          send();
+        }}
+      >
+        <label htmlFor={messageId} className="visually-hidden">
+          Message
+        </label>
+        <textarea
+          id={messageId}
+          className="composer-input"
+          rows={2}
+          value={draft}
+          placeholder={`Message ${session.customerName}… (Enter to send, Shift+Enter for a new line)`}
+          maxLength={8000}
+          onChange={(e) => dispatch(draftChanged({ sessionId: session.id, text: e.target.value }))}
+          onKeyDown={onKeyDown}
+        />
+        <button type="submit" className="primary" disabled={!draft.trim()}>
+          Send
+        </button>
+      </form>
+      <ErrorNote text={error} />
+    </div>
+  );
+}
+
+function TypingLine({ sessionId }: { sessionId: string }) {
+  const typing = useAppSelector((s) => selectTyping(s, sessionId));
+  return (
+    <div className="typing" aria-live="polite">
+      {typing ? `${typing.name} is typing…` : ''}
+    </div>
+  );
+}
+
+function Footer({ session, me }: { session: SessionSummary; me: AgentInfo }) {
+  const dispatch = useAppDispatch();
+  const role = roleIn(session, me.id);
+  const pending = session.pendingTransfer;
+  const iOffered = !!pending && (pending.offeredBy === me.id || pending.fromId === me.id);
+  if (session.state === 'closed') {
+    return (
+      <div className="mode-bar closed-bar">
+        <p>This chat is closed. It stays readable in History.</p>
+        <button type="button" className="secondary" onClick={() => dispatch(closeWindowClicked(session.id))}>
+          Close window
+        </button>
+      </div>
+    );
+  }
+  if (role === 'offered') return <OfferBar session={session} />;
+  return (
+    <>
+      {iOffered ? <WaitingBar session={session} me={me} /> : null}
+      {role === 'owner' ? <Composer session={session} /> : null}
+      {role === 'listener' ? (
+        <div className="mode-bar listening-bar">
+          <p>You are listening to this chat. You cannot write.</p>
+          <button type="button" className="secondary" onClick={() => dispatch(closeWindowClicked(session.id))}>
+            Close window
+          </button>
+        </div>
+      ) : null}
+      {role === 'none' && !iOffered ? (
+        <div className="mode-bar">
+          <p>You are not in this chat.</p>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+export function ChatPanel() {
+  const selectedId = useAppSelector(selectSelectedId);
+  const session = useAppSelector((s) => selectSessionById(s, selectedId));
+  const me = useAppSelector(selectMe);
+  const nameOf = useAppSelector(selectAgentNames);
+  const chatError = useAppSelector((s) => selectError(s, `chat:${selectedId ?? ''}`));
+  if (!session || !me) {
+    return (
+      <section className="chat chat-empty" aria-label="Conversation">
+        <div className="empty-state">
+          <div className="empty-mark" aria-hidden="true">
+            ✉
+          </div>
+          <p>Select a chat from the list to see the conversation.</p>
+        </div>
+      </section>
+    );
+  }
+  const role = roleIn(session, me.id);
+  const owner = session.ownerId ? nameOf(session.ownerId) : null;
+  const subtitle =
+    session.state === 'closed'
+      ? 'Closed'
+      : role === 'listener'
+        ? `Listening · ${owner ?? 'no owner'} owns this chat`
+        : role === 'offered'
+          ? `Offered to you by ${nameOf(session.pendingTransfer?.offeredBy)}`
+          : owner
+            ? `Owner: ${owner}`
+            : 'Waiting for an agent';
+  return (
+    <section
+      aria-label={`Conversation with ${session.customerName}`}
+      className={`chat ${session.pendingTransfer ? 'has-pending' : ''} ${session.state === 'closed' ? 'is-closed' : ''}`}
+    >
+      <div className="chat-header">
+        <span className="avatar customer-avatar large" aria-hidden="true">
+          {initials(session.customerName)}
+        </span>
+        <div className="chat-title">
+          <h2>{session.customerName}</h2>
+          <p className="subtitle">{subtitle}</p>
+        </div>
+        <ChatMenu session={session} me={me} />
+      </div>
+      <ErrorNote text={chatError} className="chat-error" />
+      <Transcript sessionId={session.id} label={`Messages with ${session.customerName}`} />
+      <TypingLine sessionId={session.id} />
+      <Footer session={session} me={me} />
+    </section>
+  );
+}

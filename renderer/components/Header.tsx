@@ -1,0 +1,135 @@
+// The workspace header: brand, main tabs, the agent's name and Status, the connection indicator, Sign out.
+import { type KeyboardEvent, useMemo } from 'react';
+import { shortcutsOpened, signOutClicked, statusChosen, type Tab, tabChosen } from '../store/actions';
+import { selectPendingOutboxCount } from '../store/chat';
+import { connectionLabel, selectConnection } from '../store/connection';
+import { useAppDispatch, useAppSelector, useNow } from '../store/hooks';
+import { selectCanSeeDashboard, selectMe } from '../store/session';
+import { selectTotalUnread } from '../store/sessions';
+import { selectError, selectTab } from '../store/ui';
+import { ErrorNote } from './Dialog';
+
+export const tabLabels: Record<Tab, string> = {
+  chats: 'Chats',
+  dashboard: 'Dashboard',
+  history: 'History',
+  requests: 'Requests',
+};
+
+export function useVisibleTabs(): Tab[] {
+  const dashboard = useAppSelector(selectCanSeeDashboard);
+  return useMemo(
+    () => (dashboard ? ['chats', 'dashboard', 'history', 'requests'] : ['chats', 'history', 'requests']),
+    [dashboard],
+  );
+}
+
+function ConnectionIndicator() {
+  const connection = useAppSelector(selectConnection);
+  const pending = useAppSelector(selectPendingOutboxCount);
+  const ticking = connection.status === 'offline' && connection.nextRetryAt !== null;
+  const now = useNow(ticking ? 1000 : 60_000);
+  const label = connectionLabel(connection, now);
+  return (
+    <div role="status" aria-label="Connection" className={`connection connection-${connection.status}`}>
+      <span className="dot" aria-hidden="true" />
+      <span>{label}</span>
+      {pending > 0 ? <span className="outbox-count">{`${pending} waiting to send`}</span> : null}
+    </div>
+  );
+}
+
+function Tabs() {
+  const dispatch = useAppDispatch();
+  const current = useAppSelector(selectTab);
+  const tabs = useVisibleTabs();
+  const unread = useAppSelector(selectTotalUnread);
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
+    const at = tabs.indexOf(current);
+    const next = tabs[(at + (event.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
+    if (next) {
+      dispatch(tabChosen(next));
+      document.getElementById(`tab-${next}`)?.focus();
+    }
+  };
+  return (
+    <div role="tablist" aria-label="Workspace" className="tabs" onKeyDown={onKeyDown}>
+      {tabs.map((tab) => (
+        <button
+          key={tab}
+          id={`tab-${tab}`}
+          type="button"
+          role="tab"
+          aria-selected={current === tab}
+          aria-controls={`panel-${tab}`}
+          tabIndex={current === tab ? 0 : -1}
+          className="tab"
+          onClick={() => dispatch(tabChosen(tab))}
+        >
+          {tabLabels[tab]}
+          {tab === 'chats' && unread > 0 ? (
+            <span className="badge" aria-hidden="true">
+              {unread}
+            </span>
+          ) : null}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+export function Header() {
+  const dispatch = useAppDispatch();
+  const me = useAppSelector(selectMe);
+  const statusError = useAppSelector((s) => selectError(s, 'status'));
+  const signOutError = useAppSelector((s) => selectError(s, 'signOut'));
+  if (!me) return null;
+  return (
+    <header className="header">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true">
+          B
+        </span>
+        <span className="brand-name">Baton</span>
+      </div>
+      <Tabs />
+      <div className="header-tools">
+        <ConnectionIndicator />
+        <span className={`me status-${me.status}`}>
+          <span className="avatar" aria-hidden="true">
+            {initials(me.name)}
+          </span>
+          <span className="me-name">{me.name}</span>
+        </span>
+        <label className="status-select">
+          <span className="visually-hidden">Status</span>
+          <select
+            value={me.status === 'away' ? 'away' : 'present'}
+            onChange={(e) => dispatch(statusChosen(e.target.value === 'away' ? 'away' : 'present'))}
+          >
+            <option value="present">Present</option>
+            <option value="away">Away</option>
+          </select>
+        </label>
+        <button type="button" className="icon-button" aria-label="Keyboard shortcuts" onClick={() => dispatch(shortcutsOpened())}>
+          ?
+        </button>
+        <button type="button" className="ghost" onClick={() => dispatch(signOutClicked())}>
+          Sign out
+        </button>
+      </div>
+      {statusError || signOutError ? (
+        <div className="header-errors">
+          <ErrorNote text={statusError} />
+          <ErrorNote text={signOutError} />
+        </div>
+      ) : null}
+    </header>
+  );
+}
+
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  return ((parts[0]?.[0] ?? '?') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')).toUpperCase();
+}

@@ -1,0 +1,164 @@
+// A session's transcript as a virtualized log: sticks to the bottom, pages older events at the top.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { SessionId } from '../../common/domain';
+import { formatClock, formatFullDate } from '../lib/format';
+import { olderEventsRequested, retryClicked } from '../store/actions';
+import { makeSelectTranscriptRows, selectLog, type TranscriptRow } from '../store/chat';
+import { useAppDispatch, useAppSelector } from '../store/hooks';
+import { selectBusy, selectError } from '../store/ui';
+import { ErrorNote } from './Dialog';
+
+function Stamp({ at }: { at: number }) {
+  return (
+    <time dateTime={new Date(at).toISOString()} title={formatFullDate(at)} className="stamp">
+      {formatClock(at)}
+    </time>
+  );
+}
+
+function Row({ row, sessionId, readOnly }: { row: TranscriptRow; sessionId: SessionId; readOnly: boolean }) {
+  const dispatch = useAppDispatch();
+  switch (row.kind) {
+    case 'day':
+      return (
+        <div className="day-sep">
+          <span>{row.label}</span>
+        </div>
+      );
+    case 'system':
+      return (
+        <div className={`sys sys-${row.tone}`}>
+          <span className="sys-text">{row.text}</span> <Stamp at={row.at} />
+        </div>
+      );
+    case 'message': {
+      const { event, own } = row;
+      return (
+        <div className={`msg ${own ? 'own' : ''} ${event.author.kind === 'customer' ? 'from-customer' : 'from-agent'}`}>
+          <div className="msg-meta">
+            <span className="author">{event.author.name}</span> <Stamp at={event.at} />
+          </div>
+          <div className="bubble">{event.text}</div>
+        </div>
+      );
+    }
+    case 'outbox': {
+      const { item } = row;
+      return (
+        <div className={`msg own outbox outbox-${item.state}`}>
+          <div className="msg-meta">
+            <span className="author">{row.authorName}</span> <Stamp at={item.createdAt} />
+          </div>
+          <div className="bubble">{item.text}</div>
+          {item.state === 'pending' ? <div className="delivery">Sending…</div> : null}
+          {item.state === 'failed' ? (
+            <div className="delivery failed">
+              <span>{`Failed: ${item.error ?? 'the relay did not take it'}`}</span>{' '}
+              {readOnly ? null : (
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => dispatch(retryClicked({ sessionId, messageId: item.messageId }))}
+                >
+                  Retry
+                </button>
+              )}
+            </div>
+          ) : null}
+        </div>
+      );
+    }
+  }
+}
+
+const estimate = (row: TranscriptRow | undefined) =>
+  row?.kind === 'day' ? 40 : row?.kind === 'system' ? 34 : (row?.kind === 'message' ? Math.ceil(row.event.text.length / 60) : 1) * 20 + 52;
+
+export function Transcript({ sessionId, readOnly = false, label = 'Messages' }: { sessionId: SessionId; readOnly?: boolean; label?: string }) {
+  const dispatch = useAppDispatch();
+  const selectRows = useMemo(makeSelectTranscriptRows, []);
+  const rows = useAppSelector((s) => selectRows(s, sessionId));
+  const log = useAppSelector((s) => selectLog(s, sessionId));
+  const loading = useAppSelector((s) => selectBusy(s, `transcript:${sessionId}`));
+  const loadError = useAppSelector((s) => selectError(s, `transcript:${sessionId}`));
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const [showJump, setShowJump] = useState(false);
+  const previous = useRef<{ first?: string; last?: string; total: number; sessionId: string }>({ total: 0, sessionId });
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => estimate(rows[i]),
+    getItemKey: (i) => rows[i]?.key ?? i,
+    overscan: 12,
+    initialRect: { width: 640, height: 640 },
+  });
+  const total = virtualizer.getTotalSize();
+
+  // Keep the view where the agent left it: follow new lines at the bottom, hold still when older ones arrive on top.
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    const first = rows[0]?.key;
+    const last = rows[rows.length - 1]?.key;
+    const prev = previous.current;
+    if (prev.sessionId !== sessionId) {
+      atBottom.current = true;
+      setShowJump(false);
+    }
+    if (el && prev.sessionId === sessionId && prev.first && first !== prev.first && last === prev.last) {
+      el.scrollTop += total - prev.total;
+    } else if (last !== prev.last || prev.sessionId !== sessionId) {
+      if (atBottom.current && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+      else if (prev.last !== undefined && prev.sessionId === sessionId) setShowJump(true);
+    }
+    previous.current = { first, last, total, sessionId };
+  }, [rows, total, sessionId, virtualizer]);
+
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    if (atBottom.current) setShowJump(false);
+    if (el.scrollTop < 160 && log?.hasMore && !loading) dispatch(olderEventsRequested(sessionId));
+  };
+
+  const jumpToBottom = () => {
+    atBottom.current = true;
+    setShowJump(false);
+    virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+  };
+
+  return (
+    <div className="transcript">
+      <ErrorNote text={loadError} className="transcript-error" />
+      {loading ? <div className="older">{log?.loaded ? 'Loading older messages…' : 'Loading conversation…'}</div> : null}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable log must be reachable to scroll it by keyboard */}
+      <div role="log" aria-label={label} aria-busy={loading} className="log" ref={scrollRef} onScroll={onScroll} tabIndex={0}>
+        <div className="log-inner" style={{ height: total }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            return (
+              <div
+                key={item.key}
+                data-index={item.index}
+                ref={virtualizer.measureElement}
+                className="row"
+                style={{ transform: `translateY(${item.start}px)` }}
+              >
+                <Row row={row} sessionId={sessionId} readOnly={readOnly} />
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {showJump ? (
+        <button type="button" className="jump" onClick={jumpToBottom}>
+          New messages ↓
+        </button>
+      ) : null}
+    </div>
+  );
+}

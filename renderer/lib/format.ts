@@ -1,0 +1,58 @@
+// Formatting of times, durations and error sentences for display; pure functions so tests can pin them.
+import { type ErrorCode, errorSentences } from '../../common/errors';
+import type { BatonError } from '../../common/result';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** HH:MM in local time, 24-hour: the compact stamp beside every line. */
+export function formatClock(at: number): string {
+  const d = new Date(at);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** The full local date and time, shown on hover. */
+export function formatFullDate(at: number): string {
+  return new Date(at).toLocaleString(undefined, {
+    weekday: 'long',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+export function dayKey(at: number): string {
+  const d = new Date(at);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** "Today", "Yesterday" or a date, for the separators between days in a transcript. */
+export function dayLabel(at: number, now: number): string {
+  if (dayKey(at) === dayKey(now)) return 'Today';
+  if (dayKey(at) === dayKey(now - 86_400_000)) return 'Yesterday';
+  return new Date(at).toLocaleDateString(undefined, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+}
+
+/** Elapsed time as m:ss (or h:mm:ss), never negative. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+/** The time of a list entry: HH:MM today, otherwise a short date. */
+export function formatListTime(at: number, now: number): string {
+  if (dayKey(at) === dayKey(now)) return formatClock(at);
+  return new Date(at).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+}
+
+/** What a person reads for a failed call: the message when there is one, else the sentence for its code. */
+export function errorText(error: Partial<BatonError> | null | undefined): string {
+  const message = typeof error?.message === 'string' ? error.message.trim() : '';
+  if (message) return message;
+  const code = error?.code as ErrorCode | undefined;
+  return (code && errorSentences[code]) || 'Something went wrong. Try again.';
+}

@@ -1,0 +1,32 @@
+// The renderer's entry: installs the web bridge when there is no preload, builds the store, mounts the app.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { Provider } from 'react-redux';
+import { App } from './App';
+import { installWebBridgeIfNeeded } from './bridge/web';
+import { themeChosen, visibilityChanged } from './store/actions';
+import { createBatonStore } from './store/store';
+import './styles.css';
+
+installWebBridgeIfNeeded();
+
+const { store, start } = createBatonStore(window.baton, { document });
+document.addEventListener('visibilitychange', () => store.dispatch(visibilityChanged(document.visibilityState === 'visible')));
+const savedTheme = localStorage.getItem('baton.theme');
+if (savedTheme === 'light' || savedTheme === 'dark') store.dispatch(themeChosen(savedTheme));
+store.subscribe(() => {
+  const theme = store.getState().ui.theme;
+  if (localStorage.getItem('baton.theme') !== theme) localStorage.setItem('baton.theme', theme);
+});
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <Provider store={store}>
+        <App />
+      </Provider>
+    </StrictMode>,
+  );
+}
+start();

@@ -1,0 +1,96 @@
+// The renderer's event vocabulary: past-tense actions that several slices and the effects react to.
+import { createAction } from '@reduxjs/toolkit';
+import type { ClientEvent } from '../../common/bridge';
+import type { AgentId, AgentInfo, Request, SessionEvent, SessionId, SessionSummary, SettableStatus } from '../../common/domain';
+import type { BatonError } from '../../common/result';
+import type { SearchHit } from '../../common/bridge';
+
+/** Every ClientEvent the bridge pushes (and the app:snapshot answer at start, as a `snapshot` event). */
+export const eventReceived = createAction<ClientEvent>('bridge/eventReceived');
+export const appStarted = createAction('app/started');
+export const snapshotUnavailable = createAction<BatonError>('app/snapshotUnavailable');
+
+// Calls to the bridge, keyed by where their errors are shown ("signIn", "composer:<session>", ...).
+export const invokeStarted = createAction<{ where: string }>('bridge/invokeStarted');
+export const invokeSucceeded = createAction<{ where: string }>('bridge/invokeSucceeded');
+export const invokeFailed = createAction<{ where: string; error: BatonError }>('bridge/invokeFailed');
+export const errorDismissed = createAction<string>('ui/errorDismissed');
+
+// Sign-in and the agent.
+export interface SignInForm {
+  relayUrl: string;
+  user: string;
+  password: string;
+  remember: boolean;
+}
+export const savedCredentialsLoaded = createAction<{ relayUrl: string | null; user: string | null; hasPassword: boolean }>(
+  'signIn/savedCredentialsLoaded',
+);
+export const signInSubmitted = createAction<SignInForm>('signIn/submitted');
+export const signInSucceeded = createAction<{ me: AgentInfo }>('signIn/succeeded');
+export const signOutClicked = createAction('auth/signOutClicked');
+export const statusChosen = createAction<SettableStatus>('agent/statusChosen');
+
+// Chats.
+export const sessionOpened = createAction<SessionId>('chat/sessionOpened');
+export const transcriptLoaded = createAction<{
+  sessionId: SessionId;
+  events: SessionEvent[];
+  hasMore: boolean;
+  older: boolean;
+}>('chat/transcriptLoaded');
+export const olderEventsRequested = createAction<SessionId>('chat/olderEventsRequested');
+export const draftChanged = createAction<{ sessionId: SessionId; text: string }>('chat/draftChanged');
+export const messageSubmitted = createAction<{ sessionId: SessionId; text: string }>('chat/messageSubmitted');
+export const messageAccepted = createAction<{ sessionId: SessionId; messageId: string }>('chat/messageAccepted');
+export const retryClicked = createAction<{ sessionId: SessionId; messageId: string }>('chat/retryClicked');
+export const closedChatDismissed = createAction<SessionId>('chat/closedChatDismissed');
+export const visibilityChanged = createAction<boolean>('ui/visibilityChanged');
+export const adjacentChatRequested = createAction<1 | -1>('chat/adjacentChatRequested');
+
+// Transfers.
+export const transferDialogOpened = createAction<SessionId>('transfer/dialogOpened');
+export const transferDialogClosed = createAction('transfer/dialogClosed');
+export const transferTargetChosen = createAction<AgentId>('transfer/targetChosen');
+export const transferNoteChanged = createAction<string>('transfer/noteChanged');
+export const offerSubmitted = createAction<{ sessionId: SessionId; to: AgentId; note?: string }>('transfer/offerSubmitted');
+export const offerSent = createAction<{ sessionId: SessionId; transferId: string }>('transfer/offerSent');
+export const acceptClicked = createAction<{ sessionId: SessionId; transferId: string }>('transfer/acceptClicked');
+export const rejectClicked = createAction<{ sessionId: SessionId; transferId: string; reason?: string }>(
+  'transfer/rejectClicked',
+);
+export const rejectReasonChanged = createAction<{ sessionId: SessionId; reason: string }>('transfer/rejectReasonChanged');
+export const cancelTransferClicked = createAction<{ sessionId: SessionId; transferId: string }>('transfer/cancelClicked');
+
+// Session actions from the menu and the dashboard.
+export const takeOverClicked = createAction<{ sessionId: SessionId; where: string }>('session/takeOverClicked');
+export const listenRequested = createAction<SessionId>('session/listenRequested');
+export const closeWindowClicked = createAction<SessionId>('session/closeWindowClicked');
+export const closeChatClicked = createAction<SessionId>('session/closeChatClicked');
+
+// Requests.
+export const requestDialogOpened = createAction<SessionId>('request/dialogOpened');
+export const requestDialogClosed = createAction('request/dialogClosed');
+export const requestSubmitted = createAction<{ sessionId: SessionId; title: string; description?: string }>(
+  'request/submitted',
+);
+export const requestCreated = createAction<Request>('request/created');
+export const requestsTabOpened = createAction('request/tabOpened');
+export const requestsLoaded = createAction<Request[]>('request/listLoaded');
+
+// History.
+export const historyTabOpened = createAction('history/tabOpened');
+export const historyListLoaded = createAction<SessionSummary[]>('history/listLoaded');
+export const historyQueryChanged = createAction<string>('history/queryChanged');
+export const historySearchCompleted = createAction<{ text: string; hits: SearchHit[] }>('history/searchCompleted');
+export const historyChatOpened = createAction<{ sessionId: SessionId; seq?: number }>('history/chatOpened');
+
+// Shell of the workspace.
+export type Tab = 'chats' | 'dashboard' | 'history' | 'requests';
+export const tabChosen = createAction<Tab>('ui/tabChosen');
+export const chatMenuOpened = createAction<SessionId>('ui/chatMenuOpened');
+export const chatMenuClosed = createAction('ui/chatMenuClosed');
+export const shortcutsOpened = createAction('ui/shortcutsOpened');
+export const shortcutsClosed = createAction('ui/shortcutsClosed');
+export type ThemeChoice = 'system' | 'light' | 'dark';
+export const themeChosen = createAction<ThemeChoice>('ui/themeChosen');

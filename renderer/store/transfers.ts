@@ -1,0 +1,76 @@
+// The transfer dialog's state, reject reasons being typed, and the transfer facts derived from session summaries.
+import { createSelector, createSlice } from '@reduxjs/toolkit';
+import type { AgentId, SessionId } from '../../common/domain';
+import {
+  eventReceived,
+  offerSent,
+  rejectReasonChanged,
+  transferDialogClosed,
+  transferDialogOpened,
+  transferNoteChanged,
+  transferTargetChosen,
+} from './actions';
+import { selectAgents } from './presence';
+import type { RootState } from './root';
+import { selectSessionById } from './sessions';
+
+export interface TransfersSliceState {
+  dialog: { sessionId: SessionId; targetId: AgentId | null; note: string } | null;
+  rejectReasons: Record<SessionId, string>;
+}
+
+const initialState: TransfersSliceState = { dialog: null, rejectReasons: {} };
+
+const slice = createSlice({
+  name: 'transfers',
+  initialState,
+  reducers: {},
+  extraReducers: (builder) => {
+    builder
+      .addCase(transferDialogOpened, (s, { payload }) => {
+        s.dialog = { sessionId: payload, targetId: null, note: '' };
+      })
+      .addCase(transferDialogClosed, (s) => {
+        s.dialog = null;
+      })
+      .addCase(offerSent, (s) => {
+        s.dialog = null;
+      })
+      .addCase(transferTargetChosen, (s, { payload }) => {
+        if (s.dialog) s.dialog.targetId = payload;
+      })
+      .addCase(transferNoteChanged, (s, { payload }) => {
+        if (s.dialog) s.dialog.note = payload;
+      })
+      .addCase(rejectReasonChanged, (s, { payload }) => {
+        s.rejectReasons[payload.sessionId] = payload.reason;
+      })
+      .addCase(eventReceived, (s, { payload: event }) => {
+        if (event.type === 'signed-out') return { ...initialState };
+        // An answered offer no longer needs its half-typed reason.
+        if (event.type === 'session' && !event.session.pendingTransfer) delete s.rejectReasons[event.session.id];
+        if (event.type === 'session' && s.dialog?.sessionId === event.session.id && event.session.state === 'closed') s.dialog = null;
+      });
+  },
+});
+
+export const transfersReducer = slice.reducer;
+export const selectTransferDialog = (state: RootState) => state.transfers.dialog;
+export const selectRejectReason = (state: RootState, id: SessionId) => state.transfers.rejectReasons[id] ?? '';
+export const selectPendingTransfer = (state: RootState, id: SessionId | null | undefined) =>
+  selectSessionById(state, id)?.pendingTransfer ?? null;
+
+const selectDialogSessionOwner = (state: RootState) =>
+  state.transfers.dialog ? (selectSessionById(state, state.transfers.dialog.sessionId)?.ownerId ?? null) : null;
+const selectMeId = (state: RootState) => state.session.me?.id ?? null;
+
+/** Who a chat can be transferred to: agents who are Present, other than its owner and me. */
+export const selectTransferTargets = createSelector(
+  [selectAgents, selectDialogSessionOwner, selectMeId],
+  (agents, ownerId, meId) => agents.filter((a) => a.status === 'present' && a.id !== ownerId && a.id !== meId),
+);
+
+/** The chosen target, only while it is still a valid target (an agent going Away drops out). */
+export const selectChosenTarget = createSelector([selectTransferDialog, selectTransferTargets], (dialog, targets) =>
+  dialog?.targetId ? (targets.find((a) => a.id === dialog.targetId) ?? null) : null,
+);

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { Settings } from '../../common/bridge';
+import { NotificationPolicy } from '../../main/client/notifications';
+import { message, summary } from './fixtures';
+
+const settings: Settings = { notifyNewChats: true, notifyMessages: true };
+const ctx = (over: Partial<{ me: string; settings: Settings }> = {}) => ({
+  me: 'bob',
+  settings,
+  agentName: (id: string) => ({ alice: 'Alice', bob: 'Bob' })[id] ?? id,
+  ...over,
+});
+const offer = { id: 't1', sessionId: 's1', fromId: 'alice', offeredBy: 'alice', toId: 'bob', note: null, createdAt: 1, expiresAt: null };
+const lastMessage = { text: 'where is my order', at: 5, authorKind: 'customer' as const, authorName: 'Erin' };
+
+describe('notification policy', () => {
+  it('raises one notification per offer to me and closes it when the offer ends', () => {
+    const policy = new NotificationPolicy();
+    const offered = summary('s1', { customerName: 'Erin', pendingTransfer: offer, lastMessage });
+    expect(policy.sessionsChanged([offered], ctx())).toEqual([
+      {
+        type: 'notification',
+        notification: { id: 'transfer-t1', kind: 'transfer-offer', title: 'Transfer from Alice', body: 'Erin: where is my order', sessionId: 's1', transferId: 't1' },
+      },
+    ]);
+    expect(policy.sessionsChanged([offered], ctx())).toEqual([]);
+    expect(policy.sessionChanged({ ...offered, pendingTransfer: null }, offered, ctx())).toEqual([{ type: 'notification-closed', id: 'transfer-t1' }]);
+  });
+
+  it('ignores offers to others and closes an offer that vanished from a full welcome', () => {
+    const policy = new NotificationPolicy();
+    expect(policy.sessionsChanged([summary('s1', { pendingTransfer: { ...offer, toId: 'carol' } })], ctx())).toEqual([]);
+    policy.sessionsChanged([summary('s1', { pendingTransfer: offer })], ctx());
+    expect(policy.sessionsChanged([], ctx(), true)).toEqual([{ type: 'notification-closed', id: 'transfer-t1' }]);
+  });
+
+  it('closes the offer notification on the ending event, wherever it happened', () => {
+    const policy = new NotificationPolicy();
+    policy.sessionsChanged([summary('s1', { pendingTransfer: offer })], ctx());
+    const cancelled = { kind: 'transfer-cancelled' as const, sessionId: 's1', seq: 9, at: 9, transferId: 't1', reason: 'timeout' as const, byId: null };
+    expect(policy.eventsStored([cancelled])).toEqual([{ type: 'notification-closed', id: 'transfer-t1' }]);
+    expect(policy.eventsStored([cancelled])).toEqual([]);
+  });
+
+  it('a chat newly assigned to me notifies once; one that reached me by transfer does not', () => {
+    const policy = new NotificationPolicy();
+    const mine = summary('s2', { ownerId: 'bob', customerName: 'Erin' });
+    expect(policy.sessionChanged(mine, undefined, ctx())).toEqual([
+      expect.objectContaining({ type: 'notification', notification: expect.objectContaining({ kind: 'new-chat', title: 'New chat with Erin' }) }),
+    ]);
+    expect(policy.sessionChanged(mine, summary('s2', { ownerId: 'alice' }), ctx())).toEqual([]);
+    expect(policy.sessionChanged(mine, undefined, ctx({ settings: { ...settings, notifyNewChats: false } }))).toEqual([]);
+  });
+
+  it('customer messages in my chats notify when enabled; agents\' messages and other chats do not', () => {
+    const policy = new NotificationPolicy();
+    const mine = summary('s1', { ownerId: 'bob' });
+    expect(policy.liveEvent(message('s1', 3, 'hello'), mine, ctx())).toHaveLength(1);
+    expect(policy.liveEvent(message('s1', 4, 'hi', { customer: false }), mine, ctx())).toEqual([]);
+    expect(policy.liveEvent(message('s1', 5, 'hello'), summary('s1', { ownerId: 'alice' }), ctx())).toEqual([]);
+    expect(policy.liveEvent(message('s1', 6, 'hello'), mine, ctx({ settings: { ...settings, notifyMessages: false } }))).toEqual([]);
+  });
+});

@@ -1,0 +1,152 @@
+// End-to-end: the customer chat page the relay serves at /chat — starting a chat, seeing the agent, resuming after
+// a reload, surviving a relay restart, ending the chat, and refusing bad input with a sentence.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RelayFrame } from '../../common/protocol';
+import { startRelay } from '../../relay/server';
+import { chatOwnedBy, displayName, expect, sendAsAgent, sendAsCustomer, sessionOption, test, transcriptOf } from './fixtures';
+import { connectScriptedAgent } from './scripted-agent';
+
+type SessionFrame = Extract<RelayFrame, { type: 'session' }>;
+const sessionOf =
+  (customerName: string, ownerId: string) =>
+  (frame: RelayFrame): frame is SessionFrame =>
+    frame.type === 'session' && frame.session.customerName === customerName && frame.session.ownerId === ownerId;
+
+test('the customer waits for an agent, then sees who joined, their typing, and their messages with author and time', async ({
+  relay,
+  startChat,
+}) => {
+  const customer = await startChat('Hanna Wolf', 'Do you ship to Austria?');
+  await expect(customer.page.getByRole('status').filter({ hasText: 'Waiting for an agent…' })).toBeVisible();
+  const mine = customer.page.getByRole('log').locator('.line').filter({ hasText: 'Do you ship to Austria?' });
+  await expect(mine).toContainText('You');
+  await expect(mine.locator('time')).toHaveText(/\d{1,2}[:.]\d{2}/);
+
+  const alice = await connectScriptedAgent(relay.wsUrl, 'alice');
+  try {
+    const { session } = await alice.waitFor(sessionOf('Hanna Wolf', 'alice'));
+    await expect(customer.page.getByRole('log')).toContainText(`${displayName.alice} joined the chat`);
+    await expect(customer.page.getByRole('status').filter({ hasText: `Chatting with ${displayName.alice}` })).toBeVisible();
+
+    await alice.command({ type: 'typing', sessionId: session.id, active: true });
+    await expect(customer.page.getByText(`${displayName.alice} is typing…`)).toBeVisible();
+
+    await alice.command({ type: 'send', sessionId: session.id, messageId: 'msg-e2e-0001', text: 'Yes, we ship to all of the EU.' });
+    const reply = customer.page.getByRole('log').locator('.line').filter({ hasText: 'Yes, we ship to all of the EU.' });
+    await expect(reply).toContainText(displayName.alice);
+    await expect(reply.locator('time')).toHaveText(/\d{1,2}[:.]\d{2}/);
+    await expect(customer.page.getByText(`${displayName.alice} is typing…`)).toBeHidden();
+
+    // Enter sends, Shift+Enter makes a new line.
+    const box = customer.page.getByRole('textbox', { name: 'Message' });
+    await box.fill('Great');
+    await box.press('Shift+Enter');
+    await box.pressSequentially('how long does it take?');
+    await box.press('Enter');
+    await expect(box).toHaveValue('');
+    await alice.waitFor((f) => f.type === 'event' && f.event.kind === 'message' && f.event.text === 'Great\nhow long does it take?');
+  } finally {
+    await alice.close();
+  }
+});
+
+test('reloading the customer page resumes the same chat', async ({ signIn, startChat }) => {
+  const alice = await signIn('alice');
+  const customer = await chatOwnedBy(alice, startChat, 'Omar Haddad', 'My parcel never arrived.');
+  await sendAsAgent(alice, 'Omar Haddad', 'Let me check the tracking number.');
+  await expect(customer.page.getByRole('log')).toContainText('Let me check the tracking number.');
+
+  await customer.page.reload();
+
+  const log = customer.page.getByRole('log');
+  await expect(log).toContainText('My parcel never arrived.');
+  await expect(log).toContainText(`${displayName.alice} joined the chat`);
+  await expect(log).toContainText('Let me check the tracking number.');
+  await expect(customer.page.getByRole('button', { name: 'Start chat' })).toBeHidden();
+
+  await sendAsCustomer(customer, 'The number is 00340434161094042557.');
+  await expect(transcriptOf(alice.page, 'Omar Haddad')).toContainText('00340434161094042557');
+  await expect(sessionOption(alice.page, 'Omar Haddad')).toHaveCount(1);
+  await sendAsAgent(alice, 'Omar Haddad', 'Found it, it is at the depot.');
+  await expect(log).toContainText('Found it, it is at the depot.');
+  // The reload did not replay anything twice.
+  await expect(log.locator('.line').filter({ hasText: 'My parcel never arrived.' })).toHaveCount(1);
+});
+
+test('a message written while the relay is down is delivered once when it comes back', async ({ browser }) => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-relay-'));
+  let relay = await startRelay({ dataDir, port: 0, host: '127.0.0.1', demo: true, log: () => {} });
+  const port = relay.port;
+  const context = await browser.newContext();
+  let alice = await connectScriptedAgent(relay.wsUrl, 'alice');
+  try {
+    const page = await context.newPage();
+    await page.goto(`${relay.httpUrl}/chat`);
+    await page.getByRole('textbox', { name: 'Your name' }).fill('Kofi Mensah');
+    await page.getByRole('textbox', { name: 'Message' }).fill('Hello, is my order ready?');
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    const { session } = await alice.waitFor(sessionOf('Kofi Mensah', 'alice'));
+    await expect(page.getByRole('log')).toContainText(`${displayName.alice} joined the chat`);
+
+    await alice.close();
+    await relay.close();
+    await expect(page.getByRole('status', { name: 'Connection' })).toContainText('Reconnecting');
+
+    await page.getByRole('textbox', { name: 'Message' }).fill('Written while you were away');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const pending = page.getByRole('log').locator('.line').filter({ hasText: 'Written while you were away' });
+    await expect(pending).toContainText('Sending…');
+
+    relay = await startRelay({ dataDir, port, host: '127.0.0.1', demo: true, log: () => {} });
+    await expect(pending).not.toContainText('Sending…', { timeout: 30_000 });
+    await expect(page.getByRole('status', { name: 'Connection' })).toBeHidden();
+
+    alice = await connectScriptedAgent(relay.wsUrl, 'alice');
+    const result = (await alice.command({ type: 'fetch-events', sessionId: session.id, afterSeq: 0 })) as {
+      events: { kind: string; text?: string }[];
+    };
+    const copies = result.events.filter((e) => e.kind === 'message' && e.text === 'Written while you were away');
+    expect(copies).toHaveLength(1);
+  } finally {
+    await alice.close();
+    await context.close();
+    await relay.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('End chat closes the chat for the customer and the agent', async ({ relay, startChat }) => {
+  const alice = await connectScriptedAgent(relay.wsUrl, 'alice');
+  try {
+    const customer = await startChat('Eva Novak', 'Just a quick question.');
+    await alice.waitFor(sessionOf('Eva Novak', 'alice'));
+    await expect(customer.page.getByRole('log')).toContainText(`${displayName.alice} joined the chat`);
+
+    await customer.page.getByRole('button', { name: 'End chat' }).click();
+
+    await expect(customer.page.getByRole('log')).toContainText('The chat has ended.');
+    await expect(customer.page.getByRole('textbox', { name: 'Message' })).toBeHidden();
+    await expect(customer.page.getByRole('button', { name: 'End chat' })).toBeHidden();
+    await alice.waitFor((f) => f.type === 'event' && f.event.kind === 'closed' && f.event.by.kind === 'customer');
+
+    // A closed chat is not resumed by a reload: the page offers a new one.
+    await customer.page.reload();
+    await expect(customer.page.getByRole('log')).toContainText('The chat has ended.');
+    await customer.page.getByRole('button', { name: 'Start a new chat' }).click();
+    await expect(customer.page.getByRole('textbox', { name: 'Your name' })).toHaveValue('Eva Novak');
+  } finally {
+    await alice.close();
+  }
+});
+
+test('the customer page explains what is missing instead of starting an empty chat', async ({ openCustomerPage }) => {
+  const page = await openCustomerPage();
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Enter your name to start the chat.');
+  await page.getByRole('textbox', { name: 'Your name' }).fill('Lars');
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Write a message to start the chat.');
+  await expect(page.getByRole('log')).toBeHidden();
+});

@@ -1,0 +1,80 @@
+// The screenshots in docs/screenshots/: walks through the main states at 1280×800 and, only with
+// BATON_SCREENSHOTS=1, writes them (so ordinary and CI runs check the states without rewriting the files).
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import {
+  chatOwnedBy,
+  chooseFromChatMenu,
+  conversation,
+  expect,
+  offerTransfer,
+  sendAsAgent,
+  sendAsCustomer,
+  test,
+  transcriptOf,
+  transferDialog,
+  transferTarget,
+} from './fixtures';
+
+const writeFiles = process.env.BATON_SCREENSHOTS === '1';
+const folder = path.resolve(import.meta.dirname, '../../docs/screenshots');
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  // Blink the caret and pending animations out so the pictures do not change from run to run.
+  const image = await page.screenshot({ animations: 'disabled', caret: 'hide', ...(writeFiles ? { path: path.join(folder, `${name}.png`) } : {}) });
+  expect(image.byteLength).toBeGreaterThan(1000);
+}
+
+test('the main states render for the documentation screenshots', async ({ relay, signIn, startChat }) => {
+  test.setTimeout(90_000);
+  const alice = await signIn('alice');
+  const customer = await chatOwnedBy(alice, startChat, 'Dana Whitfield', 'Hi! My invoice shows the wrong amount.');
+  await sendAsAgent(alice, 'Dana Whitfield', 'Hello Dana, I am sorry to hear that. Which invoice number is it?');
+  await sendAsCustomer(customer, 'It is invoice 4471 from March.');
+  await expect(transcriptOf(alice.page, 'Dana Whitfield')).toContainText('It is invoice 4471 from March.');
+  await sendAsAgent(alice, 'Dana Whitfield', 'Thanks. Billing can correct that, let me hand you over to a colleague.');
+  await chatOwnedBy(alice, startChat, 'Ravi Patel', 'Can I change my delivery address?');
+  await alice.page.getByRole('listbox', { name: 'Sessions' }).getByRole('option').filter({ hasText: 'Dana Whitfield' }).click();
+  const bob = await signIn('bob');
+  await signIn('carol');
+  await expect(transcriptOf(alice.page, 'Dana Whitfield')).toContainText('let me hand you over');
+  await shoot(alice.page, 'workspace');
+
+  await chooseFromChatMenu(alice, 'Dana Whitfield', 'Transfer');
+  await expect(transferTarget(alice.page, bob.name)).toBeVisible();
+  await transferTarget(alice.page, bob.name).click();
+  await transferDialog(alice.page).getByLabel('Note (optional)').fill('Billing question, invoice 4471');
+  await shoot(alice.page, 'transfer-dialog');
+  await transferDialog(alice.page).getByRole('button', { name: 'Cancel' }).click();
+
+  await offerTransfer(alice, 'Dana Whitfield', bob, 'Billing question, invoice 4471');
+  const offered = conversation(bob.page, 'Dana Whitfield');
+  await expect(offered.getByRole('button', { name: 'Accept transfer' })).toBeVisible();
+  await shoot(bob.page, 'offered-chat');
+
+  await offered.getByRole('button', { name: 'Accept transfer' }).click();
+  await expect(conversation(alice.page, 'Dana Whitfield')).toContainText('You are listening to this chat. You cannot write.');
+  await sendAsAgent(bob, 'Dana Whitfield', 'Hi Dana, Bob from billing here. I can correct invoice 4471 for you.');
+  await expect(transcriptOf(alice.page, 'Dana Whitfield')).toContainText('Bob from billing here');
+  await shoot(alice.page, 'listening-mode');
+
+  await expect(customer.page.getByRole('log')).toContainText('Bob from billing here');
+  await sendAsCustomer(customer, 'Wonderful, thank you both!');
+  await shoot(customer.page, 'customer-page');
+
+  const maria = await signIn('maria');
+  await maria.page.getByRole('tab', { name: 'Dashboard' }).click();
+  await expect(maria.page.getByRole('table', { name: 'Live chats' })).toContainText('Ravi Patel');
+  await expect(maria.page.getByRole('table', { name: 'Live chats' })).toContainText('Dana Whitfield');
+  await shoot(maria.page, 'dashboard');
+
+  await sendAsAgent(bob, 'Dana Whitfield', 'Done: the corrected invoice is on its way by e-mail.');
+  await chooseFromChatMenu(bob, 'Dana Whitfield', 'Close chat');
+  await expect(customer.page.getByRole('log')).toContainText('The chat has ended.');
+  await relay.stop();
+  await bob.page.getByRole('tab', { name: 'History' }).click();
+  await bob.page.getByRole('searchbox', { name: 'Search history' }).fill('invoice');
+  await expect(bob.page.getByRole('tabpanel').locator('mark').first()).toBeVisible();
+  await shoot(bob.page, 'history');
+});

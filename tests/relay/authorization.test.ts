@@ -1,0 +1,133 @@
+// Who may do what: each command by owner, target, listener, other agent, manager and customer, with the error code.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '../../common/protocol';
+import {
+  addAccount,
+  connectAgent,
+  connectCustomer,
+  type Frame,
+  messageId,
+  removeDir,
+  startTestRelay,
+  type TestClient,
+  type TestCustomer,
+  type TestRelay,
+} from './helpers';
+
+type Role = 'owner' | 'target' | 'listener' | 'other' | 'manager';
+
+let relay: TestRelay;
+let sessionId: string;
+let transferId: string;
+let customer: TestCustomer;
+let lastSeqBefore: number;
+const as: Record<Role, TestClient> = {} as Record<Role, TestClient>;
+
+beforeAll(async () => {
+  relay = await startTestRelay();
+  addAccount(relay.dataDir, { id: 'dave', name: 'Dave Other' });
+  as.owner = await connectAgent(relay, 'alice');
+  customer = await connectCustomer(relay, { name: 'Dana' });
+  sessionId = customer.sessionId;
+  await as.owner.event('assigned', sessionId);
+  as.target = await connectAgent(relay, 'bob');
+  as.listener = await connectAgent(relay, 'carol');
+  as.other = await connectAgent(relay, 'dave');
+  as.manager = await connectAgent(relay, 'maria');
+  await as.listener.ok({ type: 'listen', sessionId });
+  ({ transferId } = await as.owner.ok({ type: 'offer-transfer', sessionId, to: 'bob' }));
+  lastSeqBefore = (await as.manager.session(sessionId, (s) => s.pendingTransfer !== null)).lastSeq;
+});
+
+afterAll(async () => {
+  await Promise.all([...Object.values(as), customer].map((c) => c.close()));
+  await relay.close();
+  removeDir(relay.dataDir);
+});
+
+const commands: Record<string, () => Frame> = {
+  send: () => ({ type: 'send', sessionId, messageId: messageId(), text: 'hello' }),
+  typing: () => ({ type: 'typing', sessionId, active: true }),
+  'offer-transfer': () => ({ type: 'offer-transfer', sessionId, to: 'dave' }),
+  'accept-transfer': () => ({ type: 'accept-transfer', sessionId, transferId }),
+  'reject-transfer': () => ({ type: 'reject-transfer', sessionId, transferId }),
+  'cancel-transfer': () => ({ type: 'cancel-transfer', sessionId, transferId }),
+  'take-over': () => ({ type: 'take-over', sessionId }),
+  listen: () => ({ type: 'listen', sessionId }),
+  'close-window': () => ({ type: 'close-window', sessionId }),
+  'close-chat': () => ({ type: 'close-chat', sessionId }),
+  'create-request': () => ({ type: 'create-request', sessionId, title: 'Follow up' }),
+  'fetch-events': () => ({ type: 'fetch-events', sessionId, afterSeq: 0 }),
+};
+
+/** Refusals only: each leaves the session untouched, which the last test checks. "ok" rows are in transfer.test.ts. */
+const matrix: Array<[command: string, role: Role, code: string]> = [
+  ['send', 'target', 'not-owner'],
+  ['send', 'listener', 'not-owner'],
+  ['send', 'other', 'not-owner'],
+  ['send', 'manager', 'not-owner'],
+  ['typing', 'listener', 'not-owner'],
+  ['typing', 'other', 'not-owner'],
+  ['offer-transfer', 'owner', 'transfer-pending'],
+  ['offer-transfer', 'manager', 'transfer-pending'],
+  ['offer-transfer', 'target', 'not-owner'],
+  ['offer-transfer', 'listener', 'not-owner'],
+  ['offer-transfer', 'other', 'not-owner'],
+  ['accept-transfer', 'owner', 'not-target'],
+  ['accept-transfer', 'listener', 'not-target'],
+  ['accept-transfer', 'other', 'not-target'],
+  ['accept-transfer', 'manager', 'not-target'],
+  ['reject-transfer', 'owner', 'not-target'],
+  ['reject-transfer', 'listener', 'not-target'],
+  ['reject-transfer', 'other', 'not-target'],
+  ['reject-transfer', 'manager', 'not-target'],
+  ['cancel-transfer', 'target', 'not-offerer'],
+  ['cancel-transfer', 'listener', 'not-offerer'],
+  ['cancel-transfer', 'other', 'not-offerer'],
+  ['take-over', 'owner', 'not-manager'],
+  ['take-over', 'target', 'not-manager'],
+  ['take-over', 'listener', 'not-manager'],
+  ['take-over', 'other', 'not-manager'],
+  ['listen', 'owner', 'cannot-listen'],
+  ['listen', 'target', 'cannot-listen'],
+  ['listen', 'listener', 'already-listening'],
+  ['listen', 'other', 'cannot-listen'],
+  ['close-window', 'owner', 'not-listener'],
+  ['close-window', 'target', 'not-listener'],
+  ['close-window', 'other', 'not-listener'],
+  ['close-window', 'manager', 'not-listener'],
+  ['close-chat', 'target', 'not-owner'],
+  ['close-chat', 'listener', 'not-owner'],
+  ['close-chat', 'other', 'not-owner'],
+  ['close-chat', 'manager', 'not-owner'],
+  ['create-request', 'target', 'not-owner'],
+  ['create-request', 'listener', 'not-owner'],
+  ['create-request', 'other', 'not-owner'],
+  ['fetch-events', 'other', 'forbidden'],
+];
+
+describe('authorization matrix', () => {
+  it.each(matrix)('%s by the %s is refused with %s', async (command, role, code) => {
+    expect(await as[role].command(commands[command]!())).toMatchObject({ type: 'error', code });
+  });
+
+  it.each(Object.keys(commands))('%s on an unknown session is not-found', async (command) => {
+    const frame = { ...commands[command]!(), sessionId: 'ses_does_not_exist' };
+    expect(await as.manager.command(frame)).toMatchObject({ type: 'error', code: 'not-found' });
+  });
+
+  it.each(Object.keys(commands))('%s sent by a customer is not a customer command (bad-frame)', async (command) => {
+    expect(await customer.command(commands[command]!())).toMatchObject({ type: 'error', code: 'bad-frame' });
+  });
+
+  it('a customer cannot say hello as an agent', async () => {
+    expect(await customer.command({ type: 'hello', protocol: PROTOCOL_VERSION })).toMatchObject({ code: 'bad-frame' });
+  });
+
+  it('the refusals changed nothing', async () => {
+    const { events } = await as.manager.ok({ type: 'fetch-events', sessionId, afterSeq: 0 });
+    expect(events.at(-1).seq).toBe(lastSeqBefore);
+    const summary = as.manager.frames.filter((f) => f.type === 'session' && f.session.id === sessionId).at(-1)!.session;
+    expect(summary).toMatchObject({ ownerId: 'alice', listeners: ['carol'], pendingTransfer: { id: transferId, toId: 'bob' } });
+  });
+});

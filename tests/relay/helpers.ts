@@ -1,0 +1,252 @@
+// Test helpers for the relay: start one on a temp folder, and connect agents and customers that record every frame.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import type { AgentRole } from '../../common/domain';
+import { AGENT_PATH, CUSTOMER_PATH, PROTOCOL_VERSION } from '../../common/protocol';
+import { basicAuthHeader, hashPassword } from '../../relay/auth';
+import { type RelayOptions, type RunningRelay, startRelay } from '../../relay/server';
+import { openSqliteStore } from '../../relay/store/sqlite';
+
+// biome-ignore lint/suspicious/noExplicitAny: frames are inspected loosely in tests
+export type Frame = Record<string, any>;
+
+export function tempDir(): string {
+  return fs.mkdtempSync(`${os.tmpdir()}/baton-`);
+}
+
+export interface TestRelay extends RunningRelay {
+  dataDir: string;
+  logs: Frame[];
+}
+
+/** A relay with the demo accounts (alice, bob, carol, maria; password "demo") in a fresh temp folder. */
+export async function startTestRelay(options: Partial<RelayOptions> = {}): Promise<TestRelay> {
+  const dataDir = options.dataDir ?? tempDir();
+  const logs: Frame[] = [];
+  const relay = await startRelay({
+    demo: true,
+    synchronous: 'NORMAL',
+    offlineGraceMs: 200,
+    ...options,
+    dataDir,
+    log: (entry) => logs.push(entry as Frame),
+  });
+  return { ...relay, dataDir, logs };
+}
+
+/** Adds an account to a relay data folder (the relay reads accounts on every sign-in). */
+export function addAccount(
+  dataDir: string,
+  account: { id: string; name?: string; role?: AgentRole; canListenIn?: boolean; password?: string },
+): void {
+  const store = openSqliteStore(dataDir);
+  try {
+    store.createAccount({
+      id: account.id,
+      name: account.name ?? account.id,
+      role: account.role ?? 'agent',
+      canListenIn: account.canListenIn ?? false,
+      passwordHash: hashPassword(account.password ?? 'demo'),
+    });
+  } finally {
+    store.close();
+  }
+}
+
+let counter = 0;
+export const nextId = (prefix = 'c') => `${prefix}${++counter}`;
+export const messageId = () => `msg-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
+
+export class TestClient {
+  readonly frames: Frame[] = [];
+  private readonly consumed = new Set<Frame>();
+  private readonly consumedEvents = new Set<Frame>();
+  private waiters: Array<() => void> = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  isClosed = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly label: string,
+  ) {
+    ws.on('message', (data) => {
+      this.frames.push(JSON.parse(data.toString()));
+      this.wake();
+    });
+    this.closed = new Promise((resolve) => {
+      ws.on('close', (code, reason) => {
+        this.isClosed = true;
+        this.wake();
+        resolve({ code, reason: reason.toString() });
+      });
+    });
+    ws.on('error', () => {});
+  }
+
+  private wake() {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  send(frame: Frame | string): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** Sends a command (an id is added when missing) without waiting; returns its id. */
+  fire(frame: Frame): string {
+    const id = (frame.id as string | undefined) ?? nextId();
+    this.send({ ...frame, id });
+    return id;
+  }
+
+  /** Sends a command and resolves with its `ok` or `error` answer. */
+  async command(frame: Frame): Promise<Frame> {
+    return this.answer(this.fire(frame));
+  }
+
+  /** Like command, but fails the test unless the answer is `ok`; resolves with its result. */
+  async ok(frame: Frame): Promise<Frame> {
+    const answer = await this.command(frame);
+    if (answer.type !== 'ok') throw new Error(`${this.label}: ${frame.type} failed: ${JSON.stringify(answer)}`);
+    return answer.result;
+  }
+
+  answer(id: string, timeoutMs = 5000): Promise<Frame> {
+    return this.next((f) => (f.type === 'ok' || f.type === 'error') && f.id === id, timeoutMs, `answer to ${id}`);
+  }
+
+  /** The first frame not yet returned by `next` that matches; fails after the timeout. */
+  next(predicate: (frame: Frame) => boolean, timeoutMs = 5000, what = 'a matching frame'): Promise<Frame> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(
+          new Error(
+            `${this.label}: timed out waiting for ${what}; last frames: ${JSON.stringify(this.frames.slice(-6)).slice(0, 2000)}`,
+          ),
+        );
+      }, timeoutMs);
+      const check = () => {
+        const found = this.frames.find((f) => !this.consumed.has(f) && predicate(f));
+        if (found) {
+          clearTimeout(timer);
+          this.consumed.add(found);
+          resolve(found);
+        } else if (this.isClosed) {
+          clearTimeout(timer);
+          reject(new Error(`${this.label}: connection closed while waiting for ${what}`));
+        } else {
+          this.waiters.push(check);
+        }
+      };
+      check();
+    });
+  }
+
+  /** The next session event of a kind not yet returned here, whether it came live or in a replay. */
+  event(kind: string, sessionId?: string, timeoutMs = 5000): Promise<Frame> {
+    return this.eventWhere((e) => e.kind === kind && (!sessionId || e.sessionId === sessionId), `event ${kind}`, timeoutMs);
+  }
+
+  eventWhere(predicate: (event: Frame) => boolean, what = 'a matching event', timeoutMs = 5000): Promise<Frame> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const seen = this.frames.flatMap((f) => (f.type === 'event' ? [f.event.kind] : f.type === 'replay' ? f.events.map((e: Frame) => e.kind) : []));
+        reject(new Error(`${this.label}: timed out waiting for ${what}; events seen: ${seen.join(', ')}`));
+      }, timeoutMs);
+      const check = () => {
+        const all = this.frames.flatMap((f) => (f.type === 'event' ? [f.event] : f.type === 'replay' ? f.events : []));
+        const found = all.find((e: Frame) => !this.consumedEvents.has(e) && predicate(e));
+        if (found) {
+          clearTimeout(timer);
+          this.consumedEvents.add(found);
+          resolve(found);
+        } else if (this.isClosed) {
+          clearTimeout(timer);
+          reject(new Error(`${this.label}: connection closed while waiting for ${what}`));
+        } else {
+          this.waiters.push(check);
+        }
+      };
+      check();
+    });
+  }
+
+  /** The next summary of a session that satisfies a condition. */
+  session(sessionId: string, predicate: (session: Frame) => boolean = () => true, timeoutMs?: number): Promise<Frame> {
+    return this.next(
+      (f) => f.type === 'session' && f.session.id === sessionId && predicate(f.session),
+      timeoutMs,
+      `session ${sessionId} summary`,
+    ).then((f) => f.session);
+  }
+
+  /** Every event this connection received for a session, live or replayed, in arrival order. */
+  eventsOf(sessionId: string): Frame[] {
+    return this.frames.flatMap((f) => {
+      if (f.type === 'event' && f.event.sessionId === sessionId) return [f.event];
+      if (f.type === 'replay' && f.sessionId === sessionId) return f.events;
+      return [];
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.isClosed) this.ws.close();
+    await this.closed;
+  }
+}
+
+export function openSocket(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => {
+      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode }));
+      ws.terminate();
+    });
+    ws.once('error', reject);
+  });
+}
+
+/** Connects and (by default) says hello; the welcome is left in `frames`. */
+export async function connectAgent(
+  relay: RunningRelay,
+  user: string,
+  options: { password?: string; hello?: boolean; resume?: Record<string, number> } = {},
+): Promise<TestClient> {
+  const ws = await openSocket(`${relay.wsUrl}${AGENT_PATH}`, {
+    Authorization: basicAuthHeader(user, options.password ?? 'demo'),
+  });
+  const client = new TestClient(ws, user);
+  if (options.hello !== false) {
+    const id = client.fire({ type: 'hello', protocol: PROTOCOL_VERSION, resume: options.resume ?? {} });
+    await client.next((f) => f.type === 'welcome' && f.id === id, 5000, 'welcome');
+  }
+  return client;
+}
+
+export interface TestCustomer extends TestClient {
+  sessionId: string;
+  token: string;
+}
+
+export async function connectCustomer(
+  relay: RunningRelay,
+  hello: { name?: string; token?: string; lastSeq?: number } = { name: 'Customer' },
+  headers: Record<string, string> = {},
+): Promise<TestCustomer> {
+  const ws = await openSocket(`${relay.wsUrl}${CUSTOMER_PATH}`, headers);
+  const client = new TestClient(ws, `customer ${hello.name ?? 'resume'}`);
+  const id = client.fire({ type: 'customer-hello', protocol: PROTOCOL_VERSION, ...hello });
+  const welcome = await client.next((f) => f.id === id, 5000, 'customer-welcome');
+  if (welcome.type !== 'customer-welcome') throw new Error(`customer-hello failed: ${JSON.stringify(welcome)}`);
+  return Object.assign(client, { sessionId: welcome.sessionId as string, token: welcome.token as string });
+}
+
+export function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
