@@ -5,6 +5,7 @@ const ci = Boolean(process.env.CI);
 
 export default defineConfig({
   testDir: 'tests/e2e',
+  globalSetup: './tests/e2e/global-setup.ts',
   // Each test starts a relay, one web host per agent and several browser contexts: two cores cannot run many at once.
   workers: 1,
   fullyParallel: false,

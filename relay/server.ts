@@ -240,8 +240,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       if (conn.ready) return sendError(conn, command.id, 'bad-frame', 'hello was already accepted on this connection.');
       const greeting = hub.agentHello(agentId, command.id, command.resume);
       conn.ready = true;
-      let conns = agentConns.get(agentId);
-      if (!conns) agentConns.set(agentId, (conns = new Set()));
+      const conns = agentConns.get(agentId) ?? new Set<Connection>();
+      agentConns.set(agentId, conns);
       conns.add(conn);
       for (const frame of greeting.frames) send(conn, frame);
       greeting.settle();
@@ -266,8 +266,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       const { sessionId, frames, ended, settle } = greeting.value;
       conn.ready = true;
       conn.sessionId = sessionId;
-      let conns = customerConns.get(sessionId);
-      if (!conns) customerConns.set(sessionId, (conns = new Set()));
+      const conns = customerConns.get(sessionId) ?? new Set<Connection>();
+      customerConns.set(sessionId, conns);
       conns.add(conn);
       log({ event: 'customer-joined', connId: conn.id, sessionId, resumed: Boolean(command.token) });
       for (const frame of frames) send(conn, frame);

@@ -48,10 +48,20 @@ async function main(): Promise<void> {
     : path.resolve(values.data ?? path.join('.baton-data', 'demo'));
   fs.mkdirSync(path.join(root, 'relay'), { recursive: true });
 
+  // Quiet by default so the URLs stay readable; BATON_DEBUG=1 shows every relay and host log line.
+  const debug = Boolean(process.env.BATON_DEBUG);
   const log = (line: string) => {
-    if (process.env.BATON_DEBUG) console.error(line);
+    if (debug) console.error(line);
   };
-  const relay = await withPortFallback((port) => startRelay({ dataDir: path.join(root, 'relay'), port, demo: true }), 7420);
+  const routine = new Set(['relay-started', 'relay-stopped', 'demo-accounts-created', 'connection-open', 'connection-close', 'customer-joined']);
+  const relayLog = (entry: object) => {
+    const event = (entry as { event?: unknown }).event;
+    if (debug || typeof event !== 'string' || !routine.has(event)) console.error(JSON.stringify(entry));
+  };
+  const relay = await withPortFallback(
+    (port) => startRelay({ dataDir: path.join(root, 'relay'), port, demo: true, log: relayLog }),
+    7420,
+  );
   const hosts: Array<{ name: string; host: WebHost }> = [];
   let stopping = false;
   const stop = async (code: number) => {

@@ -55,7 +55,7 @@ const IdentitySchema = z.object({ relayUrl: z.string(), user: z.string() });
 type Identity = z.infer<typeof IdentitySchema>;
 const vaultKey = (identity: Identity) => `baton:${identity.user}@${identity.relayUrl}`;
 /** replays are stored in slices so no single transaction holds the event loop for long */
-const INGEST_SLICE = 500;
+const INGEST_SLICE = 200;
 
 type Handlers = {
   [C in BridgeChannel]: (args: BridgeParsedArgs<C>) => Promise<Result<BridgeResult<C>>> | Result<BridgeResult<C>>;
@@ -356,7 +356,7 @@ class AgentClientCore implements AgentClient {
     this.me = welcome.me;
     this.agents = new Map(welcome.agents.map((a) => [a.id, a]));
     this.sessions = new Map(welcome.sessions.map((s) => [s.id, s]));
-    this.unread = new Map(welcome.sessions.map((s) => [s.id, cache.unreadCount(s.id)]));
+    this.unread = new Map(welcome.sessions.filter((s) => s.state !== 'closed').map((s) => [s.id, cache.unreadCount(s.id)]));
     for (const event of this.notifications.sessionsChanged(welcome.sessions, this.notifyContext(), true)) this.emit(event);
     this.emit({ type: 'snapshot', snapshot: this.snapshot() });
     void this.requireOutbox().flush();

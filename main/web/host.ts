@@ -90,7 +90,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       ? hostHeader
         ? `ws://${hostHeader}`
         : ''
-      : (loopbackNames.has(host) ? ['127.0.0.1', 'localhost', '[::1]'] : [formatHost(host)])
+      : // Chromium rejects IPv6 literals in CSP sources; 'self' still covers a page opened at [::1].
+        (loopbackNames.has(host) ? ['127.0.0.1', 'localhost'] : host.includes(':') ? [] : [host])
           .map((name) => `ws://${name}:${port}`)
           .join(' ');
     serveStatic(req, res, { root: rendererDir, csp: webContentSecurityPolicy(wsOrigins) });

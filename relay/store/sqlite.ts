@@ -113,7 +113,9 @@ export class SqliteRelayStore implements RelayStore {
       waitingSince: session.waitingSince,
     });
     this.stmt.clearListeners.run(session.id);
-    session.listeners.forEach((agentId, position) => this.stmt.addListener.run(session.id, agentId, position));
+    session.listeners.forEach((agentId, position) => {
+      this.stmt.addListener.run(session.id, agentId, position);
+    });
   }
 
   openChatCounts(): Map<AgentId, number> {

@@ -17,6 +17,19 @@ export function Dialog(props: {
   const { fallbackFocus } = props;
   const fallbackRef = useRef(fallbackFocus);
   fallbackRef.current = fallbackFocus;
+  const closeRef = useRef(props.onClose);
+  closeRef.current = props.onClose;
+
+  // Escape closes the dialog even when focus has fallen out of it (e.g. onto the body after a button got disabled).
+  useEffect(() => {
+    const onEscape = (event: globalThis.KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      event.preventDefault();
+      closeRef.current();
+    };
+    window.addEventListener('keydown', onEscape);
+    return () => window.removeEventListener('keydown', onEscape);
+  }, []);
 
   useEffect(() => {
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
@@ -29,12 +42,6 @@ export function Dialog(props: {
   }, []);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      event.preventDefault();
-      props.onClose();
-      return;
-    }
     if (event.key !== 'Tab' || !ref.current) return;
     const items = Array.from(ref.current.querySelectorAll<HTMLElement>(focusable));
     const first = items[0];

@@ -110,11 +110,14 @@ export function Transcript({ sessionId, readOnly = false, label = 'Messages' }: 
     if (el && prev.sessionId === sessionId && prev.first && first !== prev.first && last === prev.last) {
       el.scrollTop += total - prev.total;
     } else if (last !== prev.last || prev.sessionId !== sessionId) {
-      if (atBottom.current && rows.length > 0) virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+      if (atBottom.current && el) el.scrollTop = el.scrollHeight;
       else if (prev.last !== undefined && prev.sessionId === sessionId) setShowJump(true);
+    } else if (atBottom.current && el && total !== prev.total) {
+      // Rows measured taller than estimated: stay pinned to the bottom.
+      el.scrollTop = el.scrollHeight;
     }
     previous.current = { first, last, total, sessionId };
-  }, [rows, total, sessionId, virtualizer]);
+  }, [rows, total, sessionId]);
 
   const onScroll = () => {
     const el = scrollRef.current;
@@ -127,7 +130,8 @@ export function Transcript({ sessionId, readOnly = false, label = 'Messages' }: 
   const jumpToBottom = () => {
     atBottom.current = true;
     setShowJump(false);
-    virtualizer.scrollToIndex(rows.length - 1, { align: 'end' });
+    const el = scrollRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
   };
 
   return (

@@ -68,7 +68,7 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
     where: string,
     channel: C,
     args: BridgeArgs<C>,
-  ): Promise<BridgeResult<C> | undefined> {
+  ): Promise<{ value: BridgeResult<C> } | undefined> {
     dispatch(invokeStarted({ where }));
     let result: Result<BridgeResult<C>>;
     try {
@@ -82,7 +82,7 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
     }
     if (result.ok) {
       dispatch(invokeSucceeded({ where }));
-      return result.value;
+      return { value: result.value };
     }
     dispatch(invokeFailed({ where, error: result.error }));
     return undefined;
@@ -90,7 +90,7 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
 
   async function loadSaved(dispatch: (action: unknown) => unknown) {
     const saved = await call(dispatch, 'signIn', 'auth:saved', {});
-    if (saved) dispatch(savedCredentialsLoaded(saved));
+    if (saved) dispatch(savedCredentialsLoaded(saved.value));
   }
 
   async function loadSnapshot(dispatch: (action: unknown) => unknown) {
@@ -112,7 +112,7 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
   async function ensureTranscript(dispatch: (action: unknown) => unknown, state: RootState, sessionId: SessionId) {
     const where = `transcript:${sessionId}`;
     if (state.chat.logs[sessionId]?.loaded || state.ui.busy[where]) return;
-    const page = await call(dispatch, where, 'chat:transcript', { sessionId, limit: 200 });
+    const page = (await call(dispatch, where, 'chat:transcript', { sessionId, limit: 200 }))?.value;
     if (page) dispatch(transcriptLoaded({ sessionId, events: page.events, hasMore: page.hasMore, older: false }));
   }
 
@@ -128,9 +128,9 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
   start({
     actionCreator: signInSubmitted,
     effect: async ({ payload }, api) => {
-      const value = await call(api.dispatch, 'signIn', 'auth:signIn', payload);
-      if (!value) return;
-      api.dispatch(signInSucceeded(value));
+      const answer = await call(api.dispatch, 'signIn', 'auth:signIn', payload);
+      if (!answer) return;
+      api.dispatch(signInSucceeded(answer.value));
       await loadSnapshot(api.dispatch);
     },
   });
@@ -185,7 +185,7 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
       const where = `transcript:${sessionId}`;
       const first = log?.seqs[0];
       if (!log?.hasMore || first === undefined || first <= 1 || state.ui.busy[where]) return;
-      const page = await call(api.dispatch, where, 'chat:transcript', { sessionId, beforeSeq: first, limit: 200 });
+      const page = (await call(api.dispatch, where, 'chat:transcript', { sessionId, beforeSeq: first, limit: 200 }))?.value;
       if (page) api.dispatch(transcriptLoaded({ sessionId, events: page.events, hasMore: page.hasMore, older: true }));
     },
   });
@@ -195,7 +195,7 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
     effect: async ({ payload }, api) => {
       const text = payload.text.trim();
       if (!text) return;
-      const value = await call(api.dispatch, `composer:${payload.sessionId}`, 'chat:send', { sessionId: payload.sessionId, text });
+      const value = (await call(api.dispatch, `composer:${payload.sessionId}`, 'chat:send', { sessionId: payload.sessionId, text }))?.value;
       if (value) api.dispatch(messageAccepted({ sessionId: payload.sessionId, messageId: value.messageId }));
     },
   });
@@ -236,11 +236,11 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
     actionCreator: offerSubmitted,
     effect: async ({ payload }, api) => {
       const note = payload.note?.trim();
-      const value = await call(api.dispatch, 'transferDialog', 'transfer:offer', {
+      const value = (await call(api.dispatch, 'transferDialog', 'transfer:offer', {
         sessionId: payload.sessionId,
         to: payload.to,
         ...(note ? { note } : {}),
-      });
+      }))?.value;
       if (value) api.dispatch(offerSent({ sessionId: payload.sessionId, transferId: value.transferId }));
     },
   });
@@ -314,11 +314,11 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
     actionCreator: requestSubmitted,
     effect: async ({ payload }, api) => {
       const description = payload.description?.trim();
-      const value = await call(api.dispatch, 'requestDialog', 'request:create', {
+      const value = (await call(api.dispatch, 'requestDialog', 'request:create', {
         sessionId: payload.sessionId,
         title: payload.title,
         ...(description ? { description } : {}),
-      });
+      }))?.value;
       if (value) api.dispatch(requestCreated(value.request));
     },
   });
@@ -326,7 +326,7 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
   start({
     predicate: (action) => requestsTabOpened.match(action) || (tabChosen.match(action) && action.payload === 'requests'),
     effect: async (_action, api) => {
-      const value = await call(api.dispatch, 'requests', 'request:list', {});
+      const value = (await call(api.dispatch, 'requests', 'request:list', {}))?.value;
       if (value) api.dispatch(requestsLoaded(value.requests));
     },
   });
@@ -334,7 +334,7 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
   start({
     predicate: (action) => tabChosen.match(action) && action.payload === 'history',
     effect: async (_action, api) => {
-      const value = await call(api.dispatch, 'history', 'history:list', { limit: 100 });
+      const value = (await call(api.dispatch, 'history', 'history:list', { limit: 100 }))?.value;
       if (value) api.dispatch(historyListLoaded(value.sessions));
     },
   });
@@ -345,7 +345,7 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
       api.cancelActiveListeners();
       if (!text.trim()) return;
       await api.delay(options.searchDebounceMs ?? 250);
-      const value = await call(api.dispatch, 'historySearch', 'history:search', { text: text.trim(), limit: 50 });
+      const value = (await call(api.dispatch, 'historySearch', 'history:search', { text: text.trim(), limit: 50 }))?.value;
       if (value) api.dispatch(historySearchCompleted({ text, hits: value.hits }));
     },
   });

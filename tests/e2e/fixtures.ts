@@ -81,7 +81,14 @@ export const test = base.extend<Fixtures>({
       // Loaded on first use, so specs that only drive the customer page do not load the agent client.
       const { startWebHost } = await import('../../main/web/host');
       const dataDir = tempDir(`web-${user}`);
-      const host = await startWebHost({ relayUrl: relay.wsUrl, user, password: DEMO_PASSWORD, port: 0, dataDir });
+      const host = await startWebHost({
+        relayUrl: relay.wsUrl,
+        user,
+        password: DEMO_PASSWORD,
+        port: 0,
+        dataDir,
+        rendererDir: process.env.BATON_E2E_RENDERER_DIR,
+      });
       const context = await browser.newContext({ permissions: ['notifications'] });
       started.push({ host, context, dataDir });
       if (options.initScript) await context.addInitScript(options.initScript);

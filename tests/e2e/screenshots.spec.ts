@@ -75,6 +75,11 @@ test('the main states render for the documentation screenshots', async ({ relay,
   await relay.stop();
   await bob.page.getByRole('tab', { name: 'History' }).click();
   await bob.page.getByRole('searchbox', { name: 'Search history' }).fill('invoice');
-  await expect(bob.page.getByRole('tabpanel').locator('mark').first()).toBeVisible();
+  const results = bob.page.getByRole('list', { name: 'Search results' });
+  await expect(results.locator('mark').first()).toBeVisible();
+  await results.getByRole('listitem').filter({ hasText: 'It is invoice 4471' }).click();
+  await expect(bob.page.getByRole('region', { name: 'Transcript of the chat with Dana Whitfield' })).toContainText(
+    'Wonderful, thank you both!',
+  );
   await shoot(bob.page, 'history');
 });

@@ -81,7 +81,7 @@ describe('routing', () => {
   it('routing prefers the agent with fewest open chats and respects capacity', async () => {
     const relay = await relayWith({ capacity: 1 });
     const alice = await agent(relay, 'alice');
-    const bob = await agent(relay, 'bob');
+    await agent(relay, 'bob');
     const first = await connectCustomer(relay, { name: 'One' });
     const second = await connectCustomer(relay, { name: 'Two' });
     const third = await connectCustomer(relay, { name: 'Three' });
