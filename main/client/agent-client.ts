@@ -18,7 +18,8 @@ import { type AgentInfo, AgentInfoSchema, type Request, roleIn, type SessionEven
 import { errorSentences } from '../../common/errors';
 import { CommandResultSchemas, describeZodError, type RelayFrame } from '../../common/protocol';
 import { fail, ok, type Result } from '../../common/result';
-import { Cache, CacheError } from './cache';
+import path from 'node:path';
+import { CACHE_FILE, Cache, CacheError, SearchWorker } from './cache';
 import { NotificationPolicy } from './notifications';
 import { Outbox } from './outbox';
 import { type AgentCommandInput, RelayLink, type RelayLinkTuning, type WelcomeFrame } from './relay-link';
@@ -55,7 +56,7 @@ const IdentitySchema = z.object({ relayUrl: z.string(), user: z.string() });
 type Identity = z.infer<typeof IdentitySchema>;
 const vaultKey = (identity: Identity) => `baton:${identity.user}@${identity.relayUrl}`;
 /** replays are stored in slices so no single transaction holds the event loop for long */
-const INGEST_SLICE = 200;
+const INGEST_SLICE = 100;
 
 type Handlers = {
   [C in BridgeChannel]: (args: BridgeParsedArgs<C>) => Promise<Result<BridgeResult<C>>> | Result<BridgeResult<C>>;
@@ -72,6 +73,7 @@ class AgentClientCore implements AgentClient {
   private readonly listeners = new Set<(event: ClientEvent) => void>();
   private readonly notifications = new NotificationPolicy();
   private cache: Cache | null = null;
+  private searcher: SearchWorker | null = null;
   private outbox: Outbox | null = null;
   private link: RelayLink | null = null;
   private linkIdentity: Identity | null = null;
@@ -97,6 +99,7 @@ class AgentClientCore implements AgentClient {
     if (this.cache) return;
     const cache = Cache.open(this.options.dataDir, { now: this.now, log: this.log });
     this.cache = cache;
+    this.searcher = new SearchWorker(path.join(this.options.dataDir, CACHE_FILE), this.log);
     const pruned = cache.pruneClosed(this.now(), this.options.retentionDays ?? 90);
     if (pruned > 0) this.log({ level: 'info', event: 'cache-retention', deletedSessions: pruned });
     this.settings = cache.getSetting('notify', SettingsSchema) ?? defaultSettings;
@@ -128,6 +131,8 @@ class AgentClientCore implements AgentClient {
     this.detachLink();
     await this.queue;
     await Promise.allSettled([...this.gapFills.values()]);
+    await this.searcher?.close();
+    this.searcher = null;
     this.cache?.close();
     this.cache = null;
     this.listeners.clear();
@@ -248,8 +253,19 @@ class AgentClientCore implements AgentClient {
       return ok({ requests: this.requireCache().requests() });
     },
     'history:list': ({ limit, beforeClosedAt }) => ok({ sessions: this.requireCache().closedSessions(limit, beforeClosedAt) }),
-    'history:search': ({ text, customer, from, to, limit }) =>
-      ok({ hits: this.requireCache().search({ text, customer, from, to, limit }) }),
+    'history:search': async ({ text, customer, from, to, limit }) => {
+      const query = { text, customer, from, to, limit };
+      const searcher = this.searcher;
+      if (searcher?.usable) {
+        try {
+          return ok({ hits: await searcher.search(query) });
+        } catch (error) {
+          this.log({ level: 'warn', event: 'search-worker-error', error: String(error) });
+          if (this.disposed) return fail('cache-unavailable', errorSentences['cache-unavailable']);
+        }
+      }
+      return ok({ hits: this.requireCache().search(query) });
+    },
   };
 
   private requireCache(): Cache {
@@ -452,6 +468,7 @@ class AgentClientCore implements AgentClient {
       if (!cache || this.disposed) return all;
       const fresh = cache.ingestEvents(events.slice(i, i + INGEST_SLICE).filter((e) => e.sessionId === sessionId));
       if (fresh.length === 0) continue;
+      this.mergeSoon();
       all.push(...fresh);
       this.emit({ type: 'events', sessionId, events: fresh });
       for (const event of this.notifications.eventsStored(fresh)) this.emit(event);
@@ -463,6 +480,22 @@ class AgentClientCore implements AgentClient {
     }
     if (all.some((e) => e.kind === 'message' && e.author.kind === 'customer')) this.refreshUnread(sessionId);
     return all;
+  }
+
+  /** FTS upkeep runs in its own macrotask after ingest, so it never lengthens a block that is already busy. */
+  private mergeScheduled = false;
+  private mergeSoon(): void {
+    if (this.mergeScheduled) return;
+    this.mergeScheduled = true;
+    setImmediate(() => {
+      this.mergeScheduled = false;
+      if (this.disposed || !this.cache) return;
+      try {
+        this.cache.mergeStep();
+      } catch (error) {
+        this.log({ level: 'warn', event: 'fts-merge-failed', error: String(error) });
+      }
+    });
   }
 
   private storeRequests(requests: readonly Request[], emit = true): void {

@@ -208,8 +208,8 @@ export function createWebBridge(options: WebBridgeOptions = {}): WebBridge {
 /** Called by the renderer's entry: in the desktop app the preload already set `window.baton`. */
 export function installWebBridgeIfNeeded(): BatonBridge {
   if (window.baton) return window.baton;
-  const bridge = createWebBridge();
-  Object.defineProperty(window, 'baton', { value: Object.freeze(bridge), configurable: false, writable: false });
+  const bridge = Object.freeze(createWebBridge());
+  window.baton = bridge;
   return bridge;
 }
 

@@ -16,13 +16,11 @@ import { selectAgentNames } from './presence';
 import type { RootState } from './root';
 
 export interface SessionLog {
-  bySeq: Record<number, SessionEvent>;
-  /** ascending */
-  seqs: number[];
-  messageIds: Record<string, true>;
+  /** ascending by seq, one per seq; an array (not a map) so appending to a 10,000-line log stays cheap */
+  events: SessionEvent[];
   /** the latest page came from chat:transcript */
   loaded: boolean;
-  /** older events exist before seqs[0] */
+  /** older events exist before events[0] */
   hasMore: boolean;
 }
 
@@ -36,7 +34,19 @@ export interface ChatSliceState {
 
 const initialState: ChatSliceState = { selectedId: null, logs: {}, drafts: {}, typing: {}, outbox: {} };
 
-const emptyLog = (): SessionLog => ({ bySeq: {}, seqs: [], messageIds: {}, loaded: false, hasMore: false });
+const emptyLog = (): SessionLog => ({ events: [], loaded: false, hasMore: false });
+
+/** Index of the first event with seq >= the given one. */
+function lowerBound(events: readonly SessionEvent[], seq: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((events[mid]?.seq ?? 0) < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /** Adds events to their session's log, ignoring seqs it already holds; returns how many were new. */
 export function addEvents(state: ChatSliceState, events: readonly SessionEvent[]): number {
@@ -47,13 +57,14 @@ export function addEvents(state: ChatSliceState, events: readonly SessionEvent[]
       log = emptyLog();
       state.logs[event.sessionId] = log;
     }
-    if (log.bySeq[event.seq]) continue;
-    log.bySeq[event.seq] = event;
-    const last = log.seqs[log.seqs.length - 1];
-    log.seqs.push(event.seq);
-    if (last !== undefined && event.seq < last) log.seqs.sort((a, b) => a - b);
+    const last = log.events[log.events.length - 1];
+    if (!last || event.seq > last.seq) log.events.push(event);
+    else {
+      const at = lowerBound(log.events, event.seq);
+      if (log.events[at]?.seq === event.seq) continue;
+      log.events.splice(at, 0, event);
+    }
     if (event.kind === 'message') {
-      log.messageIds[event.messageId] = true;
       const typing = state.typing[event.sessionId];
       if (typing && typing.who === event.author.kind) state.typing[event.sessionId] = undefined;
     }
@@ -109,7 +120,7 @@ const slice = createSlice({
         s.selectedId = id;
       })
       .addCase(transcriptLoaded, (s, { payload }) => {
-        const before = s.logs[payload.sessionId]?.seqs[0];
+        const before = s.logs[payload.sessionId]?.events[0]?.seq;
         addEvents(
           s,
           payload.events.filter((e) => e.sessionId === payload.sessionId),
@@ -154,7 +165,7 @@ export const selectPendingOutboxCount = createSelector([selectOutbox], (outbox) 
 /** The newest seq held for a session (for chat:markRead), or 0. */
 export const selectLastHeldSeq = (state: RootState, id: SessionId) => {
   const log = state.chat.logs[id];
-  return log?.seqs[log.seqs.length - 1] ?? 0;
+  return log?.events[log.events.length - 1]?.seq ?? 0;
 };
 
 export type TranscriptRow =
@@ -185,18 +196,19 @@ export function buildTranscriptRows(
       rows.push({ kind: 'day', key: `day-${key}`, label: dayLabel(at, now) });
     }
   };
-  for (const seq of log?.seqs ?? []) {
-    const event = log?.bySeq[seq];
-    if (!event) continue;
+  const delivered = new Set<string>();
+  for (const event of log?.events ?? []) {
+    const seq = event.seq;
     addDay(event.at);
     if (event.kind === 'message') {
+      delivered.add(event.messageId);
       rows.push({ kind: 'message', key: `e${seq}`, event, own: event.author.kind === 'agent' && event.author.id === meId });
     } else {
       rows.push({ kind: 'system', key: `e${seq}`, at: event.at, text: systemLineText(event, nameOf), tone: toneOf(event.kind) });
     }
   }
   const unsent = Object.values(outbox)
-    .filter((item) => item.sessionId === sessionId && !log?.messageIds[item.messageId])
+    .filter((item) => item.sessionId === sessionId && !delivered.has(item.messageId))
     .sort((a, b) => a.createdAt - b.createdAt);
   for (const item of unsent) {
     addDay(item.createdAt);

@@ -183,7 +183,7 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
       const state = api.getState();
       const log = state.chat.logs[sessionId];
       const where = `transcript:${sessionId}`;
-      const first = log?.seqs[0];
+      const first = log?.events[0]?.seq;
       if (!log?.hasMore || first === undefined || first <= 1 || state.ui.busy[where]) return;
       const page = (await call(api.dispatch, where, 'chat:transcript', { sessionId, beforeSeq: first, limit: 200 }))?.value;
       if (page) api.dispatch(transcriptLoaded({ sessionId, events: page.events, hasMore: page.hasMore, older: true }));
@@ -397,7 +397,7 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
       if (!sessionId || !state.ui.visible || state.ui.tab !== 'chats') return;
       if (!(state.sessions.unread[sessionId] ?? 0)) return;
       const log = state.chat.logs[sessionId];
-      const seq = Math.max(state.sessions.entities[sessionId]?.lastSeq ?? 0, log?.seqs[log.seqs.length - 1] ?? 0);
+      const seq = Math.max(state.sessions.entities[sessionId]?.lastSeq ?? 0, log?.events[log.events.length - 1]?.seq ?? 0);
       if ((marked.get(sessionId) ?? -1) >= seq) return;
       marked.set(sessionId, seq);
       if (!(await call(api.dispatch, `chat:${sessionId}`, 'chat:markRead', { sessionId, seq }))) marked.delete(sessionId);

@@ -22,7 +22,7 @@ describe('snapshot', () => {
       { type: 'events', sessionId: 's1', events: [message('s1', 1, 'hi')] },
     );
     expect(first.sessions.ids).toEqual(['s1', 's2']);
-    expect(first.chat.logs.s1?.seqs).toEqual([1]);
+    expect(first.chat.logs.s1?.events.map((e) => e.seq)).toEqual([1]);
 
     const second = reduce(first, {
       type: 'snapshot',
@@ -58,11 +58,8 @@ describe('chat events', () => {
       { type: 'events', sessionId: 's1', events: [message('s1', 4, 'four again'), message('s1', 2, 'two')] },
     );
     const log = state.chat.logs.s1;
-    expect(log?.seqs).toEqual([1, 2, 3, 4]);
-    const texts = log?.seqs.map((seq) => {
-      const e = log.bySeq[seq];
-      return e?.kind === 'message' ? e.text : '';
-    });
+    expect(log?.events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    const texts = log?.events.map((e) => (e.kind === 'message' ? e.text : ''));
     expect(texts).toEqual(['one', 'two', 'three', 'four']);
   });
 

@@ -71,6 +71,62 @@ export function snippetToParts(snippet: string): SearchHit['parts'] {
 
 type Log = (entry: Record<string, unknown>) => void;
 
+/** Search is two statements: newest matching ids first (cheap), then snippets for just those rows. */
+export const SEARCH_IDS_SQL = `SELECT m.id AS id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+      WHERE messages_fts MATCH @query
+        AND (@customer IS NULL OR m.customer_name LIKE @customer ESCAPE '\\')
+        AND (@from IS NULL OR m.at >= @from) AND (@to IS NULL OR m.at <= @to)
+      ORDER BY m.at DESC, m.id DESC LIMIT @limit`;
+export const SEARCH_SNIPPETS_SQL = `SELECT m.id AS id, m.session_id AS sessionId, m.seq AS seq, m.customer_name AS customerName,
+        m.author_name AS authorName, m.at AS at,
+        snippet(messages_fts, 0, '${MARK_OPEN}', '${MARK_CLOSE}', '…', 16) AS snippet
+      FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+      WHERE messages_fts MATCH @query AND messages_fts.rowid IN (SELECT value FROM json_each(@ids))`;
+
+export interface SearchParams {
+  query: string;
+  customer: string | null;
+  from: number | null;
+  to: number | null;
+  limit: number;
+}
+export interface SearchRow {
+  id: number;
+  sessionId: string;
+  seq: number;
+  customerName: string;
+  authorName: string;
+  at: number;
+  snippet: string;
+}
+
+/** Turns a search request into statement parameters; null when nothing searchable was typed. */
+export function searchParams(query: SearchQuery): SearchParams | null {
+  const fts = toFtsQuery(query.text);
+  if (fts === null) return null;
+  const customer = query.customer ? `%${query.customer.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  return { query: fts, customer, from: query.from ?? null, to: query.to ?? null, limit: query.limit };
+}
+
+/** Orders snippet rows like the id list (newest first) and splits snippets into parts. */
+export function toHits(ids: readonly number[], rows: readonly SearchRow[]): SearchHit[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const hits: SearchHit[] = [];
+  for (const id of ids) {
+    const r = byId.get(id);
+    if (!r) continue;
+    hits.push({
+      sessionId: r.sessionId,
+      seq: r.seq,
+      customerName: r.customerName,
+      authorName: r.authorName,
+      at: r.at,
+      parts: snippetToParts(r.snippet),
+    });
+  }
+  return hits;
+}
+
 /** Every statement the cache runs, prepared once. */
 function prepareStatements(db: Db) {
   const p = (sql: string) => db.prepare(sql);
@@ -120,17 +176,11 @@ function prepareStatements(db: Db) {
     outboxRemove: p('DELETE FROM outbox WHERE message_id = ?'),
     outboxGet: p('SELECT * FROM outbox WHERE message_id = ?'),
     outboxAll: p('SELECT * FROM outbox ORDER BY created_at, rowid'),
-    searchIds: p(`SELECT m.id AS id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-      WHERE messages_fts MATCH @query
-        AND (@customer IS NULL OR m.customer_name LIKE @customer ESCAPE '\\')
-        AND (@from IS NULL OR m.at >= @from) AND (@to IS NULL OR m.at <= @to)
-      ORDER BY m.at DESC, m.id DESC LIMIT @limit`),
-    searchSnippets: p(`SELECT m.id AS id, m.session_id AS sessionId, m.seq AS seq, m.customer_name AS customerName,
-        m.author_name AS authorName, m.at AS at,
-        snippet(messages_fts, 0, '${MARK_OPEN}', '${MARK_CLOSE}', '…', 16) AS snippet
-      FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-      WHERE messages_fts MATCH @query AND messages_fts.rowid IN (SELECT value FROM json_each(@ids))`),
+    searchIds: p(SEARCH_IDS_SQL),
+    searchSnippets: p(SEARCH_SNIPPETS_SQL),
     expiredSessions: p(`SELECT id FROM sessions WHERE state = 'closed' AND closed_at < ?`),
+    // merges at most ~N pages of FTS segments, and only when a level has enough segments to be worth it
+    mergeStep: p(`INSERT INTO messages_fts(messages_fts, rank) VALUES ('merge', 64)`),
   };
 }
 type Statements = ReturnType<typeof prepareStatements>;
@@ -294,6 +344,11 @@ export class Cache {
     }
   }
 
+  /** One bounded step of FTS index upkeep; the client runs it after each ingest slice, in its own turn of the loop. */
+  mergeStep(): void {
+    this.s.mergeStep.run();
+  }
+
   /** A page of a session's events, oldest first, ending just before `beforeSeq` (or at the newest). */
   transcript(sessionId: string, limit: number, beforeSeq?: number): { events: SessionEvent[]; hasMore: boolean } {
     const rows = this.s.transcriptBefore.all(sessionId, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit + 1) as {
@@ -422,43 +477,12 @@ export class Cache {
   // -- search ----------------------------------------------------------------------------------------
 
   search(query: SearchQuery): SearchHit[] {
-    const fts = toFtsQuery(query.text);
-    if (fts === null) return [];
-    const customer = query.customer ? `%${query.customer.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-    const ids = (
-      this.s.searchIds.all({
-        query: fts,
-        customer,
-        from: query.from ?? null,
-        to: query.to ?? null,
-        limit: query.limit,
-      }) as { id: number }[]
-    ).map((r) => r.id);
+    const params = searchParams(query);
+    if (params === null) return [];
+    const ids = (this.s.searchIds.all(params) as { id: number }[]).map((r) => r.id);
     if (ids.length === 0) return [];
-    const rows = this.s.searchSnippets.all({ query: fts, ids: JSON.stringify(ids) }) as {
-      id: number;
-      sessionId: string;
-      seq: number;
-      customerName: string;
-      authorName: string;
-      at: number;
-      snippet: string;
-    }[];
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const hits: SearchHit[] = [];
-    for (const id of ids) {
-      const r = byId.get(id);
-      if (!r) continue;
-      hits.push({
-        sessionId: r.sessionId,
-        seq: r.seq,
-        customerName: r.customerName,
-        authorName: r.authorName,
-        at: r.at,
-        parts: snippetToParts(r.snippet),
-      });
-    }
-    return hits;
+    const rows = this.s.searchSnippets.all({ query: params.query, ids: JSON.stringify(ids) }) as SearchRow[];
+    return toHits(ids, rows);
   }
 
   // -- retention and identity -----------------------------------------------------------------------

@@ -2,3 +2,4 @@
 export { Cache, snippetToParts, toFtsQuery, type SearchQuery, type TransferRecord } from './cache';
 export { CACHE_FILE, CacheError, LATEST_VERSION, isCorruptionError, migrate, openCacheDatabase } from './open';
 export { migrations } from './migrations';
+export { SearchWorker } from './search-worker';

@@ -1,0 +1,111 @@
+// Full-text search off the main thread: a worker_threads worker with its own read-only connection to the cache file.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { SearchHit } from '../../../common/bridge';
+import {
+  SEARCH_IDS_SQL,
+  SEARCH_SNIPPETS_SQL,
+  type SearchQuery,
+  type SearchRow,
+  searchParams,
+  toHits,
+} from './cache';
+
+// Plain CommonJS evaluated in the worker, so it needs no TypeScript loader or bundler entry of its own.
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
+db.pragma('busy_timeout = 2000');
+const ids = db.prepare(workerData.idsSql);
+const snippets = db.prepare(workerData.snippetsSql);
+parentPort.on('message', ({ id, params }) => {
+  try {
+    const found = ids.all(params).map((r) => r.id);
+    const rows = found.length ? snippets.all({ query: params.query, ids: JSON.stringify(found) }) : [];
+    parentPort.postMessage({ id, ok: true, ids: found, rows });
+  } catch (error) {
+    parentPort.postMessage({ id, ok: false, message: String((error && error.message) || error) });
+  }
+});
+`;
+
+function driverPath(): string {
+  try {
+    return createRequire(import.meta.url).resolve('better-sqlite3');
+  } catch {
+    // bundled builds without import.meta.url: let the worker resolve it from the working directory
+    return 'better-sqlite3';
+  }
+}
+
+type Reply = { id: number; ok: true; ids: number[]; rows: SearchRow[] } | { id: number; ok: false; message: string };
+
+export class SearchWorker {
+  private worker: Worker | null = null;
+  private broken = false;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (hits: SearchHit[]) => void; reject: (error: Error) => void }>();
+
+  constructor(
+    private readonly file: string,
+    private readonly log: (entry: Record<string, unknown>) => void = () => {},
+  ) {}
+
+  /** false once the worker could not run; callers then search on their own connection */
+  get usable(): boolean {
+    return !this.broken;
+  }
+
+  search(query: SearchQuery): Promise<SearchHit[]> {
+    const params = searchParams(query);
+    if (params === null) return Promise.resolve([]);
+    const worker = this.ensure();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, params });
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    this.failAll(new Error('search closed'));
+    if (worker) await worker.terminate();
+  }
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(workerSource, {
+      eval: true,
+      workerData: { driver: driverPath(), file: this.file, idsSql: SEARCH_IDS_SQL, snippetsSql: SEARCH_SNIPPETS_SQL },
+    });
+    worker.on('message', (reply: Reply) => {
+      const entry = this.pending.get(reply.id);
+      if (!entry) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) entry.resolve(toHits(reply.ids, reply.rows));
+      else entry.reject(new Error(reply.message));
+    });
+    worker.on('error', (error) => {
+      this.broken = true;
+      this.log({ level: 'warn', event: 'search-worker-failed', error: String(error) });
+      this.failAll(error);
+      if (this.worker === worker) this.worker = null;
+    });
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = null;
+      this.failAll(new Error('search worker exited'));
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private failAll(error: Error): void {
+    for (const [id, entry] of this.pending) {
+      this.pending.delete(id);
+      entry.reject(error);
+    }
+  }
+}
