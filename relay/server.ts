@@ -118,7 +118,15 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   };
   const startedAt = Date.now();
 
-  const store = openSqliteStore(options.dataDir, { synchronous: options.synchronous ?? 'FULL' });
+  const store = openSqliteStore(options.dataDir, {
+    synchronous: options.synchronous ?? 'FULL',
+    groupCommit: true,
+  });
+  store.onCommitFailed = (error) => {
+    // what this batch would have acknowledged was never sent; clients resume and resend on reconnect
+    log({ event: 'commit-failed', error: String((error as Error)?.stack ?? error) });
+    for (const conn of connections) closeNow(conn, 1011, 'the relay could not save; reconnect');
+  };
   if (options.demo && seedDemoAccounts(store)) log({ event: 'demo-accounts-created', users: ['alice', 'bob', 'carol', 'maria'] });
 
   let closing: Promise<void> | null = null;
@@ -126,7 +134,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const agentConns = new Map<AgentId, Set<Connection>>();
   const customerConns = new Map<SessionId, Set<Connection>>();
 
-  const sendRaw = (conn: Connection, text: string) => {
+  // Nothing leaves before the writes it reports are committed (group commit: see SqliteStoreOptions).
+  const sendRaw = (conn: Connection, text: string) => store.afterCommit(() => sendNow(conn, text));
+  const sendNow = (conn: Connection, text: string) => {
     if (conn.ws.readyState !== conn.ws.OPEN) return;
     conn.ws.send(text);
     if (conn.ws.bufferedAmount > maxBufferedBytes) {
@@ -138,7 +148,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const sendError = (conn: Connection, id: string | undefined, code: ErrorCode, message: string) =>
     send(conn, { type: 'error', ...(id ? { id } : {}), code, message });
 
-  const closeConn = (conn: Connection, code: number, reason: string) => {
+  const closeConn = (conn: Connection, code: number, reason: string) =>
+    store.afterCommit(() => closeNow(conn, code, reason));
+  const closeNow = (conn: Connection, code: number, reason: string) => {
     if (conn.ws.readyState === conn.ws.CLOSED || conn.ws.readyState === conn.ws.CLOSING) return;
     conn.ws.close(code, reason);
     // a peer that does not read cannot finish the closing handshake either
@@ -189,6 +201,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     },
   });
   hub.start();
+  // start-up writes (demo accounts, re-armed timers) are on disk before anyone is told the relay is up
+  store.flush();
 
   // -------------------------------------------------------------------------------------------
   // Frames

@@ -48,6 +48,12 @@ const LastMessageSchema = SessionSummarySchema.shape.lastMessage;
 export interface SqliteStoreOptions {
   /** FULL (default) fsyncs every commit, so an acknowledged change survives power loss, not only a crash */
   synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * Group commit: the writes of one event-loop turn share one transaction (each command in its own
+   * savepoint) committed by setImmediate, so one fsync covers every command read in that turn. Callers must
+   * hold back what they acknowledge until `afterCommit` runs it (the server does).
+   */
+  groupCommit?: boolean;
 }
 
 export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): SqliteRelayStore {
@@ -58,6 +64,11 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
 export class SqliteRelayStore implements RelayStore {
   readonly db: Database.Database;
   private readonly stmt: ReturnType<typeof prepareStatements>;
+  private readonly grouping: boolean;
+  private batchOpen = false;
+  private committed: Array<() => void> = [];
+  /** the batch could not be committed: nothing in it was acknowledged, and it is rolled back */
+  onCommitFailed: ((error: unknown) => void) | null = null;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.db = new Database(file);
@@ -67,10 +78,41 @@ export class SqliteRelayStore implements RelayStore {
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
     this.stmt = prepareStatements(this.db);
+    this.grouping = options.groupCommit ?? false;
   }
 
   transaction<T>(fn: () => T): T {
+    if (this.grouping && !this.db.inTransaction) this.openBatch();
+    // inside an open batch better-sqlite3 runs this as a savepoint: a failed command rolls back alone
     return this.db.transaction(fn)();
+  }
+
+  /** Runs `task` once everything written so far is committed (at once when nothing is pending). */
+  afterCommit(task: () => void): void {
+    if (this.batchOpen) this.committed.push(task);
+    else task();
+  }
+
+  /** Commits the open batch now (also called on close). */
+  flush(): void {
+    if (!this.batchOpen) return;
+    this.batchOpen = false;
+    const tasks = this.committed;
+    this.committed = [];
+    try {
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.onCommitFailed?.(error);
+      return;
+    }
+    for (const task of tasks) task();
+  }
+
+  private openBatch(): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    this.batchOpen = true;
+    setImmediate(() => this.flush());
   }
 
   getAccount(id: AgentId): Account | null {
@@ -165,6 +207,7 @@ export class SqliteRelayStore implements RelayStore {
   }
 
   close(): void {
+    if (this.db.open) this.flush();
     if (this.db.open) this.db.close();
   }
 
