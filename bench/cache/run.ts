@@ -15,7 +15,7 @@ import { Cache, migrate } from '../../main/client/cache';
 const TOTAL_MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const BIG_SESSION = 10_000;
 const PER_SESSION = 90;
-const SLICE = 200;
+const SLICE = 100;
 const SEARCHES = 200;
 
 // -- deterministic data ---------------------------------------------------------------------------------
@@ -142,11 +142,14 @@ async function main() {
   const cache = Cache.open(cacheDir);
   cache.upsertSessions(sessions);
   let ingestMax = 0;
+  let mergeMax = 0;
   const t1 = performance.now();
   for (const list of allEvents) {
     for (let i = 0; i < list.length; i += SLICE) {
-      const [, dt] = timed('cache.ingestEvents (200 events)', () => cache.ingestEvents(list.slice(i, i + SLICE)));
+      const [, dt] = timed('cache.ingestEvents (100 events)', () => cache.ingestEvents(list.slice(i, i + SLICE)));
       ingestMax = Math.max(ingestMax, dt);
+      const [, dm] = timed('cache.mergeStep', () => cache.mergeStep());
+      mergeMax = Math.max(mergeMax, dm);
     }
   }
   const cacheMs = performance.now() - t1;
@@ -235,30 +238,45 @@ async function main() {
     more = value.hasMore;
   }
   const searchTimes: number[] = [];
+  const syncSearchTimes: number[] = [];
+  const searchArgs: { text: string; customer?: string; from?: number; to?: number }[] = [];
   let hitsTotal = 0;
   for (let i = 0; i < SEARCHES; i++) {
     const kind = i % 4;
     const text = kind === 0 ? common[i % common.length]! : kind === 1 ? vocabulary[(i * 37) % 300]!.slice(0, 3) : `${word()} ${word()}`;
     const args = kind === 3 ? { text: common[i % common.length]!, customer: 'grace', from: now - 20 * DAY, to: now - 10 * DAY } : { text };
-    const r = await invokeTimed(`history:search (${JSON.stringify(args.text)})`, 'history:search', { ...args, limit: 50 });
-    searchTimes.push(r.dt);
+    searchArgs.push(args);
+    // answered by the search worker: this is latency, not main-thread blocking (the loop monitor covers that)
+    const t = performance.now();
+    const r = await client.invoke('history:search', { ...args, limit: 50 });
+    if (!r.ok) throw new Error(r.error.message);
+    searchTimes.push(performance.now() - t);
     hitsTotal += (r.value as { hits: SearchHit[] }).hits.length;
   }
   loop2.disable();
   await client.dispose();
+  // the same queries on a main-thread connection, to show what the worker keeps off the main thread
+  const direct = Cache.open(clientDir);
+  for (const args of searchArgs) {
+    const t = performance.now();
+    direct.search({ ...args, limit: 50 });
+    syncSearchTimes.push(performance.now() - t);
+  }
+  direct.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 
   rows.push(['messages in the cache', `${TOTAL_MESSAGES.toLocaleString('en')} (+${(eventCount - TOTAL_MESSAGES).toLocaleString('en')} other events)`, '']);
   rows.push(['ingest, bare better-sqlite3 loop (same tables, FTS)', `${Math.round(bareRate).toLocaleString('en')} msg/s`, '']);
-  rows.push(['ingest, Cache.ingestEvents (200/slice)', `${Math.round(cacheRate).toLocaleString('en')} msg/s`, `${(cacheRate / bareRate).toFixed(2)}× bare (aim ≥ 0.5×)`]);
+  rows.push(['ingest, Cache.ingestEvents (100/slice + merge step)', `${Math.round(cacheRate).toLocaleString('en')} msg/s`, `${(cacheRate / bareRate).toFixed(2)}× bare (aim ≥ 0.5×)`]);
   rows.push(['ingest, end to end (ws replay → AgentClient → cache → events)', `${Math.round(e2eRate).toLocaleString('en')} msg/s`, `${(e2eRate / bareRate).toFixed(2)}× bare`]);
   rows.push(['open 10k-message session: first screenful (200 events)', ms(first.dt), first.dt < 50 ? 'ok (aim < 50 ms)' : 'OVER (aim < 50 ms)']);
   rows.push([`open 10k-message session: whole (${loaded} events, pages of 200)`, ms(whole), '']);
-  rows.push([`search over ${TOTAL_MESSAGES.toLocaleString('en')} messages (${SEARCHES} queries, ${hitsTotal} hits)`, `p50 ${ms(pct(searchTimes, 50))}, p95 ${ms(pct(searchTimes, 95))}, max ${ms(Math.max(...searchTimes))}`, pct(searchTimes, 95) < 30 ? 'ok (aim p95 < 30 ms)' : 'OVER (aim p95 < 30 ms)']);
+  rows.push([`search over ${TOTAL_MESSAGES.toLocaleString('en')} messages via worker (${SEARCHES} queries, ${hitsTotal} hits)`, `p50 ${ms(pct(searchTimes, 50))}, p95 ${ms(pct(searchTimes, 95))}, max ${ms(Math.max(...searchTimes))}`, pct(searchTimes, 95) < 30 ? 'ok (aim p95 < 30 ms)' : 'OVER (aim p95 < 30 ms)']);
+  rows.push(['  same queries on the main thread (sync, for comparison)', `p50 ${ms(pct(syncSearchTimes, 50))}, p95 ${ms(pct(syncSearchTimes, 95))}, max ${ms(Math.max(...syncSearchTimes))}`, 'why search runs in a worker']);
   rows.push(['longest single synchronous call', `${ms(longestCall.ms)} — ${longestCall.what}`, longestCall.ms < 16 ? 'ok (aim < 16 ms)' : 'OVER (aim < 16 ms)']);
-  rows.push(['longest ingest slice (200 events)', ms(ingestMax), '']);
+  rows.push(['longest ingest slice (100 events) / merge step', `${ms(ingestMax)} / ${ms(mergeMax)}`, '']);
   rows.push(['event-loop delay max, end-to-end ingest (incl. the fake relay in-process)', ms(e2eLoopMax), '']);
-  rows.push(['event-loop delay max, transcript + search phase', ms(loop2.max / 1e6), '']);
+  rows.push(['event-loop delay max, transcript + search phase (search in worker)', ms(loop2.max / 1e6), loop2.max / 1e6 < 16 ? 'ok (aim < 16 ms)' : 'OVER (aim < 16 ms)']);
 
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { Cache, CACHE_FILE, CacheError, LATEST_VERSION, migrate, migrations } from '../../main/client/cache';
+import { Cache, CACHE_FILE, CacheError, LATEST_VERSION, migrate, migrations, SearchWorker } from '../../main/client/cache';
 import { message, opened, summary, tempDir } from './fixtures';
 
 function rawDb(dir: string) {
@@ -26,7 +26,7 @@ describe('cache migrations', () => {
     migrate(db, migrations.slice(0, 1));
     db.prepare(`INSERT INTO messages(session_id, seq, message_id, author_kind, author_name, customer_name, at, text)
       VALUES ('s1', 2, 'msg00001', 'customer', 'Erin', 'Erin', 5, 'my parcel never arrived')`).run();
-    expect(migrate(db)).toEqual({ from: 1, to: 2 });
+    expect(migrate(db, migrations.slice(0, 2))).toEqual({ from: 1, to: 2 });
     expect(db.pragma('user_version', { simple: true })).toBe(2);
     db.close();
     const cache = Cache.open(dir);
@@ -37,6 +37,22 @@ describe('cache migrations', () => {
       { text: 'parcel', match: true },
       { text: ' never arrived', match: false },
     ]);
+    cache.close();
+  });
+
+  it('migration 0003 turns FTS automerge off (merges become explicit steps) and keeps the index working', () => {
+    const dir = tempDir();
+    const db = rawDb(dir);
+    migrate(db, migrations.slice(0, 2));
+    db.prepare(`INSERT INTO messages(session_id, seq, message_id, author_kind, author_name, customer_name, at, text)
+      VALUES ('s1', 2, 'msg00001', 'customer', 'Erin', 'Erin', 5, 'the kettle leaks')`).run();
+    expect(migrate(db)).toEqual({ from: 2, to: 3 });
+    expect(db.prepare("SELECT v FROM messages_fts_config WHERE k = 'automerge'").get()).toEqual({ v: 0 });
+    db.close();
+    const cache = Cache.open(dir);
+    cache.ingestEvents([message('s1', 3, 'the kettle is fixed')]);
+    cache.mergeStep();
+    expect(cache.search({ text: 'kettle', limit: 10 }).map((h) => h.seq)).toEqual([3, 2]);
     cache.close();
   });
 
@@ -143,6 +159,23 @@ describe('cache contents', () => {
     expect(cache.search({ text: '"refund" OR NEAR(', limit: 10 }).length).toBe(0);
     expect(cache.search({ text: '*** )', limit: 10 })).toEqual([]);
     cache.close();
+  });
+
+  it('the search worker, on its own read-only connection, finds what the main connection finds', async () => {
+    const dir = tempDir();
+    const cache = Cache.open(dir);
+    cache.upsertSessions([summary('s1', { customerName: 'Erin Customer' })]);
+    cache.ingestEvents([message('s1', 2, 'refund for order 1', { at: 100 }), message('s1', 3, 'no refund yet', { at: 300 })]);
+    const worker = new SearchWorker(path.join(dir, CACHE_FILE));
+    try {
+      const query = { text: 'refund', customer: 'erin', limit: 10 };
+      expect(await worker.search(query)).toEqual(cache.search(query));
+      expect((await worker.search(query)).map((h) => h.seq)).toEqual([3, 2]);
+      expect(await worker.search({ text: '((', limit: 10 })).toEqual([]);
+    } finally {
+      await worker.close();
+      cache.close();
+    }
   });
 
   it('deletes closed sessions older than the retention period on prune, and keeps the rest', () => {

@@ -36,6 +36,9 @@ export interface TransferRecord {
 }
 
 const DAY_MS = 86_400_000;
+const ROWID_SLOTS = 1024;
+/** keeps at × 1024 below 2^53 (the year 2255) */
+const MAX_AT_MS = Math.floor(Number.MAX_SAFE_INTEGER / ROWID_SLOTS) - 1;
 // Private-use characters mark matches inside snippets; they never reach the UI, which gets `parts`.
 const MARK_OPEN = '\uE000';
 const MARK_CLOSE = '\uE001';
@@ -73,10 +76,9 @@ type Log = (entry: Record<string, unknown>) => void;
 
 /** Search is two statements: newest matching ids first (cheap), then snippets for just those rows. */
 export const SEARCH_IDS_SQL = `SELECT m.id AS id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-      WHERE messages_fts MATCH @query
+      WHERE messages_fts MATCH @query AND messages_fts.rowid BETWEEN @lo AND @hi
         AND (@customer IS NULL OR m.customer_name LIKE @customer ESCAPE '\\')
-        AND (@from IS NULL OR m.at >= @from) AND (@to IS NULL OR m.at <= @to)
-      ORDER BY m.at DESC, m.id DESC LIMIT @limit`;
+      ORDER BY messages_fts.rowid DESC LIMIT @limit`;
 export const SEARCH_SNIPPETS_SQL = `SELECT m.id AS id, m.session_id AS sessionId, m.seq AS seq, m.customer_name AS customerName,
         m.author_name AS authorName, m.at AS at,
         snippet(messages_fts, 0, '${MARK_OPEN}', '${MARK_CLOSE}', '…', 16) AS snippet
@@ -86,8 +88,9 @@ export const SEARCH_SNIPPETS_SQL = `SELECT m.id AS id, m.session_id AS sessionId
 export interface SearchParams {
   query: string;
   customer: string | null;
-  from: number | null;
-  to: number | null;
+  /** the date filter as a row-id range (row ids sort by time) */
+  lo: number;
+  hi: number;
   limit: number;
 }
 export interface SearchRow {
@@ -105,7 +108,10 @@ export function searchParams(query: SearchQuery): SearchParams | null {
   const fts = toFtsQuery(query.text);
   if (fts === null) return null;
   const customer = query.customer ? `%${query.customer.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-  return { query: fts, customer, from: query.from ?? null, to: query.to ?? null, limit: query.limit };
+  const clamp = (ms: number) => Math.min(Math.max(Math.floor(ms), 0), MAX_AT_MS);
+  const lo = query.from === undefined ? 0 : clamp(query.from) * ROWID_SLOTS;
+  const hi = query.to === undefined ? Number.MAX_SAFE_INTEGER : clamp(query.to) * ROWID_SLOTS + ROWID_SLOTS - 1;
+  return { query: fts, customer, lo, hi, limit: query.limit };
 }
 
 /** Orders snippet rows like the id list (newest first) and splits snippets into parts. */
@@ -151,8 +157,9 @@ function prepareStatements(db: Db) {
       ON CONFLICT(session_id) DO UPDATE SET held_seq = excluded.held_seq`),
     eventExists: p('SELECT 1 FROM events WHERE session_id = ? AND seq = ?'),
     insertEvent: p('INSERT OR IGNORE INTO events(session_id, seq, kind, at, json) VALUES (?, ?, ?, ?, ?)'),
-    insertMessage: p(`INSERT OR IGNORE INTO messages(session_id, seq, message_id, author_kind, author_name, customer_name, at, text)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertMessage: p(`INSERT OR IGNORE INTO messages(id, session_id, seq, message_id, author_kind, author_name, customer_name, at, text)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    messageIdTaken: p('SELECT 1 FROM messages WHERE id = ?'),
     offerTransfer: p(`INSERT INTO transfers(id, session_id, from_id, offered_by, to_id, note, created_at, state)
       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT(id) DO NOTHING`),
     endTransfer: p(`UPDATE transfers SET state = ?, ended_at = ?, end_reason = ? WHERE id = ? AND state = 'pending'`),
@@ -311,6 +318,7 @@ export class Cache {
         if (event.kind === 'opened') return;
         const name = customerName || (event.author.kind === 'customer' ? event.author.name : '');
         this.s.insertMessage.run(
+          this.timeOrderedRowId(event.at, event.seq),
           event.sessionId,
           event.seq,
           event.messageId,
@@ -342,6 +350,20 @@ export class Cache {
       default:
         return;
     }
+  }
+
+  /**
+   * Message rows get ids that sort by time whatever order they arrive in (at × 1024 + a small tie-breaker), so
+   * "newest first" search walks the FTS index backwards and stops after `limit` hits instead of sorting every match.
+   */
+  private timeOrderedRowId(at: number, seq: number): number | null {
+    const ms = Math.min(Math.max(Math.floor(at), 0), MAX_AT_MS);
+    for (let i = 0; i < ROWID_SLOTS; i++) {
+      const id = ms * ROWID_SLOTS + ((seq + i) % ROWID_SLOTS);
+      if (!this.s.messageIdTaken.get(id)) return id;
+    }
+    // a thousand messages in one millisecond: SQLite picks an id (out of time order, still unique)
+    return null;
   }
 
   /** One bounded step of FTS index upkeep; the client runs it after each ingest slice, in its own turn of the loop. */
