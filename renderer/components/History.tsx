@@ -59,7 +59,8 @@ export function History() {
                 <li key={`${hit.sessionId}-${hit.seq}`}>
                   <button
                     type="button"
-                    className={`history-item ${open === hit.sessionId ? 'selected' : ''}`}
+                    className={`history-item ${open === hit.sessionId && history.openSeq === hit.seq ? 'selected' : ''}`}
+                    aria-current={open === hit.sessionId && history.openSeq === hit.seq ? 'true' : undefined}
                     onClick={() => dispatch(historyChatOpened({ sessionId: hit.sessionId, seq: hit.seq }))}
                   >
                     <span className="history-top">
@@ -87,7 +88,8 @@ export function History() {
               <li key={session.id}>
                 <button
                   type="button"
-                  className={`history-item ${open === session.id ? 'selected' : ''}`}
+                  className={`history-item ${open === session.id && history.openSeq === null ? 'selected' : ''}`}
+                  aria-current={open === session.id && history.openSeq === null ? 'true' : undefined}
                   onClick={() => dispatch(historyChatOpened({ sessionId: session.id }))}
                 >
                   <span className="history-top">
@@ -116,7 +118,7 @@ export function History() {
                 <p className="subtitle">Read-only transcript</p>
               </div>
             </div>
-            <Transcript sessionId={open} readOnly label={`Messages with ${openName}`} />
+            <Transcript sessionId={open} readOnly label={`Messages with ${openName}`} focusSeq={history.openSeq} />
           </>
         ) : (
           <div className="empty-state">

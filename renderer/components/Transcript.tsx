@@ -17,7 +17,12 @@ function Stamp({ at }: { at: number }) {
   );
 }
 
-function Row({ row, sessionId, readOnly }: { row: TranscriptRow; sessionId: SessionId; readOnly: boolean }) {
+function Row({
+  row,
+  sessionId,
+  readOnly,
+  focused,
+}: { row: TranscriptRow; sessionId: SessionId; readOnly: boolean; focused: boolean }) {
   const dispatch = useAppDispatch();
   switch (row.kind) {
     case 'day':
@@ -35,7 +40,9 @@ function Row({ row, sessionId, readOnly }: { row: TranscriptRow; sessionId: Sess
     case 'message': {
       const { event, own } = row;
       return (
-        <div className={`msg ${own ? 'own' : ''} ${event.author.kind === 'customer' ? 'from-customer' : 'from-agent'}`}>
+        <div
+          className={`msg ${own ? 'own' : ''} ${event.author.kind === 'customer' ? 'from-customer' : 'from-agent'} ${focused ? 'focused' : ''}`}
+        >
           <div className="msg-meta">
             <span className="author">{event.author.name}</span> <Stamp at={event.at} />
           </div>
@@ -75,7 +82,18 @@ function Row({ row, sessionId, readOnly }: { row: TranscriptRow; sessionId: Sess
 const estimate = (row: TranscriptRow | undefined) =>
   row?.kind === 'day' ? 40 : row?.kind === 'system' ? 34 : (row?.kind === 'message' ? Math.ceil(row.event.text.length / 60) : 1) * 20 + 52;
 
-export function Transcript({ sessionId, readOnly = false, label = 'Messages' }: { sessionId: SessionId; readOnly?: boolean; label?: string }) {
+export function Transcript({
+  sessionId,
+  readOnly = false,
+  label = 'Messages',
+  focusSeq = null,
+}: {
+  sessionId: SessionId;
+  readOnly?: boolean;
+  label?: string;
+  /** a message to bring into view and mark (a search hit) */
+  focusSeq?: number | null;
+}) {
   const dispatch = useAppDispatch();
   const selectRows = useMemo(makeSelectTranscriptRows, []);
   const rows = useAppSelector((s) => selectRows(s, sessionId));
@@ -119,6 +137,18 @@ export function Transcript({ sessionId, readOnly = false, label = 'Messages' }: 
     previous.current = { first, last, total, sessionId };
   }, [rows, total, sessionId]);
 
+  // Bring a search hit into view once its row is loaded; page older events until it is.
+  const focusIndex = focusSeq === null ? -1 : rows.findIndex((r) => r.kind === 'message' && r.event.seq === focusSeq);
+  useLayoutEffect(() => {
+    if (focusSeq === null) return;
+    if (focusIndex >= 0) {
+      atBottom.current = false;
+      virtualizer.scrollToIndex(focusIndex, { align: 'center' });
+    } else if (log?.loaded && log.hasMore && !loading) {
+      dispatch(olderEventsRequested(sessionId));
+    }
+  }, [focusSeq, focusIndex, log?.loaded, log?.hasMore, loading, sessionId, dispatch, virtualizer]);
+
   const onScroll = () => {
     const el = scrollRef.current;
     if (!el) return;
@@ -152,7 +182,12 @@ export function Transcript({ sessionId, readOnly = false, label = 'Messages' }: 
                 className="row"
                 style={{ transform: `translateY(${item.start}px)` }}
               >
-                <Row row={row} sessionId={sessionId} readOnly={readOnly} />
+                <Row
+                  row={row}
+                  sessionId={sessionId}
+                  readOnly={readOnly}
+                  focused={row.kind === 'message' && row.event.seq === focusSeq}
+                />
               </div>
             );
           })}

@@ -292,6 +292,11 @@ describe('history', () => {
     const transcript = await screen.findByRole('region', { name: 'Transcript of the chat with Old Timer' });
     expect(await within(transcript).findByText('my invoice is wrong')).toBeTruthy();
     expect(within(transcript).queryByRole('textbox')).toBeNull();
+    // only the opened hit is current, not every entry of that chat
+    expect(within(results).getByRole('button', { name: /Old Timer/ }).getAttribute('aria-current')).toBe('true');
+    const closed = screen.getByRole('list', { name: 'Closed chats' });
+    expect(within(closed).getByRole('button', { name: /Old Timer/ }).getAttribute('aria-current')).toBeNull();
+    expect(within(transcript).getByText('my invoice is wrong').closest('.msg')?.classList.contains('focused')).toBe(true);
   });
 });
 
