@@ -362,6 +362,10 @@ class AgentClientCore implements AgentClient {
     if (this.link !== link) return;
     const cache = this.requireCache();
     if (!this.accountIs(identity)) {
+      const previous = cache.getSetting('account', IdentitySchema);
+      if (previous) {
+        this.log({ level: 'warn', event: 'cache-account-switch', from: previous.user, to: identity.user, droppedOutbox: cache.outboxItems().length });
+      }
       cache.wipeAccountData();
       cache.setSetting('account', identity);
       this.unread.clear();

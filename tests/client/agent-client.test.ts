@@ -1,7 +1,9 @@
+// Client core against a real relay: sign-in, chats, transfers, offline reads, account switch, retention.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientSnapshot, OutboxItem, SearchHit } from '../../common/bridge';
 import type { SessionEvent } from '../../common/domain';
-import { tempDir } from './fixtures';
+import { Cache } from '../../main/client/cache';
+import { summary, tempDir } from './fixtures';
 import { Customer, MemoryVault, Probe, testRelay } from './harness';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -144,8 +146,47 @@ describe('agent client against a real relay', () => {
     const failed = await alice.untilEvent('outbox', (e) => e.item.messageId === messageId && e.item.state === 'failed');
     expect(failed.item.error).toMatch(/owns this chat/);
     expect((await alice.snapshot()).outbox).toEqual([expect.objectContaining({ messageId, state: 'failed' })]);
+    // a retry resends the same message id and reports the outcome again
+    const retryFrom = alice.events.length;
+    await alice.must('chat:retry', { messageId });
+    expect(alice.events[retryFrom]).toEqual({ type: 'outbox', item: expect.objectContaining({ messageId, state: 'pending', error: null }) });
+    await alice.untilEvent('outbox', (e) => e.item.messageId === messageId && e.item.state === 'failed', retryFrom);
     const again = await alice.invoke('transfer:accept', { sessionId, transferId });
     expect(!again.ok && again.error.code).toBe('transfer-not-pending');
+  });
+
+  it('another account signing in on the same data folder does not see the previous account\'s cache', async () => {
+    const r = await relay();
+    const dataDir = tempDir();
+    const alice = await probe({ dataDir });
+    await alice.signIn(r.wsUrl, 'alice');
+    const erin = await customer(r.wsUrl, 'Erin');
+    await erin.say('private matter');
+    await alice.until(() => alice.messageTexts(erin.sessionId).length === 1, 'the message');
+    await alice.must('session:closeChat', { sessionId: erin.sessionId });
+    await alice.untilEvent('session', (e) => e.session.state === 'closed');
+    await alice.must('auth:signOut');
+    await alice.client.dispose();
+
+    const bob = await probe({ dataDir });
+    await bob.signIn(r.wsUrl, 'bob');
+    expect((await bob.must<{ sessions: unknown[] }>('history:list', {})).sessions).toEqual([]);
+    expect((await bob.must<{ hits: unknown[] }>('history:search', { text: 'private' })).hits).toEqual([]);
+  });
+
+  it('on start, closed sessions older than the retention period are deleted and recent ones kept', async () => {
+    const dataDir = tempDir();
+    const day = 86_400_000;
+    const now = Date.now();
+    const cache = Cache.open(dataDir);
+    cache.upsertSessions([
+      summary('old', { state: 'closed', closedAt: now - 31 * day }),
+      summary('recent', { state: 'closed', closedAt: now - 29 * day }),
+    ]);
+    cache.close();
+    const alice = await probe({ dataDir, retentionDays: 30 });
+    const { sessions } = await alice.must<{ sessions: { id: string }[] }>('history:list', {});
+    expect(sessions.map((s) => s.id)).toEqual(['recent']);
   });
 
   it('offline, closed chats stay readable and searchable and online-only commands fail fast with offline', async () => {

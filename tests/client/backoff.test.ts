@@ -1,3 +1,4 @@
+// Reconnect backoff: growth, jitter, cap, reset, cancellation.
 import { describe, expect, it } from 'vitest';
 import { AbortedError, Backoff, wait } from '../../main/client/backoff';
 

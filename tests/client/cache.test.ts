@@ -1,8 +1,9 @@
+// The client cache: each migration, newer and corrupt files, dedupe, paging, search, retention.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { Cache, CACHE_FILE, CacheError, LATEST_VERSION, migrate, migrations, SearchWorker } from '../../main/client/cache';
+import { Cache, CACHE_FILE, CacheError, highlight, LATEST_VERSION, migrate, migrations, SearchWorker, searchTerms } from '../../main/client/cache';
 import { message, opened, summary, tempDir } from './fixtures';
 
 function rawDb(dir: string) {
@@ -176,6 +177,33 @@ describe('cache contents', () => {
       await worker.close();
       cache.close();
     }
+  });
+
+  it('highlights searched words as parts, folding case and accents, with an ellipsis around a long text', () => {
+    const terms = searchTerms('CAFE bill')!;
+    expect(highlight('The Café sent a billing note', terms)).toEqual([
+      { text: 'The ', match: false },
+      { text: 'Café', match: true },
+      { text: ' sent a ', match: false },
+      { text: 'billing', match: true },
+      { text: ' note', match: false },
+    ]);
+    const long = `${'word '.repeat(40)}target ${'tail '.repeat(40)}`.trim();
+    const parts = highlight(long, searchTerms('target')!);
+    expect(parts[0]?.text.startsWith('…')).toBe(true);
+    expect(parts.map((p) => p.text).join('').split(' ').length).toBeLessThanOrEqual(17);
+    expect(parts.at(-1)?.text.endsWith('…')).toBe(true);
+    expect(parts.filter((p) => p.match)).toEqual([{ text: 'target', match: true }]);
+    expect(searchTerms('ab')).toEqual({ words: ['ab'], prefixLast: false });
+  });
+
+  it('finds the newest matches first even when older messages arrive later', () => {
+    const cache = Cache.open(tempDir());
+    cache.ingestEvents([message('s2', 5, 'late news', { at: 9_000 })]);
+    cache.ingestEvents([message('s1', 2, 'old news', { at: 100 }), message('s1', 3, 'same ms news', { at: 100 })]);
+    expect(cache.search({ text: 'news', limit: 10 }).map((h) => h.at)).toEqual([9_000, 100, 100]);
+    expect(cache.search({ text: 'news', limit: 1 }).map((h) => h.at)).toEqual([9_000]);
+    cache.close();
   });
 
   it('deletes closed sessions older than the retention period on prune, and keeps the rest', () => {

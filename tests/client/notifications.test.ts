@@ -1,3 +1,4 @@
+// Notification policy: which intents are raised and closed.
 import { describe, expect, it } from 'vitest';
 import type { Settings } from '../../common/bridge';
 import { NotificationPolicy } from '../../main/client/notifications';

@@ -1,3 +1,4 @@
+// RelayLink against a scripted relay: auth header, resume, bad frames, version mismatch, command answers, stop.
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';

@@ -1,3 +1,4 @@
+// Client resilience through a TCP proxy that cuts or stalls the link: nothing lost, nothing twice.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientSnapshot } from '../../common/bridge';
 import type { SessionEvent } from '../../common/domain';

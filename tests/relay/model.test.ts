@@ -195,6 +195,15 @@ function eventsOf(client: TestClient, sessionId: string): Frame[] {
   return client.eventsOf(sessionId);
 }
 
+/** A connection's events of one session in arrival order, marked by whether they came in a replay. */
+function streamOf(client: TestClient, sessionId: string): Array<{ event: Frame; replayed: boolean }> {
+  return client.frames.flatMap((f) => {
+    if (f.type === 'event' && f.event.sessionId === sessionId) return [{ event: f.event, replayed: false }];
+    if (f.type === 'replay' && f.sessionId === sessionId) return f.events.map((event: Frame) => ({ event, replayed: true }));
+    return [];
+  });
+}
+
 function latestSummary(client: TestClient, sessionId: string): Frame | null {
   for (let i = client.frames.length - 1; i >= 0; i--) {
     const f = client.frames[i]!;
@@ -372,7 +381,7 @@ async function converge(model: Model, real: Real, candidates: ModelState[] = [mo
     const lastVisible = visible.at(-1)?.seq ?? 0;
     await until(
       customer,
-      () => customer.isClosed || eventsOf(customer, sid).some((e) => e.seq === lastVisible),
+      () => customer.isClosed || real.customerHistory.some((c) => eventsOf(c.client, sid).some((e) => e.seq === lastVisible)),
       `customer to receive seq ${lastVisible}`,
     ).catch((error: Error) => fail(error.message));
   }
@@ -392,21 +401,25 @@ async function converge(model: Model, real: Real, candidates: ModelState[] = [mo
     fail('the log holds a message nobody had acknowledged');
   }
 
-  // every connection's stream: new seqs arrive one after another, repeats are identical to the relay's log
+  // every connection's stream: new seqs arrive one after another; a seq comes again only inside a replay (an agent
+  // rejoining the audience gets the whole log) and then identical to the relay's log
   const checkStream = (who: string, connections: Connection[], onlyVisible: boolean) => {
     for (const { client, resumedFrom } of connections) {
       let high = resumedFrom;
-      for (const event of eventsOf(client, sid)) {
+      for (const { event, replayed } of streamOf(client, sid)) {
         const original = truth[event.seq - 1];
         if (!isDeepStrictEqual(event, original)) fail(`${who} holds seq ${event.seq} unlike the relay's log`);
-        if (onlyVisible) {
-          if (!customerVisibleKinds.has(event.kind)) fail(`the customer was shown an internal ${event.kind} event`);
-          if (event.seq <= high) fail(`the customer got seq ${event.seq} again or out of order`);
-          high = event.seq;
-        } else if (event.seq > high) {
-          if (event.seq !== high + 1) fail(`${who} jumped from seq ${high} to ${event.seq}: events in between are missing`);
-          high = event.seq;
+        if (onlyVisible && !customerVisibleKinds.has(event.kind)) fail(`the customer was shown an internal ${event.kind} event`);
+        if (event.seq <= high) {
+          // the customer's own `opened` event arrives twice on a new chat: a relay bug with its own test below
+          const knownDuplicate = onlyVisible && event.kind === 'opened';
+          if (!replayed && !knownDuplicate) fail(`${who} was sent seq ${event.seq} (${event.kind}) live a second time`);
+          continue;
         }
+        if (!onlyVisible && event.seq !== high + 1) {
+          fail(`${who} jumped from seq ${high} to ${event.seq}: events in between are missing`);
+        }
+        high = event.seq;
       }
     }
   };
@@ -610,7 +623,7 @@ describe('the transfer state machine against a model', () => {
   it('random offers, answers, take-overs, listeners, presence changes, reconnects and messages keep one owner, lose no message and leave everyone with the same view', async () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commandArbs, { maxCommands: 15 }), (commands) => runScenario(commands)),
-      { numRuns: Number(process.env.MODEL_RUNS ?? 30), endOnFailure: false },
+      { numRuns: Number(process.env.MODEL_RUNS ?? 40), endOnFailure: false },
     );
   }, 120_000);
 
@@ -630,6 +643,21 @@ describe('the transfer state machine against a model', () => {
       op({ t: 'close-chat', who: 'carol' }),
     ]);
   }, 30_000);
+});
+
+it('a customer who opens a chat is sent its opened event once', async () => {
+  const relay = await startTestRelay({ log: () => {} });
+  try {
+    const customer = await connectCustomer(relay, { name: 'Casey' });
+    // any later answer proves the opening frames have all arrived (one socket, frames in order)
+    await customer.ok({ type: 'customer-typing', active: false });
+    const seqs = customer.eventsOf(customer.sessionId).map((e) => e.seq);
+    expect(seqs).toEqual([1]);
+    await customer.close();
+  } finally {
+    await relay.close();
+    removeDir(relay.dataDir);
+  }
 });
 
 it('the model itself refuses what the spec refuses (a sanity check that the model can fail)', () => {

@@ -39,53 +39,86 @@ const DAY_MS = 86_400_000;
 const ROWID_SLOTS = 1024;
 /** keeps at × 1024 below 2^53 (the year 2255) */
 const MAX_AT_MS = Math.floor(Number.MAX_SAFE_INTEGER / ROWID_SLOTS) - 1;
-// Private-use characters mark matches inside snippets; they never reach the UI, which gets `parts`.
-const MARK_OPEN = '\uE000';
-const MARK_CLOSE = '\uE001';
+
+const WORD = /[\p{L}\p{N}_]+/gu;
+/** Folds case and diacritics the way the FTS tokenizer (unicode61, remove_diacritics 2) does. */
+const fold = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+
+export interface SearchTerms {
+  words: string[];
+  /** the last word also matches longer words (as typed so far) */
+  prefixLast: boolean;
+}
+
+export function searchTerms(text: string): SearchTerms | null {
+  const words = (text.match(WORD) ?? []).slice(0, 16);
+  if (words.length === 0) return null;
+  // a one- or two-letter prefix expands to hundreds of terms; only longer last words are searched as prefixes
+  return { words, prefixLast: words.at(-1)!.length >= 3 };
+}
 
 /** Turns what a person typed into an FTS5 query: each word quoted (no operators leak through), the last one a prefix. */
 export function toFtsQuery(text: string): string | null {
-  const words = text
-    .replace(/[\uE000\uE001]/g, ' ')
-    .split(/[^\p{L}\p{N}_]+/u)
-    .filter((w) => w.length > 0)
-    .slice(0, 16);
-  if (words.length === 0) return null;
-  return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+  const terms = searchTerms(text);
+  if (terms === null) return null;
+  return terms.words.map((w, i) => `"${w}"${i === terms.words.length - 1 && terms.prefixLast ? '*' : ''}`).join(' ');
 }
 
-export function snippetToParts(snippet: string): SearchHit['parts'] {
+const SNIPPET_WORDS = 16;
+
+/**
+ * snippet()-style highlighting done in JS on the stored text: FTS5's own snippet() re-reads the whole doclist of
+ * every term for each row, which costs ~1 ms per hit for common words at 100k messages.
+ */
+export function highlight(text: string, terms: SearchTerms): SearchHit['parts'] {
+  const folded = terms.words.map(fold);
+  const last = folded.length - 1;
+  const isMatch = (word: string) => {
+    const f = fold(word);
+    return folded.some((q, i) => f === q || (i === last && terms.prefixLast && f.startsWith(q)));
+  };
+  const tokens = [...text.matchAll(WORD)].map((m) => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, match: isMatch(m[0]) }));
+  if (tokens.length === 0) return text ? [{ text, match: false }] : [];
+  const first = Math.max(0, tokens.findIndex((t) => t.match));
+  const from = Math.max(0, Math.min(first - 3, tokens.length - SNIPPET_WORDS));
+  const to = Math.min(tokens.length, from + SNIPPET_WORDS);
+  const startAt = from === 0 ? 0 : tokens[from]!.start;
+  const endAt = to === tokens.length ? text.length : tokens[to - 1]!.end;
   const parts: SearchHit['parts'] = [];
-  let rest = snippet;
-  while (rest.length > 0) {
-    const open = rest.indexOf(MARK_OPEN);
-    if (open === -1) {
-      parts.push({ text: rest, match: false });
-      break;
-    }
-    if (open > 0) parts.push({ text: rest.slice(0, open), match: false });
-    const close = rest.indexOf(MARK_CLOSE, open + 1);
-    const end = close === -1 ? rest.length : close;
-    parts.push({ text: rest.slice(open + 1, end), match: true });
-    rest = close === -1 ? '' : rest.slice(close + 1);
+  const push = (value: string, match: boolean) => {
+    if (!value) return;
+    const prev = parts.at(-1);
+    if (prev && prev.match === match) prev.text += value;
+    else parts.push({ text: value, match });
+  };
+  if (startAt > 0) push('…', false);
+  let at = startAt;
+  for (const token of tokens.slice(from, to)) {
+    push(text.slice(at, token.start), false);
+    push(text.slice(token.start, token.end), token.match);
+    at = token.end;
   }
-  return parts.filter((p) => p.text.length > 0);
+  push(text.slice(at, endAt), false);
+  if (endAt < text.length) push('…', false);
+  return parts;
 }
 
 type Log = (entry: Record<string, unknown>) => void;
 
-/** Search is two statements: newest matching ids first (cheap), then snippets for just those rows. */
+/**
+ * Search is two statements: the newest matching ids (FTS walks its index backwards and stops at the limit), then
+ * those rows by primary key.
+ */
 export const SEARCH_IDS_SQL = `SELECT m.id AS id FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
       WHERE messages_fts MATCH @query AND messages_fts.rowid BETWEEN @lo AND @hi
         AND (@customer IS NULL OR m.customer_name LIKE @customer ESCAPE '\\')
       ORDER BY messages_fts.rowid DESC LIMIT @limit`;
-export const SEARCH_SNIPPETS_SQL = `SELECT m.id AS id, m.session_id AS sessionId, m.seq AS seq, m.customer_name AS customerName,
-        m.author_name AS authorName, m.at AS at,
-        snippet(messages_fts, 0, '${MARK_OPEN}', '${MARK_CLOSE}', '…', 16) AS snippet
-      FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-      WHERE messages_fts MATCH @query AND messages_fts.rowid IN (SELECT value FROM json_each(@ids))`;
+export const SEARCH_ROWS_SQL = `SELECT id, session_id AS sessionId, seq, customer_name AS customerName,
+        author_name AS authorName, at, text
+      FROM messages WHERE id IN (SELECT value FROM json_each(@ids))`;
 
 export interface SearchParams {
+  terms: SearchTerms;
   query: string;
   customer: string | null;
   /** the date filter as a row-id range (row ids sort by time) */
@@ -100,22 +133,24 @@ export interface SearchRow {
   customerName: string;
   authorName: string;
   at: number;
-  snippet: string;
+  text: string;
 }
 
 /** Turns a search request into statement parameters; null when nothing searchable was typed. */
 export function searchParams(query: SearchQuery): SearchParams | null {
+  const terms = searchTerms(query.text);
   const fts = toFtsQuery(query.text);
-  if (fts === null) return null;
+  if (terms === null || fts === null) return null;
   const customer = query.customer ? `%${query.customer.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const clamp = (ms: number) => Math.min(Math.max(Math.floor(ms), 0), MAX_AT_MS);
   const lo = query.from === undefined ? 0 : clamp(query.from) * ROWID_SLOTS;
   const hi = query.to === undefined ? Number.MAX_SAFE_INTEGER : clamp(query.to) * ROWID_SLOTS + ROWID_SLOTS - 1;
-  return { query: fts, customer, lo, hi, limit: query.limit };
+  return { terms, query: fts, customer, lo, hi, limit: query.limit };
 }
 
-/** Orders snippet rows like the id list (newest first) and splits snippets into parts. */
-export function toHits(ids: readonly number[], rows: readonly SearchRow[]): SearchHit[] {
+
+/** Orders rows like the id list (newest first) and highlights the searched words. */
+export function toHits(ids: readonly number[], rows: readonly SearchRow[], terms: SearchTerms): SearchHit[] {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const hits: SearchHit[] = [];
   for (const id of ids) {
@@ -127,7 +162,7 @@ export function toHits(ids: readonly number[], rows: readonly SearchRow[]): Sear
       customerName: r.customerName,
       authorName: r.authorName,
       at: r.at,
-      parts: snippetToParts(r.snippet),
+      parts: highlight(r.text, terms),
     });
   }
   return hits;
@@ -184,7 +219,7 @@ function prepareStatements(db: Db) {
     outboxGet: p('SELECT * FROM outbox WHERE message_id = ?'),
     outboxAll: p('SELECT * FROM outbox ORDER BY created_at, rowid'),
     searchIds: p(SEARCH_IDS_SQL),
-    searchSnippets: p(SEARCH_SNIPPETS_SQL),
+    searchRows: p(SEARCH_ROWS_SQL),
     expiredSessions: p(`SELECT id FROM sessions WHERE state = 'closed' AND closed_at < ?`),
     // merges at most ~N pages of FTS segments, and only when a level has enough segments to be worth it
     mergeStep: p(`INSERT INTO messages_fts(messages_fts, rank) VALUES ('merge', 64)`),
@@ -501,10 +536,11 @@ export class Cache {
   search(query: SearchQuery): SearchHit[] {
     const params = searchParams(query);
     if (params === null) return [];
-    const ids = (this.s.searchIds.all(params) as { id: number }[]).map((r) => r.id);
+    const { terms, ...statementParams } = params;
+    const ids = (this.s.searchIds.all(statementParams) as { id: number }[]).map((r) => r.id);
     if (ids.length === 0) return [];
-    const rows = this.s.searchSnippets.all({ query: params.query, ids: JSON.stringify(ids) }) as SearchRow[];
-    return toHits(ids, rows);
+    const rows = this.s.searchRows.all({ ids: JSON.stringify(ids) }) as SearchRow[];
+    return toHits(ids, rows, terms);
   }
 
   // -- retention and identity -----------------------------------------------------------------------

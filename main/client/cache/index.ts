@@ -1,5 +1,5 @@
 // The client cache: one SQLite file per data folder.
-export { Cache, snippetToParts, toFtsQuery, type SearchQuery, type TransferRecord } from './cache';
+export { Cache, highlight, searchTerms, toFtsQuery, type SearchQuery, type TransferRecord } from './cache';
 export { CACHE_FILE, CacheError, LATEST_VERSION, isCorruptionError, migrate, openCacheDatabase } from './open';
 export { migrations } from './migrations';
 export { SearchWorker } from './search-worker';

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { SearchHit } from '../../../common/bridge';
 import {
   SEARCH_IDS_SQL,
-  SEARCH_SNIPPETS_SQL,
+  SEARCH_ROWS_SQL,
   type SearchQuery,
   type SearchRow,
   searchParams,
@@ -18,11 +18,11 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 2000');
 const ids = db.prepare(workerData.idsSql);
-const snippets = db.prepare(workerData.snippetsSql);
+const rowsById = db.prepare(workerData.rowsSql);
 parentPort.on('message', ({ id, params }) => {
   try {
     const found = ids.all(params).map((r) => r.id);
-    const rows = found.length ? snippets.all({ query: params.query, ids: JSON.stringify(found) }) : [];
+    const rows = found.length ? rowsById.all({ ids: JSON.stringify(found) }) : [];
     parentPort.postMessage({ id, ok: true, ids: found, rows });
   } catch (error) {
     parentPort.postMessage({ id, ok: false, message: String((error && error.message) || error) });
@@ -45,7 +45,10 @@ export class SearchWorker {
   private worker: Worker | null = null;
   private broken = false;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (hits: SearchHit[]) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (reply: { ids: number[]; rows: SearchRow[] }) => void; reject: (error: Error) => void }
+  >();
 
   constructor(
     private readonly file: string,
@@ -62,9 +65,10 @@ export class SearchWorker {
     if (params === null) return Promise.resolve([]);
     const worker = this.ensure();
     const id = this.nextId++;
+    const { terms, ...statementParams } = params;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, params });
+      this.pending.set(id, { resolve: (reply) => resolve(toHits(reply.ids, reply.rows, terms)), reject });
+      worker.postMessage({ id, params: statementParams });
     });
   }
 
@@ -79,13 +83,13 @@ export class SearchWorker {
     if (this.worker) return this.worker;
     const worker = new Worker(workerSource, {
       eval: true,
-      workerData: { driver: driverPath(), file: this.file, idsSql: SEARCH_IDS_SQL, snippetsSql: SEARCH_SNIPPETS_SQL },
+      workerData: { driver: driverPath(), file: this.file, idsSql: SEARCH_IDS_SQL, rowsSql: SEARCH_ROWS_SQL },
     });
     worker.on('message', (reply: Reply) => {
       const entry = this.pending.get(reply.id);
       if (!entry) return;
       this.pending.delete(reply.id);
-      if (reply.ok) entry.resolve(toHits(reply.ids, reply.rows));
+      if (reply.ok) entry.resolve(reply);
       else entry.reject(new Error(reply.message));
     });
     worker.on('error', (error) => {

@@ -1,0 +1,25 @@
+// Benchmark child: the real relay (startRelay, SQLite persistence on) in its own process so its RSS and CPU are its own.
+// argv: <dataDir> <capacity> <synchronous FULL|NORMAL>
+import { startRelay } from '../../relay/server';
+import { reportFailure, serveStats } from './server-stats';
+
+const [dataDir, capacity = '4', synchronous = 'FULL'] = process.argv.slice(2);
+if (!dataDir) reportFailure('usage: relay-entry <dataDir> [capacity] [FULL|NORMAL]');
+
+try {
+  const relay = await startRelay({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    capacity: Number(capacity),
+    synchronous: synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
+    // per-connection and per-chat log lines would go to a pipe nobody reads; the message path logs nothing anyway
+    log: () => {},
+    // the default 50 frames/s per connection guards against abuse; the saturation run offers more per customer
+    // than that on purpose, and dropped frames would measure the rate limiter instead of routing
+    rateLimit: { perSecond: 1000, burst: 2000 },
+  });
+  serveStats(relay.port, () => relay.close());
+} catch (error) {
+  reportFailure(error);
+}

@@ -1,0 +1,470 @@
+// Relay benchmark: customers and agents on loopback against the real relay (own process, SQLite on) and against a
+// bare ws forwarder baseline, open-loop paced load; prints delivered msgs/s, delivery latency, server RSS and CPU.
+import { type ChildProcess, fork } from 'node:child_process';
+import { scryptSync } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { AGENT_PATH, CUSTOMER_PATH, PROTOCOL_VERSION } from '../../common/protocol';
+import { basicAuthHeader } from '../../relay/auth';
+import { openSqliteStore } from '../../relay/store/sqlite';
+import type { ChildMessage, ServerStats } from './server-stats';
+
+const USAGE = `Usage: npm run bench:relay -- [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10]
+       [--saturate-rate <msgs/s>] [--synchronous FULL|NORMAL] [--only relay|forwarder] [--profile] [--quick]`;
+
+const { values: args } = parseArgs({
+  options: {
+    customers: { type: 'string' },
+    agents: { type: 'string' },
+    rate: { type: 'string' },
+    seconds: { type: 'string' },
+    'saturate-rate': { type: 'string' },
+    synchronous: { type: 'string', default: 'FULL' },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+function positive(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`--${name} must be a positive number, not "${text}".\n${USAGE}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const quick = args.quick;
+const customers = Math.round(positive('customers', args.customers, quick ? 160 : 1600));
+const agentCount = Math.round(positive('agents', args.agents, quick ? 40 : 400));
+const rate = positive('rate', args.rate, quick ? 2000 : 10_000);
+const seconds = positive('seconds', args.seconds, quick ? 2 : 10);
+/** offered well above what either server can route on 2 shared cores, so both run at their limit */
+const saturateRate = positive('saturate-rate', args['saturate-rate'], quick ? 20_000 : 60_000);
+const saturateSeconds = Math.min(seconds, quick ? 2 : 5);
+const synchronous = args.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL';
+const capacity = Math.ceil(customers / agentCount);
+const connections = customers + agentCount;
+if (connections > 9000) {
+  console.error('Each side opens one file per connection and files are capped at 20,000 per process: keep customers + agents under 9,000.');
+  process.exit(2);
+}
+if (rate / customers > 900 || saturateRate / customers > 900) {
+  console.error(`The benchmark relay admits 1,000 frames/s per customer: raise --customers or lower the rates.`);
+  process.exit(2);
+}
+
+const FILLER = 'Hello, I ordered a blue kettle last week and it still has not arrived. Order 48213.';
+const here = path.dirname(new URL(import.meta.url).pathname);
+
+// ---------------------------------------------------------------------------------------------
+// Server children
+
+interface Target {
+  name: 'relay' | 'forwarder';
+  port: number;
+  child: ChildProcess;
+  dataDir: string | null;
+  stats(): Promise<ServerStats>;
+  stop(): Promise<void>;
+}
+
+async function startChild(name: Target['name'], entry: string, argv: string[], dataDir: string | null): Promise<Target> {
+  const execArgv = ['--import', 'tsx'];
+  if (args.profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.resolve('bench-profiles')}`);
+  const child = fork(path.join(here, entry), argv, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    const onMessage = (message: ChildMessage) => {
+      if (message.type === 'ready') resolve(message.port);
+      if (message.type === 'failed') reject(new Error(`${name} failed to start: ${message.error}`));
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} before it was ready`)));
+  });
+  child.removeAllListeners('exit');
+  return {
+    name,
+    port,
+    child,
+    dataDir,
+    stats: () =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${name} did not report its stats within 5 minutes`)), 300_000);
+        const onMessage = (message: ChildMessage) => {
+          if (message.type !== 'stats') return;
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          resolve(message.stats);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'stats' });
+      }),
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.send({ type: 'stop' });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const agentName = (i: number) => `bench${String(i).padStart(4, '0')}`;
+
+/** scrypt at a low cost for the benchmark's accounts: sign-in is paid once per connection and is not measured here */
+function cheapHash(password: string): string {
+  const salt = Buffer.from('bench-salt-16byt');
+  const hash = scryptSync(password, salt, 32, { N: 1024, r: 8, p: 1 });
+  return ['scrypt', 1024, 8, 1, salt.toString('base64url'), hash.toString('base64url')].join('$');
+}
+
+async function startRelayTarget(): Promise<Target> {
+  const dataDir = fs.mkdtempSync(`${os.tmpdir()}/baton-bench-`);
+  const store = openSqliteStore(dataDir);
+  const passwordHash = cheapHash('bench');
+  store.transaction(() => {
+    for (let i = 0; i < agentCount; i++) {
+      store.createAccount({ id: agentName(i), name: `Agent ${i}`, role: 'agent', canListenIn: false, passwordHash });
+    }
+  });
+  store.close();
+  return startChild('relay', 'relay-entry.ts', [dataDir, String(capacity), synchronous], dataDir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load generator
+
+interface Phase {
+  name: string;
+  /** messages received in this phase, and their latencies from the moment each was due to be sent */
+  received: number;
+  latencies: Float64Array;
+  lastReceivedAt: number;
+}
+
+let phase: Phase | null = null;
+let errorFrames = 0;
+let firstError = '';
+let unexpectedCloses = 0;
+
+function onDelivered(text: string) {
+  const bar = text.indexOf('|');
+  const tag = text.slice(0, bar);
+  if (!phase || tag !== phase.name) return;
+  const due = Number.parseFloat(text.slice(bar + 1));
+  const now = performance.now();
+  if (phase.received < phase.latencies.length) phase.latencies[phase.received] = now - due;
+  phase.received += 1;
+  phase.lastReceivedAt = now;
+}
+
+function open(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`connecting to ${url} timed out`));
+    }, 60_000);
+    ws.once('open', () => {
+      clearTimeout(timer);
+      resolve(ws);
+    });
+    ws.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/** Resolves with the first text frame that satisfies `match`. */
+function waitFrame(ws: WebSocket, match: (text: string) => boolean, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 60_000);
+    const onMessage = (data: WebSocket.RawData) => {
+      const text = data.toString();
+      if (!match(text)) return;
+      clearTimeout(timer);
+      ws.off('message', onMessage);
+      resolve(text);
+    };
+    ws.on('message', onMessage);
+  });
+}
+
+async function inBatches<T>(count: number, batch: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let start = 0; start < count; start += batch) {
+    const end = Math.min(count, start + batch);
+    out.push(...(await Promise.all(Array.from({ length: end - start }, (_, k) => make(start + k)))));
+  }
+  return out;
+}
+
+function watch(ws: WebSocket) {
+  ws.on('close', (code) => {
+    if (!stopping) {
+      unexpectedCloses += 1;
+      if (!firstError) firstError = `connection closed with code ${code}`;
+    }
+  });
+  ws.on('error', () => {});
+}
+let stopping = false;
+
+async function connectRelay(target: Target): Promise<WebSocket[]> {
+  const base = `ws://127.0.0.1:${target.port}`;
+  await inBatches(agentCount, 50, async (i) => {
+    const ws = await open(`${base}${AGENT_PATH}`, { Authorization: basicAuthHeader(agentName(i), 'bench') });
+    watch(ws);
+    const welcome = waitFrame(ws, (t) => t.startsWith('{"type":"welcome"') || t.startsWith('{"type":"error"'), 'welcome');
+    ws.send(JSON.stringify({ type: 'hello', id: 'h', protocol: PROTOCOL_VERSION, resume: {} }));
+    const answer = await welcome;
+    if (!answer.startsWith('{"type":"welcome"')) throw new Error(`hello refused: ${answer}`);
+    ws.on('message', (data) => {
+      const text = data.toString();
+      if (!text.startsWith('{"type":"event"')) return;
+      const { event } = JSON.parse(text);
+      if (event.kind === 'message') onDelivered(event.text);
+    });
+    return ws;
+  });
+  return inBatches(customers, 50, async (i) => {
+    const ws = await open(`${base}${CUSTOMER_PATH}`);
+    watch(ws);
+    const assigned = waitFrame(ws, (t) => t.includes('"kind":"assigned"'), `customer ${i} to be assigned an agent`);
+    ws.send(JSON.stringify({ type: 'customer-hello', id: 'h', protocol: PROTOCOL_VERSION, name: `Customer ${i}` }));
+    await assigned;
+    ws.on('message', (data) => {
+      const text = data.toString();
+      if (text.startsWith('{"type":"error"')) {
+        errorFrames += 1;
+        firstError ||= text;
+      }
+    });
+    return ws;
+  });
+}
+
+async function connectForwarder(target: Target): Promise<WebSocket[]> {
+  const base = `ws://127.0.0.1:${target.port}`;
+  await inBatches(agentCount, 50, async (i) => {
+    const ws = await open(`${base}/agent?i=${i}`);
+    watch(ws);
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString());
+      onDelivered(frame.text);
+    });
+    return ws;
+  });
+  return inBatches(customers, 50, async (i) => {
+    const ws = await open(`${base}/customer?i=${i}`);
+    watch(ws);
+    return ws;
+  });
+}
+
+interface PhaseResult {
+  offered: number;
+  sent: number;
+  received: number;
+  deliveredPerSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** how far behind schedule the generator itself got (it shares the 2 cores with the server) */
+  maxSendLagMs: number;
+  serverCpu: number;
+  generatorCpu: number;
+  serverLoop: number;
+  rssMb: number;
+  peakRssMb: number;
+}
+
+const percentile = (sorted: Float64Array, p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
+
+/** Open-loop: message k is due at start + k/rate whatever happened to earlier ones; latency counts from that moment. */
+async function runPhase(target: Target, sockets: WebSocket[], name: string, offered: number, secs: number, drainMs: number) {
+  const total = Math.round(offered * secs);
+  phase = { name, received: 0, latencies: new Float64Array(total), lastReceivedAt: 0 };
+  const current = phase;
+  const before = await target.stats();
+  const cpuBefore = process.cpuUsage();
+  const start = performance.now();
+  let sent = 0;
+  let maxSendLagMs = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      const due = Math.min(total, Math.floor(((now - start) * offered) / 1000) + 1);
+      if (sent < due) maxSendLagMs = Math.max(maxSendLagMs, now - (start + (sent * 1000) / offered));
+      while (sent < due) {
+        const dueAt = start + (sent * 1000) / offered;
+        const ws = sockets[sent % sockets.length]!;
+        if (ws.readyState === WebSocket.OPEN) {
+          ws.send(
+            `{"type":"customer-send","id":"s${sent}","messageId":"${name}-${sent}-msg","text":"${name}|${dueAt.toFixed(3)}|${FILLER}"}`,
+          );
+        }
+        sent += 1;
+      }
+      if (sent >= total) resolve();
+      else setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const sendEnd = performance.now();
+  await new Promise<void>((resolve) => {
+    const check = () => {
+      if (current.received >= total || performance.now() - sendEnd > drainMs) resolve();
+      else setTimeout(check, 5);
+    };
+    check();
+  });
+  const wall = (performance.now() - start) / 1000;
+  const after = await target.stats();
+  const cpu = process.cpuUsage(cpuBefore);
+  phase = null;
+  const sorted = current.latencies.slice(0, Math.min(current.received, total)).sort();
+  const activeSeconds = ((current.lastReceivedAt || sendEnd) - start) / 1000;
+  return {
+    offered,
+    sent: total,
+    received: current.received,
+    deliveredPerSecond: current.received / activeSeconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
+    maxSendLagMs,
+    serverCpu: (after.cpuSeconds - before.cpuSeconds) / wall,
+    generatorCpu: (cpu.user + cpu.system) / 1e6 / wall,
+    serverLoop: after.loopUtilization,
+    rssMb: after.rss / 2 ** 20,
+    peakRssMb: after.peakRss / 2 ** 20,
+  } satisfies PhaseResult;
+}
+
+interface TargetResult {
+  name: string;
+  setupSeconds: number;
+  idleRssMb: number;
+  paced: PhaseResult;
+  saturated: PhaseResult;
+}
+
+async function measure(kind: Target['name']): Promise<TargetResult> {
+  process.stderr.write(`${kind}: starting, connecting ${agentCount} agents and ${customers} customers...\n`);
+  const target = kind === 'relay' ? await startRelayTarget() : await startChild('forwarder', 'forwarder-entry.ts', [String(capacity)], null);
+  stopping = false;
+  errorFrames = 0;
+  unexpectedCloses = 0;
+  firstError = '';
+  const setupStart = performance.now();
+  let sockets: WebSocket[] = [];
+  try {
+    sockets = kind === 'relay' ? await connectRelay(target) : await connectForwarder(target);
+    const setupSeconds = (performance.now() - setupStart) / 1000;
+    const idle = await target.stats();
+    process.stderr.write(`${kind}: connected in ${setupSeconds.toFixed(1)} s; paced run at ${rate} msgs/s for ${seconds} s...\n`);
+    const paced = await runPhase(target, sockets, 'paced', rate, seconds, 10_000);
+    // a server that could not keep up with the paced rate was already at its limit: its delivered rate there is its
+    // throughput, and offering it six times more would only pile up a backlog that takes minutes to drain
+    const keptUp = paced.received >= paced.sent * 0.99;
+    let saturated = paced;
+    if (keptUp) {
+      process.stderr.write(`${kind}: saturation run at ${saturateRate} msgs/s offered for ${saturateSeconds} s...\n`);
+      saturated = await runPhase(target, sockets, 'saturated', saturateRate, saturateSeconds, 20_000);
+    } else {
+      process.stderr.write(`${kind}: did not keep up with ${rate} msgs/s; its paced run is its saturation figure\n`);
+    }
+    if (errorFrames || unexpectedCloses) {
+      process.stderr.write(`${kind}: ${errorFrames} error frames, ${unexpectedCloses} connections closed by the server; first: ${firstError.slice(0, 300)}\n`);
+    }
+    return { name: kind, setupSeconds, idleRssMb: idle.rss / 2 ** 20, paced, saturated };
+  } finally {
+    stopping = true;
+    for (const ws of sockets) ws.terminate();
+    await target.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-');
+const pct = (n: number) => `${Math.round(n * 100)}%`;
+
+function table(results: TargetResult[]): string {
+  const header = '| target | run | offered msg/s | delivered msg/s | not delivered by drain end | p50 ms | p99 ms | max ms | gen. lag max ms | server CPU | gen. CPU | RSS MB (peak) |';
+  const rows = [header, '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  for (const r of results) {
+    for (const [label, p] of [
+      ['paced', r.paced],
+      ['saturation', r.saturated],
+    ] as const) {
+      if (label === 'saturation' && p === r.paced) {
+        rows.push(`| ${r.name} | saturation | (not run: already saturated at ${r.paced.offered} msgs/s, see the paced row) | | | | | | | | | |`);
+        continue;
+      }
+      rows.push(
+        `| ${r.name} | ${label} | ${p.offered} | ${Math.round(p.deliveredPerSecond)} | ${p.sent - p.received} | ${f2(p.p50)} | ${f2(p.p99)} | ${f1(p.max)} | ${f1(p.maxSendLagMs)} | ${pct(p.serverCpu)} | ${pct(p.generatorCpu)} | ${f1(p.rssMb)} (${f1(p.peakRssMb)}) |`,
+      );
+    }
+  }
+  return rows.join('\n');
+}
+
+const started = new Date();
+const targets: Target['name'][] = args.only === 'relay' || args.only === 'forwarder' ? [args.only] : ['relay', 'forwarder'];
+const results: TargetResult[] = [];
+try {
+  for (const kind of targets) results.push(await measure(kind));
+} catch (error) {
+  console.error(`benchmark failed: ${(error as Error).stack ?? error}`);
+  process.exit(1);
+}
+
+console.log(`\nRelay benchmark, ${started.toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
+console.log(
+  `${customers} customers + ${agentCount} agents = ${connections} connections per target (agent capacity ${capacity}), ` +
+    `paced ${rate} msgs/s for ${seconds} s, saturation ${saturateRate} msgs/s offered for ${saturateSeconds} s; relay SQLite synchronous=${synchronous}`,
+);
+console.log('Load generator and server share the same cores; latency is measured from when each message was due (open loop).\n');
+console.log(table(results));
+for (const r of results) console.log(`${r.name}: connection setup ${f1(r.setupSeconds)} s, RSS with all connections idle ${f1(r.idleRssMb)} MB`);
+const relay = results.find((r) => r.name === 'relay');
+const forwarder = results.find((r) => r.name === 'forwarder');
+if (relay && forwarder) {
+  const ratio = relay.saturated.deliveredPerSecond / forwarder.saturated.deliveredPerSecond;
+  console.log(`\nRatios relay / forwarder:`);
+  console.log(`  throughput at saturation: ${f2(ratio)} (target >= 0.5)`);
+  if (forwarder.saturated.received >= forwarder.saturated.sent * 0.99) {
+    console.log(
+      `  (the forwarder delivered all ${forwarder.saturated.offered} msgs/s offered: its real limit is higher, so this ratio flatters the relay)`,
+    );
+  }
+  console.log(`  throughput at ${rate} msgs/s offered: ${f2(relay.paced.deliveredPerSecond / forwarder.paced.deliveredPerSecond)}`);
+  console.log(`  p50 latency: ${f1(relay.paced.p50 / forwarder.paced.p50)}x, p99 latency: ${f1(relay.paced.p99 / forwarder.paced.p99)}x`);
+  console.log(`  RSS: ${f1(relay.paced.peakRssMb / forwarder.paced.peakRssMb)}x`);
+  const p99ok = relay.paced.p99 < 10 && relay.paced.received === relay.paced.sent;
+  console.log(
+    `\nTarget: p99 < 10 ms at ${rate} msgs/s: ${p99ok ? 'met' : 'MISSED'} (p99 ${f2(relay.paced.p99)} ms, ${relay.paced.sent - relay.paced.received} undelivered); ` +
+      `throughput >= half the forwarder's: ${ratio >= 0.5 ? 'met' : 'MISSED'} (${f2(ratio)})`,
+  );
+}
+process.exit(0);
