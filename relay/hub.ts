@@ -70,6 +70,8 @@ const refuse = (code: ErrorCode, message?: string): Result<never> => fail(code, 
 
 export class Hub {
   private readonly online = new Map<AgentId, Presence>();
+  /** agents who said hello and see every live chat (managers, can listen in): told of every summary change */
+  private readonly dashboardViewers = new Set<AgentId>();
   private readonly expiryTimers = new Map<string, TimerHandle>();
   /** for routing ties: who got a chat least recently (in-memory; resets on restart) */
   private readonly lastAssignedAt = new Map<AgentId, number>();
@@ -88,6 +90,7 @@ export class Hub {
     this.expiryTimers.clear();
     for (const presence of this.online.values()) presence.grace?.cancel();
     this.online.clear();
+    this.dashboardViewers.clear();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -106,6 +109,7 @@ export class Hub {
       this.online.set(agentId, { connections: 1, grace: null });
     }
     const account = this.account(agentId);
+    if (this.seesDashboard(account)) this.dashboardViewers.add(agentId);
     const counts = store.openChatCounts();
     const agents = store.listAccounts().map((a) => this.info(a, counts));
     const me = this.info(account, counts);
@@ -160,6 +164,7 @@ export class Hub {
       const current = this.online.get(agentId);
       if (!current || current.connections > 0) return;
       this.online.delete(agentId);
+      this.dashboardViewers.delete(agentId);
       this.deps.log({ event: 'presence-offline', agentId });
       this.broadcastPresence([agentId]);
       this.cancelOffersTo(agentId, 'target-unavailable');
@@ -207,10 +212,10 @@ export class Hub {
       return this.commit(session, session, [{ kind: 'opened', customerName: hello.name! }]);
     });
     this.deps.log({ event: 'chat-opened', sessionId: session.id });
-    const events = store.eventsAfter(session.id, 0);
     return ok({
       sessionId: session.id,
-      frames: [this.customerWelcome(commandId, after.session, token), { type: 'replay', sessionId: session.id, events }],
+      // the `opened` event reaches the new customer live, through publish() in settle
+      frames: [this.customerWelcome(commandId, after.session, token)],
       ended: false,
       settle: () => {
         this.publish(session, after.session, after.events);
@@ -589,18 +594,16 @@ export class Hub {
     try {
       for (;;) {
         const { store, options } = this.deps;
-        const session = store.listLiveSessions().find((s) => s.state === 'queued');
+        const session = store.oldestQueuedSession();
         if (!session) return;
         const counts = store.openChatCounts();
-        const open = store
-          .listAccounts()
-          .filter(
-            (a) =>
-              a.role === 'agent' &&
-              a.chosenStatus === 'present' &&
-              (this.online.get(a.id)?.connections ?? 0) > 0 &&
-              (counts.get(a.id) ?? 0) < options.capacity,
-          );
+        const open: Account[] = [];
+        for (const [agentId, presence] of this.online) {
+          const account = presence.connections > 0 ? store.getAccount(agentId) : null;
+          if (account?.role === 'agent' && account.chosenStatus === 'present' && (counts.get(agentId) ?? 0) < options.capacity) {
+            open.push(account);
+          }
+        }
         if (!open.length) return;
         open.sort(
           (a, b) =>
@@ -683,10 +686,8 @@ export class Hub {
       if (customerVisibleKinds.has(event.kind)) fanout.toCustomer(after.id, { type: 'event', event });
     }
     const summaryFrame: RelayFrame = { type: 'session', session: after };
-    for (const account of store.listAccounts()) {
-      if (told.has(account.id) || this.seesDashboard(account)) {
-        if (!joiners.includes(account.id)) fanout.toAgent(account.id, summaryFrame);
-      }
+    for (const agentId of new Set([...told, ...this.dashboardViewers])) {
+      if (!joiners.includes(agentId)) fanout.toAgent(agentId, summaryFrame);
     }
     if (joiners.length) {
       const log = store.eventsAfter(after.id, 0);

@@ -47,6 +47,8 @@ export interface RelayStore {
   getSession(id: SessionId): SessionSummary | null;
   /** queued and active sessions, oldest first */
   listLiveSessions(): SessionSummary[];
+  /** the chat that has waited longest for an agent */
+  oldestQueuedSession(): SessionSummary | null;
   /** upserts the summary, its listeners and its pending transfer */
   putSession(session: SessionSummary): void;
   /** active sessions owned per agent */

@@ -14,7 +14,7 @@ import { openSqliteStore } from '../../relay/store/sqlite';
 import type { ChildMessage, ServerStats } from './server-stats';
 
 const USAGE = `Usage: npm run bench:relay -- [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10]
-       [--saturate-rate <msgs/s>] [--synchronous FULL|NORMAL] [--only relay|forwarder] [--profile] [--quick]`;
+       [--saturate-rate <msgs/s, default 4x rate>] [--synchronous FULL|NORMAL] [--only relay|forwarder] [--profile] [--quick]`;
 
 const { values: args } = parseArgs({
   options: {
@@ -50,8 +50,11 @@ const customers = Math.round(positive('customers', args.customers, quick ? 160 :
 const agentCount = Math.round(positive('agents', args.agents, quick ? 40 : 400));
 const rate = positive('rate', args.rate, quick ? 2000 : 10_000);
 const seconds = positive('seconds', args.seconds, quick ? 2 : 10);
-/** offered well above what either server can route on 2 shared cores, so both run at their limit */
-const saturateRate = positive('saturate-rate', args['saturate-rate'], quick ? 20_000 : 60_000);
+/**
+ * Offered well above the paced rate so a server that kept up with it shows its limit; bounded (4x the paced rate) so a
+ * slow server is not buried under a backlog that takes minutes to drain.
+ */
+const saturateRate = positive('saturate-rate', args['saturate-rate'], rate * 4);
 const saturateSeconds = Math.min(seconds, quick ? 2 : 5);
 const synchronous = args.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL';
 const capacity = Math.ceil(customers / agentCount);
@@ -77,12 +80,13 @@ interface Target {
   child: ChildProcess;
   dataDir: string | null;
   stats(): Promise<ServerStats>;
+  /** CPU profile of the server; `stop` resolves with the .cpuprofile file written */
+  profile(action: 'start' | 'stop'): Promise<string | null>;
   stop(): Promise<void>;
 }
 
 async function startChild(name: Target['name'], entry: string, argv: string[], dataDir: string | null): Promise<Target> {
   const execArgv = ['--import', 'tsx'];
-  if (args.profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.resolve('bench-profiles')}`);
   const child = fork(path.join(here, entry), argv, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     const onMessage = (message: ChildMessage) => {
@@ -110,11 +114,27 @@ async function startChild(name: Target['name'], entry: string, argv: string[], d
         child.on('message', onMessage);
         child.send({ type: 'stats' });
       }),
+    profile: async (action) => {
+      if (action === 'start') {
+        child.send({ type: 'profile-start' });
+        return null;
+      }
+      const file = path.join(os.tmpdir(), `baton-bench-${name}-${Date.now()}.cpuprofile`);
+      return new Promise((resolve) => {
+        const onMessage = (message: ChildMessage) => {
+          if (message.type !== 'profiled') return;
+          child.off('message', onMessage);
+          resolve(message.file);
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'profile-stop', file });
+      });
+    },
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.send({ type: 'stop' });
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
         await exited;
         clearTimeout(timer);
       }
@@ -336,8 +356,8 @@ async function runPhase(target: Target, sockets: WebSocket[], name: string, offe
     check();
   });
   const wall = (performance.now() - start) / 1000;
-  const after = await target.stats();
   const cpu = process.cpuUsage(cpuBefore);
+  const after = await target.stats();
   phase = null;
   const sorted = current.latencies.slice(0, Math.min(current.received, total)).sort();
   const activeSeconds = ((current.lastReceivedAt || sendEnd) - start) / 1000;
@@ -350,7 +370,7 @@ async function runPhase(target: Target, sockets: WebSocket[], name: string, offe
     p99: percentile(sorted, 99),
     max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
     maxSendLagMs,
-    serverCpu: (after.cpuSeconds - before.cpuSeconds) / wall,
+    serverCpu: (after.cpuSeconds - before.cpuSeconds) / ((after.at - before.at) / 1000),
     generatorCpu: (cpu.user + cpu.system) / 1e6 / wall,
     serverLoop: after.loopUtilization,
     rssMb: after.rss / 2 ** 20,
@@ -380,7 +400,9 @@ async function measure(kind: Target['name']): Promise<TargetResult> {
     const setupSeconds = (performance.now() - setupStart) / 1000;
     const idle = await target.stats();
     process.stderr.write(`${kind}: connected in ${setupSeconds.toFixed(1)} s; paced run at ${rate} msgs/s for ${seconds} s...\n`);
+    if (args.profile) await target.profile('start');
     const paced = await runPhase(target, sockets, 'paced', rate, seconds, 10_000);
+    if (args.profile) process.stderr.write(`${kind}: CPU profile of the paced run: ${await target.profile('stop')}\n`);
     // a server that could not keep up with the paced rate was already at its limit: its delivered rate there is its
     // throughput, and offering it six times more would only pile up a backlog that takes minutes to drain
     const keptUp = paced.received >= paced.sent * 0.99;

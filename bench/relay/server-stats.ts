@@ -1,4 +1,6 @@
 // The IPC side of a benchmarked server child: answers the load generator's questions about its memory and CPU.
+import fs from 'node:fs';
+import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 
 export interface ServerStats {
@@ -8,10 +10,21 @@ export interface ServerStats {
   cpuSeconds: number;
   /** event loop utilization since the previous stats request, 0..1 */
   loopUtilization: number;
+  /** wall-clock time of this report (ms since the epoch): a server that lags answers late */
+  at: number;
 }
 
-export type ParentMessage = { type: 'stats' } | { type: 'stop' };
-export type ChildMessage = { type: 'ready'; port: number } | { type: 'stats'; stats: ServerStats } | { type: 'failed'; error: string };
+export type ParentMessage =
+  | { type: 'stats' }
+  | { type: 'stop' }
+  /** CPU profile of the measured runs only (connection setup excluded), written as a .cpuprofile file */
+  | { type: 'profile-start' }
+  | { type: 'profile-stop'; file: string };
+export type ChildMessage =
+  | { type: 'ready'; port: number }
+  | { type: 'stats'; stats: ServerStats }
+  | { type: 'profiled'; file: string | null }
+  | { type: 'failed'; error: string };
 
 /** Reports `ready`, then answers `stats` and exits on `stop` or when the parent goes away. */
 export function serveStats(port: number, stop: () => Promise<void>): void {
@@ -24,9 +37,11 @@ export function serveStats(port: number, stop: () => Promise<void>): void {
   let lastElu = performance.eventLoopUtilization();
   const quit = async () => {
     clearInterval(sampler);
-    await stop().catch(() => {});
+    // a server still chewing on a backlog may take long to close; exit anyway (normally, so --cpu-prof is written)
+    await Promise.race([stop().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 5000))]);
     process.exit(0);
   };
+  const profiler = new Session();
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'stats') {
       const rss = process.memoryUsage().rss;
@@ -34,9 +49,18 @@ export function serveStats(port: number, stop: () => Promise<void>): void {
       const cpu = process.cpuUsage();
       const elu = performance.eventLoopUtilization(lastElu);
       lastElu = performance.eventLoopUtilization();
-      send({ type: 'stats', stats: { rss, peakRss, cpuSeconds: (cpu.user + cpu.system) / 1e6, loopUtilization: elu.utilization } });
+      send({ type: 'stats', stats: { rss, peakRss, cpuSeconds: (cpu.user + cpu.system) / 1e6, loopUtilization: elu.utilization, at: Date.now() } });
     } else if (message.type === 'stop') {
       void quit();
+    } else if (message.type === 'profile-start') {
+      profiler.connect();
+      profiler.post('Profiler.enable', () => profiler.post('Profiler.start'));
+    } else if (message.type === 'profile-stop') {
+      profiler.post('Profiler.stop', (error, result) => {
+        if (!error) fs.writeFileSync(message.file, JSON.stringify(result.profile));
+        profiler.disconnect();
+        send({ type: 'profiled', file: error ? null : message.file });
+      });
     }
   });
   process.on('disconnect', () => void quit());

@@ -45,6 +45,10 @@ interface AccountRow {
 
 const LastMessageSchema = SessionSummarySchema.shape.lastMessage;
 
+/** A group-commit batch is committed after this many commands or this long, whichever comes first. */
+const MAX_BATCH_COMMANDS = 256;
+const MAX_BATCH_MS = 5;
+
 export interface SqliteStoreOptions {
   /** FULL (default) fsyncs every commit, so an acknowledged change survives power loss, not only a crash */
   synchronous?: 'FULL' | 'NORMAL';
@@ -66,6 +70,9 @@ export class SqliteRelayStore implements RelayStore {
   private readonly stmt: ReturnType<typeof prepareStatements>;
   private readonly grouping: boolean;
   private batchOpen = false;
+  private batchCommands = 0;
+  private batchOpenedAt = 0;
+  private readonly accounts = new Map<AgentId, Account>();
   private committed: Array<() => void> = [];
   /** the batch could not be committed: nothing in it was acknowledged, and it is rolled back */
   onCommitFailed: ((error: unknown) => void) | null = null;
@@ -83,8 +90,19 @@ export class SqliteRelayStore implements RelayStore {
 
   transaction<T>(fn: () => T): T {
     if (this.grouping && !this.db.inTransaction) this.openBatch();
-    // inside an open batch better-sqlite3 runs this as a savepoint: a failed command rolls back alone
-    return this.db.transaction(fn)();
+    let result: T;
+    try {
+      // inside an open batch better-sqlite3 runs this as a savepoint: a failed command rolls back alone
+      result = this.db.transaction(fn)();
+    } catch (error) {
+      this.accounts.clear(); // it may hold what was just rolled back
+      throw error;
+    }
+    // a bounded batch keeps latency bounded when a turn of the event loop reads more than can be handled
+    if (this.batchOpen && (++this.batchCommands >= MAX_BATCH_COMMANDS || Date.now() - this.batchOpenedAt >= MAX_BATCH_MS)) {
+      this.flush();
+    }
+    return result;
   }
 
   /** Runs `task` once everything written so far is committed (at once when nothing is pending). */
@@ -112,12 +130,20 @@ export class SqliteRelayStore implements RelayStore {
   private openBatch(): void {
     this.db.exec('BEGIN IMMEDIATE');
     this.batchOpen = true;
+    this.batchCommands = 0;
+    this.batchOpenedAt = Date.now();
     setImmediate(() => this.flush());
   }
 
   getAccount(id: AgentId): Account | null {
+    // read on every event (names, roles): parsed once, then served from memory; a miss reads the file, so an
+    // account added by `relay user add` from another process is found at its first sign-in
+    const cached = this.accounts.get(id);
+    if (cached) return cached;
     const row = this.stmt.getAccount.get(id);
-    return row ? toAccount(row) : null;
+    const account = row ? toAccount(row) : null;
+    if (account) this.accounts.set(id, account);
+    return account;
   }
 
   listAccounts(): Account[] {
@@ -130,6 +156,7 @@ export class SqliteRelayStore implements RelayStore {
 
   setChosenStatus(id: AgentId, status: SettableStatus): void {
     this.stmt.setStatus.run(status, id);
+    this.accounts.delete(id);
   }
 
   getSession(id: SessionId): SessionSummary | null {
@@ -139,6 +166,11 @@ export class SqliteRelayStore implements RelayStore {
 
   listLiveSessions(): SessionSummary[] {
     return this.stmt.liveSessions.all().map((row) => this.toSession(row));
+  }
+
+  oldestQueuedSession(): SessionSummary | null {
+    const row = this.stmt.oldestQueued.get();
+    return row ? this.toSession(row) : null;
   }
 
   putSession(session: SessionSummary): void {
@@ -240,6 +272,9 @@ function prepareStatements(db: Database.Database) {
     getSession: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
     liveSessions: db.prepare<[], SessionRow>(
       "SELECT * FROM sessions WHERE state != 'closed' ORDER BY created_at, rowid",
+    ),
+    oldestQueued: db.prepare<[], SessionRow>(
+      "SELECT * FROM sessions WHERE state = 'queued' ORDER BY created_at, rowid LIMIT 1",
     ),
     pendingTransfers: db.prepare<[], { pending_transfer: string }>(
       "SELECT pending_transfer FROM sessions WHERE state != 'closed' AND pending_transfer IS NOT NULL",
