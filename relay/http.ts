@@ -2,19 +2,8 @@
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
+import { contentTypeOf } from '../common/content-types';
 
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** The page may load only its own files and talk only to this relay. */
 export function customerPageCsp(hostHeader: string | undefined): string {
@@ -48,7 +37,7 @@ export function serveCustomerPage(
   const safe = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/.test(relative);
   const root = path.resolve(pageDir);
   const file = path.resolve(root, relative);
-  const type = contentTypes[path.extname(file).toLowerCase()];
+  const type = contentTypeOf(file);
   if (!safe || !type || !file.startsWith(root + path.sep)) {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('not found\n');

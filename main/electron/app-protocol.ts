@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { protocol, type Session } from 'electron';
+import { contentTypeOf } from '../../common/content-types';
 
 export const APP_SCHEME = 'baton';
 export const APP_HOST = 'app';
@@ -45,18 +46,6 @@ export function registerAppSchemeAsPrivileged(): void {
   ]);
 }
 
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.map': 'application/json; charset=utf-8',
-};
 
 /** Maps a baton://app/ URL to a file inside `rendererDir`, or null when it would leave it. */
 export function resolveAppFile(rendererDir: string, url: string): string | null {
@@ -98,7 +87,7 @@ export function registerAppProtocol(session: Session, rendererDir: string): void
     if (!file) return new Response('Not found', { status: 404, headers });
     try {
       const body = await fs.promises.readFile(file);
-      const type = contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+      const type = contentTypeOf(file) ?? 'application/octet-stream';
       return new Response(body, { status: 200, headers: { ...headers, 'Content-Type': type } });
     } catch {
       return new Response('Not found', { status: 404, headers });
