@@ -1,5 +1,5 @@
 // The Dashboard tab: every live chat with its owner, waiting time and transfer state; open one to listen in.
-import type { KeyboardEvent } from 'react';
+import { type KeyboardEvent, useId } from 'react';
 import { formatDuration } from '../lib/format';
 import { listenRequested, takeOverClicked } from '../store/actions';
 import { useAppDispatch, useAppSelector, useNow } from '../store/hooks';
@@ -10,6 +10,7 @@ import { selectError } from '../store/ui';
 import { ErrorNote } from './Dialog';
 
 export function Dashboard() {
+  const titleId = useId();
   const dispatch = useAppDispatch();
   const sessions = useAppSelector(selectLiveSessions);
   const nameOf = useAppSelector(selectAgentNames);
@@ -19,9 +20,9 @@ export function Dashboard() {
   const now = useNow(1000);
   const open = (id: string) => dispatch(listenRequested(id));
   return (
-    <section className="page" aria-labelledby="dashboard-title">
+    <section className="page" aria-labelledby={titleId}>
       <div className="page-head">
-        <h2 id="dashboard-title">Dashboard</h2>
+        <h2 id={titleId}>Dashboard</h2>
         <p className="subtitle">Double-click a chat or press Enter to listen in.</p>
       </div>
       <ErrorNote text={error} />

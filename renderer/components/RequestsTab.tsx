@@ -1,4 +1,5 @@
 // The Requests tab: requests created from chats, newest first.
+import { useId } from 'react';
 import { formatFullDate, formatListTime } from '../lib/format';
 import { useAppSelector, useNow } from '../store/hooks';
 import { selectAgentNames } from '../store/presence';
@@ -7,15 +8,16 @@ import { selectBusy, selectError } from '../store/ui';
 import { ErrorNote } from './Dialog';
 
 export function RequestsTab() {
+  const titleId = useId();
   const requests = useAppSelector(selectRequests);
   const nameOf = useAppSelector(selectAgentNames);
   const error = useAppSelector((s) => selectError(s, 'requests'));
   const loading = useAppSelector((s) => selectBusy(s, 'requests'));
   const now = useNow(60_000);
   return (
-    <section className="page" aria-labelledby="requests-title">
+    <section className="page" aria-labelledby={titleId}>
       <div className="page-head">
-        <h2 id="requests-title">Requests</h2>
+        <h2 id={titleId}>Requests</h2>
         <p className="subtitle">{loading ? 'Loading…' : `${requests.length} ${requests.length === 1 ? 'request' : 'requests'}`}</p>
       </div>
       <ErrorNote text={error} />

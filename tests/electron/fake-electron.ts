@@ -48,7 +48,9 @@ export class FakeWebContents extends EventEmitter {
   /** Emits like Electron does for navigation events: returns whether the listener prevented it. */
   navigate(eventName: 'will-navigate' | 'will-redirect', url: string): boolean {
     let prevented = false;
-    this.emit(eventName, { preventDefault: () => (prevented = true), url }, url);
+    this.emit(eventName, { preventDefault: () => {
+        prevented = true;
+      }, url }, url);
     return prevented;
   }
 }

@@ -102,7 +102,9 @@ describe('every window', () => {
 
   it('attaching a <webview> is prevented', () => {
     let prevented = false;
-    win.webContents.emit('will-attach-webview', { preventDefault: () => (prevented = true) });
+    win.webContents.emit('will-attach-webview', { preventDefault: () => {
+        prevented = true;
+      } });
     expect(prevented).toBe(true);
   });
 
@@ -114,7 +116,9 @@ describe('every window', () => {
     ) => void;
     const decide = (url: string, permission: string) => {
       let granted: boolean | null = null;
-      request({ getURL: () => url }, permission, (g) => (granted = g));
+      request({ getURL: () => url }, permission, (g) => {
+        granted = g;
+      });
       return granted;
     };
     expect(decide('baton://app/index.html', 'notifications')).toBe(true);

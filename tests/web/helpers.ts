@@ -37,7 +37,9 @@ export function rawRequest(port: number, rawPath: string, method = 'GET'): Promi
     const req = http.request({ host: '127.0.0.1', port, path: rawPath, method }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
+      res.on('data', (chunk) => {
+        body += chunk;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on('error', reject);
