@@ -6,6 +6,7 @@ import {
   acceptClicked,
   adjacentChatRequested,
   chatMenuOpened,
+  notificationSettingChanged,
   rejectClicked,
   shortcutsClosed,
   shortcutsOpened,
@@ -16,8 +17,9 @@ import {
 } from '../store/actions';
 import { useAppDispatch, useAppSelector } from '../store/hooks';
 import type { RootState } from '../store/root';
-import { selectShortcutsOpen, selectTheme } from '../store/ui';
-import { Dialog } from './Dialog';
+import { selectSettings } from '../store/session';
+import { selectError, selectShortcutsOpen, selectTheme } from '../store/ui';
+import { Dialog, ErrorNote } from './Dialog';
 
 export const shortcutList: Array<[keys: string, what: string]> = [
   ['Alt+↓ / Alt+↑', 'Next / previous chat'],
@@ -76,6 +78,8 @@ export function ShortcutsOverlay() {
   const dispatch = useAppDispatch();
   const open = useAppSelector(selectShortcutsOpen);
   const theme = useAppSelector(selectTheme);
+  const settings = useAppSelector(selectSettings);
+  const settingsError = useAppSelector((s) => selectError(s, 'settings'));
   if (!open) return null;
   return (
     <Dialog title="Keyboard shortcuts" onClose={() => dispatch(shortcutsClosed())} className="shortcuts-dialog">
@@ -100,6 +104,29 @@ export function ShortcutsOverlay() {
           </label>
         ))}
       </fieldset>
+      {settings ? (
+        <fieldset className="theme-choice">
+          <legend>Notifications</legend>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={settings.notifyNewChats}
+              onChange={(e) => dispatch(notificationSettingChanged({ notifyNewChats: e.target.checked }))}
+            />
+            <span>New chats</span>
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={settings.notifyMessages}
+              onChange={(e) => dispatch(notificationSettingChanged({ notifyMessages: e.target.checked }))}
+            />
+            <span>New messages in chats I am not looking at</span>
+          </label>
+          <p className="hint">Transfers offered to you always notify.</p>
+          <ErrorNote text={settingsError} />
+        </fieldset>
+      ) : null}
       <div className="dialog-actions">
         <button type="button" className="primary" onClick={() => dispatch(shortcutsClosed())}>
           Close

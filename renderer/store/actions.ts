@@ -1,9 +1,8 @@
 // The renderer's event vocabulary: past-tense actions that several slices and the effects react to.
 import { createAction } from '@reduxjs/toolkit';
-import type { ClientEvent } from '../../common/bridge';
+import type { ClientEvent, SearchHit, Settings } from '../../common/bridge';
 import type { AgentId, AgentInfo, Request, SessionEvent, SessionId, SessionSummary, SettableStatus } from '../../common/domain';
 import type { BatonError } from '../../common/result';
-import type { SearchHit } from '../../common/bridge';
 
 /** Every ClientEvent the bridge pushes (and the app:snapshot answer at start, as a `snapshot` event). */
 export const eventReceived = createAction<ClientEvent>('bridge/eventReceived');
@@ -94,3 +93,4 @@ export const shortcutsOpened = createAction('ui/shortcutsOpened');
 export const shortcutsClosed = createAction('ui/shortcutsClosed');
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export const themeChosen = createAction<ThemeChoice>('ui/themeChosen');
+export const notificationSettingChanged = createAction<Partial<Settings>>('settings/notificationSettingChanged');

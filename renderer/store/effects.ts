@@ -41,6 +41,7 @@ import {
   statusChosen,
   tabChosen,
   takeOverClicked,
+  notificationSettingChanged,
   themeChosen,
   transcriptLoaded,
 } from './actions';
@@ -413,6 +414,14 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
   start({
     predicate: (_action, current, previous) => current.sessions.unread !== previous.sessions.unread,
     effect: (_action, api) => applyTitle(api.getState()),
+  });
+
+  start({
+    actionCreator: notificationSettingChanged,
+    // the core answers with a `settings` event, which the session slice reduces
+    effect: async ({ payload }, api) => {
+      await call(api.dispatch, 'settings', 'settings:set', payload);
+    },
   });
 
   start({

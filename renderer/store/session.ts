@@ -55,6 +55,7 @@ const slice = createSlice({
 
 export const sessionReducer = slice.reducer;
 export const selectMe = (state: RootState) => state.session.me;
+export const selectSettings = (state: RootState) => state.session.settings;
 export const selectReady = (state: RootState) => state.session.ready;
 export const selectSaved = (state: RootState) => state.session.saved;
 /** The sign-in screen shows while nobody is signed in or the core says we are signed out. */

@@ -320,4 +320,19 @@ describe('shortcuts', () => {
     await user.keyboard('{Alt>}{ArrowDown}{/Alt}');
     expect(screen.getByRole('option', { name: /Second/ }).getAttribute('aria-selected')).toBe('true');
   });
+
+  it('turning off message notifications in the overlay asks the core and shows what it answers', async () => {
+    const bridge = new FakeBridge(snapshot());
+    bridge.respond('settings:set', ok({ notifyNewChats: true, notifyMessages: false }));
+    const { user } = await renderApp(bridge);
+    await user.keyboard('?');
+    const dialog = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    const messages = within(dialog).getByRole('checkbox', { name: /New messages/ }) as HTMLInputElement;
+    expect(messages.checked).toBe(true);
+    await user.click(messages);
+    await waitFor(() => expect(bridge.callsTo('settings:set')).toEqual([{ notifyMessages: false }]));
+    act(() => bridge.push({ type: 'settings', settings: { notifyNewChats: true, notifyMessages: false } }));
+    expect(messages.checked).toBe(false);
+    expect((within(dialog).getByRole('checkbox', { name: 'New chats' }) as HTMLInputElement).checked).toBe(true);
+  });
 });
