@@ -364,7 +364,10 @@ class AgentClientCore implements AgentClient {
     if (!this.accountIs(identity)) {
       const previous = cache.getSetting('account', IdentitySchema);
       if (previous) {
-        this.log({ level: 'warn', event: 'cache-account-switch', from: previous.user, to: identity.user, droppedOutbox: cache.outboxItems().length });
+        // the previous agent's chats and unsent messages are not for this one, but they are not destroyed either
+        const archive = path.join(this.options.dataDir, `${CACHE_FILE}.${previous.user}-${this.now()}`);
+        cache.archiveTo(archive);
+        this.log({ level: 'warn', event: 'cache-account-switch', from: previous.user, to: identity.user, unsentMessages: cache.outboxItems().length, archive });
       }
       cache.wipeAccountData();
       cache.setSetting('account', identity);

@@ -1,4 +1,7 @@
 // Client core against a real relay: sign-in, chats, transfers, offline reads, account switch, retention.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClientSnapshot, OutboxItem, SearchHit } from '../../common/bridge';
 import type { SessionEvent } from '../../common/domain';
@@ -172,6 +175,16 @@ describe('agent client against a real relay', () => {
     await bob.signIn(r.wsUrl, 'bob');
     expect((await bob.must<{ sessions: unknown[] }>('history:list', {})).sessions).toEqual([]);
     expect((await bob.must<{ hits: unknown[] }>('history:search', { text: 'private' })).hits).toEqual([]);
+    // alice's cache was set aside, not destroyed
+    const archived = fs.readdirSync(dataDir).filter((f) => f.startsWith('cache.sqlite.alice-'));
+    expect(archived).toHaveLength(1);
+    const old = new Database(path.join(dataDir, archived[0]!), { readonly: true });
+    try {
+      const texts = old.prepare('SELECT text FROM messages').all() as { text: string }[];
+      expect(texts.map((t) => t.text)).toContain('private matter');
+    } finally {
+      old.close();
+    }
   });
 
   it('on start, closed sessions older than the retention period are deleted and recent ones kept', async () => {

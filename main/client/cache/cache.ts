@@ -562,6 +562,11 @@ export class Cache {
     return ids.length;
   }
 
+  /** Writes a consistent copy of the whole cache to `file` (which must not exist). */
+  archiveTo(file: string): void {
+    this.db.prepare('VACUUM INTO ?').run(file);
+  }
+
   /** Forgets everything of one account (another agent signs in on this machine); settings stay. */
   wipeAccountData(): void {
     this.db.transaction(() => {
