@@ -220,3 +220,32 @@ test('an incoming transfer raises a browser notification for Bob', async ({ sign
   const offer = (await notifications()).find((n) => n.title.startsWith(`Transfer from ${alice.name}`));
   expect(`${offer?.title} ${offer?.body}`).toContain('Yuki Tanaka');
 });
+
+test('the whole hand-off works from the keyboard: Chat menu, Transfer to, and Ctrl+Shift+A to accept', async ({
+  signIn,
+  startChat,
+}) => {
+  const alice = await signIn('alice');
+  const customer = await chatOwnedBy(alice, startChat, 'Omar Haddad', 'Where is my parcel?');
+  const bob = await signIn('bob');
+
+  await composerOf(alice.page, 'Omar Haddad').focus();
+  await alice.page.keyboard.press('Control+Shift+M');
+  const menu = alice.page.getByRole('menu', { name: 'Chat menu' });
+  await expect(menu.getByRole('menuitem', { name: 'Transfer', exact: true })).toBeFocused();
+  await alice.page.keyboard.press('Enter');
+  const dialog = transferDialog(alice.page);
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('listbox', { name: 'Transfer to' }).focus();
+  await alice.page.keyboard.press('ArrowDown');
+  await expect(transferTarget(alice.page, bob.name)).toHaveAttribute('aria-selected', 'true');
+  await dialog.getByRole('button', { name: 'Transfer', exact: true }).focus();
+  await alice.page.keyboard.press('Enter');
+  await expect(dialog).toHaveCount(0);
+  await expect(sessionOption(alice.page, 'Omar Haddad')).toContainText(`Transfer to ${bob.name} pending`);
+
+  await expect(conversation(bob.page, 'Omar Haddad').getByRole('button', { name: 'Accept transfer' })).toBeVisible();
+  await bob.page.keyboard.press('Control+Shift+A');
+  await expect(conversation(alice.page, 'Omar Haddad')).toContainText('You are listening to this chat. You cannot write.');
+  await expect(customer.page.getByRole('log')).toContainText(`You are now chatting with ${bob.name}`);
+});
