@@ -678,12 +678,14 @@ export class Hub {
     const now = new Set(audience(after));
     const joiners = [...now].filter((a) => !was.has(a));
     const told = new Set([...was, ...now]);
+    // one frame object per event, so the fan-out can serialise it once for every recipient
+    const eventFrames = events.map((event) => ({ type: 'event', event }) as const);
     for (const agentId of told) {
       if (joiners.includes(agentId)) continue;
-      for (const event of events) fanout.toAgent(agentId, { type: 'event', event });
+      for (const frame of eventFrames) fanout.toAgent(agentId, frame);
     }
-    for (const event of events) {
-      if (customerVisibleKinds.has(event.kind)) fanout.toCustomer(after.id, { type: 'event', event });
+    for (const frame of eventFrames) {
+      if (customerVisibleKinds.has(frame.event.kind)) fanout.toCustomer(after.id, frame);
     }
     const summaryFrame: RelayFrame = { type: 'session', session: after };
     for (const agentId of new Set([...told, ...this.dashboardViewers])) {

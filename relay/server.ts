@@ -61,6 +61,8 @@ export interface RunningRelay {
 interface Connection {
   id: string;
   ws: WebSocket;
+  /** the TCP socket under `ws`, corked while a batch of frames is written to it */
+  socket: Duplex;
   kind: 'agent' | 'customer';
   remote: string;
   /** the agent, for agent connections */
@@ -121,6 +123,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const store = openSqliteStore(options.dataDir, {
     synchronous: options.synchronous ?? 'FULL',
     groupCommit: true,
+    checkpointWorker: true,
   });
   store.onCommitFailed = (error) => {
     // what this batch would have acknowledged was never sent; clients resume and resend on reconnect
@@ -136,8 +139,20 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 
   // Nothing leaves before the writes it reports are committed (group commit: see SqliteStoreOptions).
   const sendRaw = (conn: Connection, text: string) => store.afterCommit(() => sendNow(conn, text));
+  // A committed batch sends several frames to the same sockets (event, summary, ok): corking each socket until the
+  // current task ends turns them into one write system call per socket instead of one per frame.
+  const corked = new Set<Duplex>();
+  const uncorkAll = () => {
+    for (const socket of corked) socket.uncork();
+    corked.clear();
+  };
   const sendNow = (conn: Connection, text: string) => {
     if (conn.ws.readyState !== conn.ws.OPEN) return;
+    if (!corked.has(conn.socket)) {
+      if (!corked.size) process.nextTick(uncorkAll);
+      corked.add(conn.socket);
+      conn.socket.cork();
+    }
     conn.ws.send(text);
     if (conn.ws.bufferedAmount > maxBufferedBytes) {
       log({ event: 'slow-consumer', connId: conn.id, bufferedBytes: conn.ws.bufferedAmount });
@@ -157,11 +172,22 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     setTimeout(() => conn.ws.terminate(), 2000).unref();
   };
 
+  // the hub hands the same frame object to every recipient (owner, listeners, dashboards, customer): serialise it once
+  const serialised = new WeakMap<object, string>();
+  const textOf = (frame: RelayFrame | CustomerFrame) => {
+    let text = serialised.get(frame);
+    if (text === undefined) {
+      text = JSON.stringify(frame);
+      serialised.set(frame, text);
+    }
+    return text;
+  };
+
   const fanout: Fanout = {
     toAgent(agentId, frame) {
       const conns = agentConns.get(agentId);
       if (!conns?.size) return;
-      const text = JSON.stringify(frame);
+      const text = textOf(frame);
       for (const conn of conns) sendRaw(conn, text);
     },
     toAllAgents(frame) {
@@ -171,7 +197,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     toCustomer(sessionId, frame) {
       const conns = customerConns.get(sessionId);
       if (!conns?.size) return;
-      const text = JSON.stringify(frame);
+      const text = textOf(frame);
       for (const conn of conns) sendRaw(conn, text);
     },
     endCustomer(sessionId) {
@@ -330,7 +356,13 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
 
-  const onConnection = (ws: WebSocket, kind: 'agent' | 'customer', agentId: AgentId | null, remote: string) => {
+  const onConnection = (
+    ws: WebSocket,
+    socket: Duplex,
+    kind: 'agent' | 'customer',
+    agentId: AgentId | null,
+    remote: string,
+  ) => {
     // ws closes oversized frames with 1009 but no reason; give people a sentence to read
     const close = ws.close.bind(ws);
     ws.close = (code?: number, reason?: string | Buffer) =>
@@ -338,6 +370,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     const conn: Connection = {
       id: `c_${randomBytes(6).toString('base64url')}`,
       ws,
+      socket,
       kind,
       remote,
       agentId,
@@ -422,7 +455,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         return rejectUpgrade(socket, 401, 'wrong user name or password', 'WWW-Authenticate: Basic realm="baton", charset="UTF-8"\r\n');
       }
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, agentId ? 'agent' : 'customer', agentId, remote));
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      onConnection(ws, socket, agentId ? 'agent' : 'customer', agentId, remote),
+    );
   };
 
   // -------------------------------------------------------------------------------------------

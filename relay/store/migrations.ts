@@ -70,6 +70,30 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'events-append-order',
+    // A WITHOUT ROWID table keyed by session puts each ~300-byte event in the middle of the tree, so every message
+    // dirtied (and often split) a full page of big rows. Stored in arrival order, a batch of messages shares the last
+    // pages; only the small index entries land at random. Halves the write cost per message (docs/performance.md).
+    up(db) {
+      db.exec(`
+        CREATE TABLE events_v2 (
+          session_id TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          kind TEXT NOT NULL,
+          message_id TEXT,
+          body TEXT NOT NULL
+        );
+        INSERT INTO events_v2 (session_id, seq, kind, message_id, body)
+          SELECT session_id, seq, kind, message_id, body FROM events;
+        DROP TABLE events;
+        ALTER TABLE events_v2 RENAME TO events;
+        CREATE UNIQUE INDEX events_session_seq ON events (session_id, seq);
+        CREATE UNIQUE INDEX events_message_id ON events (session_id, message_id) WHERE message_id IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)!.version;

@@ -1,0 +1,167 @@
+// The relay store's performance machinery keeps its promises: the session cache never shows rolled-back writes,
+// schema version 1 databases are migrated without losing events, and the checkpoint worker empties the WAL.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SessionEvent, SessionSummary } from '../../common/domain';
+import { migrations } from '../../relay/store/migrations';
+import { openSqliteStore, type SqliteRelayStore } from '../../relay/store/sqlite';
+import { tempDir } from './helpers';
+
+const dirs: string[] = [];
+const stores: SqliteRelayStore[] = [];
+afterEach(() => {
+  for (const store of stores.splice(0)) store.close();
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function freshDir(): string {
+  const dir = tempDir();
+  dirs.push(dir);
+  return dir;
+}
+
+function open(dir: string, options: Parameters<typeof openSqliteStore>[1] = {}): SqliteRelayStore {
+  const store = openSqliteStore(dir, options);
+  stores.push(store);
+  return store;
+}
+
+const session = (id: string, over: Partial<SessionSummary> = {}): SessionSummary => ({
+  id,
+  customerName: 'Pat',
+  state: 'active',
+  ownerId: 'alice',
+  listeners: [],
+  pendingTransfer: null,
+  createdAt: 1,
+  closedAt: null,
+  lastSeq: 0,
+  lastMessage: null,
+  waitingSince: null,
+  ...over,
+});
+
+const message = (sessionId: string, seq: number, messageId: string): SessionEvent => ({
+  kind: 'message',
+  sessionId,
+  seq,
+  at: 1000 + seq,
+  messageId,
+  author: { kind: 'customer', id: null, name: 'Pat' },
+  text: `hello ${seq}`,
+});
+
+describe('session cache', () => {
+  it('a command that fails rolls back its session change, and reads then show the committed session', () => {
+    for (const groupCommit of [false, true]) {
+      const store = open(freshDir(), { groupCommit });
+      store.transaction(() => store.putSession(session('s1', { listeners: ['bob'] })));
+      expect(() =>
+        store.transaction(() => {
+          store.putSession(session('s1', { lastSeq: 1, listeners: ['carol'] }));
+          throw new Error('the command failed after writing');
+        }),
+      ).toThrow('the command failed');
+      expect(store.getSession('s1')).toEqual(session('s1', { listeners: ['bob'] }));
+      expect(store.listLiveSessions()).toEqual([session('s1', { listeners: ['bob'] })]);
+      store.flush();
+    }
+  });
+
+  it('a batch whose COMMIT fails is forgotten by the cache as well as by the file', () => {
+    const dir = freshDir();
+    const store = open(dir, { groupCommit: true });
+    store.transaction(() => store.putSession(session('s1')));
+    store.flush();
+    store.transaction(() => store.putSession(session('s1', { lastSeq: 1 })));
+    const failures: unknown[] = [];
+    store.onCommitFailed = (error) => failures.push(error);
+    store.db.exec('ROLLBACK'); // the batch is gone, so COMMIT fails with "no transaction is active"
+    store.flush();
+    expect(failures).toHaveLength(1);
+    expect(store.getSession('s1')?.lastSeq).toBe(0);
+  });
+
+  it('changing a session object after writing or reading it does not change what the store returns', () => {
+    const store = open(freshDir());
+    const mine = session('s1', { listeners: ['bob'] });
+    store.transaction(() => store.putSession(mine));
+    mine.listeners.push('carol');
+    mine.lastSeq = 7;
+    expect(store.getSession('s1')).toEqual(session('s1', { listeners: ['bob'] }));
+    const read = store.getSession('s1')!;
+    expect(() => {
+      read.lastSeq = 9;
+    }).toThrow(TypeError);
+  });
+
+  it('listeners are rewritten when they change and survive a reopen', () => {
+    const dir = freshDir();
+    const store = open(dir);
+    store.transaction(() => store.putSession(session('s1', { listeners: ['bob', 'carol'] })));
+    store.transaction(() => store.putSession(session('s1', { lastSeq: 1, listeners: ['bob', 'carol'] })));
+    store.transaction(() => store.putSession(session('s1', { lastSeq: 2, listeners: ['carol'] })));
+    store.close();
+    expect(open(dir).getSession('s1')).toEqual(session('s1', { lastSeq: 2, listeners: ['carol'] }));
+  });
+
+  it('a closed session is read back from the file', () => {
+    const store = open(freshDir());
+    store.transaction(() => store.putSession(session('s1')));
+    store.transaction(() => store.putSession(session('s1', { state: 'closed', closedAt: 5 })));
+    expect(store.getSession('s1')).toEqual(session('s1', { state: 'closed', closedAt: 5 }));
+    expect(store.listLiveSessions()).toEqual([]);
+  });
+});
+
+describe('schema migration 2 (events in arrival order)', () => {
+  it('keeps every event of a version 1 database, and its duplicate checks', () => {
+    const dir = freshDir();
+    const db = new Database(path.join(dir, 'relay.sqlite'));
+    db.pragma('journal_mode = WAL');
+    migrations[0]!.up(db);
+    db.pragma('user_version = 1');
+    const insert = db.prepare('INSERT INTO events (session_id, seq, kind, message_id, body) VALUES (?, ?, ?, ?, ?)');
+    for (const seq of [1, 2, 3]) {
+      const event = message('s1', seq, `msg-0000${seq}`);
+      insert.run('s1', seq, 'message', `msg-0000${seq}`, JSON.stringify(event));
+    }
+    db.close();
+
+    const store = open(dir);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(2);
+    expect(store.eventsAfter('s1', 1).map((e) => e.seq)).toEqual([2, 3]);
+    expect(store.findMessageSeq('s1', 'msg-00002')).toBe(2);
+    expect(() => store.transaction(() => store.appendEvent(message('s1', 3, 'msg-00009')))).toThrow(/UNIQUE/);
+    expect(() => store.transaction(() => store.appendEvent(message('s1', 4, 'msg-00001')))).toThrow(/UNIQUE/);
+  });
+});
+
+describe('checkpoint worker', () => {
+  it('copies committed pages into the database file without the committing thread checkpointing', async () => {
+    const dir = freshDir();
+    const store = open(dir, { checkpointWorker: true });
+    expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBeGreaterThan(1000);
+    store.transaction(() => store.putSession(session('s1')));
+    for (let seq = 1; seq <= 200; seq++) store.transaction(() => store.appendEvent(message('s1', seq, `msg-0000${seq}`)));
+    const file = path.join(dir, 'relay.sqlite');
+    // a checkpoint is done when the database file alone (read without the WAL's help) holds the events
+      await expect
+        .poll(() => {
+          const copy = `${file}.copy`;
+          fs.copyFileSync(file, copy);
+          const alone = new Database(copy);
+          try {
+            return (alone.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+          } catch {
+            return 0;
+          } finally {
+            alone.close();
+            fs.rmSync(copy, { force: true });
+          }
+        }, { timeout: 5000, interval: 50 })
+        .toBe(200);
+  });
+});
