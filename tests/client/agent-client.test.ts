@@ -2,33 +2,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClientSnapshot, OutboxItem, SearchHit } from '../../common/bridge';
 import type { SessionEvent } from '../../common/domain';
 import { Cache } from '../../main/client/cache';
 import { summary, tempDir } from './fixtures';
-import { Customer, MemoryVault, Probe, testRelay } from './harness';
+import { MemoryVault, testScope } from './harness';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-
-async function relay() {
-  const r = await testRelay();
-  cleanups.push(() => r.close());
-  return r;
-}
-async function probe(options: Partial<ConstructorParameters<typeof Probe>[0]> = {}) {
-  const p = await Probe.started({ dataDir: tempDir(), ...options });
-  cleanups.push(() => p.client.dispose());
-  return p;
-}
-async function customer(wsUrl: string, name: string) {
-  const c = await Customer.open(wsUrl, name);
-  cleanups.push(() => c.close());
-  return c;
-}
+const { relay, probe, customer } = testScope();
 
 describe('agent client against a real relay', () => {
   it('rejects unknown channels and bad arguments with invalid-argument, without throwing', async () => {

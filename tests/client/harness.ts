@@ -1,4 +1,5 @@
 // Test harness for the client core: a real relay, scripted customers, and clients whose events can be awaited.
+import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ClientEvent, ClientSnapshot } from '../../common/bridge';
 import type { SessionEvent } from '../../common/domain';
@@ -199,4 +200,36 @@ export class Customer {
   close() {
     this.ws.close();
   }
+}
+
+/**
+ * Per-test resources for a test file: relays, clients and customers opened through it are released after each
+ * test, newest first.
+ */
+export function testScope() {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanups.splice(0).reverse()) await fn();
+  });
+  const defer = (fn: () => Promise<void> | void) => {
+    cleanups.push(fn);
+  };
+  return {
+    defer,
+    async relay() {
+      const relay = await testRelay();
+      defer(() => relay.close());
+      return relay;
+    },
+    async probe(options: Partial<ConstructorParameters<typeof Probe>[0]> = {}) {
+      const probe = await Probe.started({ dataDir: tempDir(), ...options });
+      defer(() => probe.client.dispose());
+      return probe;
+    },
+    async customer(wsUrl: string, name: string) {
+      const customer = await Customer.open(wsUrl, name);
+      defer(() => customer.close());
+      return customer;
+    },
+  };
 }

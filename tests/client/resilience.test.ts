@@ -1,32 +1,19 @@
 // Client resilience through a TCP proxy that cuts or stalls the link: nothing lost, nothing twice.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClientSnapshot } from '../../common/bridge';
 import type { SessionEvent } from '../../common/domain';
 import { tempDir } from './fixtures';
-import { Customer, MemoryVault, Probe, testRelay } from './harness';
+import { MemoryVault, Probe, testRelay, testScope } from './harness';
 import { startTcpProxy } from './tcp-proxy';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const { defer, probe, customer } = testScope();
 
 async function setup() {
   const relay = await testRelay();
-  cleanups.push(() => relay.close());
+  defer(() => relay.close());
   const proxy = await startTcpProxy(relay.port);
-  cleanups.push(() => proxy.close());
+  defer(() => proxy.close());
   return { relay, proxy };
-}
-async function probe(options: Partial<ConstructorParameters<typeof Probe>[0]> = {}) {
-  const p = await Probe.started({ dataDir: tempDir(), ...options });
-  cleanups.push(() => p.client.dispose());
-  return p;
-}
-async function customer(wsUrl: string, name: string) {
-  const c = await Customer.open(wsUrl, name);
-  cleanups.push(() => c.close());
-  return c;
 }
 
 /** The whole cached transcript of a session, paged the way the UI pages it. */
