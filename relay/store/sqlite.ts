@@ -46,13 +46,19 @@ interface AccountRow {
 }
 
 const LastMessageSchema = SessionSummarySchema.shape.lastMessage;
+const noop = () => {};
 
 /** A group-commit batch is committed after this many commands or this long, whichever comes first. */
 const MAX_BATCH_COMMANDS = 256;
 const MAX_BATCH_MS = 5;
 
 export interface SqliteStoreOptions {
-  /** FULL (default) fsyncs every commit, so an acknowledged change survives power loss, not only a crash */
+  /**
+   * FULL (default): an acknowledged change survives power loss, not only a crash. With group commit it is done
+   * without blocking the event loop: SQLite commits without syncing (NORMAL), then the WAL file is fsynced on libuv's
+   * thread pool, and what a batch acknowledges waits for the fsync that covers it (see `afterCommit`).
+   * NORMAL: acknowledged on commit; survives a crash or kill -9 (WAL mode), not a power loss.
+   */
   synchronous?: 'FULL' | 'NORMAL';
   /**
    * Group commit: the writes of one event-loop turn share one transaction (each command in its own
@@ -124,6 +130,14 @@ export class SqliteRelayStore implements RelayStore {
    */
   private readonly folded = new Map<SessionId, Derived>();
   private committed: Array<() => void> = [];
+  /** FULL with group commit: commits are made durable by an fsync of the WAL off the event loop */
+  private readonly syncOffThread: boolean;
+  private walFd: number | null = null;
+  /** what committed batches acknowledge, waiting for the next fsync of the WAL */
+  private unsynced: Array<() => void> = [];
+  /** what the fsync in flight will release */
+  private syncing: Array<() => void> | null = null;
+  private closed = false;
   /** the batch could not be committed: nothing in it was acknowledged, and it is rolled back */
   onCommitFailed: ((error: unknown) => void) | null = null;
   private checkpointer: Worker | null = null;
@@ -137,7 +151,8 @@ export class SqliteRelayStore implements RelayStore {
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.syncOffThread = (options.synchronous ?? 'FULL') === 'FULL' && (options.groupCommit ?? false);
+    this.db.pragma(`synchronous = ${this.syncOffThread ? 'NORMAL' : (options.synchronous ?? 'FULL')}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
@@ -181,9 +196,10 @@ export class SqliteRelayStore implements RelayStore {
     return result;
   }
 
-  /** Runs `task` once everything written so far is committed (at once when nothing is pending). */
+  /** Runs `task` once everything written so far is committed and durable (at once when nothing is pending). */
   afterCommit(task: () => void): void {
     if (this.batchOpen) this.committed.push(task);
+    else if (this.syncing || this.unsynced.length) this.unsynced.push(task); // keeps the order of what goes out
     else task();
   }
 
@@ -201,7 +217,68 @@ export class SqliteRelayStore implements RelayStore {
       this.onCommitFailed?.(error);
       return;
     }
-    for (const task of tasks) task();
+    if (!this.syncOffThread) {
+      for (const task of tasks) task();
+      return;
+    }
+    // even a batch that acknowledges nothing is synced, so a later answer that reads it (a duplicate send) is not early
+    this.unsynced.push(...tasks, noop);
+    this.startSync();
+  }
+
+  /** Group fsync: one in flight at a time; it releases every batch committed before it began. */
+  private startSync(): void {
+    if (this.syncing || !this.unsynced.length || this.closed) return;
+    const fd = this.openWal();
+    const covered = this.unsynced;
+    this.unsynced = [];
+    if (fd === null) {
+      for (const task of covered) task();
+      return;
+    }
+    this.syncing = covered;
+    fs.fsync(fd, (error) => {
+      this.syncing = null;
+      if (this.closed) {
+        this.closeWal();
+        return;
+      }
+      if (error) {
+        // committed but perhaps not on disk: acknowledge none of it; clients resume and resend (idempotent ids)
+        this.unsynced = [];
+        this.onCommitFailed?.(error);
+        return;
+      }
+      for (const task of covered) task();
+      this.startSync();
+    });
+  }
+
+  private openWal(): number | null {
+    if (this.walFd === null) {
+      try {
+        // r+: Windows needs write access to flush a file
+        this.walFd = fs.openSync(`${this.db.name}-wal`, 'r+');
+      } catch {
+        // not expected after a commit in WAL mode; if it happens, sync the database file here and let SQLite sync
+        // every commit itself from now on
+        const dbFd = fs.openSync(this.db.name, 'r+');
+        try {
+          fs.fsyncSync(dbFd);
+        } finally {
+          fs.closeSync(dbFd);
+        }
+        this.db.pragma('synchronous = FULL');
+        return null;
+      }
+    }
+    return this.walFd;
+  }
+
+  private closeWal(): void {
+    if (this.walFd === null) return;
+    fs.closeSync(this.walFd);
+    this.walFd = null;
   }
 
   private forgetCached(): void {
@@ -345,6 +422,16 @@ export class SqliteRelayStore implements RelayStore {
       this.checkpointer = null;
     }
     if (this.db.open) this.flush();
+    if (this.syncOffThread && (this.syncing || this.unsynced.length)) {
+      // closing: make the last batches durable here, then release what they acknowledged
+      const fd = this.openWal();
+      if (fd !== null) fs.fsyncSync(fd);
+      const pending = [...(this.syncing ?? []), ...this.unsynced];
+      this.unsynced = [];
+      for (const task of pending) task();
+    }
+    this.closed = true;
+    if (!this.syncing) this.closeWal(); // else the fsync in flight closes it when it returns
     if (this.db.open) this.db.close();
   }
 

@@ -260,3 +260,49 @@ describe('checkpoint worker', () => {
         .toBe(200);
   });
 });
+
+describe('durable acknowledgements (synchronous FULL with group commit)', () => {
+  it('what a batch acknowledges waits for the fsync of the WAL, and later frames keep their order behind it', async () => {
+    const store = open(freshDir(), { groupCommit: true, synchronous: 'FULL' });
+    // the commit itself does not sync: SQLite runs with NORMAL and the WAL is fsynced off the event loop
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(1);
+    const order: string[] = [];
+    store.transaction(() => store.putSession(session('s1')));
+    store.afterCommit(() => order.push('ack s1'));
+    store.flush();
+    // committed (a second connection sees it) but not yet acknowledged
+    const reader = new Database(path.join(store.db.name), { readonly: true });
+    try {
+      expect(reader.prepare('SELECT id FROM sessions').all()).toEqual([{ id: 's1' }]);
+    } finally {
+      reader.close();
+    }
+    store.afterCommit(() => order.push('error frame, no writes'));
+    expect(order).toEqual([]);
+    await new Promise<void>((resolve) => store.afterCommit(resolve));
+    expect(order).toEqual(['ack s1', 'error frame, no writes']);
+    // nothing pending: a task runs at once
+    store.afterCommit(() => order.push('now'));
+    expect(order.at(-1)).toBe('now');
+  });
+
+  it('closing the store syncs and releases what was still waiting for an fsync', () => {
+    const store = openSqliteStore(freshDir(), { groupCommit: true, synchronous: 'FULL' });
+    const released: string[] = [];
+    store.transaction(() => store.putSession(session('s2')));
+    store.afterCommit(() => released.push('ack s2'));
+    store.flush();
+    expect(released).toEqual([]);
+    store.close();
+    expect(released).toEqual(['ack s2']);
+  });
+
+  it('NORMAL acknowledges on commit, as before', () => {
+    const store = open(freshDir(), { groupCommit: true, synchronous: 'NORMAL' });
+    const released: string[] = [];
+    store.transaction(() => store.putSession(session('s3')));
+    store.afterCommit(() => released.push('ack s3'));
+    store.flush();
+    expect(released).toEqual(['ack s3']);
+  });
+});
