@@ -144,6 +144,10 @@ async function serve(args: string[]): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   try {
     if (argv[0] === 'user') await userCommand(argv.slice(1));
     else await serve(argv);

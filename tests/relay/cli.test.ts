@@ -56,4 +56,10 @@ describe('relay cli', () => {
     expect(result.stderr).toContain(sentence);
     expect(result.stderr).toContain('Usage:');
   });
+
+  it('--help prints the usage and exits 0', () => {
+    const result = cli(['--help'], '');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('npm run relay -- user add <name>');
+  });
 });
