@@ -1,0 +1,74 @@
+// Automated accessibility audit (axe-core, WCAG 2 A/AA rules) of the screens an agent and a customer use:
+// the help page's flow must be usable with a screen reader and a keyboard, so serious findings fail the suite.
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import {
+  chatOwnedBy,
+  chooseFromChatMenu,
+  conversation,
+  expect,
+  offerTransfer,
+  openSession,
+  test,
+  transferDialog,
+} from './fixtures';
+
+/** Violations of impact serious or critical, as readable lines: rule, what it says, and where. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id}: ${v.help} at ${n.target.join(' ')}`));
+}
+
+test('the workspace, the transfer dialog, an offered chat, listening mode, Dashboard, History and sign-in pass axe', async ({
+  signIn,
+  startChat,
+}) => {
+  test.setTimeout(90_000);
+  const alice = await signIn('alice');
+  await chatOwnedBy(alice, startChat, 'Dana Whitfield', 'My invoice shows the wrong amount.');
+  const bob = await signIn('bob');
+  await openSession(alice, 'Dana Whitfield');
+  expect(await seriousViolations(alice.page), 'workspace').toEqual([]);
+  await alice.page.emulateMedia({ colorScheme: 'dark' });
+  // the dark palette is really in use (#0f1117), so this pass audits it
+  expect(await alice.page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(15, 17, 23)');
+  expect(await seriousViolations(alice.page), 'workspace, dark theme').toEqual([]);
+  await alice.page.emulateMedia({ colorScheme: 'light' });
+
+  await chooseFromChatMenu(alice, 'Dana Whitfield', 'Transfer');
+  await expect(transferDialog(alice.page)).toBeVisible();
+  expect(await seriousViolations(alice.page), 'transfer dialog').toEqual([]);
+  await transferDialog(alice.page).getByRole('button', { name: 'Cancel' }).click();
+
+  await offerTransfer(alice, 'Dana Whitfield', bob, 'Billing question');
+  const offered = conversation(bob.page, 'Dana Whitfield');
+  await expect(offered.getByRole('button', { name: 'Accept transfer' })).toBeVisible();
+  expect(await seriousViolations(bob.page), 'offered chat').toEqual([]);
+  await offered.getByRole('button', { name: 'Accept transfer' }).click();
+  await expect(conversation(alice.page, 'Dana Whitfield')).toContainText('You are listening to this chat.');
+  expect(await seriousViolations(alice.page), 'listening mode').toEqual([]);
+
+  const maria = await signIn('maria');
+  await maria.page.getByRole('tab', { name: 'Dashboard' }).click();
+  await expect(maria.page.getByRole('table', { name: 'Live chats' })).toContainText('Dana Whitfield');
+  expect(await seriousViolations(maria.page), 'dashboard').toEqual([]);
+
+  await bob.page.getByRole('tab', { name: 'History' }).click();
+  await expect(bob.page.getByRole('searchbox', { name: 'Search history' })).toBeVisible();
+  expect(await seriousViolations(bob.page), 'history').toEqual([]);
+
+  await bob.page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(bob.page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  expect(await seriousViolations(bob.page), 'sign-in').toEqual([]);
+});
+
+test('the customer chat page passes axe before and during a chat', async ({ openCustomerPage, signIn, startChat }) => {
+  const page = await openCustomerPage();
+  expect(await seriousViolations(page), 'customer page, start').toEqual([]);
+  await signIn('alice');
+  const customer = await startChat('Lena Berg', 'Hello there');
+  await expect(customer.page.getByRole('log')).toContainText('joined the chat');
+  expect(await seriousViolations(customer.page), 'customer page, chatting').toEqual([]);
+});
