@@ -120,29 +120,13 @@ export class TestClient {
 
   /** The first frame not yet returned by `next` that matches; fails after the timeout. */
   next(predicate: (frame: Frame) => boolean, timeoutMs = 5000, what = 'a matching frame'): Promise<Frame> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(
-          new Error(
-            `${this.label}: timed out waiting for ${what}; last frames: ${JSON.stringify(this.frames.slice(-6)).slice(0, 2000)}`,
-          ),
-        );
-      }, timeoutMs);
-      const check = () => {
-        const found = this.frames.find((f) => !this.consumed.has(f) && predicate(f));
-        if (found) {
-          clearTimeout(timer);
-          this.consumed.add(found);
-          resolve(found);
-        } else if (this.isClosed) {
-          clearTimeout(timer);
-          reject(new Error(`${this.label}: connection closed while waiting for ${what}`));
-        } else {
-          this.waiters.push(check);
-        }
-      };
-      check();
-    });
+    return this.waitFor(
+      () => this.frames.find((f) => !this.consumed.has(f) && predicate(f)),
+      (found) => this.consumed.add(found),
+      () => `last frames: ${JSON.stringify(this.frames.slice(-6)).slice(0, 2000)}`,
+      what,
+      timeoutMs,
+    );
   }
 
   /** The next session event of a kind not yet returned here, whether it came live or in a replay. */
@@ -151,17 +135,33 @@ export class TestClient {
   }
 
   eventWhere(predicate: (event: Frame) => boolean, what = 'a matching event', timeoutMs = 5000): Promise<Frame> {
+    const events = () => this.frames.flatMap((f) => (f.type === 'event' ? [f.event] : f.type === 'replay' ? f.events : []));
+    return this.waitFor(
+      () => events().find((e: Frame) => !this.consumedEvents.has(e) && predicate(e)),
+      (found) => this.consumedEvents.add(found),
+      () => `events seen: ${events().map((e: Frame) => e.kind).join(', ')}`,
+      what,
+      timeoutMs,
+    );
+  }
+
+  /** Resolves with what `find` returns once it returns something, re-checking on each frame; fails on timeout or close. */
+  private waitFor(
+    find: () => Frame | undefined,
+    take: (found: Frame) => void,
+    seen: () => string,
+    what: string,
+    timeoutMs: number,
+  ): Promise<Frame> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        const seen = this.frames.flatMap((f) => (f.type === 'event' ? [f.event.kind] : f.type === 'replay' ? f.events.map((e: Frame) => e.kind) : []));
-        reject(new Error(`${this.label}: timed out waiting for ${what}; events seen: ${seen.join(', ')}`));
+        reject(new Error(`${this.label}: timed out waiting for ${what}; ${seen()}`));
       }, timeoutMs);
       const check = () => {
-        const all = this.frames.flatMap((f) => (f.type === 'event' ? [f.event] : f.type === 'replay' ? f.events : []));
-        const found = all.find((e: Frame) => !this.consumedEvents.has(e) && predicate(e));
+        const found = find();
         if (found) {
           clearTimeout(timer);
-          this.consumedEvents.add(found);
+          take(found);
           resolve(found);
         } else if (this.isClosed) {
           clearTimeout(timer);
@@ -173,6 +173,7 @@ export class TestClient {
       check();
     });
   }
+
 
   /** The next summary of a session that satisfies a condition. */
   session(sessionId: string, predicate: (session: Frame) => boolean = () => true, timeoutMs?: number): Promise<Frame> {
