@@ -11,6 +11,7 @@ export const errorCodes = [
   'not-connected',
   'timeout',
   'internal',
+  'unavailable',
   // permissions and state machine
   'forbidden',
   'not-found',
@@ -48,6 +49,7 @@ export const errorSentences: Record<ErrorCode, string> = {
   'not-connected': 'Not connected to the relay.',
   timeout: 'The relay did not answer in time.',
   internal: 'Something went wrong on the relay. Try again.',
+  unavailable: 'The relay cannot save anything right now. Nothing was changed; try again in a moment.',
   forbidden: 'You are not allowed to do that.',
   'not-found': 'That chat no longer exists.',
   'session-closed': 'That chat has been closed.',

@@ -12,11 +12,9 @@ export const demoAccounts = [
 export const DEMO_PASSWORD = 'demo';
 
 /** Creates the demo accounts if there are no accounts at all; returns whether it did. */
-export function seedDemoAccounts(store: RelayStore): boolean {
-  if (store.listAccounts().length > 0) return false;
+export async function seedDemoAccounts(store: RelayStore): Promise<boolean> {
+  if ((await store.listAccounts()).length > 0) return false;
   const passwordHash = hashPassword(DEMO_PASSWORD);
-  store.transaction(() => {
-    for (const account of demoAccounts) store.createAccount({ ...account, passwordHash });
-  });
+  for (const account of demoAccounts) await store.createAccount({ ...account, passwordHash });
   return true;
 }

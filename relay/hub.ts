@@ -1,128 +1,154 @@
-// The relay's authoritative state machine: presence, routing, transfers, listeners, messages and requests.
-// It has no sockets, disk or timers of its own; everything arrives through the ports in ./ports.
+// The relay's runner: for each command it loads, lets the pure decision (relay/core) decide, appends through the
+// CommandRunner port, and publishes what changed. Presence, timers and fan-out are ports too, so the same hub runs
+// embedded (one process, SQLite) and in a cluster (PostgreSQL + Redis). Its only state is a directory of accounts.
 import {
   type AgentId,
   type AgentInfo,
-  type Author,
+  type AgentStatus,
   customerVisibleKinds,
-  type Request,
-  type SessionEvent,
   type SessionId,
   type SessionSummary,
   type SettableStatus,
-  type TransferEndReason,
-  type TransferOffer,
 } from '../common/domain';
-import { type ErrorCode, errorSentences } from '../common/errors';
 import {
   type AgentCommand,
+  type AgentCommandOf,
   type CustomerCommand,
   type CustomerFrame,
   PROTOCOL_VERSION,
   type RelayFrame,
 } from '../common/protocol';
-import { fail, ok, type Result } from '../common/result';
-import type { Account, Clock, Fanout, Ids, Log, RelayStore, Scheduler, TimerHandle } from './ports';
+import { ok, type Result } from '../common/result';
+import { agentMayType, agentSend, customerSend } from './core/messages';
+import { audience, change, type CoreOptions, type Facts, graceTimerKey, inAudience, refuse, seesDashboard, type TimerKey } from './core/model';
+import { closeWindow, listen, takeOver } from './core/listening';
+import { createRequest } from './core/requests';
+import { chooseAgent } from './core/routing';
+import { assign, closeByAgent, closeByCustomer, openChat } from './core/sessions';
+import { accept, cancel, expire, offer, reject, targetUnavailable } from './core/transfers';
+import { deliverRequest, deliverSession, deliverTyping } from './delivery';
+import type {
+  Account,
+  Applied,
+  Clock,
+  CommandRunner,
+  Fanout,
+  Ids,
+  LocalSockets,
+  Log,
+  Presence,
+  Publication,
+  RelayStore,
+  Scheduler,
+  SessionCommand,
+} from './ports';
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-/** an event before the hub gives it its session, seq and time */
-export type NewEvent = DistributiveOmit<SessionEvent, 'sessionId' | 'seq' | 'at'>;
-
-export interface HubOptions {
-  /** null: transfers wait for an answer forever */
-  transferTimeoutMs: number | null;
-  offlineGraceMs: number;
-  /** open chats per agent before routing passes them by */
-  capacity: number;
-}
+export type HubOptions = CoreOptions;
 
 export interface HubDeps {
   clock: Clock;
   ids: Ids;
   store: RelayStore;
-  fanout: Fanout;
+  runner: CommandRunner;
+  presence: Presence;
   scheduler: Scheduler;
+  fanout: Fanout;
+  /** this process's connections, which deliveries are written to */
+  sockets: LocalSockets;
   log: Log;
   hashToken: (token: string) => string;
   options: HubOptions;
 }
 
-/** Frames for the connection that just said hello, and what to do once they are sent. */
-export interface Greeting<F> {
-  frames: F[];
+export interface CustomerGreeting {
+  sessionId: SessionId;
+  frames: CustomerFrame[];
+  /** the chat is over: the connection is closed after the frames */
+  ended: boolean;
+  /** run once the connection is registered: a new chat's `opened` event reaches it live */
   settle: () => void;
 }
 
-export interface CustomerGreeting extends Greeting<CustomerFrame> {
-  sessionId: SessionId;
-  /** the chat is over: the connection is closed after the frames */
-  ended: boolean;
-}
-
-type CommandOf<T extends AgentCommand['type']> = Extract<AgentCommand, { type: T }>;
-
-interface Presence {
-  connections: number;
-  grace: TimerHandle | null;
-}
-
-const refuse = (code: ErrorCode, message?: string): Result<never> => fail(code, message ?? errorSentences[code]);
+type AgentCommandBody = Exclude<AgentCommand, { type: 'hello' }>;
+type CustomerCommandBody = Exclude<CustomerCommand, { type: 'customer-hello' }>;
 
 export class Hub {
-  private readonly online = new Map<AgentId, Presence>();
-  /** agents who said hello and see every live chat (managers, can listen in): told of every summary change */
-  private readonly dashboardViewers = new Set<AgentId>();
-  private readonly expiryTimers = new Map<string, TimerHandle>();
-  /** for routing ties: who got a chat least recently (in-memory; resets on restart) */
-  private readonly lastAssignedAt = new Map<AgentId, number>();
-  private draining = false;
-  private assignments = 0;
+  /** accounts by id: every decision reads names, roles and statuses, so they are kept here and refreshed on change */
+  private readonly accounts = new Map<AgentId, Account>();
+  private draining: Promise<void> | null = null;
+  private drainAgain = false;
+  /** presence frames are read before they are sent: keep them in the order they were published */
+  private presenceQueue: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(private readonly deps: HubDeps) {}
 
-  /** Re-arm expiry timers of transfers that were pending when the relay stopped. */
-  start(): void {
-    for (const offer of this.deps.store.listPendingTransfers()) this.armExpiry(offer);
+  /** Loads the accounts, starts the timers and delivery, and re-arms what the store says is pending. */
+  async start(): Promise<void> {
+    for (const account of await this.deps.store.listAccounts()) this.accounts.set(account.id, account);
+    this.deps.fanout.subscribe((publication, origin) => this.deliver(publication, origin));
+    this.deps.scheduler.start((key) => this.timerDue(key));
+    await this.reconcile();
   }
 
   stop(): void {
-    for (const timer of this.expiryTimers.values()) timer.cancel();
-    this.expiryTimers.clear();
-    for (const presence of this.online.values()) presence.grace?.cancel();
-    this.online.clear();
-    this.dashboardViewers.clear();
+    this.stopped = true;
+    this.deps.scheduler.stop();
+  }
+
+  /**
+   * Makes the durable state and the timers agree: an agent marked online with no connection anywhere gets the offline
+   * grace (so after a restart, or a node's death, they go offline like after a disconnect), every pending transfer
+   * with a timeout has its timer, and an offer to an agent who is not Present ends. Idempotent; run at start (and
+   * periodically in a cluster).
+   */
+  async reconcile(): Promise<void> {
+    const { store, presence, scheduler, clock, options } = this.deps;
+    const connected = await presence.connectedNow();
+    for (const account of this.accounts.values()) {
+      if (account.online && !connected.has(account.id)) {
+        await scheduler.arm(graceTimerKey(account.id), clock.now() + options.offlineGraceMs);
+      }
+    }
+    for (const offer of await store.listPendingTransfers()) {
+      if (this.statusOf(offer.toId) !== 'present') {
+        await this.runCommand({
+          sessionId: offer.sessionId,
+          requireOpen: false,
+          decide: ({ session }) => targetUnavailable(session, offer.toId),
+        });
+      } else if (offer.expiresAt !== null) {
+        await scheduler.arm(`transfer:${offer.sessionId}:${offer.id}`, offer.expiresAt);
+      }
+    }
+  }
+
+  statusOf(agentId: AgentId): AgentStatus {
+    const account = this.accounts.get(agentId);
+    return account?.online ? account.chosenStatus : 'offline';
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Agents: connect, hello, disconnect
+  // Agents: hello, disconnect
 
-  /** Called once `hello` is accepted. Frames: welcome, then a replay per session the agent is in. */
-  agentHello(agentId: AgentId, commandId: string, resume: Record<SessionId, number>): Greeting<RelayFrame> {
+  /**
+   * The agent's connection said hello (the caller holds what is delivered to it until these frames are sent): the
+   * agent is online, and is sent a welcome, then a replay per session it is in.
+   */
+  async agentHello(agentId: AgentId, commandId: string, resume: Record<SessionId, number>): Promise<RelayFrame[]> {
     const { store, clock } = this.deps;
-    const wasStatus = this.statusOf(agentId);
-    const presence = this.online.get(agentId);
-    if (presence) {
-      presence.connections += 1;
-      presence.grace?.cancel();
-      presence.grace = null;
-    } else {
-      this.online.set(agentId, { connections: 1, grace: null });
-    }
-    const account = this.account(agentId);
-    if (this.seesDashboard(account)) this.dashboardViewers.add(agentId);
-    const counts = store.openChatCounts();
-    const agents = store.listAccounts().map((a) => this.info(a, counts));
-    const me = this.info(account, counts);
-
+    const account = await this.arrive(agentId);
+    const [all, counts, live] = await Promise.all([store.listAccounts(), store.openChatCounts(), store.listLiveSessions()]);
+    for (const a of all) this.accounts.set(a.id, a);
+    const dashboard = seesDashboard(account);
     const visible = new Map<SessionId, SessionSummary>();
-    const dashboard = this.seesDashboard(account);
-    for (const session of store.listLiveSessions()) {
+    for (const session of live) {
       if (dashboard || inAudience(session, agentId)) visible.set(session.id, session);
     }
     for (const sessionId of Object.keys(resume)) {
       if (visible.has(sessionId)) continue;
-      const session = store.getSession(sessionId);
-      if (session && (inAudience(session, agentId) || store.isParticipant(sessionId, agentId))) {
+      const session = await store.getSession(sessionId);
+      if (session && (inAudience(session, agentId) || (await store.isParticipant(sessionId, agentId)))) {
         visible.set(sessionId, session);
       }
     }
@@ -132,584 +158,354 @@ export class Hub {
         id: commandId,
         protocol: PROTOCOL_VERSION,
         serverTime: clock.now(),
-        me,
-        agents,
+        me: this.info(this.accounts.get(agentId) ?? account, counts),
+        agents: all.map((a) => this.info(a, counts)),
         sessions: [...visible.values()],
       },
     ];
     for (const session of visible.values()) {
       const resumeFrom = resume[session.id];
-      const isMember = inAudience(session, agentId);
-      if (!isMember && resumeFrom === undefined) continue;
+      if (!inAudience(session, agentId) && resumeFrom === undefined) continue;
       const afterSeq = Math.min(resumeFrom ?? 0, session.lastSeq);
       if (afterSeq >= session.lastSeq) continue;
-      frames.push({ type: 'replay', sessionId: session.id, events: store.eventsAfter(session.id, afterSeq) });
+      frames.push({ type: 'replay', sessionId: session.id, events: await store.eventsAfter(session.id, afterSeq) });
     }
-    return {
-      frames,
-      settle: () => {
-        if (this.statusOf(agentId) !== wasStatus) this.broadcastPresence([agentId]);
-        this.drainQueue();
-      },
-    };
+    void this.drainQueue();
+    return frames;
   }
 
-  /** The last connection of an agent went away: they become offline after the grace period. */
-  agentDisconnected(agentId: AgentId): void {
-    const presence = this.online.get(agentId);
-    if (!presence) return;
-    presence.connections = Math.max(0, presence.connections - 1);
-    if (presence.connections > 0 || presence.grace) return;
-    presence.grace = this.deps.scheduler.schedule(this.deps.options.offlineGraceMs, () => {
-      const current = this.online.get(agentId);
-      if (!current || current.connections > 0) return;
-      this.online.delete(agentId);
-      this.dashboardViewers.delete(agentId);
+  /** A connection of the agent said hello: they are online (grace cancelled) and told so to everyone. */
+  private async arrive(agentId: AgentId): Promise<Account> {
+    const { store, presence, scheduler } = this.deps;
+    await presence.attach(agentId);
+    await scheduler.disarm(graceTimerKey(agentId));
+    const account = await store.getAccount(agentId);
+    if (!account) throw new Error(`no account ${agentId}`);
+    this.accounts.set(agentId, { ...account, online: true });
+    if (!account.online) {
+      await store.setOnline(agentId, true);
+      this.publishPresence([agentId]);
+    }
+    return { ...account, online: true };
+  }
+
+  /** A connection of the agent went away: when it was their last anywhere, they go offline after the grace period. */
+  async agentDisconnected(agentId: AgentId): Promise<void> {
+    const { presence, scheduler, clock, options } = this.deps;
+    if (await presence.detach(agentId)) await scheduler.arm(graceTimerKey(agentId), clock.now() + options.offlineGraceMs);
+  }
+
+  private async graceExpired(agentId: AgentId): Promise<void> {
+    if (await this.deps.presence.isConnectedNow(agentId)) return;
+    const account = await this.deps.store.getAccount(agentId);
+    if (!account) return;
+    if (account.online) {
+      await this.deps.store.setOnline(agentId, false);
+      this.accounts.set(agentId, { ...account, online: false });
       this.deps.log({ event: 'presence-offline', agentId });
-      this.broadcastPresence([agentId]);
-      this.cancelOffersTo(agentId, 'target-unavailable');
-    });
-  }
-
-  statusOf(agentId: AgentId) {
-    const account = this.deps.store.getAccount(agentId);
-    if (!account || !this.online.has(agentId)) return 'offline' as const;
-    return account.chosenStatus;
+      this.publishPresence([agentId]);
+    }
+    await this.cancelOffersTo(agentId);
   }
 
   // ---------------------------------------------------------------------------------------------
   // Customers
 
-  customerHello(commandId: string, hello: Extract<CustomerCommand, { type: 'customer-hello' }>): Result<CustomerGreeting> {
+  async customerHello(
+    commandId: string,
+    hello: Extract<CustomerCommand, { type: 'customer-hello' }>,
+    /** called once the chat is known and before it is read, so the caller misses nothing committed meanwhile */
+    register: (sessionId: SessionId) => void = () => {},
+  ): Promise<Result<CustomerGreeting>> {
     const { store, ids, clock } = this.deps;
     if (hello.token) {
-      const sessionId = store.sessionForToken(this.deps.hashToken(hello.token));
-      const session = sessionId ? store.getSession(sessionId) : null;
+      const sessionId = await store.sessionForToken(this.deps.hashToken(hello.token));
+      if (sessionId) register(sessionId);
+      const session = sessionId ? await store.getSession(sessionId) : null;
       if (!session) return refuse('not-found', 'That chat could not be found. Start a new chat.');
-      const events = store.eventsAfter(session.id, hello.lastSeq).filter((e) => customerVisibleKinds.has(e.kind));
+      const events = (await store.eventsAfter(session.id, hello.lastSeq)).filter((e) => customerVisibleKinds.has(e.kind));
       const frames: CustomerFrame[] = [this.customerWelcome(commandId, session, hello.token)];
       if (events.length) frames.push({ type: 'replay', sessionId: session.id, events });
       return ok({ sessionId: session.id, frames, ended: session.state === 'closed', settle: () => {} });
     }
     if (!hello.name) return refuse('bad-frame', 'customer-hello needs a name (new chat) or a token (resume).');
     const token = ids.secret();
-    const now = clock.now();
-    const session: SessionSummary = {
-      id: ids.id('ses'),
-      customerName: hello.name,
-      state: 'queued',
-      ownerId: null,
-      listeners: [],
-      pendingTransfer: null,
-      createdAt: now,
-      closedAt: null,
-      lastSeq: 0,
-      lastMessage: null,
-      waitingSince: null,
-    };
-    const after = store.transaction(() => {
-      store.putCustomerToken(this.deps.hashToken(token), session.id);
-      return this.commit(session, session, [{ kind: 'opened', customerName: hello.name! }]);
-    });
-    this.deps.log({ event: 'chat-opened', sessionId: session.id });
+    const opened = openChat(ids.id('ses'), hello.name, clock.now());
+    register(opened.session.id);
+    const applied = await this.deps.runner.open(opened.session, opened.events, this.deps.hashToken(token));
+    if (!applied.ok) return applied;
+    this.deps.log({ event: 'chat-opened', sessionId: opened.session.id });
     return ok({
-      sessionId: session.id,
-      // the `opened` event reaches the new customer live, through publish() in settle
-      frames: [this.customerWelcome(commandId, after.session, token)],
+      sessionId: opened.session.id,
+      // the `opened` event reaches the new customer live, through the publication in settle
+      frames: [this.customerWelcome(commandId, applied.value.after, token)],
       ended: false,
       settle: () => {
-        this.publish(session, after.session, after.events);
-        this.drainQueue();
+        this.applied(applied.value);
+        void this.drainQueue();
       },
     });
   }
 
-  handleCustomer(sessionId: SessionId, command: Exclude<CustomerCommand, { type: 'customer-hello' }>): Result<unknown> {
-    const session = this.deps.store.getSession(sessionId);
-    if (!session) return refuse('not-found');
+  async handleCustomer(sessionId: SessionId, command: CustomerCommandBody): Promise<Result<unknown>> {
     switch (command.type) {
-      case 'customer-send': {
-        if (session.state === 'closed') return refuse('session-closed');
-        const existing = this.deps.store.findMessageSeq(sessionId, command.messageId);
-        if (existing !== null) return ok({ seq: existing, duplicate: true });
-        const author: Author = { kind: 'customer', id: null, name: session.customerName };
-        const seq = this.apply(session, (s) => s, [
-          { kind: 'message', messageId: command.messageId, author, text: command.text },
-        ]);
-        return ok({ seq, duplicate: false });
-      }
-      case 'customer-typing': {
-        if (session.state === 'closed') return refuse('session-closed');
-        const frame: RelayFrame = {
-          type: 'typing',
+      case 'customer-send':
+        return this.runCommand({
           sessionId,
-          who: 'customer',
-          name: session.customerName,
-          active: command.active,
-        };
-        for (const agentId of audience(session)) this.deps.fanout.toAgent(agentId, frame);
-        return ok(undefined);
-      }
-      case 'customer-close': {
+          requireOpen: true,
+          load: { messageId: command.messageId },
+          decide: (loaded) => customerSend(loaded.session, command, loaded),
+        });
+      case 'customer-typing': {
+        const session = await this.deps.store.getSession(sessionId);
+        if (!session) return refuse('not-found');
         if (session.state === 'closed') return refuse('session-closed');
-        this.closeSession(session, { kind: 'customer', id: null, name: session.customerName });
+        this.deps.fanout.publish({
+          kind: 'typing',
+          frame: { type: 'typing', sessionId, who: 'customer', name: session.customerName, active: command.active },
+          agents: audience(session),
+          customer: false,
+        });
         return ok(undefined);
       }
+      case 'customer-close':
+        return this.runCommand({
+          sessionId,
+          requireOpen: true,
+          decide: ({ session }) => closeByCustomer(session, this.deps.clock.now()),
+        });
     }
   }
 
   // ---------------------------------------------------------------------------------------------
   // Agent commands
 
-  handleAgent(agentId: AgentId, command: Exclude<AgentCommand, { type: 'hello' }>): Result<unknown> {
+  async handleAgent(agentId: AgentId, command: AgentCommandBody): Promise<Result<unknown>> {
+    const actor = this.accounts.get(agentId) ?? (await this.deps.store.getAccount(agentId));
+    if (!actor) return refuse('unauthorized', 'Your account no longer exists.');
+    const on = <R>(decide: SessionCommand<R>['decide'], load?: SessionCommand<R>['load']) =>
+      this.runCommand({ sessionId: (command as { sessionId: SessionId }).sessionId, requireOpen: true, load, decide });
     switch (command.type) {
       case 'set-status':
-        return this.setStatus(agentId, command.status);
+        return this.setStatus(actor, command.status);
       case 'send':
-        return this.send(agentId, command);
+        return on((loaded) => agentSend(loaded.session, actor, command, loaded), { messageId: command.messageId });
       case 'typing':
-        return this.typing(agentId, command);
+        return this.typing(actor, command);
       case 'offer-transfer':
-        return this.offer(agentId, command);
+        return on(({ session }) => offer(session, actor, command, this.facts()));
       case 'accept-transfer':
-        return this.accept(agentId, command);
+        return on(({ session }) => accept(session, actor, command, this.facts()));
       case 'reject-transfer':
-        return this.reject(agentId, command);
+        return on(({ session }) => reject(session, actor, command));
       case 'cancel-transfer':
-        return this.cancel(agentId, command);
+        return on(({ session }) => cancel(session, actor, command));
       case 'take-over':
-        return this.takeOver(agentId, command);
+        return on(({ session }) => takeOver(session, actor, this.facts()));
       case 'listen':
-        return this.listen(agentId, command);
+        return on(({ session }) => listen(session, actor));
       case 'close-window':
-        return this.closeWindow(agentId, command);
+        return on(({ session }) => closeWindow(session, actor));
       case 'close-chat':
-        return this.closeChat(agentId, command);
+        return on(({ session }) => closeByAgent(session, actor, this.deps.clock.now()));
       case 'create-request':
-        return this.createRequest(agentId, command);
-      case 'list-requests': {
-        const account = this.account(agentId);
-        const requests = this.deps.store.listRequests(account.role === 'manager' ? null : agentId);
-        return ok({ requests });
-      }
+        return this.createRequest(actor, command);
+      case 'list-requests':
+        return ok({ requests: await this.deps.store.listRequests(actor.role === 'manager' ? null : actor.id) });
       case 'fetch-events': {
-        const account = this.account(agentId);
-        const session = this.deps.store.getSession(command.sessionId);
+        const { store } = this.deps;
+        const session = await store.getSession(command.sessionId);
         if (!session) return refuse('not-found');
         const allowed =
-          this.seesDashboard(account) ||
-          inAudience(session, agentId) ||
-          this.deps.store.isParticipant(session.id, agentId);
+          seesDashboard(actor) || inAudience(session, actor.id) || (await store.isParticipant(session.id, actor.id));
         if (!allowed) return refuse('forbidden', 'You are not part of that chat.');
-        return ok({ events: this.deps.store.eventsAfter(session.id, command.afterSeq) });
+        return ok({ events: await store.eventsAfter(session.id, command.afterSeq) });
       }
     }
   }
 
-  private setStatus(agentId: AgentId, status: SettableStatus): Result<unknown> {
-    const before = this.statusOf(agentId);
-    this.deps.store.setChosenStatus(agentId, status);
-    this.deps.log({ event: 'presence-set', agentId, status });
-    if (before !== this.statusOf(agentId)) this.broadcastPresence([agentId]);
-    if (status === 'away') this.cancelOffersTo(agentId, 'target-unavailable');
-    else this.drainQueue();
+  private async setStatus(actor: Account, status: SettableStatus): Promise<Result<unknown>> {
+    const before = this.statusOf(actor.id);
+    await this.deps.store.setChosenStatus(actor.id, status);
+    this.accounts.set(actor.id, { ...(this.accounts.get(actor.id) ?? actor), chosenStatus: status });
+    this.deps.log({ event: 'presence-set', agentId: actor.id, status });
+    if (before !== this.statusOf(actor.id)) this.publishPresence([actor.id]);
+    if (status === 'away') await this.cancelOffersTo(actor.id);
+    else void this.drainQueue();
     return ok(undefined);
   }
 
-  private send(agentId: AgentId, command: CommandOf<'send'>): Result<unknown> {
-    const session = this.deps.store.getSession(command.sessionId);
+  private async typing(actor: Account, command: AgentCommandOf<'typing'>): Promise<Result<unknown>> {
+    const session = await this.deps.store.getSession(command.sessionId);
     if (!session) return refuse('not-found');
-    if (session.state === 'closed') return refuse('session-closed');
-    if (session.ownerId !== agentId) return refuse('not-owner');
-    const existing = this.deps.store.findMessageSeq(session.id, command.messageId);
-    if (existing !== null) return ok({ seq: existing, duplicate: true });
-    const account = this.account(agentId);
-    const author: Author = { kind: 'agent', id: agentId, name: account.name };
-    const seq = this.apply(session, (s) => s, [
-      { kind: 'message', messageId: command.messageId, author, text: command.text },
-    ]);
-    return ok({ seq, duplicate: false });
-  }
-
-  private typing(agentId: AgentId, command: CommandOf<'typing'>): Result<unknown> {
-    const session = this.deps.store.getSession(command.sessionId);
-    if (!session) return refuse('not-found');
-    if (session.state === 'closed') return refuse('session-closed');
-    if (session.ownerId !== agentId) return refuse('not-owner');
-    const name = this.account(agentId).name;
-    const frame = { type: 'typing', sessionId: session.id, who: 'agent', name, active: command.active } as const;
-    for (const member of audience(session)) if (member !== agentId) this.deps.fanout.toAgent(member, frame);
-    this.deps.fanout.toCustomer(session.id, frame);
-    return ok(undefined);
-  }
-
-  private offer(agentId: AgentId, command: CommandOf<'offer-transfer'>): Result<unknown> {
-    const { store, clock, ids, options } = this.deps;
-    const session = store.getSession(command.sessionId);
-    if (!session) return refuse('not-found');
-    if (session.state === 'closed') return refuse('session-closed');
-    const caller = this.account(agentId);
-    if (session.ownerId !== agentId && caller.role !== 'manager') return refuse('not-owner');
-    if (!session.ownerId) return refuse('not-owner', 'A queued chat has no owner to transfer from. Take it over first.');
-    if (session.pendingTransfer) return refuse('transfer-pending');
-    if (command.to === agentId) return refuse('self-transfer');
-    if (command.to === session.ownerId) return refuse('already-owner', 'That agent already owns this chat.');
-    const target = store.getAccount(command.to);
-    if (!target) return refuse('unknown-agent');
-    if (this.statusOf(target.id) !== 'present') return refuse('not-present');
-    const now = clock.now();
-    const transfer: TransferOffer = {
-      id: ids.id('tr'),
-      sessionId: session.id,
-      fromId: session.ownerId,
-      offeredBy: agentId,
-      toId: target.id,
-      note: command.note ? command.note : null,
-      createdAt: now,
-      expiresAt: options.transferTimeoutMs === null ? null : now + options.transferTimeoutMs,
-    };
-    this.apply(session, (s) => ({ ...s, pendingTransfer: transfer }), [{ kind: 'transfer-offered', transfer }]);
-    this.logTransfer('offered', transfer, { by: agentId });
-    this.armExpiry(transfer);
-    return ok({ transferId: transfer.id });
-  }
-
-  private accept(agentId: AgentId, command: CommandOf<'accept-transfer'>): Result<unknown> {
-    const session = this.deps.store.getSession(command.sessionId);
-    if (!session) return refuse('not-found');
-    if (session.state === 'closed') return refuse('session-closed');
-    const transfer = session.pendingTransfer;
-    if (!transfer || transfer.id !== command.transferId) return refuse('transfer-not-pending');
-    if (transfer.toId !== agentId) return refuse('not-target');
-    const from = session.ownerId!;
-    const fromName = this.nameOf(from);
-    const toName = this.nameOf(agentId);
-    this.disarmExpiry(transfer.id);
-    this.apply(
-      session,
-      (s) => ({
-        ...s,
-        ownerId: agentId,
-        pendingTransfer: null,
-        listeners: addTo(
-          s.listeners.filter((l) => l !== agentId),
-          from,
-        ),
-      }),
-      [{ kind: 'transfer-accepted', transferId: transfer.id, fromId: from, fromName, toId: agentId, toName }],
-    );
-    this.logTransfer('accepted', transfer, { by: agentId });
-    return ok(undefined);
-  }
-
-  private reject(agentId: AgentId, command: CommandOf<'reject-transfer'>): Result<unknown> {
-    const session = this.deps.store.getSession(command.sessionId);
-    if (!session) return refuse('not-found');
-    if (session.state === 'closed') return refuse('session-closed');
-    const transfer = session.pendingTransfer;
-    if (!transfer || transfer.id !== command.transferId) return refuse('transfer-not-pending');
-    if (transfer.toId !== agentId) return refuse('not-target');
-    this.disarmExpiry(transfer.id);
-    const reason = command.reason ? command.reason : null;
-    this.apply(session, (s) => ({ ...s, pendingTransfer: null }), [
-      { kind: 'transfer-rejected', transferId: transfer.id, byId: agentId, reason },
-    ]);
-    this.logTransfer('rejected', transfer, { by: agentId, reason });
-    return ok(undefined);
-  }
-
-  private cancel(agentId: AgentId, command: CommandOf<'cancel-transfer'>): Result<unknown> {
-    const session = this.deps.store.getSession(command.sessionId);
-    if (!session) return refuse('not-found');
-    if (session.state === 'closed') return refuse('session-closed');
-    const transfer = session.pendingTransfer;
-    if (!transfer || transfer.id !== command.transferId) return refuse('transfer-not-pending');
-    if (transfer.offeredBy !== agentId && this.account(agentId).role !== 'manager') return refuse('not-offerer');
-    this.endTransfer(session, 'cancelled', agentId);
-    return ok(undefined);
-  }
-
-  private takeOver(agentId: AgentId, command: CommandOf<'take-over'>): Result<unknown> {
-    const session = this.deps.store.getSession(command.sessionId);
-    if (!session) return refuse('not-found');
-    if (session.state === 'closed') return refuse('session-closed');
-    const caller = this.account(agentId);
-    if (caller.role !== 'manager') return refuse('not-manager');
-    if (session.ownerId === agentId) return refuse('already-owner');
-    const events: NewEvent[] = [];
-    const pending = session.pendingTransfer;
-    if (pending) {
-      this.disarmExpiry(pending.id);
-      events.push({ kind: 'transfer-cancelled', transferId: pending.id, reason: 'taken-over', byId: agentId });
-    }
-    const fromId = session.ownerId;
-    events.push({
-      kind: 'taken-over',
-      byId: agentId,
-      byName: caller.name,
-      fromId,
-      fromName: fromId ? this.nameOf(fromId) : null,
+    const refused = agentMayType(session, actor);
+    if (refused) return refused;
+    this.deps.fanout.publish({
+      kind: 'typing',
+      frame: { type: 'typing', sessionId: session.id, who: 'agent', name: actor.name, active: command.active },
+      agents: audience(session).filter((member) => member !== actor.id),
+      customer: true,
     });
-    this.apply(
-      session,
-      (s) => {
-        const listeners = s.listeners.filter((l) => l !== agentId);
-        return {
-          ...s,
-          state: 'active',
-          ownerId: agentId,
-          pendingTransfer: null,
-          listeners: fromId ? addTo(listeners, fromId) : listeners,
-        };
-      },
-      events,
-    );
-    if (pending) this.logTransfer('cancelled', pending, { by: agentId, reason: 'taken-over' });
-    this.deps.log({ event: 'transfer-taken-over', sessionId: session.id, by: agentId, from: fromId });
     return ok(undefined);
   }
 
-  private listen(agentId: AgentId, command: CommandOf<'listen'>): Result<unknown> {
-    const session = this.deps.store.getSession(command.sessionId);
-    if (!session) return refuse('not-found');
-    if (session.state === 'closed') return refuse('session-closed');
-    const caller = this.account(agentId);
-    if (!this.seesDashboard(caller)) return refuse('cannot-listen');
-    if (session.ownerId === agentId) return refuse('already-owner');
-    if (session.listeners.includes(agentId)) return refuse('already-listening');
-    this.apply(session, (s) => ({ ...s, listeners: addTo(s.listeners, agentId) }), [
-      { kind: 'listener-joined', agentId, agentName: caller.name },
-    ]);
-    return ok(undefined);
-  }
-
-  private closeWindow(agentId: AgentId, command: CommandOf<'close-window'>): Result<unknown> {
-    const session = this.deps.store.getSession(command.sessionId);
-    if (!session) return refuse('not-found');
-    if (session.state === 'closed') return refuse('session-closed');
-    if (!session.listeners.includes(agentId)) return refuse('not-listener');
-    this.apply(session, (s) => ({ ...s, listeners: s.listeners.filter((l) => l !== agentId) }), [
-      { kind: 'listener-left', agentId, agentName: this.nameOf(agentId) },
-    ]);
-    return ok(undefined);
-  }
-
-  private closeChat(agentId: AgentId, command: CommandOf<'close-chat'>): Result<unknown> {
-    const session = this.deps.store.getSession(command.sessionId);
-    if (!session) return refuse('not-found');
-    if (session.state === 'closed') return refuse('session-closed');
-    if (session.ownerId !== agentId) return refuse('not-owner');
-    this.closeSession(session, { kind: 'agent', id: agentId, name: this.nameOf(agentId) });
-    return ok(undefined);
-  }
-
-  private createRequest(agentId: AgentId, command: CommandOf<'create-request'>): Result<unknown> {
-    const { store, clock, ids } = this.deps;
-    const session = store.getSession(command.sessionId);
-    if (!session) return refuse('not-found');
-    const caller = this.account(agentId);
-    if (session.ownerId !== agentId && caller.role !== 'manager') return refuse('not-owner');
-    const transcript = store
-      .eventsAfter(session.id, 0)
-      .flatMap((e) => (e.kind === 'message' ? [{ at: e.at, author: e.author.name, text: e.text }] : []));
-    const request: Request = {
-      id: ids.id('req'),
-      sessionId: session.id,
-      title: command.title,
-      description: command.description ? command.description : null,
-      customerName: session.customerName,
-      createdBy: agentId,
-      createdAt: clock.now(),
-      transcript,
-    };
-    this.apply(session, (s) => s, [{ kind: 'request-created', request }], () => store.addRequest(request));
-    const frame: RelayFrame = { type: 'request', request };
-    const recipients = new Set([agentId, ...store.listAccounts().filter((a) => a.role === 'manager').map((a) => a.id)]);
-    for (const id of recipients) this.deps.fanout.toAgent(id, frame);
+  private async createRequest(actor: Account, command: AgentCommandOf<'create-request'>): Promise<Result<unknown>> {
+    const done = await this.deps.runner.run({
+      sessionId: command.sessionId,
+      requireOpen: false,
+      load: { transcript: true },
+      decide: (loaded) => createRequest(loaded.session, actor, command, this.facts(), loaded),
+    });
+    if (!done.ok) return done;
+    this.applied(done.value);
+    const { request } = done.value.value;
+    const managers = [...this.accounts.values()].filter((a) => a.role === 'manager').map((a) => a.id);
+    this.deps.fanout.publish({ kind: 'request', request, to: [actor.id, ...managers] });
     return ok({ request });
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Transitions shared by several commands
+  // Transitions that span sessions: timers, routing, offers to an agent who left
 
-  private closeSession(session: SessionSummary, by: { kind: 'customer' | 'agent'; id: AgentId | null; name: string }) {
-    const events: NewEvent[] = [];
-    const pending = session.pendingTransfer;
-    if (pending) {
-      this.disarmExpiry(pending.id);
-      events.push({ kind: 'transfer-cancelled', transferId: pending.id, reason: 'closed', byId: by.id });
-    }
-    events.push({ kind: 'closed', by });
-    const now = this.deps.clock.now();
-    this.apply(
-      session,
-      (s) => ({ ...s, state: 'closed', pendingTransfer: null, closedAt: now, waitingSince: null }),
-      events,
-    );
-    if (pending) this.logTransfer('cancelled', pending, { by: by.id, reason: 'closed' });
-    this.deps.log({ event: 'chat-closed', sessionId: session.id, by: by.kind, byId: by.id });
-    this.deps.fanout.endCustomer(session.id);
+  private async timerDue(key: TimerKey): Promise<void> {
+    if (this.stopped) return;
+    if (key.startsWith('grace:')) return this.graceExpired(key.slice('grace:'.length));
+    const target = key.slice('transfer:'.length);
+    const split = target.lastIndexOf(':');
+    const sessionId = target.slice(0, split);
+    const transferId = target.slice(split + 1);
+    await this.runCommand({ sessionId, requireOpen: false, decide: ({ session }) => expire(session, transferId) });
   }
 
-  private endTransfer(session: SessionSummary, reason: TransferEndReason, byId: AgentId | null): void {
-    const transfer = session.pendingTransfer!;
-    this.disarmExpiry(transfer.id);
-    this.apply(session, (s) => ({ ...s, pendingTransfer: null }), [
-      { kind: 'transfer-cancelled', transferId: transfer.id, reason, byId },
-    ]);
-    this.logTransfer(reason === 'timeout' ? 'expired' : 'cancelled', transfer, { by: byId, reason });
-  }
-
-  private cancelOffersTo(agentId: AgentId, reason: TransferEndReason): void {
-    for (const session of this.deps.store.listLiveSessions()) {
-      if (session.pendingTransfer?.toId === agentId) this.endTransfer(session, reason, null);
+  private async cancelOffersTo(agentId: AgentId): Promise<void> {
+    for (const session of await this.deps.store.listLiveSessions()) {
+      if (session.pendingTransfer?.toId !== agentId) continue;
+      await this.runCommand({
+        sessionId: session.id,
+        requireOpen: false,
+        decide: (loaded) => targetUnavailable(loaded.session, agentId),
+      });
     }
   }
 
-  private armExpiry(offer: TransferOffer): void {
-    if (offer.expiresAt === null) return;
-    const delay = Math.max(0, offer.expiresAt - this.deps.clock.now());
-    this.expiryTimers.set(
-      offer.id,
-      this.deps.scheduler.schedule(delay, () => {
-        this.expiryTimers.delete(offer.id);
-        const session = this.deps.store.getSession(offer.sessionId);
-        if (session?.state !== 'closed' && session?.pendingTransfer?.id === offer.id) {
-          this.endTransfer(session, 'timeout', null);
-        }
-      }),
-    );
-  }
-
-  private disarmExpiry(transferId: string): void {
-    this.expiryTimers.get(transferId)?.cancel();
-    this.expiryTimers.delete(transferId);
-  }
-
-  /** Give queued chats, oldest first, to the Present agent with the fewest open chats below capacity. */
-  drainQueue(): void {
-    // apply() calls back in here when capacity changes; the outer loop re-reads the store, so one pass is enough
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      for (;;) {
-        const { store, options } = this.deps;
-        const session = store.oldestQueuedSession();
-        if (!session) return;
-        const counts = store.openChatCounts();
-        const open: Account[] = [];
-        for (const [agentId, presence] of this.online) {
-          const account = presence.connections > 0 ? store.getAccount(agentId) : null;
-          if (account?.role === 'agent' && account.chosenStatus === 'present' && (counts.get(agentId) ?? 0) < options.capacity) {
-            open.push(account);
-          }
-        }
-        if (!open.length) return;
-        open.sort(
-          (a, b) =>
-            (counts.get(a.id) ?? 0) - (counts.get(b.id) ?? 0) ||
-            (this.lastAssignedAt.get(a.id) ?? 0) - (this.lastAssignedAt.get(b.id) ?? 0) ||
-            a.id.localeCompare(b.id),
-        );
-        const chosen = open[0]!;
-        this.lastAssignedAt.set(chosen.id, ++this.assignments);
-        this.apply(session, (s) => ({ ...s, state: 'active', ownerId: chosen.id }), [
-          { kind: 'assigned', agentId: chosen.id, agentName: chosen.name },
-        ]);
-        this.deps.log({ event: 'chat-assigned', sessionId: session.id, agentId: chosen.id });
+  /** Gives queued chats, oldest first, to the Present agent with the fewest open chats below capacity. */
+  drainQueue(): Promise<void> {
+    if (this.draining) {
+      // a drain is under way: it goes round once more, so a chance to route that came up meanwhile is not lost
+      this.drainAgain = true;
+      return this.draining;
+    }
+    this.draining = (async () => {
+      try {
+        do {
+          this.drainAgain = false;
+          while (!this.stopped && (await this.routeOne()));
+        } while (this.drainAgain && !this.stopped);
+      } catch (error) {
+        this.deps.log({ event: 'internal-error', where: 'routing', error: String((error as Error)?.stack ?? error) });
+      } finally {
+        this.draining = null;
       }
-    } finally {
-      this.draining = false;
-    }
+    })();
+    return this.draining;
+  }
+
+  private async routeOne(): Promise<boolean> {
+    const { presence, options } = this.deps;
+    const routed = await this.deps.runner.routeOldest((loaded, snapshot) => {
+      const agent = chooseAgent({
+        connected: presence.connected(),
+        account: (id) => this.accounts.get(id) ?? null,
+        openChats: (id) => snapshot.openChats.get(id) ?? 0,
+        lastAssignedAt: (id) => snapshot.lastAssignedAt.get(id) ?? 0,
+        capacity: options.capacity,
+      });
+      return agent ? assign(loaded.session, agent) : change(loaded.session, []);
+    });
+    if (!routed?.ok || !routed.value.events.length) return false;
+    this.applied(routed.value);
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------
   // Commit and publish
 
-  /**
-   * Commits the change and its events in one transaction, then tells everyone concerned.
-   * Returns the seq of the last event.
-   */
-  private apply(
-    before: SessionSummary,
-    change: (s: SessionSummary) => SessionSummary,
-    events: NewEvent[],
-    alsoInTransaction?: () => void,
-  ): number {
-    const committed = this.deps.store.transaction(() => {
-      alsoInTransaction?.();
-      return this.commit(before, change(before), events);
+  private async runCommand<R>(command: SessionCommand<R>): Promise<Result<R>> {
+    const done = await this.deps.runner.run(command);
+    if (!done.ok) return done;
+    this.applied(done.value);
+    return ok(done.value.value);
+  }
+
+  /** What follows a committed change: logs, the publication, presence of owners who changed, routing. */
+  private applied(applied: Applied<unknown>): void {
+    const { before, after, events, effects } = applied;
+    for (const effect of effects) if (effect.type === 'log') this.deps.log(effect.entry);
+    if (!events.length) return;
+    this.deps.fanout.publish({
+      kind: 'session',
+      was: audience(before),
+      session: after,
+      events,
+      log: applied.log,
+      endCustomer: effects.some((e) => e.type === 'end-customer'),
     });
-    this.publish(before, committed.session, committed.events);
-    const ownerChanged = before.ownerId !== committed.session.ownerId || before.state !== committed.session.state;
-    if (ownerChanged) {
-      const affected = [before.ownerId, committed.session.ownerId].filter((a): a is AgentId => a !== null);
-      this.broadcastPresence([...new Set(affected)]);
-      this.drainQueue();
+    if (before.ownerId !== after.ownerId || before.state !== after.state) {
+      const affected = [before.ownerId, after.ownerId].filter((a): a is AgentId => a !== null);
+      this.publishPresence([...new Set(affected)]);
+      void this.drainQueue();
     }
-    return committed.session.lastSeq;
   }
 
-  private commit(before: SessionSummary, after: SessionSummary, newEvents: NewEvent[]) {
-    const { store, clock } = this.deps;
-    const at = clock.now();
-    let session = { ...after, lastSeq: before.lastSeq };
-    const events: SessionEvent[] = [];
-    for (const draft of newEvents) {
-      const event = { ...draft, sessionId: session.id, seq: session.lastSeq + 1, at } as SessionEvent;
-      events.push(event);
-      session = { ...session, lastSeq: event.seq };
-      if (event.kind === 'message') {
-        session.lastMessage = { text: event.text, at, authorKind: event.author.kind, authorName: event.author.name };
-        session.waitingSince = event.author.kind === 'customer' ? (session.waitingSince ?? at) : null;
+  private publishPresence(agents: AgentId[]): void {
+    if (agents.length) this.deps.fanout.publish({ kind: 'presence', agents });
+  }
+
+  /** Delivers a publication to this process's connections. */
+  private deliver(publication: Publication, origin: 'local' | 'remote'): void {
+    const { sockets } = this.deps;
+    if (publication.kind === 'session') deliverSession(publication, sockets);
+    else if (publication.kind === 'typing') deliverTyping(publication, sockets);
+    else if (publication.kind === 'request') deliverRequest(publication, sockets);
+    else {
+      const task = () => this.deliverPresence(publication.agents, origin);
+      this.presenceQueue = this.presenceQueue.then(task, task);
+    }
+  }
+
+  private async deliverPresence(agents: AgentId[], origin: 'local' | 'remote'): Promise<void> {
+    const { store, sockets } = this.deps;
+    try {
+      if (origin === 'remote') {
+        // another node changed them: read them again rather than trust a copy that may be older than ours
+        for (const id of agents) {
+          const account = await store.getAccount(id);
+          if (account) this.accounts.set(id, account);
+        }
       }
-      store.appendEvent(event);
-    }
-    store.putSession(session);
-    for (const agentId of audience(session)) {
-      if (!inAudience(before, agentId)) store.addParticipant(session.id, agentId);
-    }
-    return { session, events };
-  }
-
-  private publish(before: SessionSummary, after: SessionSummary, events: SessionEvent[]): void {
-    const { fanout, store } = this.deps;
-    const was = new Set(audience(before));
-    const now = new Set(audience(after));
-    const joiners = [...now].filter((a) => !was.has(a));
-    const told = new Set([...was, ...now]);
-    // one frame object per event, so the fan-out can serialise it once for every recipient
-    const eventFrames = events.map((event) => ({ type: 'event', event }) as const);
-    for (const agentId of told) {
-      if (joiners.includes(agentId)) continue;
-      for (const frame of eventFrames) fanout.toAgent(agentId, frame);
-    }
-    for (const frame of eventFrames) {
-      if (customerVisibleKinds.has(frame.event.kind)) fanout.toCustomer(after.id, frame);
-    }
-    const summaryFrame: RelayFrame = { type: 'session', session: after };
-    for (const agentId of new Set([...told, ...this.dashboardViewers])) {
-      if (!joiners.includes(agentId)) fanout.toAgent(agentId, summaryFrame);
-    }
-    if (joiners.length) {
-      const log = store.eventsAfter(after.id, 0);
-      for (const agentId of joiners) {
-        fanout.toAgent(agentId, summaryFrame);
-        fanout.toAgent(agentId, { type: 'replay', sessionId: after.id, events: log });
+      const counts = await store.openChatCounts();
+      for (const id of agents) {
+        const account = this.accounts.get(id);
+        if (account) sockets.toAllAgents({ type: 'presence', agent: this.info(account, counts) });
       }
-    }
-  }
-
-  private broadcastPresence(agentIds: AgentId[]): void {
-    const counts = this.deps.store.openChatCounts();
-    for (const id of agentIds) {
-      const account = this.deps.store.getAccount(id);
-      if (account) this.deps.fanout.toAllAgents({ type: 'presence', agent: this.info(account, counts) });
+    } catch (error) {
+      this.deps.log({ event: 'internal-error', where: 'presence', error: String((error as Error)?.stack ?? error) });
     }
   }
 
   // ---------------------------------------------------------------------------------------------
   // Small readers
+
+  private facts(): Facts {
+    const { clock, ids, options } = this.deps;
+    return {
+      now: clock.now(),
+      newId: (prefix) => ids.id(prefix),
+      options,
+      account: (id) => this.accounts.get(id) ?? null,
+      statusOf: (id) => this.statusOf(id),
+    };
+  }
 
   private customerWelcome(commandId: string, session: SessionSummary, token: string): CustomerFrame {
     return {
@@ -720,61 +516,26 @@ export class Hub {
       token,
       customerName: session.customerName,
       state: session.state,
-      agentName: session.ownerId ? this.nameOf(session.ownerId) : null,
+      agentName: session.ownerId ? (this.accounts.get(session.ownerId)?.name ?? session.ownerId) : null,
     };
   }
 
-  private info(account: Account, counts: Map<AgentId, number>): AgentInfo {
+  private info(account: Account, counts: ReadonlyMap<AgentId, number>): AgentInfo {
     return {
       id: account.id,
       name: account.name,
       role: account.role,
       canListenIn: account.canListenIn,
-      status: this.online.has(account.id) ? account.chosenStatus : 'offline',
+      status: account.online ? account.chosenStatus : 'offline',
       openChats: counts.get(account.id) ?? 0,
     };
   }
 
-  private account(agentId: AgentId): Account {
-    const account = this.deps.store.getAccount(agentId);
-    if (!account) throw new Error(`no account ${agentId}`);
-    return account;
-  }
-
-  private nameOf(agentId: AgentId): string {
-    return this.deps.store.getAccount(agentId)?.name ?? agentId;
-  }
-
-  private seesDashboard(account: Account): boolean {
-    return account.role === 'manager' || account.canListenIn;
-  }
-
-  private logTransfer(transition: string, transfer: TransferOffer, extra: Record<string, unknown>): void {
-    this.deps.log({
-      event: `transfer-${transition}`,
-      sessionId: transfer.sessionId,
-      transferId: transfer.id,
-      from: transfer.fromId,
-      to: transfer.toId,
-      ...extra,
-    });
+  /** Whether the agent sees every live chat (for the server's list of dashboard viewers). */
+  seesDashboard(agentId: AgentId): boolean {
+    const account = this.accounts.get(agentId);
+    return account ? seesDashboard(account) : false;
   }
 }
 
-/** Owner, listeners and the pending target: the agents who receive a session's events. */
-export function audience(session: SessionSummary): AgentId[] {
-  const members = new Set<AgentId>(session.listeners);
-  if (session.ownerId) members.add(session.ownerId);
-  if (session.pendingTransfer) members.add(session.pendingTransfer.toId);
-  return [...members];
-}
-
-function inAudience(session: SessionSummary, agentId: AgentId): boolean {
-  return (
-    session.ownerId === agentId || session.listeners.includes(agentId) || session.pendingTransfer?.toId === agentId
-  );
-}
-
-function addTo(list: AgentId[], id: AgentId): AgentId[] {
-  return list.includes(id) ? list : [...list, id];
-}
+export { audience } from './core/model';

@@ -1,4 +1,6 @@
-// The small interfaces the relay hub is driven through (clock, ids, store, fan-out, timers, log), so the hub stays pure.
+// The ports the relay's runner (Hub) is driven through. Each has an embedded implementation (one process, SQLite, in
+// memory: relay/embedded/) and a cluster one (PostgreSQL + Redis: relay/cluster/). The decisions themselves
+// (relay/core/) are pure and see none of this.
 import type {
   AgentId,
   AgentRole,
@@ -10,6 +12,8 @@ import type {
   TransferOffer,
 } from '../common/domain';
 import type { CustomerFrame, RelayFrame } from '../common/protocol';
+import type { Result } from '../common/result';
+import type { Decision, Effect, LoadSpec, Loaded, NewEvent, TimerKey } from './core/model';
 
 export interface Clock {
   now(): number;
@@ -30,64 +34,132 @@ export interface Account {
   passwordHash: string;
   /** the status the agent last chose; restored when they connect again */
   chosenStatus: SettableStatus;
+  /** connected, or disconnected for less than the grace period; kept durable so a restart keeps the grace */
+  online: boolean;
+}
+
+export type NewAccount = Omit<Account, 'chosenStatus' | 'online'>;
+
+/** One command on one session, as the runner runs it: serialised with every other command on that session. */
+export interface SessionCommand<R> {
+  sessionId: SessionId;
+  /** refuse with `session-closed` when the session is closed (every command but create-request and the timers) */
+  requireOpen: boolean;
+  load?: LoadSpec;
+  decide(loaded: Loaded): Decision<R>;
+}
+
+/** A committed change: the session before and after, the events as stored (with their seqs), what to do next. */
+export interface Applied<R = undefined> {
+  before: SessionSummary;
+  after: SessionSummary;
+  events: SessionEvent[];
+  effects: Effect[];
+  value: R;
+  /** the whole log after the change, read in the same transaction when the audience gained someone */
+  log: SessionEvent[] | null;
+}
+
+/** What routing may read, taken under the routing lock with the oldest queued chat. */
+export interface RoutingSnapshot {
+  openChats: ReadonlyMap<AgentId, number>;
+  lastAssignedAt: ReadonlyMap<AgentId, number>;
 }
 
 /**
- * Durable state of the relay. Every method is synchronous and every write inside `transaction` is
- * committed when it returns, which is what lets the hub acknowledge only what is on disk.
+ * Runs commands: loads and locks the session, lets the decision decide, appends its events with seqs allocated inside
+ * the same serialised transaction, applies durable timer effects, and commits. Embedded: synchronous group commit on
+ * SQLite. Cluster: one PostgreSQL transaction per command with the session row locked.
  */
-export interface RelayStore {
-  transaction<T>(fn: () => T): T;
-
-  getAccount(id: AgentId): Account | null;
-  listAccounts(): Account[];
-  createAccount(account: Omit<Account, 'chosenStatus'>): void;
-  setChosenStatus(id: AgentId, status: SettableStatus): void;
-
-  getSession(id: SessionId): SessionSummary | null;
-  /** queued and active sessions, oldest first */
-  listLiveSessions(): SessionSummary[];
-  /** the chat that has waited longest for an agent */
-  oldestQueuedSession(): SessionSummary | null;
-  /** upserts the summary, its listeners and its pending transfer */
-  putSession(session: SessionSummary): void;
-  /** active sessions owned per agent */
-  openChatCounts(): Map<AgentId, number>;
-  listPendingTransfers(): TransferOffer[];
-
-  appendEvent(event: SessionEvent): void;
-  eventsAfter(sessionId: SessionId, afterSeq: number): SessionEvent[];
-  findMessageSeq(sessionId: SessionId, messageId: string): number | null;
-
-  /** everyone who was ever in a session's audience (may read it later) */
-  addParticipant(sessionId: SessionId, agentId: AgentId): void;
-  isParticipant(sessionId: SessionId, agentId: AgentId): boolean;
-
-  putCustomerToken(tokenHash: string, sessionId: SessionId): void;
-  sessionForToken(tokenHash: string): SessionId | null;
-
-  addRequest(request: Request): void;
-  /** all requests, or those created by one agent; newest first */
-  listRequests(createdBy: AgentId | null): Request[];
-
-  close(): void;
+export interface CommandRunner {
+  run<R>(command: SessionCommand<R>): Promise<Result<Applied<R>>>;
+  /** a new chat: the session, its first events and the customer's token hash */
+  open(session: SessionSummary, events: NewEvent[], tokenHash: string): Promise<Result<Applied>>;
+  /**
+   * Routing: the oldest queued chat, locked so no other node assigns it, decided with the open-chat counts; null when
+   * no chat waits. The decision returns no events when nobody can take it.
+   */
+  routeOldest(decide: (loaded: Loaded, snapshot: RoutingSnapshot) => Decision): Promise<Result<Applied> | null>;
+  /** the commit hook: runs `task` once everything applied so far is committed and durable */
+  afterCommit(task: () => void): void;
 }
 
-/** Delivers frames to live connections; in a scale-out deployment this is a pub/sub bus. */
+/** Durable state read outside commands (sign-in, welcome, history). */
+export interface RelayStore {
+  listAccounts(): Promise<Account[]>;
+  getAccount(id: AgentId): Promise<Account | null>;
+  createAccount(account: NewAccount): Promise<void>;
+  setChosenStatus(id: AgentId, status: SettableStatus): Promise<void>;
+  setOnline(id: AgentId, online: boolean): Promise<void>;
+
+  getSession(id: SessionId): Promise<SessionSummary | null>;
+  /** queued and active sessions, oldest first */
+  listLiveSessions(): Promise<SessionSummary[]>;
+  /** active sessions owned per agent */
+  openChatCounts(): Promise<Map<AgentId, number>>;
+  listPendingTransfers(): Promise<TransferOffer[]>;
+  eventsAfter(sessionId: SessionId, afterSeq: number): Promise<SessionEvent[]>;
+  /** everyone who was ever in a session's audience (may read it later) */
+  isParticipant(sessionId: SessionId, agentId: AgentId): Promise<boolean>;
+  sessionForToken(tokenHash: string): Promise<SessionId | null>;
+  /** all requests, or those created by one agent; newest first */
+  listRequests(createdBy: AgentId | null): Promise<Request[]>;
+}
+
+/** Who is connected where. Embedded: counts in memory. Cluster: per-node keys in Redis with a TTL. */
+export interface Presence {
+  /** this process gained a connection of the agent */
+  attach(agentId: AgentId): Promise<void>;
+  /** this process lost one; resolves true when the agent has no connection left anywhere */
+  detach(agentId: AgentId): Promise<boolean>;
+  /** agents connected anywhere, as last seen (cluster: mirrored, at most a heartbeat old) */
+  connected(): Iterable<AgentId>;
+  /** asks every node now (cluster), instead of the mirror */
+  isConnectedNow(agentId: AgentId): Promise<boolean>;
+  connectedNow(): Promise<ReadonlySet<AgentId>>;
+}
+
+/** Durable timers keyed by what they fire for; each due timer is handed to exactly one `onDue` in the deployment. */
+export interface Scheduler {
+  /** arms the timer unless one with this key is armed already */
+  arm(key: TimerKey, at: number): Promise<void>;
+  disarm(key: TimerKey): Promise<void>;
+  start(onDue: (key: TimerKey) => Promise<void>): void;
+  stop(): void;
+}
+
+/** What a committed change tells the relay's connections; carried to every node of a cluster. */
+export type Publication =
+  | {
+      kind: 'session';
+      /** who was in the audience before the change (they are told even if they left it) */
+      was: AgentId[];
+      session: SessionSummary;
+      events: SessionEvent[];
+      /** the whole log, for agents who joined the audience */
+      log: SessionEvent[] | null;
+      endCustomer: boolean;
+    }
+  /** these agents' presence or open-chat count changed: each node reads them and tells its agents */
+  | { kind: 'presence'; agents: AgentId[] }
+  | { kind: 'typing'; frame: Extract<RelayFrame, { type: 'typing' }>; agents: AgentId[]; customer: boolean }
+  | { kind: 'request'; request: Request; to: AgentId[] };
+
+/** Carries publications to every node (itself included). Embedded: a function call. Cluster: Redis pub/sub. */
 export interface Fanout {
+  publish(publication: Publication): void;
+  subscribe(deliver: (publication: Publication, origin: 'local' | 'remote') => void): void;
+}
+
+/** This process's live connections, addressed by who is behind them. */
+export interface LocalSockets {
   toAgent(agentId: AgentId, frame: RelayFrame): void;
   toAllAgents(frame: RelayFrame): void;
+  /** agents who see every live chat (managers, can listen in) and are connected here */
+  dashboardViewers(): Iterable<AgentId>;
   toCustomer(sessionId: SessionId, frame: CustomerFrame): void;
   /** the chat ended: customers of this session are told and disconnected */
   endCustomer(sessionId: SessionId): void;
-}
-
-export interface TimerHandle {
-  cancel(): void;
-}
-
-export interface Scheduler {
-  schedule(delayMs: number, task: () => void): TimerHandle;
 }
 
 export type LogEntry = { event: string } & Record<string, unknown>;

@@ -21,9 +21,12 @@ import {
 import type { Result } from '../common/result';
 import { decoyHash, hashToken, parseBasicAuth, verifyPassword } from './auth';
 import { seedDemoAccounts } from './demo';
+import { LocalFanout, MemoryPresence, MemoryScheduler } from './embedded/memory';
+import { SqliteRunner } from './embedded/runner';
+import { sqliteReads } from './embedded/store';
 import { serveCustomerPage } from './http';
 import { Hub } from './hub';
-import type { Fanout, Log, LogEntry, Scheduler } from './ports';
+import type { Clock, LocalSockets, Log, LogEntry } from './ports';
 import { openSqliteStore } from './store/sqlite';
 
 export interface RelayOptions {
@@ -49,6 +52,8 @@ export interface RelayOptions {
   customerPageDir?: string;
   /** SQLite durability; FULL (default) fsyncs every acknowledged change */
   synchronous?: 'FULL' | 'NORMAL';
+  /** better-sqlite3's compiled addon to load (the desktop app's Electron-ABI build) */
+  nativeBinding?: string;
 }
 
 export interface RunningRelay {
@@ -70,6 +75,10 @@ interface Connection {
   /** the chat, for customer connections once they said hello */
   sessionId: SessionId | null;
   ready: boolean;
+  /** while the greeting is read, what is sent to this connection waits here, to follow the greeting */
+  held: string[] | null;
+  /** an agent who sees every live chat */
+  dashboard: boolean;
   alive: boolean;
   tokens: number;
   refilledAt: number;
@@ -77,32 +86,6 @@ interface Connection {
 }
 
 const defaultLog = (entry: object) => process.stdout.write(`${JSON.stringify(entry)}\n`);
-
-class TimerScheduler implements Scheduler {
-  private readonly timers = new Set<NodeJS.Timeout>();
-  constructor(private readonly log: Log) {}
-  schedule(delayMs: number, task: () => void) {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      try {
-        task();
-      } catch (error) {
-        this.log({ event: 'internal-error', where: 'timer', error: String((error as Error)?.stack ?? error) });
-      }
-    }, delayMs);
-    this.timers.add(timer);
-    return {
-      cancel: () => {
-        clearTimeout(timer);
-        this.timers.delete(timer);
-      },
-    };
-  }
-  cancelAll() {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-  }
-}
 
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const host = options.host ?? '127.0.0.1';
@@ -124,13 +107,20 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     synchronous: options.synchronous ?? 'FULL',
     groupCommit: true,
     checkpointWorker: true,
+    nativeBinding: options.nativeBinding,
   });
+  const clock: Clock = { now: () => Date.now() };
+  const scheduler = new MemoryScheduler(clock, log);
+  const runner = new SqliteRunner(store, clock, scheduler);
+  const reads = sqliteReads(store);
   store.onCommitFailed = (error) => {
     // what this batch would have acknowledged was never sent; clients resume and resend on reconnect
     log({ event: 'commit-failed', error: String((error as Error)?.stack ?? error) });
     for (const conn of connections) closeNow(conn, 1011, 'the relay could not save; reconnect');
   };
-  if (options.demo && seedDemoAccounts(store)) log({ event: 'demo-accounts-created', users: ['alice', 'bob', 'carol', 'maria'] });
+  if (options.demo && (await seedDemoAccounts(reads))) {
+    log({ event: 'demo-accounts-created', users: ['alice', 'bob', 'carol', 'maria'] });
+  }
 
   let closing: Promise<void> | null = null;
   const connections = new Set<Connection>();
@@ -138,7 +128,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const customerConns = new Map<SessionId, Set<Connection>>();
 
   // Nothing leaves before the writes it reports are committed (group commit: see SqliteStoreOptions).
-  const sendRaw = (conn: Connection, text: string) => store.afterCommit(() => sendNow(conn, text));
+  const sendRaw = (conn: Connection, text: string) => runner.afterCommit(() => sendNow(conn, text));
   // A committed batch sends several frames to the same sockets (event, summary, ok): corking each socket until the
   // current task ends turns them into one write system call per socket instead of one per frame.
   const corked = new Set<Duplex>();
@@ -159,12 +149,23 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       closeConn(conn, CloseCodes.policy, 'slow consumer: too much unread data');
     }
   };
-  const send = (conn: Connection, frame: RelayFrame | CustomerFrame) => sendRaw(conn, JSON.stringify(frame));
+  /** a connection still being greeted keeps what it is sent until the greeting has gone out */
+  const deliverText = (conn: Connection, text: string) => {
+    if (conn.held) conn.held.push(text);
+    else sendRaw(conn, text);
+  };
+  const send = (conn: Connection, frame: RelayFrame | CustomerFrame) => deliverText(conn, JSON.stringify(frame));
+  const greet = (conn: Connection, frames: Array<RelayFrame | CustomerFrame>) => {
+    for (const frame of frames) sendRaw(conn, JSON.stringify(frame));
+    const held = conn.held ?? [];
+    conn.held = null;
+    for (const text of held) sendRaw(conn, text);
+  };
   const sendError = (conn: Connection, id: string | undefined, code: ErrorCode, message: string) =>
     send(conn, { type: 'error', ...(id ? { id } : {}), code, message });
 
   const closeConn = (conn: Connection, code: number, reason: string) =>
-    store.afterCommit(() => closeNow(conn, code, reason));
+    runner.afterCommit(() => closeNow(conn, code, reason));
   const closeNow = (conn: Connection, code: number, reason: string) => {
     if (conn.ws.readyState === conn.ws.CLOSED || conn.ws.readyState === conn.ws.CLOSING) return;
     conn.ws.close(code, reason);
@@ -183,22 +184,24 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     return text;
   };
 
-  const fanout: Fanout = {
+  const dashboardAgents = new Set<AgentId>();
+  const sockets: LocalSockets = {
     toAgent(agentId, frame) {
       const conns = agentConns.get(agentId);
       if (!conns?.size) return;
       const text = textOf(frame);
-      for (const conn of conns) sendRaw(conn, text);
+      for (const conn of conns) deliverText(conn, text);
     },
     toAllAgents(frame) {
       const text = JSON.stringify(frame);
-      for (const conns of agentConns.values()) for (const conn of conns) sendRaw(conn, text);
+      for (const conns of agentConns.values()) for (const conn of conns) deliverText(conn, text);
     },
+    dashboardViewers: () => dashboardAgents,
     toCustomer(sessionId, frame) {
       const conns = customerConns.get(sessionId);
       if (!conns?.size) return;
       const text = textOf(frame);
-      for (const conn of conns) sendRaw(conn, text);
+      for (const conn of conns) deliverText(conn, text);
     },
     endCustomer(sessionId) {
       // after the current command's answer has been queued on the socket
@@ -208,16 +211,19 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     },
   };
 
-  const scheduler = new TimerScheduler(log);
+  const presence = new MemoryPresence();
   const hub = new Hub({
-    clock: { now: () => Date.now() },
+    clock,
     ids: {
       id: (prefix) => `${prefix}_${randomBytes(12).toString('base64url')}`,
       secret: () => randomBytes(32).toString('base64url'),
     },
-    store,
-    fanout,
+    store: reads,
+    runner,
+    presence,
     scheduler,
+    fanout: new LocalFanout(),
+    sockets,
     log,
     hashToken,
     options: {
@@ -226,7 +232,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       capacity: options.capacity ?? 4,
     },
   });
-  hub.start();
+  await hub.start();
   // start-up writes (demo accounts, re-armed timers) are on disk before anyone is told the relay is up
   store.flush();
 
@@ -267,7 +273,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     closeConn(conn, CloseCodes.unsupportedProtocol, `unsupported protocol; this relay speaks ${PROTOCOL_VERSION}`);
   };
 
-  const onAgentFrame = (conn: Connection, text: string) => {
+  const onAgentFrame = async (conn: Connection, text: string) => {
     const agentId = conn.agentId!;
     if (!conn.ready) {
       const mismatch = wrongProtocol(text, 'hello');
@@ -278,20 +284,22 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     const command = parsed.frame;
     if (command.type === 'hello') {
       if (conn.ready) return sendError(conn, command.id, 'bad-frame', 'hello was already accepted on this connection.');
-      const greeting = hub.agentHello(agentId, command.id, command.resume);
+      // registered before the greeting is read, so nothing committed meanwhile is missed; held until it is sent
       conn.ready = true;
+      conn.held = [];
+      conn.dashboard = hub.seesDashboard(agentId);
       const conns = agentConns.get(agentId) ?? new Set<Connection>();
       agentConns.set(agentId, conns);
       conns.add(conn);
-      for (const frame of greeting.frames) send(conn, frame);
-      greeting.settle();
+      if (conn.dashboard) dashboardAgents.add(agentId);
+      greet(conn, await hub.agentHello(agentId, command.id, command.resume));
       return;
     }
     if (!conn.ready) return sendError(conn, command.id, 'bad-frame', 'The first frame must be hello.');
-    answer(conn, command.id, hub.handleAgent(agentId, command));
+    answer(conn, command.id, await hub.handleAgent(agentId, command));
   };
 
-  const onCustomerFrame = (conn: Connection, text: string) => {
+  const onCustomerFrame = async (conn: Connection, text: string) => {
     if (!conn.ready) {
       const mismatch = wrongProtocol(text, 'customer-hello');
       if (mismatch) return refuseProtocol(conn, mismatch.id, mismatch.protocol);
@@ -301,22 +309,41 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     const command = parsed.frame;
     if (command.type === 'customer-hello') {
       if (conn.ready) return sendError(conn, command.id, 'bad-frame', 'customer-hello was already accepted.');
-      const greeting = hub.customerHello(command.id, command);
-      if (!greeting.ok) return sendError(conn, command.id, greeting.error.code, greeting.error.message);
-      const { sessionId, frames, ended, settle } = greeting.value;
       conn.ready = true;
-      conn.sessionId = sessionId;
-      const conns = customerConns.get(sessionId) ?? new Set<Connection>();
-      customerConns.set(sessionId, conns);
-      conns.add(conn);
+      conn.held = [];
+      // registered as soon as the chat is known, before its events are read: held until the greeting is sent
+      const register = (sessionId: SessionId) => {
+        conn.sessionId = sessionId;
+        const conns = customerConns.get(sessionId) ?? new Set<Connection>();
+        customerConns.set(sessionId, conns);
+        conns.add(conn);
+      };
+      const greeting = await hub.customerHello(command.id, command, register);
+      if (!greeting.ok) {
+        unregisterCustomer(conn);
+        conn.ready = false;
+        conn.held = null;
+        return sendError(conn, command.id, greeting.error.code, greeting.error.message);
+      }
+      const { sessionId, frames, ended, settle } = greeting.value;
       log({ event: 'customer-joined', connId: conn.id, sessionId, resumed: Boolean(command.token) });
-      for (const frame of frames) send(conn, frame);
+      greet(conn, frames);
       settle();
       if (ended) closeConn(conn, CloseCodes.sessionEnded, 'the chat has ended');
       return;
     }
-    if (!conn.ready) return sendError(conn, command.id, 'bad-frame', 'The first frame must be customer-hello.');
-    answer(conn, command.id, hub.handleCustomer(conn.sessionId!, command));
+    if (!conn.ready || !conn.sessionId) {
+      return sendError(conn, command.id, 'bad-frame', 'The first frame must be customer-hello.');
+    }
+    answer(conn, command.id, await hub.handleCustomer(conn.sessionId, command));
+  };
+
+  const unregisterCustomer = (conn: Connection) => {
+    if (!conn.sessionId) return;
+    const conns = customerConns.get(conn.sessionId);
+    conns?.delete(conn);
+    if (conns && !conns.size) customerConns.delete(conn.sessionId);
+    conn.sessionId = null;
   };
 
   const onMessage = (conn: Connection, data: Buffer, isBinary: boolean) => {
@@ -335,10 +362,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     conn.strikes = 0;
     if (isBinary) return sendError(conn, undefined, 'bad-frame', 'Binary frames are not accepted; send JSON text.');
     const text = data.toString('utf8');
-    try {
-      if (conn.kind === 'agent') onAgentFrame(conn, text);
-      else onCustomerFrame(conn, text);
-    } catch (error) {
+    (conn.kind === 'agent' ? onAgentFrame(conn, text) : onCustomerFrame(conn, text)).catch((error: unknown) => {
       log({ event: 'internal-error', connId: conn.id, error: String((error as Error)?.stack ?? error) });
       let id: string | undefined;
       try {
@@ -347,8 +371,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       } catch {
         // no id to answer to
       }
+      if (conn.held) greet(conn, []);
       sendError(conn, id, 'internal', 'Something went wrong on the relay. Try again.');
-    }
+    });
   };
 
   // -------------------------------------------------------------------------------------------
@@ -376,6 +401,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       agentId,
       sessionId: null,
       ready: false,
+      held: null,
+      dashboard: false,
       alive: true,
       tokens: rate.burst,
       refilledAt: Date.now(),
@@ -395,13 +422,16 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         if (kind === 'agent' && agentId) {
           const conns = agentConns.get(agentId);
           if (conns?.delete(conn) && conn.ready) {
-            if (!conns.size) agentConns.delete(agentId);
-            hub.agentDisconnected(agentId);
+            if (!conns.size) {
+              agentConns.delete(agentId);
+              dashboardAgents.delete(agentId);
+            }
+            hub.agentDisconnected(agentId).catch((error: unknown) =>
+              log({ event: 'internal-error', connId: conn.id, error: String(error) }),
+            );
           }
-        } else if (conn.sessionId) {
-          const conns = customerConns.get(conn.sessionId);
-          conns?.delete(conn);
-          if (conns && !conns.size) customerConns.delete(conn.sessionId);
+        } else {
+          unregisterCustomer(conn);
         }
       } catch (error) {
         log({ event: 'internal-error', connId: conn.id, error: String(error) });
@@ -464,11 +494,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // HTTP
 
   const pageDir = options.customerPageDir ?? fileURLToPath(new URL('./customer-page/', import.meta.url));
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://relay');
       if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname === '/health') {
-        const live = store.listLiveSessions();
+        const live = await reads.listLiveSessions();
         const body = JSON.stringify({
           status: 'ok',
           protocol: PROTOCOL_VERSION,
@@ -555,7 +585,6 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         );
         await Promise.all(closed);
         hub.stop();
-        scheduler.cancelAll();
         wss.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

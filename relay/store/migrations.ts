@@ -94,6 +94,15 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'accounts-online',
+    // Who is online (connected, or within the offline grace) is kept durable, so a restart keeps the grace: an agent
+    // who never comes back goes offline and offers to them end, instead of staying pending forever.
+    up(db) {
+      db.exec('ALTER TABLE accounts ADD COLUMN online INTEGER NOT NULL DEFAULT 0');
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)!.version;

@@ -20,7 +20,8 @@ import {
   type TransferOffer,
   TransferOfferSchema,
 } from '../../common/domain';
-import type { Account, RelayStore } from '../ports';
+import { type Derived, fold } from '../core/model';
+import type { Account, NewAccount } from '../ports';
 import { migrate } from './migrations';
 
 interface SessionRow {
@@ -43,6 +44,7 @@ interface AccountRow {
   can_listen_in: number;
   password_hash: string;
   chosen_status: string;
+  online: number;
 }
 
 const LastMessageSchema = SessionSummarySchema.shape.lastMessage;
@@ -72,6 +74,8 @@ export interface SqliteStoreOptions {
    * under load). The automatic checkpoint stays on as a backstop with a higher threshold.
    */
   checkpointWorker?: boolean;
+  /** better-sqlite3's compiled addon to load instead of the one in node_modules (an Electron-ABI build) */
+  nativeBinding?: string;
 }
 
 /**
@@ -87,7 +91,7 @@ const CHECKPOINT_EVERY_MS = 10;
 const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.file);
+const db = new Database(workerData.file, workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {});
 db.pragma('busy_timeout = 0');
 const timer = setInterval(() => {
   try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
@@ -109,7 +113,8 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   return new SqliteRelayStore(path.join(dataDir, 'relay.sqlite'), options);
 }
 
-export class SqliteRelayStore implements RelayStore {
+/** The embedded relay's durable state: synchronous, one connection, wrapped by relay/embedded for the ports. */
+export class SqliteRelayStore {
   readonly db: Database.Database;
   private readonly stmt: ReturnType<typeof prepareStatements>;
   private readonly grouping: boolean;
@@ -149,7 +154,7 @@ export class SqliteRelayStore implements RelayStore {
   private readonly commitBatch: Database.Statement;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
-    this.db = new Database(file);
+    this.db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     this.db.pragma('journal_mode = WAL');
     this.syncOffThread = (options.synchronous ?? 'FULL') === 'FULL' && (options.groupCommit ?? false);
     this.db.pragma(`synchronous = ${this.syncOffThread ? 'NORMAL' : (options.synchronous ?? 'FULL')}`);
@@ -167,7 +172,13 @@ export class SqliteRelayStore implements RelayStore {
       const driver = createRequire(import.meta.url).resolve('better-sqlite3');
       this.checkpointer = new Worker(CHECKPOINTER, {
         eval: true,
-        workerData: { driver, file, everyMs: CHECKPOINT_EVERY_MS, done: this.checkpointerDone.buffer },
+        workerData: {
+          driver,
+          file,
+          nativeBinding: options.nativeBinding ?? null,
+          everyMs: CHECKPOINT_EVERY_MS,
+          done: this.checkpointerDone.buffer,
+        },
       });
       // a failed checkpointer only means the commit thread checkpoints again (at the backstop threshold)
       this.checkpointer.on('error', () => {
@@ -310,12 +321,17 @@ export class SqliteRelayStore implements RelayStore {
     return this.stmt.listAccounts.all().map(toAccount);
   }
 
-  createAccount(account: Omit<Account, 'chosenStatus'>): void {
+  createAccount(account: NewAccount): void {
     this.stmt.createAccount.run({ ...account, canListenIn: account.canListenIn ? 1 : 0, createdAt: Date.now() });
   }
 
   setChosenStatus(id: AgentId, status: SettableStatus): void {
     this.stmt.setStatus.run(status, id);
+    this.accounts.delete(id);
+  }
+
+  setOnline(id: AgentId, online: boolean): void {
+    this.stmt.setOnline.run(online ? 1 : 0, id);
     this.accounts.delete(id);
   }
 
@@ -377,7 +393,14 @@ export class SqliteRelayStore implements RelayStore {
     const messageId = event.kind === 'message' ? event.messageId : null;
     this.stmt.appendEvent.run(event.sessionId, event.seq, event.kind, messageId, JSON.stringify(event));
     const cached = this.sessions.get(event.sessionId);
-    if (cached) this.folded.set(event.sessionId, fold(this.folded.get(event.sessionId) ?? cached, event));
+    if (cached) {
+      const from = this.folded.get(event.sessionId) ?? {
+        lastSeq: cached.lastSeq,
+        lastMessage: cached.lastMessage,
+        waitingSince: cached.waitingSince,
+      };
+      this.folded.set(event.sessionId, fold(from, event));
+    }
   }
 
   eventsAfter(sessionId: SessionId, afterSeq: number): SessionEvent[] {
@@ -481,6 +504,7 @@ function prepareStatements(db: Database.Database) {
        VALUES (@id, @name, @role, @canListenIn, @passwordHash, @createdAt)`,
     ),
     setStatus: db.prepare('UPDATE accounts SET chosen_status = ? WHERE id = ?'),
+    setOnline: db.prepare('UPDATE accounts SET online = ? WHERE id = ?'),
     getSession: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
     liveSessions: db.prepare<[], SessionRow>(
       "SELECT * FROM sessions WHERE state != 'closed' ORDER BY created_at, rowid",
@@ -533,20 +557,6 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
-/** The summary fields that follow from the event log alone. */
-type Derived = Pick<SessionSummary, 'lastSeq' | 'lastMessage' | 'waitingSince'>;
-
-/** What an event does to the derived fields: the same rule the hub applies when it commits the event. */
-function fold(before: Derived, event: SessionEvent): Derived {
-  if (event.kind !== 'message') return { lastSeq: event.seq, lastMessage: before.lastMessage, waitingSince: before.waitingSince };
-  const { author, at } = event;
-  return {
-    lastSeq: event.seq,
-    lastMessage: { text: event.text, at, authorKind: author.kind, authorName: author.name },
-    waitingSince: author.kind === 'customer' ? (before.waitingSince ?? at) : null,
-  };
-}
-
 function sameDerived(a: Derived, b: Derived): boolean {
   const m = a.lastMessage;
   const n = b.lastMessage;
@@ -584,5 +594,6 @@ function toAccount(row: AccountRow): Account {
     canListenIn: row.can_listen_in === 1,
     passwordHash: row.password_hash,
     chosenStatus: checked.chosen_status,
+    online: row.online === 1,
   };
 }

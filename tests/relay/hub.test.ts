@@ -1,37 +1,48 @@
-// The hub without sockets: a manual clock and scheduler make timeouts deterministic, and random command
-// sequences check that a chat never has two owners and the event log stays gap-free.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionSummary } from '../../common/domain';
 import type { CustomerFrame, RelayFrame } from '../../common/protocol';
 import { hashPassword, hashToken } from '../../relay/auth';
+import type { TimerKey } from '../../relay/core/model';
+import { LocalFanout, MemoryPresence } from '../../relay/embedded/memory';
+import { SqliteRunner } from '../../relay/embedded/runner';
+import { sqliteReads } from '../../relay/embedded/store';
 import { audience, Hub, type HubOptions } from '../../relay/hub';
-import type { Fanout, Scheduler } from '../../relay/ports';
+import type { LocalSockets, Scheduler } from '../../relay/ports';
 import { openSqliteStore, type SqliteRelayStore } from '../../relay/store/sqlite';
 import { removeDir, tempDir } from './helpers';
 
+/** Timers on a manual clock: `advance` fires what is due, in order, and waits for what each firing does. */
 class ManualScheduler implements Scheduler {
   now = 1_000;
-  private tasks: Array<{ at: number; task: () => void; cancelled: boolean }> = [];
-  schedule(delayMs: number, task: () => void) {
-    const entry = { at: this.now + delayMs, task, cancelled: false };
-    this.tasks.push(entry);
-    return {
-      cancel: () => {
-        entry.cancelled = true;
-      },
-    };
+  private readonly due = new Map<TimerKey, number>();
+  private onDue: ((key: TimerKey) => Promise<void>) | null = null;
+  arm(key: TimerKey, at: number) {
+    if (!this.due.has(key)) this.due.set(key, at);
+    return Promise.resolve();
   }
-  advance(ms: number) {
+  disarm(key: TimerKey) {
+    this.due.delete(key);
+    return Promise.resolve();
+  }
+  start(onDue: (key: TimerKey) => Promise<void>) {
+    this.onDue = onDue;
+  }
+  stop() {
+    this.due.clear();
+  }
+  async advance(ms: number) {
     this.now += ms;
-    for (const entry of this.tasks.filter((t) => !t.cancelled && t.at <= this.now)) {
-      entry.cancelled = true;
-      entry.task();
+    for (;;) {
+      const next = [...this.due].filter(([, at]) => at <= this.now).sort((a, b) => a[1] - b[1])[0];
+      if (!next) return;
+      this.due.delete(next[0]);
+      await this.onDue?.(next[0]);
     }
   }
 }
 
-class RecordingFanout implements Fanout {
+class RecordingSockets implements LocalSockets {
   toAgents: Array<{ agentId: string; frame: RelayFrame }> = [];
   toCustomers: Array<{ sessionId: string; frame: CustomerFrame }> = [];
   ended: string[] = [];
@@ -40,6 +51,9 @@ class RecordingFanout implements Fanout {
   }
   toAllAgents(frame: RelayFrame) {
     this.toAgents.push({ agentId: '*', frame });
+  }
+  dashboardViewers() {
+    return [];
   }
   toCustomer(sessionId: string, frame: CustomerFrame) {
     this.toCustomers.push({ sessionId, frame });
@@ -58,7 +72,7 @@ afterEach(() => {
 
 const passwordHash = hashPassword('x');
 
-function makeHub(options: Partial<HubOptions> = {}) {
+async function makeHub(options: Partial<HubOptions> = {}) {
   const dir = tempDir();
   dirs.push(dir);
   const store = openSqliteStore(dir, { synchronous: 'NORMAL' });
@@ -72,82 +86,90 @@ function makeHub(options: Partial<HubOptions> = {}) {
     store.createAccount({ id, name: id.toUpperCase(), role, canListenIn, passwordHash });
   }
   const scheduler = new ManualScheduler();
-  const fanout = new RecordingFanout();
+  const clock = { now: () => scheduler.now };
+  const fanout = new RecordingSockets();
   let n = 0;
   const hub = new Hub({
-    clock: { now: () => scheduler.now },
+    clock,
     ids: { id: (prefix) => `${prefix}_${++n}`, secret: () => `secret-token-${++n}-abcdefghijkl` },
-    store,
-    fanout,
+    store: sqliteReads(store),
+    runner: new SqliteRunner(store, clock, scheduler),
+    presence: new MemoryPresence(),
     scheduler,
+    fanout: new LocalFanout(),
+    sockets: fanout,
     log: () => {},
     hashToken,
     options: { transferTimeoutMs: null, offlineGraceMs: 1000, capacity: 4, ...options },
   });
-  hub.start();
-  const signIn = (agentId: string) => hub.agentHello(agentId, 'h', {}).settle();
-  const openChat = (name = 'Dana') => {
-    const greeting = hub.customerHello('c', { id: 'c', type: 'customer-hello', protocol: 1, name, lastSeq: 0 });
+  await hub.start();
+  const signIn = async (agentId: string) => {
+    await hub.agentHello(agentId, 'h', {});
+    await hub.drainQueue();
+  };
+  const openChat = async (name = 'Dana') => {
+    const greeting = await hub.customerHello('c', { id: 'c', type: 'customer-hello', protocol: 1, name, lastSeq: 0 });
     if (!greeting.ok) throw new Error(greeting.error.message);
     greeting.value.settle();
+    await hub.drainQueue();
     return greeting.value.sessionId;
   };
   return { hub, store, scheduler, fanout, signIn, openChat, dir };
 }
 
 describe('hub', () => {
-  it('expires a pending transfer exactly at the timeout, and a reject after that changes nothing', () => {
-    const { hub, store, scheduler, signIn, openChat } = makeHub({ transferTimeoutMs: 30_000 });
-    signIn('alice');
-    const sessionId = openChat();
-    signIn('bob');
-    const offered = hub.handleAgent('alice', { id: '1', type: 'offer-transfer', sessionId, to: 'bob' });
+  it('expires a pending transfer exactly at the timeout, and a reject after that changes nothing', async () => {
+    const { hub, store, scheduler, signIn, openChat } = await makeHub({ transferTimeoutMs: 30_000 });
+    await signIn('alice');
+    const sessionId = await openChat();
+    await signIn('bob');
+    const offered = await hub.handleAgent('alice', { id: '1', type: 'offer-transfer', sessionId, to: 'bob' });
     const transferId = (offered as { ok: true; value: { transferId: string } }).value.transferId;
-    scheduler.advance(29_999);
+    await scheduler.advance(29_999);
     expect(store.getSession(sessionId)!.pendingTransfer?.id).toBe(transferId);
-    scheduler.advance(1);
+    await scheduler.advance(1);
     expect(store.getSession(sessionId)!.pendingTransfer).toBeNull();
     expect(store.eventsAfter(sessionId, 0).at(-1)).toMatchObject({ kind: 'transfer-cancelled', reason: 'timeout' });
-    const late = hub.handleAgent('bob', { id: '2', type: 'reject-transfer', sessionId, transferId });
+    const late = await hub.handleAgent('bob', { id: '2', type: 'reject-transfer', sessionId, transferId });
     expect(late).toMatchObject({ ok: false, error: { code: 'transfer-not-pending' } });
     expect(store.eventsAfter(sessionId, 0).filter((e) => e.kind.startsWith('transfer-') && e.kind !== 'transfer-offered')).toHaveLength(1);
   });
 
-  it('routing ties go to whoever got a chat least recently, then alphabetically', () => {
-    const { store, signIn, openChat } = makeHub();
-    signIn('bob');
-    signIn('alice');
-    const owners = [openChat(), openChat(), openChat()].map((id) => store.getSession(id)!.ownerId);
+  it('routing ties go to whoever got a chat least recently, then alphabetically', async () => {
+    const { store, signIn, openChat } = await makeHub();
+    await signIn('bob');
+    await signIn('alice');
+    const owners = [await openChat(), await openChat(), await openChat()].map((id) => store.getSession(id)!.ownerId);
     expect(owners).toEqual(['alice', 'bob', 'alice']);
   });
 
-  it('an agent offline past the grace period stops being offered chats; offers to them end', () => {
-    const { hub, store, scheduler, signIn, openChat } = makeHub();
-    signIn('alice');
-    const sessionId = openChat();
-    signIn('bob');
-    hub.handleAgent('alice', { id: '1', type: 'offer-transfer', sessionId, to: 'bob' });
-    hub.agentDisconnected('bob');
-    scheduler.advance(999);
+  it('an agent offline past the grace period stops being offered chats; offers to them end', async () => {
+    const { hub, store, scheduler, signIn, openChat } = await makeHub();
+    await signIn('alice');
+    const sessionId = await openChat();
+    await signIn('bob');
+    await hub.handleAgent('alice', { id: '1', type: 'offer-transfer', sessionId, to: 'bob' });
+    await hub.agentDisconnected('bob');
+    await scheduler.advance(999);
     expect(hub.statusOf('bob')).toBe('present');
-    scheduler.advance(1);
+    await scheduler.advance(1);
     expect(hub.statusOf('bob')).toBe('offline');
     expect(store.eventsAfter(sessionId, 0).at(-1)).toMatchObject({ kind: 'transfer-cancelled', reason: 'target-unavailable' });
   });
 
-  it('customers are sent only customer-visible events', () => {
-    const { hub, fanout, signIn, openChat } = makeHub();
-    signIn('alice');
-    const sessionId = openChat();
-    signIn('bob');
-    signIn('carol');
-    hub.handleAgent('carol', { id: '1', type: 'listen', sessionId });
-    hub.handleAgent('alice', { id: '2', type: 'offer-transfer', sessionId, to: 'bob' });
+  it('customers are sent only customer-visible events', async () => {
+    const { hub, fanout, signIn, openChat } = await makeHub();
+    await signIn('alice');
+    const sessionId = await openChat();
+    await signIn('bob');
+    await signIn('carol');
+    await hub.handleAgent('carol', { id: '1', type: 'listen', sessionId });
+    await hub.handleAgent('alice', { id: '2', type: 'offer-transfer', sessionId, to: 'bob' });
     const kinds = fanout.toCustomers.flatMap(({ frame }) => (frame.type === 'event' ? [frame.event.kind] : []));
     expect(kinds).toEqual(['opened', 'assigned']);
   });
 
-  it('random command sequences keep one owner per active chat, a gap-free log and consistent audiences', () => {
+  it('random command sequences keep one owner per active chat, a gap-free log and consistent audiences', async () => {
     const agents = ['alice', 'bob', 'carol', 'maria'] as const;
     const sessionIndex = fc.integer({ min: 0, max: 2 });
     const agent = fc.constantFrom(...agents);
@@ -163,25 +185,25 @@ describe('hub', () => {
       fc.record({ kind: fc.constant('status' as const), by: agent, status: fc.constantFrom('present' as const, 'away' as const) }),
       fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 20_000 }) }),
     );
-    fc.assert(
-      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
-        const { hub, store, scheduler, signIn, openChat } = makeHub({ transferTimeoutMs: 10_000, capacity: 2 });
-        for (const a of agents) signIn(a);
-        const sessions = [openChat('A'), openChat('B'), openChat('C')];
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
+        const { hub, store, scheduler, signIn, openChat } = await makeHub({ transferTimeoutMs: 10_000, capacity: 2 });
+        for (const a of agents) await signIn(a);
+        const sessions = [await openChat('A'), await openChat('B'), await openChat('C')];
         for (const s of steps) {
           if (s.kind === 'tick') {
-            scheduler.advance(s.ms);
+            await scheduler.advance(s.ms);
             continue;
           }
           if (s.kind === 'status') {
-            hub.handleAgent(s.by, { id: 'x', type: 'set-status', status: s.status });
+            await hub.handleAgent(s.by, { id: 'x', type: 'set-status', status: s.status });
+            await hub.drainQueue();
             continue;
           }
           const sessionId = sessions[s.s]!;
           const transferId = store.getSession(sessionId)!.pendingTransfer?.id ?? 'none';
           const before = store.getSession(sessionId)!;
-          const result =
-            s.kind === 'offer'
+          const result = await (s.kind === 'offer'
               ? hub.handleAgent(s.by, { id: 'x', type: 'offer-transfer', sessionId, to: s.to })
               : s.kind === 'accept'
                 ? hub.handleAgent(s.by, { id: 'x', type: 'accept-transfer', sessionId, transferId })
@@ -189,8 +211,9 @@ describe('hub', () => {
                   ? hub.handleAgent(s.by, { id: 'x', type: 'reject-transfer', sessionId, transferId })
                   : s.kind === 'cancel'
                     ? hub.handleAgent(s.by, { id: 'x', type: 'cancel-transfer', sessionId, transferId })
-                    : hub.handleAgent(s.by, { id: 'x', type: s.kind, sessionId });
+                    : hub.handleAgent(s.by, { id: 'x', type: s.kind, sessionId }));
           if (!result.ok) expect(store.getSession(sessionId)).toEqual(before);
+          await hub.drainQueue();
         }
         for (const sessionId of sessions) {
           const session: SessionSummary = store.getSession(sessionId)!;

@@ -56,7 +56,8 @@ describe('restart', () => {
     await customer.ok({ type: 'customer-send', messageId: messageId(), text: 'while you were away 2' });
     await first.close();
 
-    const second = await relayOn(dataDir);
+    // bob was online when the relay stopped: he keeps his offer while he is within the grace period
+    const second = await relayOn(dataDir, { offlineGraceMs: 60_000 });
     const aliceBack = track(await connectAgent(second, 'alice', { resume: { [sessionId]: aliceSeq } }));
     const replays = aliceBack.frames.filter((f) => f.type === 'replay' && f.sessionId === sessionId);
     expect(replays).toHaveLength(1);
@@ -109,9 +110,37 @@ describe('restart', () => {
     const { transferId } = await alice.ok({ type: 'offer-transfer', sessionId: customer.sessionId, to: 'bob' });
     await bob.session(customer.sessionId);
     await first.close();
-    const second = await relayOn(dataDir, { transferTimeoutMs: 400 });
+    const second = await relayOn(dataDir, { transferTimeoutMs: 400, offlineGraceMs: 60_000 });
     const aliceBack = track(await connectAgent(second, 'alice'));
     expect(await aliceBack.event('transfer-cancelled', customer.sessionId)).toMatchObject({ transferId, reason: 'timeout' });
+  });
+
+  it('after a restart, an offer to an agent who never reconnects ends after the grace period and no longer blocks offers', async () => {
+    const dataDir = tempDir();
+    cleanups.push(() => removeDir(dataDir));
+    const first = await relayOn(dataDir, { offlineGraceMs: 60_000 });
+    const alice = track(await connectAgent(first, 'alice'));
+    const customer = track(await connectCustomer(first, { name: 'Dana' }));
+    await alice.event('assigned', customer.sessionId);
+    const bob = track(await connectAgent(first, 'bob'));
+    const { transferId } = await alice.ok({ type: 'offer-transfer', sessionId: customer.sessionId, to: 'bob' });
+    await bob.session(customer.sessionId);
+    await first.close();
+
+    const second = await relayOn(dataDir, { offlineGraceMs: 300 });
+    const aliceBack = track(await connectAgent(second, 'alice'));
+    expect(aliceBack.frames[0]!.agents.find((a: Frame) => a.id === 'bob')).toMatchObject({ status: 'present' });
+    expect(await aliceBack.event('transfer-cancelled', customer.sessionId)).toMatchObject({
+      transferId,
+      reason: 'target-unavailable',
+    });
+    expect(await aliceBack.next((f) => f.type === 'presence' && f.agent.id === 'bob')).toMatchObject({
+      agent: { status: 'offline' },
+    });
+    track(await connectAgent(second, 'carol'));
+    expect(await aliceBack.ok({ type: 'offer-transfer', sessionId: customer.sessionId, to: 'carol' })).toMatchObject({
+      transferId: expect.any(String),
+    });
   });
 
   it('kill -9 loses nothing that was acknowledged', async () => {

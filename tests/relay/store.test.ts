@@ -6,7 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionEvent, SessionSummary } from '../../common/domain';
-import { migrations } from '../../relay/store/migrations';
+import { LATEST_VERSION, migrations } from '../../relay/store/migrations';
 import { openSqliteStore, type SqliteRelayStore } from '../../relay/store/sqlite';
 import { tempDir } from './helpers';
 
@@ -226,7 +226,7 @@ describe('schema migration 2 (events in arrival order)', () => {
     db.close();
 
     const store = open(dir);
-    expect(store.db.pragma('user_version', { simple: true })).toBe(2);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(store.eventsAfter('s1', 1).map((e) => e.seq)).toEqual([2, 3]);
     expect(store.findMessageSeq('s1', 'msg-00002')).toBe(2);
     expect(() => store.transaction(() => store.appendEvent(message('s1', 3, 'msg-00009')))).toThrow(/UNIQUE/);

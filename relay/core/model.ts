@@ -1,0 +1,179 @@
+// What a decision reads and returns. A decision is a pure function of one session as the runner loaded it (locked),
+// the actor, the command and a few facts (clock, ids, accounts, presence) to the events to append and the effects to
+// run after the commit, or a typed error. Nothing here does I/O: the same rules serve SQLite and PostgreSQL.
+import type {
+  AgentId,
+  AgentStatus,
+  SessionEvent,
+  SessionId,
+  SessionSummary,
+  TransferOffer,
+} from '../../common/domain';
+import { type ErrorCode, errorSentences } from '../../common/errors';
+import { fail, type Result } from '../../common/result';
+import type { Account, LogEntry } from '../ports';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** An event before the runner gives it its session, seq and time. */
+export type NewEvent = DistributiveOmit<SessionEvent, 'sessionId' | 'seq' | 'at'>;
+
+export interface CoreOptions {
+  /** null: transfers wait for an answer forever */
+  transferTimeoutMs: number | null;
+  offlineGraceMs: number;
+  /** open chats per agent before routing passes them by */
+  capacity: number;
+}
+
+/** What a decision may consult besides its session: read-only, answered from what is already in memory. */
+export interface Facts {
+  now: number;
+  newId(prefix: string): string;
+  options: CoreOptions;
+  account(id: AgentId): Account | null;
+  /** offline, or the status the agent chose */
+  statusOf(id: AgentId): AgentStatus;
+}
+
+/** Durable timers are keyed by what they fire for, so re-arming is idempotent and a claim fires each once. */
+export type TimerKey = `transfer:${SessionId}:${string}` | `grace:${AgentId}`;
+export const transferTimerKey = (offer: Pick<TransferOffer, 'sessionId' | 'id'>): TimerKey =>
+  `transfer:${offer.sessionId}:${offer.id}`;
+export const graceTimerKey = (agentId: AgentId): TimerKey => `grace:${agentId}`;
+
+export type Effect =
+  | { type: 'arm-timer'; key: TimerKey; at: number }
+  | { type: 'disarm-timer'; key: TimerKey }
+  /** the chat ended: customer connections are told and closed */
+  | { type: 'end-customer' }
+  /** the log lines docs/relay.md lists, written once the change is committed */
+  | { type: 'log'; entry: LogEntry };
+
+/** A decision's outcome: the session as it should be (derived fields are folded by the runner) and what to append. */
+export interface Change<R = undefined> {
+  session: SessionSummary;
+  events: NewEvent[];
+  effects: Effect[];
+  value: R;
+}
+
+export type Decision<R = undefined> = Result<Change<R>>;
+
+/** Extra reads a command needs inside its transaction, besides the session itself. */
+export interface LoadSpec {
+  /** look up a client message id: a resend is answered with the stored seq */
+  messageId?: string;
+  /** the whole event log (a request keeps the transcript) */
+  transcript?: boolean;
+}
+
+export interface Loaded {
+  session: SessionSummary;
+  /** seq of the message with LoadSpec.messageId, if it is stored */
+  duplicateSeq: number | null;
+  /** the event log, when LoadSpec.transcript asked for it */
+  transcript: SessionEvent[] | null;
+}
+
+export const refuse = (code: ErrorCode, message?: string): Result<never> => fail(code, message ?? errorSentences[code]);
+
+/** A change to this session with these events and effects. */
+export function change<R = undefined>(
+  session: SessionSummary,
+  events: NewEvent[],
+  effects: Effect[] = [],
+  value?: R,
+): Decision<R> {
+  return { ok: true, value: { session, events, effects, value: value as R } };
+}
+
+/** A guard's rules in order: the first that does not hold is the answer. */
+export type Rule = readonly [holds: boolean, code: ErrorCode, message?: string];
+
+/** The one guard every decision starts with: its rules, checked in order, or null when all hold. */
+export function check(...rules: Rule[]): Result<never> | null {
+  for (const [holds, code, message] of rules) if (!holds) return refuse(code, message);
+  return null;
+}
+
+/** Owner, listeners and the pending target: the agents who receive a session's events. */
+export function audience(session: SessionSummary): AgentId[] {
+  const members = new Set<AgentId>(session.listeners);
+  if (session.ownerId) members.add(session.ownerId);
+  if (session.pendingTransfer) members.add(session.pendingTransfer.toId);
+  return [...members];
+}
+
+export function inAudience(session: SessionSummary, agentId: AgentId): boolean {
+  return (
+    session.ownerId === agentId || session.listeners.includes(agentId) || session.pendingTransfer?.toId === agentId
+  );
+}
+
+export function addTo(list: readonly AgentId[], id: AgentId): AgentId[] {
+  return list.includes(id) ? [...list] : [...list, id];
+}
+
+export function without(list: readonly AgentId[], id: AgentId): AgentId[] {
+  return list.filter((l) => l !== id);
+}
+
+/** Managers and agents allowed to listen in see every live chat (the Dashboard). */
+export function seesDashboard(account: Pick<Account, 'role' | 'canListenIn'>): boolean {
+  return account.role === 'manager' || account.canListenIn;
+}
+
+export function nameOf(facts: Facts, agentId: AgentId): string {
+  return facts.account(agentId)?.name ?? agentId;
+}
+
+export function transferLog(
+  transition: string,
+  transfer: TransferOffer,
+  extra: Record<string, unknown>,
+): Effect {
+  return {
+    type: 'log',
+    entry: {
+      event: `transfer-${transition}`,
+      sessionId: transfer.sessionId,
+      transferId: transfer.id,
+      from: transfer.fromId,
+      to: transfer.toId,
+      ...extra,
+    },
+  };
+}
+
+/**
+ * Folds one event into the fields of a summary that follow from the log alone (last seq, last message, waiting time).
+ * The runner applies it as it appends; the SQLite store replays it over events newer than a session row.
+ */
+export type Derived = Pick<SessionSummary, 'lastSeq' | 'lastMessage' | 'waitingSince'>;
+export function fold<D extends Derived>(before: D, event: SessionEvent): D {
+  if (event.kind !== 'message') return { ...before, lastSeq: event.seq };
+  const { author, at } = event;
+  return {
+    ...before,
+    lastSeq: event.seq,
+    lastMessage: { text: event.text, at, authorKind: author.kind, authorName: author.name },
+    waitingSince: author.kind === 'customer' ? (before.waitingSince ?? at) : null,
+  };
+}
+
+/** Gives drafts their seqs (after the session's last) and time, and folds them into the summary. */
+export function sequence(
+  before: SessionSummary,
+  next: SessionSummary,
+  drafts: NewEvent[],
+  at: number,
+): { session: SessionSummary; events: SessionEvent[] } {
+  let session: SessionSummary = { ...next, lastSeq: before.lastSeq };
+  const events: SessionEvent[] = [];
+  for (const draft of drafts) {
+    const event = { ...draft, sessionId: session.id, seq: session.lastSeq + 1, at } as SessionEvent;
+    events.push(event);
+    session = fold(session, event);
+  }
+  return { session, events };
+}

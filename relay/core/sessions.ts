@@ -1,0 +1,60 @@
+// A chat's life: a customer opens it (queued), routing assigns it, the owner or the customer closes it.
+import type { SessionSummary } from '../../common/domain';
+import type { Account } from '../ports';
+import { disarm } from './transfers';
+import { change, check, type Decision, type Effect, type NewEvent, transferLog } from './model';
+
+export function openChat(id: string, customerName: string, now: number): { session: SessionSummary; events: NewEvent[] } {
+  return {
+    session: {
+      id,
+      customerName,
+      state: 'queued',
+      ownerId: null,
+      listeners: [],
+      pendingTransfer: null,
+      createdAt: now,
+      closedAt: null,
+      lastSeq: 0,
+      lastMessage: null,
+      waitingSince: null,
+    },
+    events: [{ kind: 'opened', customerName }],
+  };
+}
+
+export function assign(session: SessionSummary, agent: Account): Decision {
+  // routing read the chat as queued; only a queued chat is assigned (another node or command may have got there first)
+  if (session.state !== 'queued') return change(session, []);
+  return change(
+    { ...session, state: 'active', ownerId: agent.id },
+    [{ kind: 'assigned', agentId: agent.id, agentName: agent.name }],
+    [{ type: 'log', entry: { event: 'chat-assigned', sessionId: session.id, agentId: agent.id } }],
+  );
+}
+
+export function closeByAgent(session: SessionSummary, actor: Account, now: number): Decision {
+  const refused = check([session.ownerId === actor.id, 'not-owner']);
+  if (refused) return refused;
+  return close(session, { kind: 'agent', id: actor.id, name: actor.name }, now);
+}
+
+export function closeByCustomer(session: SessionSummary, now: number): Decision {
+  return close(session, { kind: 'customer', id: null, name: session.customerName }, now);
+}
+
+function close(session: SessionSummary, by: { kind: 'customer' | 'agent'; id: string | null; name: string }, now: number) {
+  const events: NewEvent[] = [];
+  const effects: Effect[] = [];
+  const pending = session.pendingTransfer;
+  if (pending) {
+    events.push({ kind: 'transfer-cancelled', transferId: pending.id, reason: 'closed', byId: by.id });
+    effects.push(disarm(pending), transferLog('cancelled', pending, { by: by.id, reason: 'closed' }));
+  }
+  events.push({ kind: 'closed', by });
+  effects.push(
+    { type: 'log', entry: { event: 'chat-closed', sessionId: session.id, by: by.kind, byId: by.id } },
+    { type: 'end-customer' },
+  );
+  return change({ ...session, state: 'closed', pendingTransfer: null, closedAt: now, waitingSince: null }, events, effects);
+}

@@ -1,0 +1,114 @@
+// The embedded runner: every command runs synchronously on the one SQLite connection, inside the group-commit batch of
+// its event-loop turn (one savepoint each), so commands on a session are serialised by the event loop itself and seqs
+// are allocated where they are written. What it acknowledges waits for the batch's fsync (`afterCommit`).
+import type { AgentId, SessionEvent, SessionSummary } from '../../common/domain';
+import { ok, type Result } from '../../common/result';
+import {
+  audience,
+  type Change,
+  type Decision,
+  type Effect,
+  inAudience,
+  type Loaded,
+  type NewEvent,
+  refuse,
+  sequence,
+} from '../core/model';
+import type { Applied, Clock, CommandRunner, RoutingSnapshot, Scheduler, SessionCommand } from '../ports';
+import type { SqliteRelayStore } from '../store/sqlite';
+
+
+export class SqliteRunner implements CommandRunner {
+  /** for routing ties: the order in which agents last got a chat (in memory; resets on restart) */
+  private readonly lastAssigned = new Map<AgentId, number>();
+  private assignments = 0;
+
+  constructor(
+    private readonly store: SqliteRelayStore,
+    private readonly clock: Clock,
+    private readonly timers: Scheduler,
+  ) {}
+
+  run<R>(command: SessionCommand<R>): Promise<Result<Applied<R>>> {
+    return Promise.resolve(this.runNow(command));
+  }
+
+  /** The synchronous core of `run`, for callers that are themselves synchronous. */
+  runNow<R>(command: SessionCommand<R>): Result<Applied<R>> {
+    const { store } = this;
+    const before = store.getSession(command.sessionId);
+    if (!before) return refuse('not-found');
+    if (command.requireOpen && before.state === 'closed') return refuse('session-closed');
+    const spec = command.load;
+    const loaded: Loaded = {
+      session: before,
+      duplicateSeq: spec?.messageId ? store.findMessageSeq(before.id, spec.messageId) : null,
+      transcript: spec?.transcript ? store.eventsAfter(before.id, 0) : null,
+    };
+    const decision = command.decide(loaded);
+    if (!decision.ok) return decision;
+    return ok(this.apply(before, decision.value));
+  }
+
+  open(session: SessionSummary, events: NewEvent[], tokenHash: string): Promise<Result<Applied>> {
+    const applied = this.store.transaction(() => {
+      this.store.putCustomerToken(tokenHash, session.id);
+      return this.write(session, session, events);
+    });
+    return Promise.resolve(ok({ before: session, ...applied, effects: [], value: undefined }));
+  }
+
+  routeOldest(decide: (loaded: Loaded, snapshot: RoutingSnapshot) => Decision): Promise<Result<Applied> | null> {
+    const session = this.store.oldestQueuedSession();
+    if (!session) return Promise.resolve(null);
+    const decision = decide(
+      { session, duplicateSeq: null, transcript: null },
+      { openChats: this.store.openChatCounts(), lastAssignedAt: this.lastAssigned },
+    );
+    if (!decision.ok) return Promise.resolve(decision);
+    const applied = this.apply(session, decision.value);
+    if (applied.after.ownerId && applied.after.ownerId !== session.ownerId) {
+      this.lastAssigned.set(applied.after.ownerId, ++this.assignments);
+    }
+    return Promise.resolve(ok(applied));
+  }
+
+  afterCommit(task: () => void): void {
+    this.store.afterCommit(task);
+  }
+
+  private apply<R>(before: SessionSummary, decided: Change<R>): Applied<R> {
+    const { session: next, events: drafts, effects, value } = decided;
+    if (!drafts.length) return { before, after: before, events: [], effects, value, log: null };
+    const written = this.store.transaction(() => this.write(before, next, drafts));
+    this.applyTimers(effects);
+    return { before, ...written, effects, value };
+  }
+
+  /** Appends the events with their seqs, stores the summary, and records new participants. */
+  private write(before: SessionSummary, next: SessionSummary, drafts: NewEvent[]) {
+    const { store } = this;
+    const { session, events } = sequence(before, next, drafts, this.clock.now());
+    for (const event of events) {
+      store.appendEvent(event);
+      if (event.kind === 'request-created') store.addRequest(event.request);
+    }
+    store.putSession(session);
+    let grew = false;
+    for (const agentId of audience(session)) {
+      if (inAudience(before, agentId)) continue;
+      store.addParticipant(session.id, agentId);
+      grew = true;
+    }
+    const log: SessionEvent[] | null = grew ? store.eventsAfter(session.id, 0) : null;
+    return { after: session, events, log };
+  }
+
+  /** Timers live in memory here; `Hub.start` re-arms them from the pending transfers after a restart. */
+  private applyTimers(effects: Effect[]): void {
+    for (const effect of effects) {
+      if (effect.type === 'arm-timer') void this.timers.arm(effect.key, effect.at);
+      else if (effect.type === 'disarm-timer') void this.timers.disarm(effect.key);
+    }
+  }
+}
