@@ -30,6 +30,8 @@ export const CloseCodes = {
   unsupportedProtocol: 4002,
   rateLimited: 4008,
   sessionEnded: 4010,
+  /** reconnect now, without backoff, to any node, and resume by seq (a drain, or a node that lost its bus) */
+  reconnect: 4012,
 } as const;
 
 const CommandId = z.string().min(1).max(64);

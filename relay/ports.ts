@@ -162,5 +162,10 @@ export interface LocalSockets {
   endCustomer(sessionId: SessionId): void;
 }
 
+/** The store cannot be reached: nothing was committed (or it is not known to be), and the client is told so. */
+export class StoreUnavailable extends Error {
+  override readonly name = 'StoreUnavailable';
+}
+
 export type LogEntry = { event: string } & Record<string, unknown>;
 export type Log = (entry: LogEntry) => void;

@@ -2,11 +2,12 @@
 // per-connection limits and heartbeats, and the wiring of the hub to SQLite, timers and live sockets.
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
+import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AgentId, SessionId } from '../common/domain';
-import type { ErrorCode } from '../common/errors';
+import { type ErrorCode, errorSentences } from '../common/errors';
 import {
   AGENT_PATH,
   AgentCommandSchema,
@@ -21,13 +22,11 @@ import {
 import type { Result } from '../common/result';
 import { decoyHash, hashToken, parseBasicAuth, verifyPassword } from './auth';
 import { seedDemoAccounts } from './demo';
-import { LocalFanout, MemoryPresence, MemoryScheduler } from './embedded/memory';
-import { SqliteRunner } from './embedded/runner';
-import { sqliteReads } from './embedded/store';
+import { openEmbeddedEngine } from './embedded/engine';
+import type { Engine } from './engine';
 import { serveCustomerPage } from './http';
 import { Hub } from './hub';
-import type { Clock, LocalSockets, Log, LogEntry } from './ports';
-import { openSqliteStore } from './store/sqlite';
+import { type Clock, type LocalSockets, type Log, type LogEntry, StoreUnavailable } from './ports';
 
 export interface RelayOptions {
   host?: string;
@@ -54,6 +53,15 @@ export interface RelayOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** better-sqlite3's compiled addon to load (the desktop app's Electron-ABI build) */
   nativeBinding?: string;
+  /** run as a node of a cluster: PostgreSQL for what is durable, Redis for fan-out and presence (both or neither) */
+  cluster?: {
+    postgresUrl: string;
+    redisUrl: string;
+    /** default: host name, process id and a random suffix */
+    nodeId?: string;
+    redisPrefix?: string;
+    heartbeatMs?: number;
+  };
 }
 
 export interface RunningRelay {
@@ -103,22 +111,22 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   };
   const startedAt = Date.now();
 
-  const store = openSqliteStore(options.dataDir, {
-    synchronous: options.synchronous ?? 'FULL',
-    groupCommit: true,
-    checkpointWorker: true,
-    nativeBinding: options.nativeBinding,
-  });
   const clock: Clock = { now: () => Date.now() };
-  const scheduler = new MemoryScheduler(clock, log);
-  const runner = new SqliteRunner(store, clock, scheduler);
-  const reads = sqliteReads(store);
-  store.onCommitFailed = (error) => {
-    // what this batch would have acknowledged was never sent; clients resume and resend on reconnect
-    log({ event: 'commit-failed', error: String((error as Error)?.stack ?? error) });
-    for (const conn of connections) closeNow(conn, 1011, 'the relay could not save; reconnect');
-  };
-  if (options.demo && (await seedDemoAccounts(reads))) {
+  const engine: Engine = options.cluster
+    ? await (await import('./cluster/engine')).openClusterEngine(
+        {
+          ...options.cluster,
+          nodeId: options.cluster.nodeId ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+        },
+        { clock, log },
+      )
+    : openEmbeddedEngine(options, { clock, log });
+  const { store, runner } = engine;
+  engine.onClientsMustResume((reason) => {
+    log({ event: 'clients-resume', reason, connections: connections.size });
+    for (const conn of connections) closeNow(conn, CloseCodes.reconnect, reason);
+  });
+  if (options.demo && (await seedDemoAccounts(store))) {
     log({ event: 'demo-accounts-created', users: ['alice', 'bob', 'carol', 'maria'] });
   }
 
@@ -211,18 +219,17 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     },
   };
 
-  const presence = new MemoryPresence();
   const hub = new Hub({
     clock,
     ids: {
       id: (prefix) => `${prefix}_${randomBytes(12).toString('base64url')}`,
       secret: () => randomBytes(32).toString('base64url'),
     },
-    store: reads,
+    store,
     runner,
-    presence,
-    scheduler,
-    fanout: new LocalFanout(),
+    presence: engine.presence,
+    scheduler: engine.scheduler,
+    fanout: engine.fanout,
     sockets,
     log,
     hashToken,
@@ -234,7 +241,14 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   });
   await hub.start();
   // start-up writes (demo accounts, re-armed timers) are on disk before anyone is told the relay is up
-  store.flush();
+  engine.flush();
+  const reconciling =
+    engine.reconcileEveryMs === null
+      ? null
+      : setInterval(() => {
+          hub.reconcile().catch((error: unknown) => log({ event: 'reconcile-failed', error: String(error) }));
+        }, engine.reconcileEveryMs);
+  reconciling?.unref();
 
   // -------------------------------------------------------------------------------------------
   // Frames
@@ -363,7 +377,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     if (isBinary) return sendError(conn, undefined, 'bad-frame', 'Binary frames are not accepted; send JSON text.');
     const text = data.toString('utf8');
     (conn.kind === 'agent' ? onAgentFrame(conn, text) : onCustomerFrame(conn, text)).catch((error: unknown) => {
-      log({ event: 'internal-error', connId: conn.id, error: String((error as Error)?.stack ?? error) });
+      if (error instanceof StoreUnavailable) log({ event: 'store-unavailable', connId: conn.id, error: error.message });
+      else log({ event: 'internal-error', connId: conn.id, error: String((error as Error)?.stack ?? error) });
       let id: string | undefined;
       try {
         const raw = JSON.parse(text) as { id?: unknown };
@@ -372,7 +387,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         // no id to answer to
       }
       if (conn.held) greet(conn, []);
-      sendError(conn, id, 'internal', 'Something went wrong on the relay. Try again.');
+      if (error instanceof StoreUnavailable) sendError(conn, id, 'unavailable', errorSentences.unavailable);
+      else sendError(conn, id, 'internal', 'Something went wrong on the relay. Try again.');
     });
   };
 
@@ -454,7 +470,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const authenticate = async (header: string | undefined): Promise<AgentId | null> => {
     const credentials = parseBasicAuth(header);
     if (!credentials) return null;
-    const account = store.getAccount(credentials.user);
+    const account = await store.getAccount(credentials.user);
     const key = `${credentials.user}\0${createHash('sha256').update(credentials.password).digest('base64url')}`;
     if (account && verified.get(key) === account.passwordHash) return account.id;
     const good = await verifyPassword(credentials.password, account?.passwordHash ?? decoyHash());
@@ -498,9 +514,12 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     try {
       const url = new URL(req.url ?? '/', 'http://relay');
       if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname === '/health') {
-        const live = await reads.listLiveSessions();
+        const [live, health] = await Promise.all([store.listLiveSessions().catch(() => []), engine.health()]);
         const body = JSON.stringify({
-          status: 'ok',
+          status: health.ok ? 'ok' : 'unhealthy',
+          engine: engine.kind,
+          nodeId: engine.nodeId,
+          ...health.parts,
           protocol: PROTOCOL_VERSION,
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
           connections: connections.size,
@@ -509,7 +528,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
             active: live.filter((s) => s.state === 'active').length,
           },
         });
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+        res.writeHead(health.ok ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
         res.end(req.method === 'HEAD' ? undefined : body);
         return;
       }
@@ -524,6 +543,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   });
   server.on('upgrade', (req, socket, head) => {
     onUpgrade(req, socket, head).catch((error) => {
+      if (error instanceof StoreUnavailable) {
+        log({ event: 'store-unavailable', where: 'upgrade', error: error.message });
+        if (!socket.destroyed) rejectUpgrade(socket, 503, 'the relay cannot reach its database; try again in a moment');
+        return;
+      }
       log({ event: 'internal-error', where: 'upgrade', error: String(error) });
       socket.destroy();
     });
@@ -585,12 +609,13 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         );
         await Promise.all(closed);
         hub.stop();
+        if (reconciling) clearInterval(reconciling);
         wss.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        store.close();
+        await engine.close();
         log({ event: 'relay-stopped' });
       })();
       return closing;

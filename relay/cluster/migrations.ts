@@ -1,0 +1,109 @@
+// Numbered schema migrations of the cluster's PostgreSQL database, applied in order in one transaction under an
+// advisory lock (nodes may start together), recorded in baton_schema; a database from a newer relay is refused.
+import type pg from 'pg';
+
+export interface PgMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const pgMigrations: PgMigration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('agent', 'manager')),
+        can_listen_in BOOLEAN NOT NULL,
+        password_hash TEXT NOT NULL,
+        chosen_status TEXT NOT NULL DEFAULT 'present' CHECK (chosen_status IN ('present', 'away')),
+        online BOOLEAN NOT NULL DEFAULT false,
+        -- routing ties go to whoever was assigned a chat least recently (0: never)
+        last_assigned BIGINT NOT NULL DEFAULT 0,
+        created_at BIGINT NOT NULL
+      );
+      CREATE SEQUENCE assignments;
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        customer_name TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'active', 'closed')),
+        owner_id TEXT,
+        listeners TEXT[] NOT NULL DEFAULT '{}',
+        pending_transfer TEXT,
+        created_at BIGINT NOT NULL,
+        closed_at BIGINT,
+        last_seq INTEGER NOT NULL,
+        last_message TEXT,
+        waiting_since BIGINT
+      );
+      CREATE INDEX sessions_live ON sessions (created_at, id) WHERE state <> 'closed';
+      CREATE INDEX sessions_queued ON sessions (created_at, id) WHERE state = 'queued';
+      CREATE INDEX sessions_open_by_owner ON sessions (owner_id) WHERE state = 'active';
+      CREATE TABLE events (
+        session_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        message_id TEXT,
+        body TEXT NOT NULL,
+        PRIMARY KEY (session_id, seq)
+      );
+      -- a resend of the same message id is stored once, whichever node it reaches
+      CREATE UNIQUE INDEX events_message_id ON events (session_id, message_id) WHERE message_id IS NOT NULL;
+      CREATE TABLE participants (
+        session_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        PRIMARY KEY (session_id, agent_id)
+      );
+      CREATE TABLE customer_tokens (
+        token_hash TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL
+      );
+      CREATE TABLE requests (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX requests_by_creator ON requests (created_by, created_at);
+      -- durable timers (transfer expiry, offline grace), keyed by what they fire for; claimed FOR UPDATE SKIP LOCKED
+      CREATE TABLE timers (
+        key TEXT PRIMARY KEY,
+        due_at BIGINT NOT NULL
+      );
+      CREATE INDEX timers_due ON timers (due_at);
+    `,
+  },
+];
+
+export const PG_LATEST_VERSION = pgMigrations.at(-1)!.version;
+
+/** an arbitrary constant: the advisory lock that serialises migrations of one database */
+const MIGRATION_LOCK = 7_420_001;
+
+export async function migratePg(client: pg.ClientBase): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS baton_schema (version INTEGER NOT NULL)');
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM baton_schema');
+    const current = rows[0]?.version ?? 0;
+    if (current > PG_LATEST_VERSION) {
+      throw new Error(
+        `the PostgreSQL database is at Baton schema version ${current}, newer than this relay (${PG_LATEST_VERSION}); upgrade the relay`,
+      );
+    }
+    for (const migration of pgMigrations.filter((m) => m.version > current)) await client.query(migration.sql);
+    if (current < PG_LATEST_VERSION) {
+      if (rows.length) await client.query('UPDATE baton_schema SET version = $1', [PG_LATEST_VERSION]);
+      else await client.query('INSERT INTO baton_schema (version) VALUES ($1)', [PG_LATEST_VERSION]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,581 @@
+// The cluster's durable state in PostgreSQL: the RelayStore, the CommandRunner (one transaction per command with the
+// session row locked FOR UPDATE, seqs allocated inside it) and the Scheduler (a timers table whose due rows are claimed
+// FOR UPDATE SKIP LOCKED, so each fires on one node). Everything here survives the death of any node.
+import pg from 'pg';
+import {
+  type AgentId,
+  AgentRoleSchema,
+  type Request,
+  RequestSchema,
+  type SessionEvent,
+  SessionEventSchema,
+  type SessionId,
+  type SessionSummary,
+  SessionSummarySchema,
+  type SettableStatus,
+  SettableStatusSchema,
+  type TransferOffer,
+  TransferOfferSchema,
+} from '../../common/domain';
+import { ok, type Result } from '../../common/result';
+import {
+  audience,
+  type Change,
+  type Decision,
+  type Effect,
+  inAudience,
+  type Loaded,
+  type NewEvent,
+  refuse,
+  sequence,
+  type TimerKey,
+} from '../core/model';
+import type {
+  Account,
+  Applied,
+  Clock,
+  CommandRunner,
+  Log,
+  NewAccount,
+  RelayStore,
+  RoutingSnapshot,
+  Scheduler,
+  SessionCommand,
+} from '../ports';
+import { StoreUnavailable } from '../ports';
+import { migratePg } from './migrations';
+
+/** Error codes of a lost or refused connection (class 08, shutdown, too many clients) and of Node's sockets. */
+const UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+
+export function isUnavailable(error: unknown): boolean {
+  if (error instanceof StoreUnavailable) return true;
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && (UNAVAILABLE.has(code) || code.startsWith('08'))) return true;
+  const message = String((error as Error)?.message ?? '');
+  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(message);
+}
+
+/** Transient conflicts between concurrent transactions: the command is retried from the start. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+/** an arbitrary constant: the advisory lock that serialises routing across the cluster */
+const ROUTING_LOCK = 7_420_002;
+
+interface SessionRow {
+  id: string;
+  customer_name: string;
+  state: string;
+  owner_id: string | null;
+  listeners: string[];
+  pending_transfer: string | null;
+  created_at: number;
+  closed_at: number | null;
+  last_seq: number;
+  last_message: string | null;
+  waiting_since: number | null;
+}
+
+interface AccountRow {
+  id: string;
+  name: string;
+  role: string;
+  can_listen_in: boolean;
+  password_hash: string;
+  chosen_status: string;
+  online: boolean;
+}
+
+export interface PgOptions {
+  connectionString: string;
+  /** connections per node (default 10) */
+  poolSize?: number;
+  clock: Clock;
+  log: Log;
+}
+
+export class PgEngine implements RelayStore, CommandRunner, Scheduler {
+  readonly pool: pg.Pool;
+  private readonly clock: Clock;
+  private readonly log: Log;
+  /** commands on one session from this node run one after the other, in arrival order */
+  private readonly queues = new Map<SessionId, Promise<unknown>>();
+  private onDue: ((key: TimerKey) => Promise<void>) | null = null;
+  private poller: NodeJS.Timeout | null = null;
+  private polling = false;
+  private closed = false;
+  /** the last time a query succeeded or failed, for /health */
+  private lastError: string | null = null;
+
+  private constructor(options: PgOptions) {
+    const types = new pg.TypeOverrides();
+    // BIGINT columns hold milliseconds since 1970: well inside a double
+    types.setTypeParser(20, (value: string) => Number(value));
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      types,
+      connectionTimeoutMillis: 5000,
+    });
+    // an idle connection that breaks must not take the node down; the next query reconnects
+    this.pool.on('error', (error) => {
+      this.lastError = error.message;
+      this.log({ event: 'store-error', error: error.message });
+    });
+    this.clock = options.clock;
+    this.log = options.log;
+  }
+
+  static async open(options: PgOptions): Promise<PgEngine> {
+    const engine = new PgEngine(options);
+    const client = await engine.pool.connect();
+    try {
+      await migratePg(client);
+    } catch (error) {
+      client.release();
+      await engine.pool.end();
+      throw error;
+    }
+    client.release();
+    return engine;
+  }
+
+  /** Whether PostgreSQL answers now (for /health and /ready). */
+  async check(): Promise<{ ok: boolean; error: string | null }> {
+    try {
+      await this.pool.query('SELECT 1');
+      this.lastError = null;
+      return { ok: true, error: null };
+    } catch (error) {
+      this.lastError = (error as Error).message;
+      return { ok: false, error: this.lastError };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stop();
+    await Promise.allSettled([...this.queues.values()]);
+    await this.pool.end();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // CommandRunner
+
+  run<R>(command: SessionCommand<R>): Promise<Result<Applied<R>>> {
+    return this.answered(this.serialised(command.sessionId, () =>
+      this.transaction(async (db) => {
+        const before = await this.lockSession(db, command.sessionId);
+        if (!before) return refuse('not-found');
+        if (command.requireOpen && before.state === 'closed') return refuse('session-closed');
+        const spec = command.load;
+        const loaded: Loaded = {
+          session: before,
+          duplicateSeq: spec?.messageId ? await this.messageSeq(db, before.id, spec.messageId) : null,
+          transcript: spec?.transcript ? await this.events(db, before.id, 0) : null,
+        };
+        const decision = command.decide(loaded);
+        if (!decision.ok) return decision;
+        return ok(await this.apply(db, before, decision.value));
+      }),
+    ));
+  }
+
+  /** A command that could not reach PostgreSQL is answered `unavailable`: the client may safely send it again. */
+  private answered<T>(running: Promise<Result<T>>): Promise<Result<T>> {
+    return running.catch((error: unknown) => {
+      if (isUnavailable(error)) return refuse('unavailable');
+      throw error;
+    });
+  }
+
+  open(session: SessionSummary, events: NewEvent[], tokenHash: string): Promise<Result<Applied>> {
+    return this.answered(this.transaction(async (db) => {
+      await db.query(
+        `INSERT INTO sessions (id, customer_name, state, owner_id, listeners, pending_transfer, created_at, closed_at,
+           last_seq, last_message, waiting_since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, NULL)`,
+        [
+          session.id,
+          session.customerName,
+          session.state,
+          session.ownerId,
+          session.listeners,
+          session.pendingTransfer ? JSON.stringify(session.pendingTransfer) : null,
+          session.createdAt,
+          session.closedAt,
+        ],
+      );
+      await db.query('INSERT INTO customer_tokens (token_hash, session_id) VALUES ($1, $2)', [tokenHash, session.id]);
+      const written = await this.write(db, session, session, events);
+      return ok({ before: session, ...written, effects: [], value: undefined });
+    }));
+  }
+
+  routeOldest(decide: (loaded: Loaded, snapshot: RoutingSnapshot) => Decision): Promise<Result<Applied> | null> {
+    return this.transaction(async (db) => {
+      await db.query('SELECT pg_advisory_xact_lock($1)', [ROUTING_LOCK]);
+      const { rows } = await db.query<SessionRow>(
+        `SELECT * FROM sessions WHERE state = 'queued' ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      );
+      if (!rows[0]) return null;
+      const session = toSession(rows[0]);
+      const counts = await db.query<{ owner_id: string; n: number }>(
+        `SELECT owner_id, count(*)::int AS n FROM sessions WHERE state = 'active' GROUP BY owner_id`,
+      );
+      const assigned = await db.query<{ id: string; last_assigned: number }>(
+        'SELECT id, last_assigned FROM accounts WHERE last_assigned > 0',
+      );
+      const decision = decide(
+        { session, duplicateSeq: null, transcript: null },
+        {
+          openChats: new Map(counts.rows.map((r) => [r.owner_id, r.n])),
+          lastAssignedAt: new Map(assigned.rows.map((r) => [r.id, r.last_assigned])),
+        },
+      );
+      if (!decision.ok) return decision;
+      const applied = await this.apply(db, session, decision.value);
+      const owner = applied.after.ownerId;
+      if (owner && owner !== session.ownerId) {
+        await db.query(`UPDATE accounts SET last_assigned = nextval('assignments') WHERE id = $1`, [owner]);
+      }
+      return ok(applied);
+    });
+  }
+
+  /** Everything this runner reports is committed before it is reported. */
+  afterCommit(task: () => void): void {
+    task();
+  }
+
+  private async apply<R>(db: pg.ClientBase, before: SessionSummary, decided: Change<R>): Promise<Applied<R>> {
+    const { session: next, events: drafts, effects, value } = decided;
+    if (!drafts.length) return { before, after: before, events: [], effects, value, log: null };
+    const written = await this.write(db, before, next, drafts);
+    await this.applyTimers(db, effects);
+    return { before, ...written, effects, value };
+  }
+
+  private async write(db: pg.ClientBase, before: SessionSummary, next: SessionSummary, drafts: NewEvent[]) {
+    const { session, events } = sequence(before, next, drafts, this.clock.now());
+    const values: unknown[] = [];
+    const tuples = events.map((event, i) => {
+      values.push(event.sessionId, event.seq, event.kind, event.kind === 'message' ? event.messageId : null, JSON.stringify(event));
+      const o = i * 5;
+      return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5})`;
+    });
+    await db.query(`INSERT INTO events (session_id, seq, kind, message_id, body) VALUES ${tuples.join(', ')}`, values);
+    for (const event of events) {
+      if (event.kind !== 'request-created') continue;
+      const { request } = event;
+      await db.query('INSERT INTO requests (id, session_id, created_by, created_at, body) VALUES ($1, $2, $3, $4, $5)', [
+        request.id,
+        request.sessionId,
+        request.createdBy,
+        request.createdAt,
+        JSON.stringify(request),
+      ]);
+    }
+    await db.query(
+      `UPDATE sessions SET state = $2, owner_id = $3, listeners = $4, pending_transfer = $5, closed_at = $6,
+         last_seq = $7, last_message = $8, waiting_since = $9 WHERE id = $1`,
+      [
+        session.id,
+        session.state,
+        session.ownerId,
+        session.listeners,
+        session.pendingTransfer ? JSON.stringify(session.pendingTransfer) : null,
+        session.closedAt,
+        session.lastSeq,
+        session.lastMessage ? JSON.stringify(session.lastMessage) : null,
+        session.waitingSince,
+      ],
+    );
+    const joined = audience(session).filter((agentId) => !inAudience(before, agentId));
+    for (const agentId of joined) {
+      await db.query('INSERT INTO participants (session_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+        session.id,
+        agentId,
+      ]);
+    }
+    const log = joined.length ? await this.events(db, session.id, 0) : null;
+    return { after: session, events, log };
+  }
+
+  private async applyTimers(db: pg.ClientBase, effects: Effect[]): Promise<void> {
+    for (const effect of effects) {
+      if (effect.type === 'arm-timer') await this.armWith(db, effect.key, effect.at);
+      else if (effect.type === 'disarm-timer') await db.query('DELETE FROM timers WHERE key = $1', [effect.key]);
+    }
+  }
+
+  private async lockSession(db: pg.ClientBase, id: SessionId): Promise<SessionSummary | null> {
+    const { rows } = await db.query<SessionRow>('SELECT * FROM sessions WHERE id = $1 FOR UPDATE', [id]);
+    return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  private async messageSeq(db: pg.ClientBase, sessionId: SessionId, messageId: string): Promise<number | null> {
+    const { rows } = await db.query<{ seq: number }>('SELECT seq FROM events WHERE session_id = $1 AND message_id = $2', [
+      sessionId,
+      messageId,
+    ]);
+    return rows[0]?.seq ?? null;
+  }
+
+  private async events(db: pg.ClientBase | pg.Pool, sessionId: SessionId, afterSeq: number): Promise<SessionEvent[]> {
+    const { rows } = await db.query<{ body: string }>(
+      'SELECT body FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq',
+      [sessionId, afterSeq],
+    );
+    return rows.map((row) => SessionEventSchema.parse(JSON.parse(row.body)));
+  }
+
+  private serialised<T>(sessionId: SessionId, task: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(sessionId) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const settled = run.catch(() => {});
+    this.queues.set(sessionId, settled);
+    void settled.then(() => {
+      if (this.queues.get(sessionId) === settled) this.queues.delete(sessionId);
+    });
+    return run;
+  }
+
+  /** One transaction on one pooled connection; conflicts are retried, a lost connection becomes StoreUnavailable. */
+  private async transaction<T>(body: (db: pg.ClientBase) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (error) {
+        throw this.unavailable(error);
+      }
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await body(client);
+        await client.query('COMMIT');
+        this.lastError = null;
+        return result;
+      } catch (error) {
+        broken = isUnavailable(error);
+        if (!broken) await client.query('ROLLBACK').catch(() => {});
+        const code = (error as { code?: string }).code;
+        if (!broken && code && RETRYABLE.has(code) && attempt < 5) continue;
+        if (broken) throw this.unavailable(error);
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  private unavailable(error: unknown): StoreUnavailable {
+    this.lastError = (error as Error)?.message ?? String(error);
+    return error instanceof StoreUnavailable ? error : new StoreUnavailable(this.lastError);
+  }
+
+  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(text, values)).rows;
+    } catch (error) {
+      if (isUnavailable(error)) throw this.unavailable(error);
+      throw error;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // RelayStore
+
+  async listAccounts(): Promise<Account[]> {
+    return (await this.query<AccountRow>('SELECT * FROM accounts ORDER BY id')).map(toAccount);
+  }
+
+  async getAccount(id: AgentId): Promise<Account | null> {
+    const [row] = await this.query<AccountRow>('SELECT * FROM accounts WHERE id = $1', [id]);
+    return row ? toAccount(row) : null;
+  }
+
+  async createAccount(account: NewAccount): Promise<void> {
+    await this.query(
+      `INSERT INTO accounts (id, name, role, can_listen_in, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [account.id, account.name, account.role, account.canListenIn, account.passwordHash, this.clock.now()],
+    );
+  }
+
+  async setChosenStatus(id: AgentId, status: SettableStatus): Promise<void> {
+    await this.query('UPDATE accounts SET chosen_status = $2 WHERE id = $1', [id, status]);
+  }
+
+  async setOnline(id: AgentId, online: boolean): Promise<void> {
+    await this.query('UPDATE accounts SET online = $2 WHERE id = $1', [id, online]);
+  }
+
+  async getSession(id: SessionId): Promise<SessionSummary | null> {
+    const [row] = await this.query<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]);
+    return row ? toSession(row) : null;
+  }
+
+  async listLiveSessions(): Promise<SessionSummary[]> {
+    return (await this.query<SessionRow>(`SELECT * FROM sessions WHERE state <> 'closed' ORDER BY created_at, id`)).map(
+      toSession,
+    );
+  }
+
+  async openChatCounts(): Promise<Map<AgentId, number>> {
+    const rows = await this.query<{ owner_id: string; n: number }>(
+      `SELECT owner_id, count(*)::int AS n FROM sessions WHERE state = 'active' GROUP BY owner_id`,
+    );
+    return new Map(rows.map((r) => [r.owner_id, r.n]));
+  }
+
+  async listPendingTransfers(): Promise<TransferOffer[]> {
+    const rows = await this.query<{ pending_transfer: string }>(
+      `SELECT pending_transfer FROM sessions WHERE state <> 'closed' AND pending_transfer IS NOT NULL`,
+    );
+    return rows.map((row) => TransferOfferSchema.parse(JSON.parse(row.pending_transfer)));
+  }
+
+  async eventsAfter(sessionId: SessionId, afterSeq: number): Promise<SessionEvent[]> {
+    try {
+      return await this.events(this.pool, sessionId, afterSeq);
+    } catch (error) {
+      if (isUnavailable(error)) throw this.unavailable(error);
+      throw error;
+    }
+  }
+
+  async isParticipant(sessionId: SessionId, agentId: AgentId): Promise<boolean> {
+    const rows = await this.query('SELECT 1 FROM participants WHERE session_id = $1 AND agent_id = $2', [sessionId, agentId]);
+    return rows.length > 0;
+  }
+
+  async sessionForToken(tokenHash: string): Promise<SessionId | null> {
+    const [row] = await this.query<{ session_id: string }>('SELECT session_id FROM customer_tokens WHERE token_hash = $1', [
+      tokenHash,
+    ]);
+    return row?.session_id ?? null;
+  }
+
+  async listRequests(createdBy: AgentId | null): Promise<Request[]> {
+    const rows =
+      createdBy === null
+        ? await this.query<{ body: string }>('SELECT body FROM requests ORDER BY created_at DESC, id DESC')
+        : await this.query<{ body: string }>(
+            'SELECT body FROM requests WHERE created_by = $1 ORDER BY created_at DESC, id DESC',
+            [createdBy],
+          );
+    return rows.map((row) => RequestSchema.parse(JSON.parse(row.body)));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Scheduler
+
+  async arm(key: TimerKey, at: number): Promise<void> {
+    await this.armWith(this.pool, key, at);
+  }
+
+  async disarm(key: TimerKey): Promise<void> {
+    await this.query('DELETE FROM timers WHERE key = $1', [key]);
+  }
+
+  start(onDue: (key: TimerKey) => Promise<void>): void {
+    this.onDue = onDue;
+    this.schedulePoll(0);
+  }
+
+  stop(): void {
+    this.onDue = null;
+    if (this.poller) clearTimeout(this.poller);
+    this.poller = null;
+  }
+
+  private async armWith(db: pg.ClientBase | pg.Pool, key: TimerKey, at: number): Promise<void> {
+    await db.query('INSERT INTO timers (key, due_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, at]);
+    // a timer due before the next poll would otherwise wait for it
+    if (this.onDue) this.schedulePoll(Math.max(0, at - this.clock.now()));
+  }
+
+  private nextPollAt = Number.POSITIVE_INFINITY;
+
+  private schedulePoll(delayMs: number): void {
+    if (this.closed || !this.onDue) return;
+    const at = this.clock.now() + delayMs;
+    if (this.poller && at >= this.nextPollAt) return;
+    if (this.poller) clearTimeout(this.poller);
+    this.nextPollAt = at;
+    this.poller = setTimeout(() => {
+      this.poller = null;
+      this.nextPollAt = Number.POSITIVE_INFINITY;
+      void this.poll();
+    }, delayMs);
+    this.poller.unref();
+  }
+
+  /** Claims due timers (each row once in the whole cluster) and fires them; then sleeps until the next is due. */
+  private async poll(): Promise<void> {
+    if (this.polling || !this.onDue) return;
+    this.polling = true;
+    let next = POLL_MAX_MS;
+    try {
+      const now = this.clock.now();
+      const claimed = await this.query<{ key: TimerKey }>(
+        `DELETE FROM timers WHERE key IN (
+           SELECT key FROM timers WHERE due_at <= $1 ORDER BY due_at LIMIT 100 FOR UPDATE SKIP LOCKED
+         ) RETURNING key`,
+        [now],
+      );
+      for (const { key } of claimed) {
+        try {
+          await this.onDue?.(key);
+        } catch (error) {
+          // claimed but not done: Hub.reconcile re-arms what its state still needs
+          this.log({ event: 'internal-error', where: 'timer', key, error: String((error as Error)?.stack ?? error) });
+        }
+      }
+      const [soonest] = await this.query<{ due_at: number }>('SELECT due_at FROM timers ORDER BY due_at LIMIT 1');
+      if (claimed.length === 100) next = 0;
+      else if (soonest) next = Math.min(POLL_MAX_MS, Math.max(0, soonest.due_at - this.clock.now()));
+    } catch (error) {
+      this.log({ event: 'store-error', where: 'timers', error: (error as Error).message });
+    } finally {
+      this.polling = false;
+    }
+    this.schedulePoll(next);
+  }
+
+  /** Last error seen from PostgreSQL, null once a query succeeds again. */
+  get error(): string | null {
+    return this.lastError;
+  }
+}
+
+/** Timers armed on another node are found by the next poll: at most this late. */
+const POLL_MAX_MS = 250;
+
+function toSession(row: SessionRow): SessionSummary {
+  return SessionSummarySchema.parse({
+    id: row.id,
+    customerName: row.customer_name,
+    state: row.state,
+    ownerId: row.owner_id,
+    listeners: row.listeners,
+    pendingTransfer: row.pending_transfer ? JSON.parse(row.pending_transfer) : null,
+    createdAt: row.created_at,
+    closedAt: row.closed_at,
+    lastSeq: row.last_seq,
+    lastMessage: row.last_message ? JSON.parse(row.last_message) : null,
+    waitingSince: row.waiting_since,
+  });
+}
+
+function toAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    name: row.name,
+    role: AgentRoleSchema.parse(row.role),
+    canListenIn: row.can_listen_in,
+    passwordHash: row.password_hash,
+    chosenStatus: SettableStatusSchema.parse(row.chosen_status),
+    online: row.online,
+  };
+}

@@ -1,0 +1,45 @@
+// The embedded engine: SQLite in the data folder (group commit, fsync off the event loop), timers and presence in
+// memory, fan-out by function call.
+import type { Engine, EngineContext } from '../engine';
+import { openSqliteStore } from '../store/sqlite';
+import { LocalFanout, MemoryPresence, MemoryScheduler } from './memory';
+import { SqliteRunner } from './runner';
+import { sqliteReads } from './store';
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  synchronous?: 'FULL' | 'NORMAL';
+  nativeBinding?: string;
+}
+
+export function openEmbeddedEngine(options: EmbeddedOptions, { clock, log }: EngineContext): Engine {
+  const sqlite = openSqliteStore(options.dataDir, {
+    synchronous: options.synchronous ?? 'FULL',
+    groupCommit: true,
+    checkpointWorker: true,
+    nativeBinding: options.nativeBinding,
+  });
+  const scheduler = new MemoryScheduler(clock, log);
+  let mustResume: ((reason: string) => void) | null = null;
+  sqlite.onCommitFailed = (error) => {
+    // what this batch would have acknowledged was never sent; clients resume and resend on reconnect
+    log({ event: 'commit-failed', error: String((error as Error)?.stack ?? error) });
+    mustResume?.('the relay could not save; reconnect');
+  };
+  return {
+    kind: 'embedded',
+    nodeId: 'embedded',
+    store: sqliteReads(sqlite),
+    runner: new SqliteRunner(sqlite, clock, scheduler),
+    scheduler,
+    presence: new MemoryPresence(),
+    fanout: new LocalFanout(),
+    health: async () => ({ ok: sqlite.db.open, parts: { store: { ok: sqlite.db.open, engine: 'sqlite' } } }),
+    onClientsMustResume: (handler) => {
+      mustResume = handler;
+    },
+    flush: () => sqlite.flush(),
+    reconcileEveryMs: null,
+    close: async () => sqlite.close(),
+  };
+}
