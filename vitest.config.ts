@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [react()],
   test: {
-    include: ['tests/{relay,client,renderer,electron,common,web}/**/*.test.{ts,tsx}'],
+    include: ['tests/{relay,cluster,client,renderer,electron,common,web}/**/*.test.{ts,tsx}'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -121,6 +121,8 @@ export class Hub {
         await scheduler.arm(`transfer:${offer.sessionId}:${offer.id}`, offer.expiresAt);
       }
     }
+    // a chance to route that was missed (a node died between a commit and its routing) is taken here
+    void this.drainQueue();
   }
 
   statusOf(agentId: AgentId): AgentStatus {
@@ -412,10 +414,12 @@ export class Hub {
 
   private async routeOne(): Promise<boolean> {
     const { presence, options } = this.deps;
+    // asked now rather than from the mirror: an agent who just connected to another node can take the chat
+    const connected = await presence.connectedNow();
     const routed = await this.deps.runner.routeOldest((loaded, snapshot) => {
       const agent = chooseAgent({
-        connected: presence.connected(),
-        account: (id) => this.accounts.get(id) ?? null,
+        connected,
+        account: (id) => snapshot.accounts.get(id) ?? null,
         openChats: (id) => snapshot.openChats.get(id) ?? 0,
         lastAssignedAt: (id) => snapshot.lastAssignedAt.get(id) ?? 0,
         capacity: options.capacity,

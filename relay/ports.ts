@@ -62,6 +62,8 @@ export interface Applied<R = undefined> {
 
 /** What routing may read, taken under the routing lock with the oldest queued chat. */
 export interface RoutingSnapshot {
+  /** accounts as stored now (a cluster node's directory may be a moment behind) */
+  accounts: ReadonlyMap<AgentId, Account>;
   openChats: ReadonlyMap<AgentId, number>;
   lastAssignedAt: ReadonlyMap<AgentId, number>;
 }

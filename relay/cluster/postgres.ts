@@ -222,14 +222,15 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
       const counts = await db.query<{ owner_id: string; n: number }>(
         `SELECT owner_id, count(*)::int AS n FROM sessions WHERE state = 'active' GROUP BY owner_id`,
       );
-      const assigned = await db.query<{ id: string; last_assigned: number }>(
-        'SELECT id, last_assigned FROM accounts WHERE last_assigned > 0',
+      const accounts = await db.query<AccountRow & { last_assigned: number }>(
+        `SELECT * FROM accounts WHERE role = 'agent' AND online AND chosen_status = 'present'`,
       );
       const decision = decide(
         { session, duplicateSeq: null, transcript: null },
         {
+          accounts: new Map(accounts.rows.map((r) => [r.id, toAccount(r)])),
           openChats: new Map(counts.rows.map((r) => [r.owner_id, r.n])),
-          lastAssignedAt: new Map(assigned.rows.map((r) => [r.id, r.last_assigned])),
+          lastAssignedAt: new Map(accounts.rows.map((r) => [r.id, r.last_assigned])),
         },
       );
       if (!decision.ok) return decision;

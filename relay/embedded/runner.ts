@@ -63,7 +63,11 @@ export class SqliteRunner implements CommandRunner {
     if (!session) return Promise.resolve(null);
     const decision = decide(
       { session, duplicateSeq: null, transcript: null },
-      { openChats: this.store.openChatCounts(), lastAssignedAt: this.lastAssigned },
+      {
+        accounts: new Map(this.store.listAccounts().map((a) => [a.id, a])),
+        openChats: this.store.openChatCounts(),
+        lastAssignedAt: this.lastAssigned,
+      },
     );
     if (!decision.ok) return Promise.resolve(decision);
     const applied = this.apply(session, decision.value);

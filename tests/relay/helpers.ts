@@ -21,6 +21,9 @@ export interface TestRelay extends RunningRelay {
   logs: Frame[];
 }
 
+/** Starts a deployment for a test: one embedded relay, or a cluster whose nodes share the connections. */
+export type StartRelay = (options?: Partial<RelayOptions>) => Promise<TestRelay>;
+
 /** A relay with the demo accounts (alice, bob, carol, maria; password "demo") in a fresh temp folder. */
 export async function startTestRelay(options: Partial<RelayOptions> = {}): Promise<TestRelay> {
   const dataDir = options.dataDir ?? tempDir();
@@ -174,6 +177,22 @@ export class TestClient {
     });
   }
 
+
+  /** Resolves once `holds` is true of what this connection has received (checked on every frame). */
+  until(holds: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+    return this.waitFor(
+      () => (holds() ? ({} as Frame) : undefined),
+      () => {},
+      () => `last frames: ${JSON.stringify(this.frames.slice(-6)).slice(0, 2000)}`,
+      what,
+      timeoutMs,
+    ).then(() => {});
+  }
+
+  /** The last summary of a session this connection received. */
+  lastSummary(sessionId: string): Frame | undefined {
+    return this.frames.filter((f) => f.type === 'session' && f.session.id === sessionId).at(-1)?.session;
+  }
 
   /** The next summary of a session that satisfies a condition. */
   session(sessionId: string, predicate: (session: Frame) => boolean = () => true, timeoutMs?: number): Promise<Frame> {
