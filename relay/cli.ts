@@ -5,15 +5,19 @@ import { AgentIdSchema } from '../common/domain';
 import { hashPassword } from './auth';
 import { DEMO_PASSWORD, demoAccounts } from './demo';
 import { type RelayOptions, startRelay } from './server';
+import { sqliteReads } from './embedded/store';
+import type { RelayStore } from './ports';
 import { openSqliteStore } from './store/sqlite';
 
 const USAGE = `Usage:
   npm run relay -- [--port 7420] [--host 127.0.0.1] [--data ./.baton-data/relay] [--demo]
                    [--transfer-timeout <seconds>] [--offline-grace <seconds>] [--capacity <n>]
                    [--allowed-origin <origin>]...
-  npm run relay -- user add <name> --role agent|manager [--can-listen-in] [--display-name "Alice Smith"] [--data <dir>]
-                   (the password is read from stdin)
-  npm run relay -- user list [--data <dir>]`;
+                   [--postgres <url> --redis <url> [--node-id <name>] [--redis-prefix <prefix>]]
+                   (with --postgres and --redis the relay is a node of a cluster; --data is then unused)
+  npm run relay -- user add <name> --role agent|manager [--can-listen-in] [--display-name "Alice Smith"]
+                   [--data <dir> | --postgres <url>]   (the password is read from stdin)
+  npm run relay -- user list [--data <dir> | --postgres <url>]`;
 
 class UsageError extends Error {}
 
@@ -47,14 +51,15 @@ async function userCommand(args: string[]): Promise<void> {
       'can-listen-in': { type: 'boolean', default: false },
       'display-name': { type: 'string' },
       data: { type: 'string', default: './.baton-data/relay' },
+      postgres: { type: 'string' },
     },
   });
   const [action, name, ...extra] = positionals;
-  const store = openSqliteStore(path.resolve(values.data));
+  const { store, close } = await openAccounts(values);
   try {
     if (action === 'list') {
       if (name !== undefined) fail('user list takes no name.');
-      for (const a of store.listAccounts()) {
+      for (const a of await store.listAccounts()) {
         console.log(`${a.id}\t${a.role}${a.canListenIn ? ', can listen in' : ''}\t${a.name}`);
       }
       return;
@@ -64,10 +69,10 @@ async function userCommand(args: string[]): Promise<void> {
     const id = AgentIdSchema.safeParse(name);
     if (!id.success) fail(`"${name}" is not a valid user name: ${id.error.issues[0]?.message}.`);
     if (values.role !== 'agent' && values.role !== 'manager') fail('--role must be "agent" or "manager".');
-    if (store.getAccount(id.data)) fail(`user "${id.data}" already exists.`);
+    if (await store.getAccount(id.data)) fail(`user "${id.data}" already exists.`);
     const password = await readStdin();
     if (password.length < 4) fail('the password (read from stdin) must be at least 4 characters.');
-    store.createAccount({
+    await store.createAccount({
       id: id.data,
       name: values['display-name']?.trim() || id.data,
       role: values.role,
@@ -76,8 +81,34 @@ async function userCommand(args: string[]): Promise<void> {
     });
     console.log(`Added ${values.role} "${id.data}"${values['can-listen-in'] ? ' (can listen in)' : ''}.`);
   } finally {
-    store.close();
+    await close();
   }
+}
+
+/** The accounts of the relay's store: the SQLite file in --data, or the cluster's PostgreSQL with --postgres. */
+async function openAccounts(values: { data: string; postgres?: string }): Promise<{ store: RelayStore; close: () => Promise<void> }> {
+  if (values.postgres) {
+    checkUrl('postgres', values.postgres, ['postgres:', 'postgresql:']);
+    const { PgEngine } = await import('./cluster/postgres');
+    const engine = await PgEngine.open({
+      connectionString: values.postgres,
+      clock: { now: () => Date.now() },
+      log: () => {},
+    });
+    return { store: engine, close: () => engine.close() };
+  }
+  const sqlite = openSqliteStore(path.resolve(values.data));
+  return { store: sqliteReads(sqlite), close: async () => sqlite.close() };
+}
+
+function checkUrl(flag: string, text: string, protocols: string[]): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    fail(`--${flag} must be a URL such as ${protocols[0]}//host:port/..., not "${text}".`);
+  }
+  if (!protocols.includes(url.protocol)) fail(`--${flag} must start with ${protocols.join(' or ')}//, not "${url.protocol}//".`);
 }
 
 async function serve(args: string[]): Promise<void> {
@@ -94,9 +125,22 @@ async function serve(args: string[]): Promise<void> {
       'offline-grace': { type: 'string' },
       capacity: { type: 'string' },
       'allowed-origin': { type: 'string', multiple: true },
+      postgres: { type: 'string' },
+      redis: { type: 'string' },
+      'node-id': { type: 'string' },
+      'redis-prefix': { type: 'string' },
     },
   });
   if (positionals.length) fail(`unexpected argument "${positionals[0]}".`);
+  if (Boolean(values.postgres) !== Boolean(values.redis)) {
+    fail('--postgres and --redis go together: a cluster node needs both (or neither, for the embedded relay).');
+  }
+  if (values.postgres) checkUrl('postgres', values.postgres, ['postgres:', 'postgresql:']);
+  if (values.redis) checkUrl('redis', values.redis, ['redis:', 'rediss:']);
+  if (!values.postgres && (values['node-id'] || values['redis-prefix'])) fail('--node-id and --redis-prefix need --postgres and --redis.');
+  if (values['node-id'] !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(values['node-id'])) {
+    fail(`--node-id must be 1-64 letters, digits, ".", "_" or "-", not "${values['node-id']}".`);
+  }
   const port = number('port', values.port, { min: 0, integer: true })!;
   if (port > 65535) fail(`--port must be at most 65535, not ${port}.`);
   const timeout = number('transfer-timeout', values['transfer-timeout'], { min: 1, integer: false });
@@ -113,6 +157,15 @@ async function serve(args: string[]): Promise<void> {
     offlineGraceMs: grace === undefined ? undefined : grace * 1000,
     capacity: number('capacity', values.capacity, { min: 1, integer: true }),
     allowedOrigins: values['allowed-origin'],
+    cluster:
+      values.postgres && values.redis
+        ? {
+            postgresUrl: values.postgres,
+            redisUrl: values.redis,
+            nodeId: values['node-id'],
+            redisPrefix: values['redis-prefix'],
+          }
+        : undefined,
   };
   let createdDemo = false;
   const relay = await startRelay({
@@ -122,8 +175,9 @@ async function serve(args: string[]): Promise<void> {
       process.stdout.write(`${JSON.stringify(entry)}\n`);
     },
   });
+  const where = options.cluster ? `cluster node ${relay.nodeId} on PostgreSQL and Redis` : `data in ${options.dataDir}`;
   console.log(
-    `Baton relay listening on ${relay.httpUrl} (agents: ${relay.wsUrl}/agent, customers: ${relay.wsUrl}/customer, chat page: ${relay.httpUrl}/chat); data in ${options.dataDir}`,
+    `Baton relay listening on ${relay.httpUrl} (agents: ${relay.wsUrl}/agent, customers: ${relay.wsUrl}/customer, chat page: ${relay.httpUrl}/chat); ${where}`,
   );
   if (createdDemo) {
     const who = demoAccounts.map((a) => `${a.id} (${a.role}${a.canListenIn ? ', can listen in' : ''})`).join(', ');

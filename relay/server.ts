@@ -65,6 +65,8 @@ export interface RelayOptions {
 }
 
 export interface RunningRelay {
+  /** 'embedded', or this node's id in a cluster */
+  nodeId: string;
   port: number;
   httpUrl: string;
   wsUrl: string;
@@ -589,6 +591,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   log({ event: 'relay-started', httpUrl, wsUrl, dataDir: options.dataDir, protocol: PROTOCOL_VERSION });
 
   return {
+    nodeId: engine.nodeId,
     port,
     httpUrl,
     wsUrl,

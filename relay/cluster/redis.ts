@@ -256,8 +256,8 @@ export class RedisBus implements Fanout, Presence {
       others.forEach((id, i) => {
         const alive = replies[i * 2]?.[1] === 1;
         const conns = (replies[i * 2 + 1]?.[1] ?? {}) as Record<string, string>;
-        if (!alive) return void this.forgetNode(id);
-        for (const [agentId, count] of Object.entries(conns)) if (Number(count) > 0) everyone.add(agentId);
+        if (!alive) this.forgetNode(id);
+        else for (const [agentId, count] of Object.entries(conns)) if (Number(count) > 0) everyone.add(agentId);
       });
     } catch (error) {
       // Redis away: only this node's own connections are known

@@ -39,14 +39,14 @@ export class SessionSequencer {
   offer(publication: SessionPublication): void {
     const id = publication.session.id;
     const first = publication.events[0]?.seq;
-    if (first === undefined) return this.options.deliver(publication);
     const last = this.delivered.get(id);
+    if (first === undefined) this.options.deliver(publication);
     // the first publication this node sees of a session sets its place: its audience here was greeted from the store
-    if (last === undefined || first === last + 1) return this.pass(publication);
-    const lastOfThis = publication.events.at(-1)!.seq;
-    if (lastOfThis <= last) return; // already delivered (a gap read overtook it, or a duplicate)
-    if (first <= last) return this.pass({ ...publication, events: publication.events.filter((e) => e.seq > last) });
-    this.hold(publication, first);
+    else if (last === undefined || first === last + 1) this.pass(publication);
+    else if (publication.events.at(-1)!.seq <= last) {
+      // already delivered (a gap read overtook it, or a duplicate)
+    } else if (first <= last) this.pass({ ...publication, events: publication.events.filter((e) => e.seq > last) });
+    else this.hold(publication, first);
   }
 
   /** Forgets every session: after a lost subscription the node's clients resume from the store themselves. */

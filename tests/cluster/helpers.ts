@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import pg from 'pg';
+import { PgEngine } from '../../relay/cluster/postgres';
+import type { NewAccount } from '../../relay/ports';
 import type { RelayOptions, RunningRelay } from '../../relay/server';
 import { startRelay } from '../../relay/server';
 import { type Frame, type TestRelay, tempDir, removeDir } from '../relay/helpers';
@@ -71,9 +73,15 @@ export interface TestCluster extends TestRelay {
 /** Starts `nodes` relays (default 3) as one cluster, with the demo accounts; `wsUrl` names each node in turn. */
 export async function startTestCluster(
   options: Partial<RelayOptions> = {},
-  { nodes: count = 3 }: { nodes?: number } = {},
+  { nodes: count = 3, accounts }: { nodes?: number; accounts?: NewAccount[] } = {},
 ): Promise<TestCluster> {
   const database = await freshDatabase();
+  if (accounts) {
+    // instead of the demo accounts: created before any node starts, as `relay user add --postgres` would
+    const engine = await PgEngine.open({ connectionString: database.url, clock: { now: () => Date.now() }, log: () => {} });
+    for (const account of accounts) await engine.createAccount(account);
+    await engine.close();
+  }
   const redisPrefix = `baton-test-${randomBytes(5).toString('hex')}`;
   const logs: Frame[] = [];
   const dataDir = tempDir();
@@ -86,7 +94,7 @@ export async function startTestCluster(
       ...options,
       ...extra,
       // the first node creates the demo accounts; the others find them
-      demo: index === 0,
+      demo: index === 0 && !accounts,
       dataDir,
       cluster: { postgresUrl: database.url, redisUrl, nodeId, redisPrefix, heartbeatMs: 200 },
       log: (entry) => logs.push({ node: nodeId, ...(entry as Frame) }),
@@ -106,6 +114,7 @@ export async function startTestCluster(
   let pinned: number | null = null;
   let closed: Promise<void> | null = null;
   const cluster: TestCluster = {
+    nodeId: 'cluster',
     nodes,
     logs,
     dataDir,

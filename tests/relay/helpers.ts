@@ -1,4 +1,5 @@
 // Test helpers for the relay: start one on a temp folder, and connect agents and customers that record every frame.
+import { scryptSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,6 +57,13 @@ export function addAccount(
   } finally {
     store.close();
   }
+}
+
+/** scrypt at a low cost, for tests whose subject is not sign-in speed */
+export function cheapHash(password: string): string {
+  const salt = Buffer.from('model-test-salt!');
+  const hash = scryptSync(password, salt, 32, { N: 1024, r: 8, p: 1 });
+  return ['scrypt', 1024, 8, 1, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
 let counter = 0;

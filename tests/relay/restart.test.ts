@@ -167,7 +167,7 @@ describe('restart', () => {
       });
       child.on('exit', (code) => reject(new Error(`relay exited with ${code}: ${out}`)));
     });
-    const remote = { httpUrl, wsUrl: httpUrl.replace('http', 'ws'), port: 0, close: async () => {} };
+    const remote = { nodeId: 'embedded', httpUrl, wsUrl: httpUrl.replace('http', 'ws'), port: 0, close: async () => {} };
     const alice = await connectAgent(remote, 'alice');
     const customer = await connectCustomer(remote, { name: 'Dana' });
     await alice.event('assigned', customer.sessionId);
