@@ -351,6 +351,13 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
         throw this.unavailable(error);
       }
       let broken = false;
+      // a connection that breaks between two queries of ours reports it here, not to a query: without a listener that
+      // error would take the node down
+      const onError = (error: Error) => {
+        broken = true;
+        this.lastError = error.message;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await body(client);
@@ -365,6 +372,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
         if (broken) throw this.unavailable(error);
         throw error;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     }

@@ -19,6 +19,9 @@ export interface RedisBusOptions {
   readGap: (sessionId: SessionId, afterSeq: number, toSeq: number) => Promise<SessionEvent[]>;
 }
 
+/** heartbeats without the node's own canary coming back before its subscription counts as stuck */
+const STUCK_AFTER_BEATS = 4;
+
 interface BusMessage {
   /** the publishing node */
   n: string;
@@ -52,8 +55,7 @@ export class RedisBus implements Fanout, Presence {
   private mirror = new Set<AgentId>();
   private heartbeat: NodeJS.Timeout | null = null;
   private canarySent = 0;
-  private canarySentAt = 0;
-  private canarySeenAt = 0;
+  private canarySeenAt = Date.now();
   private subscribed = false;
   private wasSubscribed = false;
   private closing = false;
@@ -78,7 +80,13 @@ export class RedisBus implements Fanout, Presence {
       lazyConnect: true,
     };
     // commands fail at once while Redis is away instead of queueing without bound: what they carry is rebuilt later
-    this.pub = new Redis(options.url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    this.pub = new Redis(options.url, {
+      ...common,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      // a link that stops answering must not hold heartbeats and presence reads forever
+      commandTimeout: Math.max(1000, this.heartbeatMs * 2),
+    });
     this.sub = new Redis(options.url, { ...common, enableOfflineQueue: true, autoResubscribe: true });
     for (const [name, client] of [
       ['bus', this.pub],
@@ -121,13 +129,12 @@ export class RedisBus implements Fanout, Presence {
   }
 
   health(): BusHealth {
-    const now = Date.now();
-    // a canary that has been out for longer than a few heartbeats means deliveries have stopped
-    const stalled = this.canarySent > 0 && this.canarySeenAt < this.canarySentAt && now - this.canarySentAt > this.heartbeatMs * 3;
+    // no canary back for a few heartbeats: deliveries have stopped, whatever the socket says
+    const stalled = this.canarySilentMs() > this.heartbeatMs * STUCK_AFTER_BEATS;
     return {
       connected: this.pub.status === 'ready',
       subscribed: this.subscribed && !stalled,
-      lastCanaryMs: this.canarySeenAt ? now - this.canarySeenAt : null,
+      lastCanaryMs: this.canarySeenAt ? Date.now() - this.canarySeenAt : null,
     };
   }
 
@@ -169,7 +176,7 @@ export class RedisBus implements Fanout, Presence {
       return;
     }
     if (message.n === this.nodeId) {
-      if (message.ping !== undefined && message.ping >= this.canarySent) this.canarySeenAt = Date.now();
+      if (message.ping !== undefined) this.canarySeenAt = Date.now();
       return;
     }
     if (message.p) this.accept(message.p, 'remote');
@@ -184,7 +191,6 @@ export class RedisBus implements Fanout, Presence {
     }
     this.subscribed = true;
     this.canarySeenAt = Date.now();
-    this.canarySentAt = 0;
     if (this.wasSubscribed) {
       this.log({ event: 'bus-resubscribed', nodeId: this.nodeId });
       this.sequencer.reset();
@@ -270,37 +276,41 @@ export class RedisBus implements Fanout, Presence {
     this.pub.multi().srem(this.keys.nodes, id).del(this.keys.conns(id)).exec().catch(() => {});
   }
 
-  /** Refreshes this node's keys (rebuilding them after a Redis restart), the mirror, and sends the canary. */
+  private beating = false;
+
+  /** Checks the subscription, refreshes this node's keys (rebuilding them after a Redis restart) and the mirror. */
   private async beat(): Promise<void> {
-    if (this.closing) return;
-    const conns = this.keys.conns(this.nodeId);
+    if (this.closing || this.beating) return;
+    this.beating = true;
     try {
-      const tx = this.pub.multi().set(this.keys.node(this.nodeId), String(Date.now()), 'PX', this.ttlMs).sadd(this.keys.nodes, this.nodeId).del(conns);
+      if (this.subscribed && this.sub.status === 'ready' && this.canarySilentMs() > this.heartbeatMs * STUCK_AFTER_BEATS) {
+        // subscribed on paper, delivering nothing: drop the connection so it resubscribes and clients resume
+        this.log({ event: 'bus-subscription-stuck', nodeId: this.nodeId });
+        this.lost('stuck');
+        this.sub.disconnect(true);
+      }
+      const conns = this.keys.conns(this.nodeId);
+      const tx = this.pub
+        .multi()
+        .set(this.keys.node(this.nodeId), String(Date.now()), 'PX', this.ttlMs)
+        .sadd(this.keys.nodes, this.nodeId)
+        .del(conns);
       if (this.local.size) tx.hset(conns, Object.fromEntries(this.local)).pexpire(conns, this.ttlMs);
       await tx.exec();
       this.mirror = new Set(await this.connectedNow());
       if (this.subscribed) {
-        const stuck = this.canarySent > 0 && this.canarySeenAt < this.canarySentAt && Date.now() - this.canarySentAt > this.heartbeatMs * 3;
-        if (stuck) {
-          // subscribed on paper, delivering nothing: drop the connection so it resubscribes and clients resume
-          this.log({ event: 'bus-subscription-stuck', nodeId: this.nodeId });
-          this.lost('stuck');
-          this.sub.disconnect(true);
-          return;
-        }
-        if (this.canarySeenAt >= this.canarySentAt) {
-          this.canarySent += 1;
-          this.canarySentAt = Date.now();
-          const ping: BusMessage = { n: this.nodeId, ping: this.canarySent };
-          await this.pub.publish(this.channel, JSON.stringify(ping)).catch((error: Error) => {
-            // not sent, so not outstanding: a failed publish is the bus being down, not the subscription stalling
-            this.canarySentAt = this.canarySeenAt;
-            throw error;
-          });
-        }
+        const ping: BusMessage = { n: this.nodeId, ping: ++this.canarySent };
+        await this.pub.publish(this.channel, JSON.stringify(ping));
       }
     } catch (error) {
       this.log({ event: 'bus-error', client: 'heartbeat', error: (error as Error).message });
+    } finally {
+      this.beating = false;
     }
+  }
+
+  /** How long since this node last saw its own canary (one is sent every heartbeat). */
+  private canarySilentMs(): number {
+    return Date.now() - this.canarySeenAt;
   }
 }
