@@ -1,9 +1,10 @@
-// `npm run build:electron`: bundles the Electron main process and the sandboxed preload with esbuild into
-// dist/electron/, and fails if anything from the test or dev toolchain slipped into either bundle.
+// `npm run build:electron`: bundles the Electron main process, the sandboxed preload and the search worker thread
+// with esbuild into dist/electron/, and fails if anything from the test or dev toolchain slipped into a bundle.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+import { MAIN_BUNDLE, PRELOAD_BUNDLE, SEARCH_THREAD_BUNDLE } from '../main/electron/app-paths';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -23,7 +24,7 @@ export interface BuiltBundle {
   inputs: string[];
 }
 
-/** Builds both bundles into `outDir` (default dist/electron); throws on a build error or a leaked module. */
+/** Builds every bundle into `outDir` (default dist/electron); throws on a build error or a leaked module. */
 export async function buildElectron(outDir = path.join(root, 'dist', 'electron')): Promise<BuiltBundle[]> {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
@@ -31,7 +32,7 @@ export async function buildElectron(outDir = path.join(root, 'dist', 'electron')
   const mainResult = await build({
     absWorkingDir: root,
     entryPoints: ['main/electron/main.ts'],
-    outfile: path.join(outDir, 'main.cjs'),
+    outfile: path.join(outDir, MAIN_BUNDLE),
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -45,12 +46,12 @@ export async function buildElectron(outDir = path.join(root, 'dist', 'electron')
     define: { 'import.meta.url': '__batonImportMetaUrl' },
     banner: { js: "const __batonImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
-  checkInputs('main.cjs', mainResult.metafile);
+  checkInputs(MAIN_BUNDLE, mainResult.metafile);
 
   const preloadResult = await build({
     absWorkingDir: root,
     entryPoints: ['preload/index.ts'],
-    outfile: path.join(outDir, 'preload.cjs'),
+    outfile: path.join(outDir, PRELOAD_BUNDLE),
     bundle: true,
     // A sandboxed preload runs in a renderer with a tiny require(): only `electron` may be external.
     platform: 'browser',
@@ -61,17 +62,35 @@ export async function buildElectron(outDir = path.join(root, 'dist', 'electron')
     logLevel: 'warning',
     external: ['electron'],
   });
-  checkInputs('preload.cjs', preloadResult.metafile);
+  checkInputs(PRELOAD_BUNDLE, preloadResult.metafile);
   const preloadNodeImports = Object.keys(preloadResult.metafile.inputs).filter((input) => input.startsWith('node:'));
   if (preloadNodeImports.length > 0) throw new Error(`preload.cjs imports Node modules: ${preloadNodeImports.join(', ')}`);
+
+  const searchThreadResult = await build({
+    absWorkingDir: root,
+    entryPoints: ['main/client/cache/search-thread.cjs'],
+    outfile: path.join(outDir, SEARCH_THREAD_BUNDLE),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    sourcemap: true,
+    metafile: true,
+    logLevel: 'warning',
+    // better-sqlite3's JS is bundled in, so the unpacked worker needs no node_modules beside it; its addon comes
+    // through `nativeBinding` (a runtime require of a path, which esbuild leaves alone).
+    external: [],
+  });
+  checkInputs(SEARCH_THREAD_BUNDLE, searchThreadResult.metafile);
 
   // The relay serves its customer page from a folder next to its module; in the bundle that is next to main.cjs.
   const customerPage = path.join(root, 'relay', 'customer-page');
   if (fs.existsSync(customerPage)) fs.cpSync(customerPage, path.join(outDir, 'customer-page'), { recursive: true });
 
   return [
-    { file: path.join(outDir, 'main.cjs'), metafile: mainResult.metafile },
-    { file: path.join(outDir, 'preload.cjs'), metafile: preloadResult.metafile },
+    { file: path.join(outDir, MAIN_BUNDLE), metafile: mainResult.metafile },
+    { file: path.join(outDir, PRELOAD_BUNDLE), metafile: preloadResult.metafile },
+    { file: path.join(outDir, SEARCH_THREAD_BUNDLE), metafile: searchThreadResult.metafile },
   ].map(({ file, metafile }) => ({ file, bytes: fs.statSync(file).size, inputs: Object.keys(metafile.inputs) }));
 }
 
