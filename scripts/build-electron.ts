@@ -40,8 +40,9 @@ export async function buildElectron(outDir = path.join(root, 'dist', 'electron')
     sourcemap: true,
     metafile: true,
     logLevel: 'warning',
-    // Native or optional: better-sqlite3 loads a .node file; ws tries these two optional speed-ups.
-    external: ['electron', 'better-sqlite3', 'bufferutil', 'utf-8-validate'],
+    // Native or optional: better-sqlite3 loads a .node file; ws tries these two optional speed-ups; electron-updater
+    // ships in node_modules (a production dependency) and is loaded only when an update feed is configured.
+    external: ['electron', 'electron-updater', 'better-sqlite3', 'bufferutil', 'utf-8-validate'],
     // The sources are ESM and find files next to themselves with import.meta.url; give the CJS bundle the same.
     define: { 'import.meta.url': '__batonImportMetaUrl' },
     banner: { js: "const __batonImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },

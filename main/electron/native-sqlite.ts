@@ -2,7 +2,10 @@
 // node_modules; Electron cannot (another NODE_MODULE_VERSION), so it loads a second build, made for its ABI by
 // `npm run native:electron` into native/electron/, through better-sqlite3's `nativeBinding` option.
 // Pure (no `electron` import) so the build script and the tests share the one naming of that folder.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { App } from 'electron';
 
 /** Where Electron builds live, relative to the app root (the repo in development, app.asar when packaged). */
 export const ELECTRON_NATIVE_DIR = 'native/electron';
@@ -82,4 +85,24 @@ export function chooseSqliteBinding(context: BindingContext): BindingChoice {
     };
   }
   return { ok: true, nativeBinding: file };
+}
+
+/** The choice for this process, from Electron's `app` (type only: this module stays loadable without Electron). */
+export function electronSqliteBinding(
+  app: Pick<App, 'getAppPath' | 'isPackaged'>,
+  versions: Partial<Record<string, string>> = process.versions,
+): BindingChoice {
+  const require = createRequire(import.meta.url);
+  // The version of the better-sqlite3 JS that will drive the addon, as shipped (node_modules, or inside app.asar).
+  const { version } = require('better-sqlite3/package.json') as { version: string };
+  return chooseSqliteBinding({
+    versions,
+    platform: process.platform,
+    arch: process.arch,
+    appPath: app.getAppPath(),
+    isPackaged: app.isPackaged,
+    sqliteVersion: version,
+    exists: fs.existsSync,
+    load: require,
+  });
 }

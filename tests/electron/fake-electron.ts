@@ -163,8 +163,23 @@ export const app = {
   },
 };
 
-export type MenuItem = { label?: string; type?: string; checked?: boolean; enabled?: boolean; click?: () => void };
-export const Menu = { buildFromTemplate: (template: MenuItem[]) => template };
+export type MenuItem = {
+  label?: string;
+  role?: string;
+  type?: string;
+  checked?: boolean;
+  enabled?: boolean;
+  submenu?: MenuItem[];
+  /** Electron passes the item; the tray ignores it */
+  click?: (item?: MenuItem) => void;
+};
+export const Menu = {
+  applicationMenu: null as MenuItem[] | null,
+  buildFromTemplate: (template: MenuItem[]) => template,
+  setApplicationMenu(menu: MenuItem[] | null) {
+    Menu.applicationMenu = menu;
+  },
+};
 
 export class Tray extends EventEmitter {
   static instances: Tray[] = [];

@@ -19,6 +19,6 @@ parentPort.on('message', ({ id, params }) => {
     const rows = found.length ? rowsById.all({ ids: JSON.stringify(found) }) : [];
     parentPort.postMessage({ id, ok: true, ids: found, rows });
   } catch (error) {
-    parentPort.postMessage({ id, ok: false, message: String((error && error.message) || error) });
+    parentPort.postMessage({ id, ok: false, message: String(error?.message || error) });
   }
 });
