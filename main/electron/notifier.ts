@@ -123,7 +123,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
       if (activation === 'click') options.showWindow?.();
       return;
     }
-    forget(intentId, entry.notification);
+    // Answered or opened: nothing of it may linger (a Windows card answered from a live toast can stay behind).
+    close(intentId);
     if (activation === 'click') options.focusSession(entry.intent.sessionId);
     else void answer(entry.intent, activation === 'accept');
   };
