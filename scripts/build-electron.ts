@@ -1,9 +1,10 @@
-// `npm run build:electron`: bundles the Electron main process and the sandboxed preload with esbuild into
-// dist/electron/, and fails if anything from the test or dev toolchain slipped into either bundle.
+// `npm run build:electron`: bundles the Electron main process, the sandboxed preload and the search worker thread
+// with esbuild into dist/electron/, and fails if anything from the test or dev toolchain slipped into a bundle.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { MAIN_BUNDLE, PRELOAD_BUNDLE, SEARCH_THREAD_BUNDLE } from '../main/electron/app-paths';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -23,55 +24,57 @@ export interface BuiltBundle {
   inputs: string[];
 }
 
-/** Builds both bundles into `outDir` (default dist/electron); throws on a build error or a leaked module. */
+/** One CommonJS bundle with a source map, checked for leaked modules; the options say what differs per bundle. */
+async function bundle(outDir: string, name: string, entry: string, options: BuildOptions): Promise<Metafile> {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile: path.join(outDir, name),
+    bundle: true,
+    format: 'cjs',
+    sourcemap: true,
+    metafile: true,
+    logLevel: 'warning',
+    ...options,
+  });
+  if (!result.metafile) throw new Error(`esbuild gave no metafile for ${name}`);
+  checkInputs(name, result.metafile);
+  return result.metafile;
+}
+
+/** Builds every bundle into `outDir` (default dist/electron); throws on a build error or a leaked module. */
 export async function buildElectron(outDir = path.join(root, 'dist', 'electron')): Promise<BuiltBundle[]> {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
 
-  const mainResult = await build({
-    absWorkingDir: root,
-    entryPoints: ['main/electron/main.ts'],
-    outfile: path.join(outDir, 'main.cjs'),
-    bundle: true,
+  const main = await bundle(outDir, MAIN_BUNDLE, 'main/electron/main.ts', {
     platform: 'node',
-    format: 'cjs',
     target: 'node22',
-    sourcemap: true,
-    metafile: true,
-    logLevel: 'warning',
-    // Native or optional: better-sqlite3 loads a .node file; ws tries these two optional speed-ups.
-    external: ['electron', 'better-sqlite3', 'bufferutil', 'utf-8-validate'],
+    // Native or optional: better-sqlite3 loads a .node file; ws tries these two optional speed-ups; electron-updater
+    // ships in node_modules (a production dependency) and is loaded only when an update feed is configured.
+    external: ['electron', 'electron-updater', 'better-sqlite3', 'bufferutil', 'utf-8-validate'],
     // The sources are ESM and find files next to themselves with import.meta.url; give the CJS bundle the same.
     define: { 'import.meta.url': '__batonImportMetaUrl' },
     banner: { js: "const __batonImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
-  checkInputs('main.cjs', mainResult.metafile);
 
-  const preloadResult = await build({
-    absWorkingDir: root,
-    entryPoints: ['preload/index.ts'],
-    outfile: path.join(outDir, 'preload.cjs'),
-    bundle: true,
-    // A sandboxed preload runs in a renderer with a tiny require(): only `electron` may be external.
-    platform: 'browser',
-    format: 'cjs',
-    target: 'chrome140',
-    sourcemap: true,
-    metafile: true,
-    logLevel: 'warning',
-    external: ['electron'],
-  });
-  checkInputs('preload.cjs', preloadResult.metafile);
-  const preloadNodeImports = Object.keys(preloadResult.metafile.inputs).filter((input) => input.startsWith('node:'));
+  // A sandboxed preload runs in a renderer with a tiny require(): only `electron` may be external.
+  const preload = await bundle(outDir, PRELOAD_BUNDLE, 'preload/index.ts', { platform: 'browser', target: 'chrome140', external: ['electron'] });
+  const preloadNodeImports = Object.keys(preload.inputs).filter((input) => input.startsWith('node:'));
   if (preloadNodeImports.length > 0) throw new Error(`preload.cjs imports Node modules: ${preloadNodeImports.join(', ')}`);
+
+  // better-sqlite3's JS is bundled in, so the unpacked worker needs no node_modules beside it; its addon comes
+  // through `nativeBinding` (a runtime require of a path, which esbuild leaves alone).
+  const searchThread = await bundle(outDir, SEARCH_THREAD_BUNDLE, 'main/client/cache/search-thread.cjs', { platform: 'node', target: 'node22' });
 
   // The relay serves its customer page from a folder next to its module; in the bundle that is next to main.cjs.
   const customerPage = path.join(root, 'relay', 'customer-page');
   if (fs.existsSync(customerPage)) fs.cpSync(customerPage, path.join(outDir, 'customer-page'), { recursive: true });
 
   return [
-    { file: path.join(outDir, 'main.cjs'), metafile: mainResult.metafile },
-    { file: path.join(outDir, 'preload.cjs'), metafile: preloadResult.metafile },
+    { file: path.join(outDir, MAIN_BUNDLE), metafile: main },
+    { file: path.join(outDir, PRELOAD_BUNDLE), metafile: preload },
+    { file: path.join(outDir, SEARCH_THREAD_BUNDLE), metafile: searchThread },
   ].map(({ file, metafile }) => ({ file, bytes: fs.statSync(file).size, inputs: Object.keys(metafile.inputs) }));
 }
 

@@ -42,6 +42,8 @@ export interface AgentClientOptions {
   tuning?: Partial<RelayLinkTuning>;
   /** internal: the clock */
   now?: () => number;
+  /** which better-sqlite3 addon and search thread script to use; the Electron shell sets both, Node needs neither */
+  sqlite?: { nativeBinding?: string; searchThreadPath?: string };
 }
 
 export interface AgentClient extends BridgeHandler {
@@ -97,9 +99,13 @@ class AgentClientCore implements AgentClient {
 
   async start(): Promise<void> {
     if (this.cache) return;
-    const cache = Cache.open(this.options.dataDir, { now: this.now, log: this.log });
+    const sqlite = this.options.sqlite ?? {};
+    const cache = Cache.open(this.options.dataDir, { now: this.now, log: this.log, nativeBinding: sqlite.nativeBinding });
     this.cache = cache;
-    this.searcher = new SearchWorker(path.join(this.options.dataDir, CACHE_FILE), this.log);
+    this.searcher = new SearchWorker(path.join(this.options.dataDir, CACHE_FILE), this.log, {
+      threadPath: sqlite.searchThreadPath,
+      nativeBinding: sqlite.nativeBinding,
+    });
     const pruned = cache.pruneClosed(this.now(), this.options.retentionDays ?? 90);
     if (pruned > 0) this.log({ level: 'info', event: 'cache-retention', deletedSessions: pruned });
     this.settings = cache.getSetting('notify', SettingsSchema) ?? defaultSettings;

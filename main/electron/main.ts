@@ -1,13 +1,21 @@
-// The desktop app's lifecycle: single instance, the client core with a keychain-backed vault, a local demo relay
-// when none is configured, the secure main window with remembered bounds, IPC, notifications and tray.
+// The desktop app's lifecycle: single instance, the client core with a keychain-backed vault and the Electron build
+// of SQLite, a local demo relay when none is configured, the secure main window with remembered bounds, IPC,
+// notifications, tray, the application menu, launch at login and updates from the organisation's feed.
+import os from 'node:os';
 import path from 'node:path';
-import { app, type BrowserWindow, dialog, ipcMain, screen } from 'electron';
+import { app, type BrowserWindow, dialog, ipcMain, Notification, screen } from 'electron';
 import type { BridgeChannel, ClientEvent } from '../../common/bridge';
 import { createAgentClient } from '../client';
+import { installAppMenu } from './app-menu';
+import { appFiles } from './app-paths';
 import { registerAppSchemeAsPrivileged } from './app-protocol';
 import { registerBridgeIpc, sendToWindow, withRelayDefault } from './ipc';
-import { createNotifier } from './notifier';
+import { applyOpenAtLogin, loadDesktopSettings, saveDesktopSettings, startedAtLogin } from './login-item';
+import { electronSqliteBinding } from './native-sqlite';
+import { createNotifier, type Notifier } from './notifier';
+import { loadOrganisationConfig, organisationConfigCandidates } from './organisation-config';
 import { createTray } from './tray';
+import { startUpdates, type Updater } from './updates';
 import { createSafeStorageVault } from './vault';
 import { createSecureWindow } from './window';
 import { loadWindowState, saveWindowState } from './window-state';
@@ -16,6 +24,14 @@ import { loadWindowState, saveWindowState } from './window-state';
 const DEMO_RELAY_PORT = /^\d{1,5}$/.test(process.env.BATON_DEMO_RELAY_PORT ?? '') ? Number(process.env.BATON_DEMO_RELAY_PORT) : 7420;
 
 const log = (message: string) => console.log(`[baton] ${message}`);
+
+/** What the desktop smoke suite reaches through Playwright's evaluate(); only set in a development build. */
+export interface BatonTestHooks {
+  notifier: Notifier;
+}
+
+// A separate profile (tests, a second account side by side). Before the single-instance lock, which is per profile.
+if (process.env.BATON_USER_DATA_DIR) app.setPath('userData', path.resolve(process.env.BATON_USER_DATA_DIR));
 
 // Must happen before `ready`: gives the page the baton://app origin.
 registerAppSchemeAsPrivileged();
@@ -37,15 +53,22 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   if (process.platform === 'win32') app.setAppUserModelId('app.baton.desktop');
   const userData = app.getPath('userData');
-  const appRoot = app.getAppPath();
-  const rendererDir = path.join(appRoot, 'dist', 'renderer');
-  const preloadPath = path.join(appRoot, 'dist', 'electron', 'preload.cjs');
-  const assets = path.join(appRoot, 'assets');
+  const files = appFiles(app.getAppPath());
+
+  const sqlite = electronSqliteBinding(app);
+  if (!sqlite.ok) {
+    // One sentence with the command to run, not a NODE_MODULE_VERSION stack trace from deep inside the cache.
+    log(sqlite.message);
+    dialog.showErrorBox('Baton could not start', sqlite.message);
+    app.exit(1);
+    return;
+  }
 
   const client = createAgentClient({
     dataDir: userData,
     vault: createSafeStorageVault(userData, { log }),
     log: (entry) => log(JSON.stringify(entry)),
+    sqlite: { nativeBinding: sqlite.nativeBinding, searchThreadPath: files.searchThreadPath },
   });
   await client.start();
 
@@ -53,32 +76,27 @@ async function start(): Promise<void> {
   let relay: { wsUrl: string; close(): Promise<void> } | null = null;
   const saved = await client.invoke('auth:saved', {});
   const savedRelay = saved.ok ? (saved.value as { relayUrl: string | null }).relayUrl : null;
-  if (!savedRelay) {
-    const { startRelay } = await import('../../relay/server');
-    const relayDir = path.join(userData, 'relay');
-    try {
-      relay = await startRelay({ dataDir: relayDir, port: DEMO_RELAY_PORT, demo: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') throw error;
-      relay = await startRelay({ dataDir: relayDir, port: 0, demo: true });
-    }
-    log(`started the local demo relay at ${relay.wsUrl}`);
-  }
+  if (!savedRelay) relay = await startDemoRelay(path.join(userData, 'relay'));
   const bridge = withRelayDefault(client, relay?.wsUrl ?? null);
+
+  const organisation = loadOrganisationConfig(organisationConfigCandidates(process.platform, process.env, userData), log);
+  if (organisation.source) log(`organisation config from ${organisation.source}`);
 
   let mainWindow: BrowserWindow | null = null;
   let quitting = false;
 
   const workAreas = () => screen.getAllDisplays().map((display) => display.workArea);
-  const openMainWindow = (): BrowserWindow => {
+  const openMainWindow = (show: boolean): BrowserWindow => {
     const state = loadWindowState(userData, workAreas());
     const window = createSecureWindow({
-      preloadPath,
-      rendererDir,
+      preloadPath: files.preloadPath,
+      rendererDir: files.rendererDir,
+      iconPath: path.join(files.assetsDir, 'icon.png'),
       bounds: state ? { x: state.x, y: state.y, width: state.width, height: state.height } : undefined,
+      showWhenReady: show,
       log,
     });
-    if (state?.maximized) window.maximize();
+    if (state?.maximized && show) window.maximize();
     const remember = () => {
       if (window.isDestroyed() || window.isMinimized()) return;
       saveWindowState(userData, { ...window.getNormalBounds(), maximized: window.isMaximized() });
@@ -97,7 +115,7 @@ async function start(): Promise<void> {
     return window;
   };
   const showWindow = () => {
-    mainWindow ??= openMainWindow();
+    mainWindow ??= openMainWindow(true);
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.show();
     mainWindow.focus();
@@ -112,13 +130,14 @@ async function start(): Promise<void> {
       showWindow();
       emitToPage({ type: 'focus-session', sessionId });
     },
-    iconPath: path.join(assets, 'icon.png'),
+    showWindow,
+    iconPath: path.join(files.assetsDir, 'icon.png'),
     log,
   });
   const tray = createTray({
     platform: process.platform,
-    trayIconPath: path.join(assets, 'tray.png'),
-    overlayIconPath: path.join(assets, 'badge.png'),
+    trayIconPath: path.join(files.assetsDir, 'tray.png'),
+    overlayIconPath: path.join(files.assetsDir, 'badge.png'),
     getWindow: () => mainWindow,
     showWindow,
     setStatus: (status) => {
@@ -134,7 +153,50 @@ async function start(): Promise<void> {
     tray.handle(event);
   });
 
-  mainWindow = openMainWindow();
+  const updates = await startUpdates({
+    updates: organisation.config.updates,
+    isPackaged: app.isPackaged,
+    // electron-updater stays external to the bundle and is loaded only when a feed is configured.
+    loadUpdater: async () => (await import('electron-updater')).autoUpdater as unknown as Updater,
+    log,
+    onDownloaded: (version) => {
+      if (!Notification.isSupported()) return;
+      new Notification({ title: `Baton ${version} is ready`, body: 'It is installed when you quit Baton.' }).show();
+    },
+  });
+
+  // Launch at login: the agent's choice, else the organisation's default, else off. Applied at every start so the
+  // login item follows the app when it moves (an update, a new install folder).
+  const loginItemHost = {
+    platform: process.platform,
+    isPackaged: app.isPackaged,
+    setLoginItemSettings: (settings: Electron.Settings) => app.setLoginItemSettings(settings),
+    executable: process.env.APPIMAGE ?? process.execPath,
+    autostartDir: path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'autostart'),
+  };
+  let desktopSettings = loadDesktopSettings(userData, { openAtLogin: organisation.config.openAtLogin ?? false });
+  const renderMenu = () =>
+    installAppMenu({
+      platform: process.platform,
+      isPackaged: app.isPackaged,
+      openAtLogin: desktopSettings.openAtLogin,
+      updatesOn: updates.state.status === 'on',
+      setOpenAtLogin: (enabled) => {
+        desktopSettings = { ...desktopSettings, openAtLogin: enabled };
+        saveDesktopSettings(userData, desktopSettings);
+        log(applyOpenAtLogin(loginItemHost, enabled));
+        renderMenu();
+      },
+      checkForUpdates: () => void updates.checkNow(),
+    });
+  log(applyOpenAtLogin(loginItemHost, desktopSettings.openAtLogin));
+  renderMenu();
+
+  mainWindow = openMainWindow(!startedAtLogin(process.argv, process.platform, () => app.getLoginItemSettings()));
+
+  if (!app.isPackaged && process.env.BATON_TEST_HOOKS === '1') {
+    (globalThis as { __batonTestHooks?: BatonTestHooks }).__batonTestHooks = { notifier };
+  }
 
   app.on('second-instance', showWindow);
   app.on('activate', showWindow);
@@ -152,6 +214,8 @@ async function start(): Promise<void> {
     void (async () => {
       unsubscribe();
       disposeIpc();
+      updates.dispose();
+      // Also takes offers out of the Action Center: a toast must not outlive the Baton that could answer it.
       notifier.dispose();
       tray.dispose();
       await client.dispose().catch(() => {});
@@ -159,4 +223,27 @@ async function start(): Promise<void> {
       app.quit();
     })();
   });
+}
+
+/**
+ * The bundled relay in demo mode, or null when it cannot start. Under Electron that is the case until relay/ takes
+ * better-sqlite3's `nativeBinding` (its store loads the Node build, which Electron refuses): Baton then opens on the
+ * sign-in screen for the organisation's relay instead of not opening at all.
+ */
+async function startDemoRelay(dataDir: string): Promise<{ wsUrl: string; close(): Promise<void> } | null> {
+  try {
+    const { startRelay } = await import('../../relay/server');
+    let relay: { wsUrl: string; close(): Promise<void> };
+    try {
+      relay = await startRelay({ dataDir, port: DEMO_RELAY_PORT, demo: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') throw error;
+      relay = await startRelay({ dataDir, port: 0, demo: true });
+    }
+    log(`started the local demo relay at ${relay.wsUrl}`);
+    return relay;
+  } catch (error) {
+    log(`the local demo relay did not start (${(error instanceof Error ? error.message : String(error)).split('\n')[0]}); sign in to your organisation's relay`);
+    return null;
+  }
 }

@@ -8,6 +8,10 @@ export interface SecureWindowOptions {
   rendererDir: string;
   bounds?: Partial<Rectangle>;
   title?: string;
+  /** the window and taskbar icon where the OS takes it from the window (Linux, Windows in development) */
+  iconPath?: string;
+  /** false: load the page but stay hidden (Baton started at login waits in the tray) */
+  showWhenReady?: boolean;
   log?: (message: string) => void;
 }
 
@@ -81,11 +85,12 @@ export function createSecureWindow(options: SecureWindowOptions): BrowserWindow 
     title: options.title ?? 'Baton',
     show: false,
     backgroundColor: '#f6f7f9',
+    ...(options.iconPath ? { icon: options.iconPath } : {}),
     webPreferences: secureWebPreferences(options.preloadPath),
   });
   registerAppProtocol(window.webContents.session, options.rendererDir);
   hardenWebContents(window.webContents, options.log);
-  window.once('ready-to-show', () => window.show());
+  if (options.showWhenReady !== false) window.once('ready-to-show', () => window.show());
   void window.loadURL(APP_ENTRY_URL);
   return window;
 }

@@ -1,5 +1,6 @@
-// The Electron bundles: the preload is a sandbox-safe CJS file that requires only `electron`, and neither bundle
-// carries test or dev tooling.
+// The Electron bundles: the preload is a sandbox-safe CJS file that requires only `electron`, the search worker
+// needs nothing but Node's own modules, none carries test or dev tooling, and the bundled main process starts up
+// (with Electron stubbed) as the one instance, or quits as a second one.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,26 +36,40 @@ describe('electron build', () => {
     expect(main.inputs).toContain('main/electron/main.ts');
   });
 
+  it('the search worker bundle carries better-sqlite3’s JS and requires only Node’s own modules', () => {
+    const worker = bundles.find((b) => b.file.endsWith('search-thread.cjs'))!;
+    expect(requiresOf(worker.file).filter((name) => !/^(node:)?(fs|path|util|worker_threads)$/.test(name ?? ''))).toEqual([]);
+    expect(worker.inputs.some((input) => input.includes('node_modules/better-sqlite3/lib/database.js'))).toBe(true);
+  });
+
   it('ships the customer chat page next to the bundle, where the relay looks for it', () => {
     expect(fs.existsSync(path.join(outDir, 'customer-page', 'index.html'))).toBe(true);
   });
 });
 
+const stub = path.join(import.meta.dirname, 'fixtures', 'electron-stub.cjs');
+/** Runs the bundled main.cjs under Node with `electron` stubbed; resolves with its output and the stub's record. */
+const runBundledMain = (env: Record<string, string> = {}) =>
+  new Promise<{ stdout: string; calls: string[] }>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['-r', stub, path.join(outDir, 'main.cjs')],
+      {
+        timeout: 30_000,
+        // The bundle was written to a temp folder; its externals (better-sqlite3, ws's optional deps) live here.
+        env: { ...process.env, NODE_PATH: path.resolve('node_modules'), BATON_DEMO_RELAY_PORT: '0', ...env },
+      },
+      (error, stdout) => {
+        if (error) return reject(error);
+        const report = stdout.split('\n').find((line) => line.startsWith('STUB-REPORT '));
+        resolve({ stdout, calls: JSON.parse(report!.slice('STUB-REPORT '.length)) as string[] });
+      },
+    );
+  });
+
 describe('the bundled main process', () => {
   it('starts with Electron stubbed: demo relay, every IPC channel, one sandboxed window on baton://app', async () => {
-    const stub = path.join(import.meta.dirname, 'fixtures', 'electron-stub.cjs');
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['-r', stub, path.join(outDir, 'main.cjs')], {
-          timeout: 30_000,
-          // The bundle was written to a temp folder; its externals (better-sqlite3, ws's optional deps) live here.
-          env: { ...process.env, NODE_PATH: path.resolve('node_modules'), BATON_DEMO_RELAY_PORT: '0' },
-        },
-        (error, out) =>
-        error ? reject(error) : resolve(out),
-      );
-    });
-    const report = stdout.split('\n').find((line) => line.startsWith('STUB-REPORT '));
-    const calls = JSON.parse(report!.slice('STUB-REPORT '.length)) as string[];
+    const { stdout, calls } = await runBundledMain();
     expect(calls.filter((c) => c.startsWith('error:') || c.startsWith('exit:'))).toEqual([]);
     expect(calls[0]).toBe('privileged:baton');
     expect(calls.filter((c) => c.startsWith('ipc:')).map((c) => c.slice(4)).sort()).toEqual([...bridgeChannels].sort());
@@ -64,5 +79,23 @@ describe('the bundled main process', () => {
     expect(calls).toContain('load:baton://app/index.html');
     expect(calls).toContain('window-open-handler');
     expect(stdout).toMatch(/started the local demo relay at ws:\/\/127\.0\.0\.1:\d+/);
+    // The application menu (Open Baton at Login, Check for Updates…); no feed and a development build: no updates,
+    // and no login item registered for bare Electron.
+    expect(calls).toContain('menu:File,editMenu,View,windowMenu');
+    expect(calls.filter((c) => c.startsWith('login-item:'))).toEqual([]);
+    expect(stdout).toContain('updates are off: no update feed is configured');
+    expect(stdout).toContain('launch at login is applied to an installed Baton only');
+  }, 40_000);
+
+  it('a second launch for the same profile quits at once and opens no window (one instance per user)', async () => {
+    const { calls } = await runBundledMain({ STUB_SECOND_INSTANCE: '1' });
+    expect(calls).toContain('quit');
+    expect(calls.filter((c) => c.startsWith('window:') || c.startsWith('ipc:'))).toEqual([]);
+  }, 40_000);
+
+  it('BATON_USER_DATA_DIR selects the profile before the single-instance lock is taken', async () => {
+    const { calls } = await runBundledMain({ BATON_USER_DATA_DIR: os.tmpdir() });
+    expect(calls.indexOf('set-path:userData')).toBeGreaterThanOrEqual(0);
+    expect(calls.indexOf('set-path:userData')).toBeLessThan(calls.indexOf('lock'));
   }, 40_000);
 });

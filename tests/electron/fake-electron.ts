@@ -99,11 +99,24 @@ export const ipcMain = {
   },
 };
 
+export type FakeActivation = { type: string; arguments: string; actionIndex?: number };
+
 export class Notification extends EventEmitter {
   static instances: Notification[] = [];
   static supported = true;
+  /** the callback of Notification.handleActivation (Windows, Electron ≥ 42); tests call it as Windows would */
+  static activationHandler: ((details: FakeActivation) => void) | null = null;
   static isSupported() {
     return Notification.supported;
+  }
+  static handleActivation(callback: (details: FakeActivation) => void) {
+    Notification.activationHandler = callback;
+  }
+  /** What Windows reports for a press on this toast, live or in the Action Center: Electron's arguments format. */
+  static activate(notification: Notification, type: 'click' | 'action', actionIndex?: number) {
+    const tag = String(notification.options.id);
+    const args = `type=${type}${actionIndex === undefined ? '' : `&action=${actionIndex}`}&tag=${encodeURIComponent(tag)}`;
+    Notification.activationHandler?.({ type, arguments: args, ...(actionIndex === undefined ? {} : { actionIndex }) });
   }
   options: Record<string, unknown>;
   shown = false;
@@ -150,8 +163,23 @@ export const app = {
   },
 };
 
-export type MenuItem = { label?: string; type?: string; checked?: boolean; enabled?: boolean; click?: () => void };
-export const Menu = { buildFromTemplate: (template: MenuItem[]) => template };
+export type MenuItem = {
+  label?: string;
+  role?: string;
+  type?: string;
+  checked?: boolean;
+  enabled?: boolean;
+  submenu?: MenuItem[];
+  /** Electron passes the item; the tray ignores it */
+  click?: (item?: MenuItem) => void;
+};
+export const Menu = {
+  applicationMenu: null as MenuItem[] | null,
+  buildFromTemplate: (template: MenuItem[]) => template,
+  setApplicationMenu(menu: MenuItem[] | null) {
+    Menu.applicationMenu = menu;
+  },
+};
 
 export class Tray extends EventEmitter {
   static instances: Tray[] = [];

@@ -1,12 +1,13 @@
 // Transfer-offer notifications: one per offer, Accept/Reject buttons where the OS has them, answered without
-// opening the window, closed when the offer ends, and a click that shows the chat.
+// opening the window (on Windows through Notification.handleActivation, also from the Action Center), closed when
+// the offer ends, and a click that shows the chat.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', async () => await import('./fake-electron'));
 
 import type { ClientEvent, NotificationIntent } from '../../common/bridge';
 import { fail, ok, type Result } from '../../common/result';
-import { ACCEPT_LABEL, createNotifier, REJECT_LABEL } from '../../main/electron/notifier';
+import { ACCEPT_LABEL, createNotifier, MAX_TOAST_ID, parseActivation, REJECT_LABEL } from '../../main/electron/notifier';
 import { Notification } from './fake-electron';
 
 const offer: NotificationIntent = {
@@ -21,6 +22,8 @@ const offer: NotificationIntent = {
 function setup(platform: NodeJS.Platform, answer: Result<unknown> = ok(null)) {
   const calls: Array<{ channel: string; args: unknown }> = [];
   const focused: string[] = [];
+  const logs: string[] = [];
+  let windowShown = 0;
   const notifier = createNotifier({
     platform,
     invoke: async (channel, args) => {
@@ -28,17 +31,27 @@ function setup(platform: NodeJS.Platform, answer: Result<unknown> = ok(null)) {
       return answer;
     },
     focusSession: (sessionId) => focused.push(sessionId),
+    showWindow: () => {
+      windowShown += 1;
+    },
+    log: (line) => logs.push(line),
   });
   const notify = (notification: NotificationIntent) => notifier.handle({ type: 'notification', notification });
-  return { notifier, notify, calls, focused };
+  return { notifier, notify, calls, focused, logs, windowShown: () => windowShown };
 }
 
 const last = () => Notification.instances.at(-1)!;
-const action = (n: Notification, index: number) => n.emit('action', { actionIndex: index, selectionIndex: -1, preventDefault() {} }, index, -1);
+/** The notification's own `action` event: how macOS (and Windows before Electron 42) report a button. */
+const instanceAction = (n: Notification, index: number) =>
+  n.emit('action', { actionIndex: index, selectionIndex: -1, preventDefault() {} }, index, -1);
+/** A button press as each OS reports it: on Windows through Notification.handleActivation. */
+const press = (platform: NodeJS.Platform, n: Notification, index: number) =>
+  platform === 'win32' ? Notification.activate(n, 'action', index) : instanceAction(n, index);
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 beforeEach(() => {
   Notification.instances.length = 0;
+  Notification.activationHandler = null;
 });
 
 describe.each(['darwin', 'win32'] as const)('on %s', (platform) => {
@@ -57,7 +70,7 @@ describe.each(['darwin', 'win32'] as const)('on %s', (platform) => {
   it('Accept accepts that transfer without opening the window', async () => {
     const { notify, calls, focused } = setup(platform);
     notify(offer);
-    action(last(), 0);
+    press(platform, last(), 0);
     await settle();
     expect(calls).toEqual([{ channel: 'transfer:accept', args: { sessionId: 's-7', transferId: 't-42' } }]);
     expect(focused).toEqual([]);
@@ -67,7 +80,7 @@ describe.each(['darwin', 'win32'] as const)('on %s', (platform) => {
     const { notify, calls } = setup(platform);
     notify(offer);
     notify({ ...offer, id: 'offer:t-43', sessionId: 's-8', transferId: 't-43' });
-    action(Notification.instances[0]!, 1);
+    press(platform, Notification.instances[0]!, 1);
     await settle();
     expect(calls).toEqual([{ channel: 'transfer:reject', args: { sessionId: 's-7', transferId: 't-42' } }]);
   });
@@ -75,7 +88,7 @@ describe.each(['darwin', 'win32'] as const)('on %s', (platform) => {
   it('an answer that fails (offer withdrawn meanwhile) is reported in a follow-up notification', async () => {
     const { notify } = setup(platform, fail('transfer-not-pending', 'This transfer is no longer waiting for an answer.'));
     notify(offer);
-    action(last(), 0);
+    press(platform, last(), 0);
     await settle();
     expect(Notification.instances).toHaveLength(2);
     expect(last().options).toMatchObject({ title: 'Transfer not accepted', body: 'This transfer is no longer waiting for an answer.' });
@@ -86,6 +99,109 @@ describe.each(['darwin', 'win32'] as const)('on %s', (platform) => {
     const { notify } = setup(platform);
     notify({ ...offer, id: 'chat:s-9', kind: 'new-chat', transferId: null });
     expect(last().options.actions).toBeUndefined();
+  });
+});
+
+describe('on win32, through Notification.handleActivation', () => {
+  it('a toast that left the screen for the Action Center still accepts the transfer', async () => {
+    const { notify, calls } = setup('win32');
+    notify(offer);
+    // Windows moves the toast to the Action Center and Electron reports it as closed.
+    last().emit('close', { preventDefault() {} });
+    expect(last().closed).toBe(false);
+    Notification.activate(last(), 'action', 0);
+    await settle();
+    expect(calls).toEqual([{ channel: 'transfer:accept', args: { sessionId: 's-7', transferId: 't-42' } }]);
+  });
+
+  it('a toast that left the screen still rejects, and its body click still opens the chat', async () => {
+    const { notify, calls, focused } = setup('win32');
+    notify(offer);
+    notify({ ...offer, id: 'offer:t-43', sessionId: 's-8', transferId: 't-43' });
+    for (const n of Notification.instances) n.emit('close', { preventDefault() {} });
+    Notification.activate(Notification.instances[0]!, 'action', 1);
+    Notification.activate(Notification.instances[1]!, 'click');
+    await settle();
+    expect(calls).toEqual([{ channel: 'transfer:reject', args: { sessionId: 's-7', transferId: 't-42' } }]);
+    expect(focused).toEqual(['s-8']);
+  });
+
+  it('one press reported twice (activation callback and a live toast) answers once', async () => {
+    const { notify, calls } = setup('win32');
+    notify(offer);
+    Notification.activate(last(), 'action', 0);
+    Notification.activate(last(), 'action', 0);
+    instanceAction(last(), 0);
+    await settle();
+    expect(calls).toHaveLength(1);
+  });
+
+  it('without handleActivation (Electron before 42) the toast’s own events are used', async () => {
+    const central = Notification.handleActivation;
+    // biome-ignore lint/suspicious/noExplicitAny: removing a static to stand in for an older Electron.
+    (Notification as any).handleActivation = undefined;
+    try {
+      const { notify, calls } = setup('win32');
+      notify(offer);
+      instanceAction(last(), 0);
+      await settle();
+      expect(calls).toEqual([{ channel: 'transfer:accept', args: { sessionId: 's-7', transferId: 't-42' } }]);
+    } finally {
+      Notification.handleActivation = central;
+    }
+  });
+
+  it('a long intent id gets a Windows tag of at most 64 characters that still routes the press', async () => {
+    const { notify, calls } = setup('win32');
+    const transferId = 't'.repeat(64);
+    notify({ ...offer, id: `transfer-${transferId}`, transferId });
+    expect(String(last().options.id).length).toBeLessThanOrEqual(MAX_TOAST_ID);
+    Notification.activate(last(), 'action', 0);
+    await settle();
+    expect(calls).toEqual([{ channel: 'transfer:accept', args: { sessionId: 's-7', transferId } }]);
+  });
+
+  it('an offer that ended is removed from the Action Center too, and a late press on it does nothing', async () => {
+    const { notifier, notify, calls } = setup('win32');
+    notify(offer);
+    const toast = last();
+    toast.emit('close', { preventDefault() {} });
+    notifier.handle({ type: 'notification-closed', id: offer.id });
+    expect(toast.closed).toBe(true);
+    Notification.activate(toast, 'action', 0);
+    await settle();
+    expect(calls).toEqual([]);
+  });
+
+  it('a click on a toast from an earlier run of Baton shows the window', () => {
+    const { windowShown, logs } = setup('win32');
+    Notification.activationHandler!({ type: 'click', arguments: 'type=click&tag=transfer-t-old' });
+    expect(windowShown()).toBe(1);
+    expect(logs.join('\n')).toContain('no longer open');
+  });
+
+  it('reads Electron’s activation arguments and ignores what is not a click or one of the two buttons', () => {
+    expect(parseActivation({ type: 'action', arguments: 'type=action&action=1&tag=a%3Ab', actionIndex: 1 })).toEqual({
+      tag: 'a:b',
+      activation: 'reject',
+    });
+    expect(parseActivation({ type: 'action', arguments: 'type=action&action=0&tag=x' })).toEqual({ tag: 'x', activation: 'accept' });
+    expect(parseActivation({ type: 'click', arguments: 'type=click&tag=x' })).toEqual({ tag: 'x', activation: 'click' });
+    expect(parseActivation({ type: 'reply', arguments: 'type=reply&tag=x', reply: 'hi' })).toBeNull();
+    expect(parseActivation({ type: 'action', arguments: 'type=action&action=2&tag=x' })).toBeNull();
+    expect(parseActivation({ type: 'click', arguments: '' })).toBeNull();
+    expect(parseActivation(null)).toBeNull();
+  });
+});
+
+describe('on macOS', () => {
+  it('an offer dismissed from the screen still answers from Notification Center', async () => {
+    const { notify, calls } = setup('darwin');
+    notify(offer);
+    last().emit('close', { preventDefault() {} });
+    instanceAction(last(), 1);
+    await settle();
+    expect(calls).toEqual([{ channel: 'transfer:reject', args: { sessionId: 's-7', transferId: 't-42' } }]);
   });
 });
 

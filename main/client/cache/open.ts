@@ -50,10 +50,15 @@ export interface OpenOptions {
   now?: () => number;
   log?: (entry: Record<string, unknown>) => void;
   migrations?: readonly Migration[];
+  /**
+   * better-sqlite3's `nativeBinding`: the path of the addon to load. The Electron shell passes its own build (see
+   * main/electron/native-sqlite.ts); absent, better-sqlite3 loads the Node build from node_modules.
+   */
+  nativeBinding?: string;
 }
 
-function openOnce(file: string, migrations: readonly Migration[]): Db {
-  const db = new Database(file);
+function openOnce(file: string, migrations: readonly Migration[], nativeBinding: string | undefined): Db {
+  const db = new Database(file, nativeBinding ? { nativeBinding } : {});
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -79,7 +84,7 @@ export function openCacheDatabase(dataDir: string, options: OpenOptions = {}): D
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, CACHE_FILE);
   try {
-    return openOnce(file, migrations);
+    return openOnce(file, migrations, options.nativeBinding);
   } catch (error) {
     if (error instanceof CacheError) throw error;
     if (!isCorruptionError(error)) {
@@ -91,7 +96,7 @@ export function openCacheDatabase(dataDir: string, options: OpenOptions = {}): D
       if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, aside + suffix);
     }
     options.log?.({ level: 'warn', event: 'cache-corrupt', movedTo: aside, error: (error as Error).message });
-    return openOnce(file, migrations);
+    return openOnce(file, migrations, options.nativeBinding);
   }
 }
 

@@ -1,5 +1,4 @@
 // Full-text search off the main thread: a worker_threads worker with its own read-only connection to the cache file.
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { SearchHit } from '../../../common/bridge';
 import {
@@ -11,32 +10,18 @@ import {
   toHits,
 } from './cache';
 
-// Plain CommonJS evaluated in the worker, so it needs no TypeScript loader or bundler entry of its own.
-const workerSource = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
-db.pragma('busy_timeout = 2000');
-const ids = db.prepare(workerData.idsSql);
-const rowsById = db.prepare(workerData.rowsSql);
-parentPort.on('message', ({ id, params }) => {
-  try {
-    const found = ids.all(params).map((r) => r.id);
-    const rows = found.length ? rowsById.all({ ids: JSON.stringify(found) }) : [];
-    parentPort.postMessage({ id, ok: true, ids: found, rows });
-  } catch (error) {
-    parentPort.postMessage({ id, ok: false, message: String((error && error.message) || error) });
-  }
-});
-`;
+/**
+ * The worker's script. By default the CommonJS file beside this module, which Node runs straight from the source
+ * tree; the Electron shell passes the bundled copy's path instead (unpacked from the asar, see docs/desktop.md).
+ */
+export const SEARCH_THREAD_FILE = 'search-thread.cjs';
+const defaultThreadUrl = (): URL => new URL(`./${SEARCH_THREAD_FILE}`, import.meta.url);
 
-function driverPath(): string {
-  try {
-    return createRequire(import.meta.url).resolve('better-sqlite3');
-  } catch {
-    // bundled builds without import.meta.url: let the worker resolve it from the working directory
-    return 'better-sqlite3';
-  }
+export interface SearchWorkerOptions {
+  /** the thread script to run (default: search-thread.cjs next to this module) */
+  threadPath?: string;
+  /** better-sqlite3's `nativeBinding` for the thread's connection (the Electron build); absent in Node */
+  nativeBinding?: string;
 }
 
 type Reply = { id: number; ok: true; ids: number[]; rows: SearchRow[] } | { id: number; ok: false; message: string };
@@ -53,6 +38,7 @@ export class SearchWorker {
   constructor(
     private readonly file: string,
     private readonly log: (entry: Record<string, unknown>) => void = () => {},
+    private readonly options: SearchWorkerOptions = {},
   ) {}
 
   /** false once the worker could not run; callers then search on their own connection */
@@ -81,9 +67,13 @@ export class SearchWorker {
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(workerSource, {
-      eval: true,
-      workerData: { driver: driverPath(), file: this.file, idsSql: SEARCH_IDS_SQL, rowsSql: SEARCH_ROWS_SQL },
+    const worker = new Worker(this.options.threadPath ?? defaultThreadUrl(), {
+      workerData: {
+        file: this.file,
+        nativeBinding: this.options.nativeBinding ?? null,
+        idsSql: SEARCH_IDS_SQL,
+        rowsSql: SEARCH_ROWS_SQL,
+      },
     });
     worker.on('message', (reply: Reply) => {
       const entry = this.pending.get(reply.id);
