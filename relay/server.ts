@@ -53,6 +53,8 @@ export interface RelayOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** better-sqlite3's compiled addon to load (the desktop app's Electron-ABI build) */
   nativeBinding?: string;
+  /** the SQLite checkpoint worker's file (the desktop app's copy outside the asar) */
+  checkpointThreadPath?: string;
   /** run as a node of a cluster: PostgreSQL for what is durable, Redis for fan-out and presence (both or neither) */
   cluster?: {
     postgresUrl: string;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { MAIN_BUNDLE, PRELOAD_BUNDLE, SEARCH_THREAD_BUNDLE } from '../main/electron/app-paths';
+import { CHECKPOINT_THREAD_BUNDLE, MAIN_BUNDLE, PRELOAD_BUNDLE, SEARCH_THREAD_BUNDLE } from '../main/electron/app-paths';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -66,6 +66,11 @@ export async function buildElectron(outDir = path.join(root, 'dist', 'electron')
   // better-sqlite3's JS is bundled in, so the unpacked worker needs no node_modules beside it; its addon comes
   // through `nativeBinding` (a runtime require of a path, which esbuild leaves alone).
   const searchThread = await bundle(outDir, SEARCH_THREAD_BUNDLE, 'main/client/cache/search-thread.cjs', { platform: 'node', target: 'node22' });
+  // the same for the bundled demo relay's checkpoint worker
+  const checkpointThread = await bundle(outDir, CHECKPOINT_THREAD_BUNDLE, 'relay/store/checkpoint-thread.cjs', {
+    platform: 'node',
+    target: 'node22',
+  });
 
   // The relay serves its customer page from a folder next to its module; in the bundle that is next to main.cjs.
   const customerPage = path.join(root, 'relay', 'customer-page');
@@ -75,6 +80,7 @@ export async function buildElectron(outDir = path.join(root, 'dist', 'electron')
     { file: path.join(outDir, MAIN_BUNDLE), metafile: main },
     { file: path.join(outDir, PRELOAD_BUNDLE), metafile: preload },
     { file: path.join(outDir, SEARCH_THREAD_BUNDLE), metafile: searchThread },
+    { file: path.join(outDir, CHECKPOINT_THREAD_BUNDLE), metafile: checkpointThread },
   ].map(({ file, metafile }) => ({ file, bytes: fs.statSync(file).size, inputs: Object.keys(metafile.inputs) }));
 }
 

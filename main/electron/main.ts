@@ -76,7 +76,13 @@ async function start(): Promise<void> {
   let relay: { wsUrl: string; close(): Promise<void> } | null = null;
   const saved = await client.invoke('auth:saved', {});
   const savedRelay = saved.ok ? (saved.value as { relayUrl: string | null }).relayUrl : null;
-  if (!savedRelay) relay = await startDemoRelay(path.join(userData, 'relay'));
+  if (!savedRelay) {
+    relay = await startDemoRelay({
+      dataDir: path.join(userData, 'relay'),
+      nativeBinding: sqlite.nativeBinding,
+      checkpointThreadPath: files.checkpointThreadPath,
+    });
+  }
   const bridge = withRelayDefault(client, relay?.wsUrl ?? null);
 
   const organisation = loadOrganisationConfig(organisationConfigCandidates(process.platform, process.env, userData), log);
@@ -226,19 +232,22 @@ async function start(): Promise<void> {
 }
 
 /**
- * The bundled relay in demo mode, or null when it cannot start. Under Electron that is the case until relay/ takes
- * better-sqlite3's `nativeBinding` (its store loads the Node build, which Electron refuses): Baton then opens on the
- * sign-in screen for the organisation's relay instead of not opening at all.
+ * The bundled relay in demo mode, on the Electron build of better-sqlite3 and the unpacked checkpoint worker; null
+ * when it cannot start: Baton then opens on the sign-in screen for the organisation's relay instead of not at all.
  */
-async function startDemoRelay(dataDir: string): Promise<{ wsUrl: string; close(): Promise<void> } | null> {
+async function startDemoRelay(where: {
+  dataDir: string;
+  nativeBinding: string | undefined;
+  checkpointThreadPath: string;
+}): Promise<{ wsUrl: string; close(): Promise<void> } | null> {
   try {
     const { startRelay } = await import('../../relay/server');
     let relay: { wsUrl: string; close(): Promise<void> };
     try {
-      relay = await startRelay({ dataDir, port: DEMO_RELAY_PORT, demo: true });
+      relay = await startRelay({ ...where, port: DEMO_RELAY_PORT, demo: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') throw error;
-      relay = await startRelay({ dataDir, port: 0, demo: true });
+      relay = await startRelay({ ...where, port: 0, demo: true });
     }
     log(`started the local demo relay at ${relay.wsUrl}`);
     return relay;

@@ -10,6 +10,7 @@ export interface EmbeddedOptions {
   dataDir: string;
   synchronous?: 'FULL' | 'NORMAL';
   nativeBinding?: string;
+  checkpointThreadPath?: string;
 }
 
 export function openEmbeddedEngine(options: EmbeddedOptions, { clock, log }: EngineContext): Engine {
@@ -18,6 +19,7 @@ export function openEmbeddedEngine(options: EmbeddedOptions, { clock, log }: Eng
     groupCommit: true,
     checkpointWorker: true,
     nativeBinding: options.nativeBinding,
+    checkpointThreadPath: options.checkpointThreadPath,
   });
   const scheduler = new MemoryScheduler(clock, log);
   let mustResume: ((reason: string) => void) | null = null;

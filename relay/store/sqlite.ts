@@ -1,7 +1,7 @@
 // The relay's durable state in one SQLite file (better-sqlite3, WAL): the RelayStore the hub runs on.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -76,6 +76,8 @@ export interface SqliteStoreOptions {
   checkpointWorker?: boolean;
   /** better-sqlite3's compiled addon to load instead of the one in node_modules (an Electron-ABI build) */
   nativeBinding?: string;
+  /** the checkpoint worker's file (default: relay/store/checkpoint-thread.cjs) */
+  checkpointThreadPath?: string;
 }
 
 /**
@@ -87,24 +89,9 @@ const AUTOCHECKPOINT_PAGES = 1000;
 const BACKSTOP_CHECKPOINT_PAGES = 16_000;
 const CHECKPOINT_EVERY_MS = 10;
 
-/** Runs PASSIVE checkpoints (never blocks the writer) until told to stop; code is eval'd, so it needs no loader. */
-const CHECKPOINTER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file, workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {});
-db.pragma('busy_timeout = 0');
-const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
-}, workerData.everyMs);
-parentPort.on('message', () => {
-  clearInterval(timer);
-  db.close();
-  const done = new Int32Array(workerData.done);
-  Atomics.store(done, 0, 1);
-  Atomics.notify(done, 0);
-  parentPort.close();
-});
-`;
+/** The checkpoint worker's file, beside this module when run from source (the desktop app passes its unpacked copy). */
+export const CHECKPOINT_THREAD_FILE = 'checkpoint-thread.cjs';
+const defaultCheckpointThread = () => fileURLToPath(new URL(`./${CHECKPOINT_THREAD_FILE}`, import.meta.url));
 /** how long close() waits for the checkpointer to let go of the files */
 const CHECKPOINTER_STOP_MS = 2000;
 
@@ -169,11 +156,8 @@ export class SqliteRelayStore {
     this.db.pragma('temp_store = MEMORY');
     if (options.checkpointWorker) {
       this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
-      const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-      this.checkpointer = new Worker(CHECKPOINTER, {
-        eval: true,
+      this.checkpointer = new Worker(options.checkpointThreadPath ?? defaultCheckpointThread(), {
         workerData: {
-          driver,
           file,
           nativeBinding: options.nativeBinding ?? null,
           everyMs: CHECKPOINT_EVERY_MS,

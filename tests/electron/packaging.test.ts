@@ -8,7 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Cache, CACHE_FILE, SearchWorker } from '../../main/client/cache';
-import { appFiles, ELECTRON_BUNDLE_DIR, MAIN_BUNDLE, PRELOAD_BUNDLE, SEARCH_THREAD_BUNDLE } from '../../main/electron/app-paths';
+import {
+  appFiles,
+  CHECKPOINT_THREAD_BUNDLE,
+  ELECTRON_BUNDLE_DIR,
+  MAIN_BUNDLE,
+  PRELOAD_BUNDLE,
+  SEARCH_THREAD_BUNDLE,
+} from '../../main/electron/app-paths';
 import { chooseSqliteBinding, electronBinaryPath } from '../../main/electron/native-sqlite';
 import { buildElectron } from '../../scripts/build-electron';
 import { message, summary } from '../client/fixtures';
@@ -127,7 +134,13 @@ describe('the packaged file list, from the build output', () => {
   });
 
   it('unpacks exactly the addon and the worker bundle; main and preload stay inside app.asar', () => {
-    expect(unpacked).toEqual([`${ELECTRON_BUNDLE_DIR}/${SEARCH_THREAD_BUNDLE}`, electronBinaryPath(target)].sort());
+    expect(unpacked).toEqual(
+      [
+        `${ELECTRON_BUNDLE_DIR}/${SEARCH_THREAD_BUNDLE}`,
+        `${ELECTRON_BUNDLE_DIR}/${CHECKPOINT_THREAD_BUNDLE}`,
+        electronBinaryPath(target),
+      ].sort(),
+    );
   });
 
   it('ships better-sqlite3’s JS from node_modules but never its Node build', () => {
@@ -152,6 +165,8 @@ describe('the packaged file list, from the build output', () => {
     const files = appFiles(appPath);
     expect(files.searchThreadPath.startsWith(outside + path.sep)).toBe(true);
     expect(unpacked).toContain(fromArchive(files.searchThreadPath));
+    expect(files.checkpointThreadPath.startsWith(outside + path.sep)).toBe(true);
+    expect(unpacked).toContain(fromArchive(files.checkpointThreadPath));
     // The preload is read by Electron itself, which reads the archive: it stays packed.
     expect(path.relative(appPath, files.preloadPath).split(path.sep).join('/')).toBe(`${ELECTRON_BUNDLE_DIR}/${PRELOAD_BUNDLE}`);
 
