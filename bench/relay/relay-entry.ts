@@ -1,9 +1,10 @@
 // Benchmark child: the real relay (startRelay, SQLite persistence on) in its own process so its RSS and CPU are its own.
-// argv: <dataDir> <capacity> <synchronous FULL|NORMAL>
+// argv: <dataDir> <capacity> <synchronous FULL|NORMAL> [<postgres url> <redis url> <node id> <redis prefix>]
+// With the four cluster arguments it is a node of a cluster (PostgreSQL + Redis) instead.
 import { startRelay } from '../../relay/server';
 import { reportFailure, serveStats } from './server-stats';
 
-const [dataDir, capacity = '4', synchronous = 'FULL'] = process.argv.slice(2);
+const [dataDir, capacity = '4', synchronous = 'FULL', postgresUrl, redisUrl, nodeId, redisPrefix] = process.argv.slice(2);
 if (!dataDir) reportFailure('usage: relay-entry <dataDir> [capacity] [FULL|NORMAL]');
 
 try {
@@ -18,6 +19,7 @@ try {
     // the default 50 frames/s per connection guards against abuse; the saturation run offers more per customer
     // than that on purpose, and dropped frames would measure the rate limiter instead of routing
     rateLimit: { perSecond: 1000, burst: 2000 },
+    cluster: postgresUrl && redisUrl ? { postgresUrl, redisUrl, nodeId, redisPrefix } : undefined,
   });
   serveStats(relay.port, () => relay.close());
 } catch (error) {
