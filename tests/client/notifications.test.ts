@@ -1,10 +1,10 @@
 // Notification policy: which intents are raised and closed.
 import { describe, expect, it } from 'vitest';
-import type { Settings } from '../../common/bridge';
+import { defaultSettings, type Settings } from '../../common/bridge';
 import { NotificationPolicy } from '../../main/client/notifications';
 import { message, summary } from './fixtures';
 
-const settings: Settings = { notifyNewChats: true, notifyMessages: true };
+const settings: Settings = defaultSettings;
 const ctx = (over: Partial<{ me: string; settings: Settings }> = {}) => ({
   me: 'bob',
   settings,

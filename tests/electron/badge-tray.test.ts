@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', async () => await import('./fake-electron'));
 
-import type { ClientEvent, ClientSnapshot } from '../../common/bridge';
+import { type ClientEvent, type ClientSnapshot, defaultSettings } from '../../common/bridge';
 import type { AgentInfo, SessionSummary, TransferOffer } from '../../common/domain';
 import { badgeCount, emptyBadgeState, reduceBadge } from '../../main/electron/badge';
 import { createTray } from '../../main/electron/tray';
@@ -44,7 +44,7 @@ const snapshot = (patch: Partial<ClientSnapshot>): ClientEvent => ({
     outbox: [],
     unread: {},
     requests: [],
-    settings: { notifyNewChats: true, notifyMessages: true },
+    settings: defaultSettings,
     ...patch,
   },
 });
