@@ -62,3 +62,19 @@ describe('notification policy', () => {
     expect(policy.liveEvent(message('s1', 6, 'hello'), mine, ctx({ settings: { ...settings, notifyMessages: false } }))).toEqual([]);
   });
 });
+
+describe('notification text', () => {
+  it('strips bidi controls from names and messages, so an override cannot reverse the notification', () => {
+    const policy = new NotificationPolicy();
+    const evil = 'Mallory\u202Eexe.png';
+    const mine = summary('s1', { ownerId: 'bob', customerName: evil, lastMessage: { ...lastMessage, text: 'see \u2067file\u2069 \u202Dnow' } });
+    const [newChat] = policy.sessionChanged(mine, undefined, ctx());
+    expect(newChat).toMatchObject({ notification: { title: 'New chat with Malloryexe.png', body: 'see file now' } });
+    const [offered] = policy.sessionsChanged([summary('s2', { customerName: evil, pendingTransfer: { ...offer, sessionId: 's2' } })], ctx({ }));
+    expect(offered).toMatchObject({ notification: { body: 'Malloryexe.png' } });
+    const said = message('s1', 7, 'ok\u202E');
+    if (said.kind !== 'message') throw new Error('a message event');
+    const [line] = policy.liveEvent({ ...said, author: { kind: 'customer', id: null, name: evil } }, mine, ctx());
+    expect(line).toMatchObject({ notification: { title: 'Malloryexe.png', body: 'ok' } });
+  });
+});
