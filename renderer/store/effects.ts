@@ -125,7 +125,9 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
     actionCreator: appStarted,
     effect: async (_action, api) => {
       const snapshot = await loadSnapshot(api.dispatch);
-      if (!snapshot?.me) await loadSaved(api.dispatch);
+      // the sign-in form is prefilled from the last account whenever it shows (a cached agent may be signed out)
+      const status = snapshot?.connection.status;
+      if (!snapshot?.me || status === 'signed-out' || status === 'auth-failed') await loadSaved(api.dispatch);
       applyTitle(api.getState());
     },
   });
