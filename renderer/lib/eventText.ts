@@ -48,7 +48,3 @@ export function systemLineParts(event: SessionEvent, nameOf: (id: string | null 
 }
 
 export const partText = (part: LinePart): string => (typeof part === 'string' ? part : part.user);
-
-export function systemLineText(event: SessionEvent, nameOf: (id: string | null | undefined) => string): string {
-  return systemLineParts(event, nameOf).map(partText).join('');
-}

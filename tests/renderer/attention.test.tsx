@@ -7,7 +7,7 @@ import { defaultSettings } from '../../common/bridge';
 import { fail, ok } from '../../common/result';
 import { initials } from '../../renderer/lib/format';
 import { FakeBridge } from './fake-bridge';
-import { agent, alice, bob, message, offer, session, snapshot, T0 } from './fixtures';
+import { agent, alice, message, offer, session, snapshot, T0 } from './fixtures';
 import { renderApp } from './render-app';
 
 afterEach(() => {
