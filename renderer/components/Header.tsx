@@ -108,6 +108,7 @@ export function Header() {
   const dispatch = useAppDispatch();
   const me = useAppSelector(selectMe);
   const view = useAppSelector(selectTab);
+  const online = useAppSelector(selectOnline);
   const statusError = useAppSelector((s) => selectError(s, 'status'));
   const signOutError = useAppSelector((s) => selectError(s, 'signOut'));
   if (!me) return null;
@@ -122,7 +123,8 @@ export function Header() {
       <Tabs />
       <div className="header-tools">
         <ConnectionIndicator />
-        <span className={`me status-${me.status}`}>
+        {/* offline, the Present/Away we last knew may be stale: the avatar shows no status dot */}
+        <span className={`me status-${online ? me.status : 'unknown'}`}>
           <span className="avatar" aria-hidden="true">
             {initials(me.name)}
           </span>

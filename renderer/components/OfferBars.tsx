@@ -40,19 +40,19 @@ function OfferBarItem({ session }: { session: SessionSummary }) {
         </button>
         <button
           type="button"
-          className="secondary"
-          disabled={busy}
-          onClick={() => dispatch(rejectClicked({ sessionId: session.id, transferId: offer.id }))}
-        >
-          Reject transfer
-        </button>
-        <button
-          type="button"
           className="primary"
           disabled={busy}
           onClick={() => dispatch(acceptClicked({ sessionId: session.id, transferId: offer.id, openAfter: true }))}
         >
           Accept transfer
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy}
+          onClick={() => dispatch(rejectClicked({ sessionId: session.id, transferId: offer.id }))}
+        >
+          Reject transfer
         </button>
       </div>
     </div>

@@ -145,6 +145,17 @@ export function Transcript({
     previous.current = { first, last, total, sessionId };
   }, [rows, total, sessionId]);
 
+  // The log's box shrinks when a banner or an offer bar appears above it: a log pinned to the bottom stays pinned.
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
   // Bring a search hit into view once its row is loaded; page older events until it is.
   const focusIndex = focusSeq === null ? -1 : rows.findIndex((r) => r.kind === 'message' && r.event.seq === focusSeq);
   useLayoutEffect(() => {
