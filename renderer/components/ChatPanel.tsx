@@ -2,12 +2,10 @@
 import { type KeyboardEvent, useId } from 'react';
 import { type AgentInfo, roleIn, type SessionSummary } from '../../common/domain';
 import {
-  acceptClicked,
   cancelTransferClicked,
   closeWindowClicked,
   draftChanged,
   messageSubmitted,
-  rejectClicked,
   rejectReasonChanged,
 } from '../store/actions';
 import { selectDraft, selectSelectedId, selectTyping } from '../store/chat';
@@ -20,6 +18,7 @@ import { selectBusy, selectError } from '../store/ui';
 import { ChatMenu } from './ChatMenu';
 import { ErrorNote } from './Dialog';
 import { LineParts } from './LineParts';
+import { OfferButtons, OfferNote } from './OfferAnswer';
 import type { LinePart } from '../lib/eventText';
 import { initials, isolateText } from '../lib/format';
 import { Transcript } from './Transcript';
@@ -28,9 +27,7 @@ export function OfferBar({ session }: { session: SessionSummary }) {
   const dispatch = useAppDispatch();
   const nameOf = useAppSelector(selectAgentNames);
   const reason = useAppSelector((s) => selectRejectReason(s, session.id));
-  const where = `offer:${session.id}`;
-  const busy = useAppSelector((s) => selectBusy(s, where));
-  const error = useAppSelector((s) => selectError(s, where));
+  const error = useAppSelector((s) => selectError(s, `offer:${session.id}`));
   const reasonId = useId();
   const offer = session.pendingTransfer;
   if (!offer) return null;
@@ -40,11 +37,7 @@ export function OfferBar({ session }: { session: SessionSummary }) {
         <p className="offer-title">
           <bdi>{nameOf(offer.offeredBy)}</bdi> wants to transfer this chat to you.
         </p>
-        {offer.note ? (
-          <p className="offer-note">
-            Note: <bdi>{offer.note}</bdi>
-          </p>
-        ) : null}
+        <OfferNote offer={offer} />
       </div>
       <div className="offer-actions">
         <label className="field inline" htmlFor={reasonId}>
@@ -57,24 +50,7 @@ export function OfferBar({ session }: { session: SessionSummary }) {
           maxLength={1000}
           onChange={(e) => dispatch(rejectReasonChanged({ sessionId: session.id, reason: e.target.value }))}
         />
-        <button
-          type="button"
-          className="primary"
-          disabled={busy}
-          onClick={() => dispatch(acceptClicked({ sessionId: session.id, transferId: offer.id }))}
-        >
-          Accept transfer
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={busy}
-          onClick={() =>
-            dispatch(rejectClicked({ sessionId: session.id, transferId: offer.id, ...(reason.trim() ? { reason } : {}) }))
-          }
-        >
-          Reject transfer
-        </button>
+        <OfferButtons session={session} offer={offer} />
       </div>
       <ErrorNote text={error} />
     </div>

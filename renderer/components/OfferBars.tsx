@@ -1,20 +1,19 @@
 // Transfers offered to me, shown wherever I am (Dashboard, History, Requests, Settings, another chat): a bar under
 // the header with Accept transfer / Reject transfer, so an offer never waits unseen behind another tab.
 import type { SessionSummary } from '../../common/domain';
-import { acceptClicked, rejectClicked, sessionOpened } from '../store/actions';
+import { sessionOpened } from '../store/actions';
 import { selectSelectedId } from '../store/chat';
 import { useAppDispatch, useAppSelector } from '../store/hooks';
 import { selectAgentNames } from '../store/presence';
 import { selectOffersToMe } from '../store/sessions';
-import { selectBusy, selectError, selectTab } from '../store/ui';
+import { selectError, selectTab } from '../store/ui';
 import { ErrorNote } from './Dialog';
+import { OfferButtons, OfferNote } from './OfferAnswer';
 
 function OfferBarItem({ session }: { session: SessionSummary }) {
   const dispatch = useAppDispatch();
   const nameOf = useAppSelector(selectAgentNames);
-  const where = `offer:${session.id}`;
-  const busy = useAppSelector((s) => selectBusy(s, where));
-  const error = useAppSelector((s) => selectError(s, where));
+  const error = useAppSelector((s) => selectError(s, `offer:${session.id}`));
   const offer = session.pendingTransfer;
   if (!offer) return null;
   const from = nameOf(offer.offeredBy);
@@ -27,33 +26,14 @@ function OfferBarItem({ session }: { session: SessionSummary }) {
         <p className="offer-title">
           <bdi>{from}</bdi> wants to transfer the chat with <bdi>{session.customerName}</bdi> to you.
         </p>
-        {offer.note ? (
-          <p className="offer-note">
-            Note: <bdi>{offer.note}</bdi>
-          </p>
-        ) : null}
+        <OfferNote offer={offer} />
         <ErrorNote text={error} />
       </div>
       <div className="offer-actions">
         <button type="button" className="ghost" onClick={() => dispatch(sessionOpened(session.id))}>
           Open chat
         </button>
-        <button
-          type="button"
-          className="primary"
-          disabled={busy}
-          onClick={() => dispatch(acceptClicked({ sessionId: session.id, transferId: offer.id, openAfter: true }))}
-        >
-          Accept transfer
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={busy}
-          onClick={() => dispatch(rejectClicked({ sessionId: session.id, transferId: offer.id }))}
-        >
-          Reject transfer
-        </button>
+        <OfferButtons session={session} offer={offer} openAfter />
       </div>
     </div>
   );

@@ -1,7 +1,7 @@
 // The Settings view: theme, notifications, a sound per kind of attention (on/off, volume, a Play button to try it),
 // the reminder while an offer or a new chat is unanswered, and (desktop) the taskbar flash. Settings are the
 // account's own: the core keeps them in its cache and answers each change with a `settings` event.
-import { useId } from 'react';
+import { type ReactNode, useId } from 'react';
 import type { AttentionKind, Settings as SettingsValue, SoundSetting } from '../../common/bridge';
 import { settingsChanged, soundTested, type ThemeChoice, themeChosen } from '../store/actions';
 import { useAppDispatch, useAppSelector } from '../store/hooks';
@@ -57,6 +57,17 @@ function SoundRow({ row, sounds }: { row: (typeof soundRows)[number]; sounds: Se
   );
 }
 
+/** One on/off setting: a checkbox whose change is sent to the core as `patch(checked)`. */
+function SettingCheck({ checked, patch, children }: { checked: boolean; patch: (on: boolean) => Partial<SettingsValue>; children: ReactNode }) {
+  const dispatch = useAppDispatch();
+  return (
+    <label className="check">
+      <input type="checkbox" checked={checked} onChange={(e) => dispatch(settingsChanged(patch(e.target.checked)))} />
+      <span>{children}</span>
+    </label>
+  );
+}
+
 export function SettingsView() {
   const dispatch = useAppDispatch();
   const titleId = useId();
@@ -85,22 +96,12 @@ export function SettingsView() {
         <>
           <fieldset className="settings-group">
             <legend>Notifications</legend>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={settings.notifyNewChats}
-                onChange={(e) => dispatch(settingsChanged({ notifyNewChats: e.target.checked }))}
-              />
-              <span>New chats</span>
-            </label>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={settings.notifyMessages}
-                onChange={(e) => dispatch(settingsChanged({ notifyMessages: e.target.checked }))}
-              />
-              <span>New messages in chats I am not looking at</span>
-            </label>
+            <SettingCheck checked={settings.notifyNewChats} patch={(on) => ({ notifyNewChats: on })}>
+              New chats
+            </SettingCheck>
+            <SettingCheck checked={settings.notifyMessages} patch={(on) => ({ notifyMessages: on })}>
+              New messages in chats I am not looking at
+            </SettingCheck>
             <p className="hint">Transfers offered to you always notify.</p>
           </fieldset>
           <fieldset className="settings-group">
@@ -111,14 +112,9 @@ export function SettingsView() {
           </fieldset>
           <fieldset className="settings-group">
             <legend>Reminders</legend>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={settings.reminder.on}
-                onChange={(e) => dispatch(settingsChanged({ reminder: { ...settings.reminder, on: e.target.checked } }))}
-              />
-              <span>Play the sound again while a transfer offer or a new chat waits for your answer</span>
-            </label>
+            <SettingCheck checked={settings.reminder.on} patch={(on) => ({ reminder: { ...settings.reminder, on } })}>
+              Play the sound again while a transfer offer or a new chat waits for your answer
+            </SettingCheck>
             <div className="inline-field">
               <label htmlFor={everyId}>Remind me every</label>
               <select
@@ -138,14 +134,9 @@ export function SettingsView() {
           {platform === 'desktop' ? (
             <fieldset className="settings-group">
               <legend>Taskbar</legend>
-              <label className="check">
-                <input
-                  type="checkbox"
-                  checked={settings.flashWindow}
-                  onChange={(e) => dispatch(settingsChanged({ flashWindow: e.target.checked }))}
-                />
-                <span>Flash the taskbar button (bounce the Dock icon on a Mac) when something needs you and Baton is not in front</span>
-              </label>
+              <SettingCheck checked={settings.flashWindow} patch={(on) => ({ flashWindow: on })}>
+                Flash the taskbar button (bounce the Dock icon on a Mac) when something needs you and Baton is not in front
+              </SettingCheck>
             </fieldset>
           ) : null}
         </>

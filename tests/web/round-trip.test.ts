@@ -12,6 +12,26 @@ let relay: RunningRelay;
 let aliceHost: WebHost;
 let bobHost: WebHost;
 
+/** The page's own bridge (createWebBridge) to a host, over `ws`, with fast retries; sockets and events recorded. */
+function pageBridge(pageUrl: string) {
+  const origin = originOf(pageUrl);
+  const sockets: WebSocket[] = [];
+  const bridge = createWebBridge({
+    url: bridgeUrlOf(pageUrl),
+    createSocket: (url) => {
+      const ws = new WebSocket(url, { origin });
+      sockets.push(ws);
+      return ws as never;
+    },
+    notifications: undefined,
+    minDelayMs: 5,
+    maxDelayMs: 20,
+  });
+  const events: ClientEvent[] = [];
+  bridge.onEvent((event) => events.push(event));
+  return { bridge, sockets, events };
+}
+
 async function pageFor(host: WebHost): Promise<BridgePage> {
   const attempt = await openBridge(bridgeUrlOf(host.url), originOf(host.url));
   if (!attempt.ok) throw new Error(`bridge refused with ${attempt.status}`);
@@ -99,21 +119,7 @@ describe('web mode with a real relay', () => {
     const dataDir = tempDir();
     const old = await startWebHost({ dataDir, rendererDir, port: 0 });
     const oldUrl = old.url;
-    const origin = originOf(oldUrl);
-    const sockets: WebSocket[] = [];
-    const bridge = createWebBridge({
-      url: bridgeUrlOf(oldUrl),
-      createSocket: (url) => {
-        const ws = new WebSocket(url, { origin });
-        sockets.push(ws);
-        return ws as never;
-      },
-      notifications: undefined,
-      minDelayMs: 5,
-      maxDelayMs: 20,
-    });
-    const events: ClientEvent[] = [];
-    bridge.onEvent((event) => events.push(event));
+    const { bridge, sockets, events } = pageBridge(oldUrl);
     expect((await bridge.invoke('app:snapshot', {})).ok).toBe(true);
     await old.close();
     // while nothing listens, the page keeps trying (the host may be coming back)
@@ -137,21 +143,7 @@ describe('web mode with a real relay', () => {
   });
 
   it("the page's bridge (createWebBridge) correlates invokes and reports losing the host", async () => {
-    const origin = originOf(aliceHost.url);
-    const sockets: WebSocket[] = [];
-    const bridge = createWebBridge({
-      url: bridgeUrlOf(aliceHost.url),
-      createSocket: (url) => {
-        const ws = new WebSocket(url, { origin });
-        sockets.push(ws);
-        return ws as never;
-      },
-      notifications: undefined,
-      minDelayMs: 5,
-      maxDelayMs: 20,
-    });
-    const events: ClientEvent[] = [];
-    bridge.onEvent((event) => events.push(event));
+    const { bridge, sockets, events } = pageBridge(aliceHost.url);
     const [saved, snapshot] = await Promise.all([bridge.invoke('auth:saved', {}), bridge.invoke('app:snapshot', {})]);
     expect(saved.ok && saved.value.user).toBe('alice');
     expect(snapshot.ok && snapshot.value.me?.id).toBe('alice');
