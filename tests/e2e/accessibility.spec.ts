@@ -73,7 +73,7 @@ test('the customer chat page passes axe before and during a chat', async ({ open
   expect(await seriousViolations(customer.page), 'customer page, chatting').toEqual([]);
 });
 
-test('Settings, an offer shown on another tab and the offline banner pass axe, light and dark', async ({ relay, signIn, startChat }) => {
+test('Settings, an offer shown on another tab and the offline banner pass axe', async ({ relay, signIn, startChat }) => {
   const alice = await signIn('alice');
   await chatOwnedBy(alice, startChat, 'Dana Whitfield', 'My invoice shows the wrong amount.');
   const bob = await signIn('bob');
@@ -91,7 +91,8 @@ test('Settings, an offer shown on another tab and the offline banner pass axe, l
   await bob.page.getByRole('tab', { name: 'History' }).click();
   await offerTransfer(alice, 'Dana Whitfield', bob);
   await expect(bob.page.getByRole('region', { name: 'Transfers offered to you' })).toBeVisible();
-  await both(bob.page, 'offer bar on History');
+  // the bar uses the transfer colours the banner below is audited in, dark included
+  expect(await seriousViolations(bob.page), 'offer bar on History').toEqual([]);
 
   await relay.stop();
   await expect(alice.page.getByRole('region', { name: 'You are offline' })).toBeVisible();
