@@ -21,7 +21,7 @@ import { errorSentences } from '../../common/errors';
 import { CommandResultSchemas, describeZodError, type RelayFrame } from '../../common/protocol';
 import { fail, ok, type Result } from '../../common/result';
 import { AccountStore } from './account-store';
-import { AccountIndex, type Identity, IdentitySchema, sameAccount } from './accounts';
+import { AccountIndex, type Identity, sameAccount } from './accounts';
 import { AttentionPolicy } from './attention';
 import { CacheError } from './cache';
 import { linkFailureSentence, unencryptedRelaySentence } from './link-words';
@@ -618,4 +618,3 @@ class AgentClientCore implements AgentClient {
   }
 }
 
-export { IdentitySchema };

@@ -51,7 +51,8 @@ export class AttentionPolicy {
   welcome(sessions: readonly SessionSummary[], me: AgentId | null): void {
     const present = new Set(sessions.map((s) => s.id));
     for (const id of [...this.waiting.keys()]) if (!present.has(id)) this.waiting.delete(id);
-    for (const session of sessions) this.follow(session, this.waiting.get(session.id)?.kind === 'new-chat' ? session : undefined, me);
+    // a welcome lists every chat I have: none of them is new just because the link came back
+    for (const session of sessions) this.follow(session, undefined, me, false);
     this.plan();
   }
 
@@ -84,7 +85,7 @@ export class AttentionPolicy {
     return [...this.waiting].map(([sessionId, w]) => ({ sessionId, kind: w.kind }));
   }
 
-  private follow(session: SessionSummary, previous: SessionSummary | undefined, me: AgentId | null): void {
+  private follow(session: SessionSummary, previous: SessionSummary | undefined, me: AgentId | null, mayBeNew = true): void {
     const id = session.id;
     const current = this.waiting.get(id);
     const offer = session.pendingTransfer;
@@ -100,7 +101,7 @@ export class AttentionPolicy {
     const stillNewAndMine =
       me !== null && session.ownerId === me && session.state === 'active' && session.lastMessage?.authorKind !== 'agent';
     if (current?.kind === 'new-chat' && !stillNewAndMine) this.waiting.delete(id);
-    if (!current && becameMyNewChat(session, previous, me)) {
+    if (!current && mayBeNew && becameMyNewChat(session, previous, me)) {
       this.alert('new-chat', id, false);
       if (stillNewAndMine) this.waiting.set(id, { kind: 'new-chat', key: id, lastAlertAt: this.deps.now() });
     }

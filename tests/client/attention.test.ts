@@ -88,6 +88,18 @@ describe('attention policy', () => {
     expect(kinds()).toEqual(['transfer-offer', 'transfer-offer (reminder)']);
   });
 
+  it('a welcome (start or reconnect) rings for a pending offer but never calls the chats I already have new', () => {
+    const { policy, advance, kinds } = policyOnClock();
+    policy.configure({ on: true, everySeconds: 10 });
+    const mine = summary('s2', { ownerId: 'bob', lastMessage: { text: 'hi', at: 1, authorKind: 'customer', authorName: 'Erin' } });
+    policy.sessionChanged(mine, summary('s2', { ownerId: null }), 'bob');
+    policy.welcome([mine, summary('s3', { ownerId: 'bob' }), summary('s1', { pendingTransfer: offer })], 'bob');
+    expect(kinds()).toEqual(['new-chat', 'transfer-offer']);
+    // the new chat from before the reconnect still waits for its answer and keeps reminding
+    advance(10_000);
+    expect(kinds()).toEqual(['new-chat', 'transfer-offer', 'new-chat (reminder)', 'transfer-offer (reminder)']);
+  });
+
   it('a welcome without the offered chat (it ended while we were away) stops its reminders; sign-out stops all', () => {
     const { policy, advance, kinds } = policyOnClock();
     policy.configure({ on: true, everySeconds: 10 });
