@@ -23,7 +23,10 @@ export const ConnectionStateSchema = z.discriminatedUnion('status', [
     status: z.literal('offline'),
     attempt: z.number().int().nonnegative(),
     nextRetryAt: z.number().nullable(),
+    /** the link's own words (for logs and tests) */
     reason: z.string(),
+    /** the same as a sentence for a person: "The relay at ws://… did not answer." */
+    message: z.string().optional(),
   }),
   z.object({ status: z.literal('auth-failed'), message: z.string() }),
   z.object({ status: z.literal('version-mismatch'), message: z.string() }),
@@ -41,11 +44,58 @@ export const OutboxItemSchema = z.object({
 });
 export type OutboxItem = z.infer<typeof OutboxItemSchema>;
 
+/** What gets the agent's attention: a chat newly theirs, a transfer offered to them, a customer's new message. */
+export const AttentionKindSchema = z.enum(['new-chat', 'transfer-offer', 'message']);
+export type AttentionKind = z.infer<typeof AttentionKindSchema>;
+
+/** One sound: on or off, and how loud (0 silent … 1 full). */
+export const SoundSettingSchema = z.object({ on: z.boolean(), volume: z.number().min(0).max(1) });
+export type SoundSetting = z.infer<typeof SoundSettingSchema>;
+
 export const SettingsSchema = z.object({
   notifyNewChats: z.boolean(),
   notifyMessages: z.boolean(),
+  /** one sound per kind of attention */
+  sounds: z.object({ 'new-chat': SoundSettingSchema, 'transfer-offer': SoundSettingSchema, message: SoundSettingSchema }).strict(),
+  /** repeat the sound (and the taskbar flash) while an offer or a new chat stays unanswered */
+  reminder: z.object({ on: z.boolean(), everySeconds: z.number().int().min(10).max(600) }).strict(),
+  /** flash the taskbar button / bounce the Dock icon when something needs the agent and Baton is not in front */
+  flashWindow: z.boolean(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
+
+export const defaultSettings: Settings = {
+  notifyNewChats: true,
+  notifyMessages: true,
+  sounds: {
+    'new-chat': { on: true, volume: 0.8 },
+    'transfer-offer': { on: true, volume: 0.8 },
+    message: { on: true, volume: 0.5 },
+  },
+  reminder: { on: true, everySeconds: 30 },
+  flashWindow: true,
+};
+
+const loopbackNames = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+/** localhost, 127.0.0.0/8 and ::1: traffic that never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const name = hostname.toLowerCase();
+  return loopbackNames.has(name) || name.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(name);
+}
+
+/**
+ * True for a ws:// address on another machine: the password (Basic auth at the upgrade) and every chat would cross
+ * the network unencrypted, so the client asks for an explicit confirmation first. wss:// and loopback are fine.
+ */
+export function isUnencryptedRemoteRelay(relayUrl: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(relayUrl.trim());
+  } catch {
+    return false;
+  }
+  return url.protocol === 'ws:' && !isLoopbackHost(url.hostname);
+}
 
 /** Everything the renderer needs to draw the workspace from nothing (after start, sign-in, reconnect). */
 export const ClientSnapshotSchema = z.object({
@@ -104,6 +154,8 @@ export const bridgeCommands = {
         user: AgentIdSchema,
         password: z.string().min(1, 'enter your password').max(256),
         remember: z.boolean().default(true),
+        /** the agent confirmed signing in over ws:// to another machine (see isUnencryptedRemoteRelay) */
+        allowUnencrypted: z.boolean().default(false),
       })
       .strict(),
     result: z.object({ me: AgentInfoSchema }),
@@ -211,6 +263,13 @@ export const ClientEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('notification-closed'), id: z.string() }),
   /** the shell asks the UI to show a session (notification click, tray) */
   z.object({ type: z.literal('focus-session'), sessionId: SessionIdSchema }),
+  /**
+   * Something needs the agent: the renderer plays its sound, the desktop shell flashes the taskbar. Raised whatever
+   * the notification settings say; `reminder` repeats for an offer or a new chat still unanswered.
+   */
+  z.object({ type: z.literal('attention'), kind: AttentionKindSchema, sessionId: SessionIdSchema, reminder: z.boolean() }),
+  /** web mode only: the page's token no longer opens the bridge (the host was restarted); `message` says what to do */
+  z.object({ type: z.literal('link-expired'), message: z.string() }),
   z.object({ type: z.literal('signed-out') }),
 ]);
 export type ClientEvent = z.infer<typeof ClientEventSchema>;

@@ -1,16 +1,18 @@
 // The renderer's entry: installs the web bridge when there is no preload, builds the store, mounts the app.
+import './zod-config';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Provider } from 'react-redux';
 import { App } from './App';
 import { installWebBridgeIfNeeded } from './bridge/web';
+import { createAudioPlayer } from './lib/sounds';
 import { themeChosen, visibilityChanged } from './store/actions';
 import { createBatonStore } from './store/store';
 import './styles.css';
 
 installWebBridgeIfNeeded();
 
-const { store, start } = createBatonStore(window.baton, { document });
+const { store, start } = createBatonStore(window.baton, { document, sounds: createAudioPlayer(document) });
 document.addEventListener('visibilitychange', () => store.dispatch(visibilityChanged(document.visibilityState === 'visible')));
 const savedTheme = localStorage.getItem('baton.theme');
 if (savedTheme === 'light' || savedTheme === 'dark') store.dispatch(themeChosen(savedTheme));

@@ -1,28 +1,32 @@
-// AgentClient: the client core behind the bridge — state the UI reduces, relay frames cached then emitted, commands mapped to the relay.
+// AgentClient: the client core behind the bridge — state the UI reduces, relay frames cached then emitted, commands
+// mapped to the relay, one cache per account (opened at start for the last account, so the app works offline).
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   type BridgeChannel,
+  type BridgeHandler,
   type BridgeParsedArgs,
   type BridgeResult,
-  type BridgeHandler,
   bridgeCommands,
   type ClientEvent,
   type ClientSnapshot,
   type ConnectionState,
+  defaultSettings,
   isBridgeChannel,
+  isUnencryptedRemoteRelay,
   type Settings,
-  SettingsSchema,
 } from '../../common/bridge';
 import { type AgentInfo, AgentInfoSchema, type Request, roleIn, type SessionEvent, type SessionSummary } from '../../common/domain';
 import { errorSentences } from '../../common/errors';
 import { CommandResultSchemas, describeZodError, type RelayFrame } from '../../common/protocol';
 import { fail, ok, type Result } from '../../common/result';
-import path from 'node:path';
-import { CACHE_FILE, Cache, CacheError, SearchWorker } from './cache';
+import { AccountStore } from './account-store';
+import { AccountIndex, type Identity, sameAccount } from './accounts';
+import { AttentionPolicy } from './attention';
+import { CacheError } from './cache';
+import { linkFailureSentence, unencryptedRelaySentence } from './link-words';
 import { NotificationPolicy } from './notifications';
-import { Outbox } from './outbox';
-import { type AgentCommandInput, RelayLink, type RelayLinkTuning, type WelcomeFrame } from './relay-link';
+import { type AgentCommandInput, type LinkOutcome, RelayLink, type RelayLinkTuning, type WelcomeFrame } from './relay-link';
 
 export interface PasswordVault {
   load(key: string): string | null;
@@ -31,7 +35,7 @@ export interface PasswordVault {
 }
 
 export interface AgentClientOptions {
-  /** the cache file lives here (cache.sqlite) */
+  /** the account index and one folder per account's cache live here */
   dataDir: string;
   /** absent: passwords are never remembered */
   vault?: PasswordVault;
@@ -42,23 +46,31 @@ export interface AgentClientOptions {
   tuning?: Partial<RelayLinkTuning>;
   /** internal: the clock */
   now?: () => number;
+  /** internal: timers of the attention reminders (tests pass a fake clock) */
+  schedule?: (ms: number, fn: () => void) => () => void;
   /** which better-sqlite3 addon and search thread script to use; the Electron shell sets both, Node needs neither */
   sqlite?: { nativeBinding?: string; searchThreadPath?: string };
 }
 
+export interface StartOptions {
+  /**
+   * Sign in as this account at start (web mode's `--user`): its cache opens at once, and an unreachable relay is
+   * retried until it answers, so the agent works offline meanwhile. A wrong password ends in `auth-failed`.
+   */
+  signIn?: { relayUrl: string; user: string; password: string; allowUnencrypted?: boolean };
+}
+
 export interface AgentClient extends BridgeHandler {
-  /** opens the cache; signs in with remembered credentials if any */
-  start(): Promise<void>;
+  /** opens the last account's cache (or `signIn`'s) and signs in with remembered or given credentials */
+  start(options?: StartOptions): Promise<void>;
   /** closes socket, timers, cache */
   dispose(): Promise<void>;
 }
 
-const defaultSettings: Settings = { notifyNewChats: true, notifyMessages: true };
-const IdentitySchema = z.object({ relayUrl: z.string(), user: z.string() });
-type Identity = z.infer<typeof IdentitySchema>;
 const vaultKey = (identity: Identity) => `baton:${identity.user}@${identity.relayUrl}`;
 /** replays are stored in slices so no single transaction holds the event loop for long */
 const INGEST_SLICE = 100;
+const SIGN_IN_FIRST = 'Sign in first: your chats are kept for each account separately.';
 
 type Handlers = {
   [C in BridgeChannel]: (args: BridgeParsedArgs<C>) => Promise<Result<BridgeResult<C>>> | Result<BridgeResult<C>>;
@@ -68,17 +80,25 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
   return new AgentClientCore(options);
 }
 
+/** The link that is running, what it signs in as, and the store its frames go to. */
+interface LinkRun {
+  link: RelayLink;
+  identity: Identity;
+  store: AccountStore;
+  allowUnencrypted: boolean;
+}
+
 class AgentClientCore implements AgentClient {
   private readonly options: AgentClientOptions;
   private readonly now: () => number;
   private readonly log: (entry: Record<string, unknown>) => void;
   private readonly listeners = new Set<(event: ClientEvent) => void>();
   private readonly notifications = new NotificationPolicy();
-  private cache: Cache | null = null;
-  private searcher: SearchWorker | null = null;
-  private outbox: Outbox | null = null;
-  private link: RelayLink | null = null;
-  private linkIdentity: Identity | null = null;
+  private readonly attention: AttentionPolicy;
+  private accounts: AccountIndex | null = null;
+  /** the account whose chats are shown; null before anyone signed in on this machine */
+  private store: AccountStore | null = null;
+  private run: LinkRun | null = null;
   private connection: ConnectionState = { status: 'signed-out' };
   private me: AgentInfo | null = null;
   private agents = new Map<string, AgentInfo>();
@@ -87,46 +107,50 @@ class AgentClientCore implements AgentClient {
   private settings: Settings = defaultSettings;
   private queue: Promise<void> = Promise.resolve();
   private readonly gapFills = new Map<string, Promise<void>>();
+  private started = false;
   private disposed = false;
 
   constructor(options: AgentClientOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => {});
+    this.attention = new AttentionPolicy({ now: this.now, emit: (event) => this.emit(event), schedule: options.schedule });
+  }
+
+  private get cache() {
+    return this.store?.cache ?? null;
+  }
+
+  private get link() {
+    return this.run?.link ?? null;
   }
 
   // -- lifecycle -------------------------------------------------------------------------------------
 
-  async start(): Promise<void> {
-    if (this.cache) return;
-    const sqlite = this.options.sqlite ?? {};
-    const cache = Cache.open(this.options.dataDir, { now: this.now, log: this.log, nativeBinding: sqlite.nativeBinding });
-    this.cache = cache;
-    this.searcher = new SearchWorker(path.join(this.options.dataDir, CACHE_FILE), this.log, {
-      threadPath: sqlite.searchThreadPath,
-      nativeBinding: sqlite.nativeBinding,
-    });
-    const pruned = cache.pruneClosed(this.now(), this.options.retentionDays ?? 90);
-    if (pruned > 0) this.log({ level: 'info', event: 'cache-retention', deletedSessions: pruned });
-    this.settings = cache.getSetting('notify', SettingsSchema) ?? defaultSettings;
-    this.me = cache.getSetting('me', AgentInfoSchema);
-    this.agents = new Map(cache.agents().map((a) => [a.id, a]));
-    this.sessions = new Map(cache.liveSessions().map((s) => [s.id, s]));
-    for (const id of this.sessions.keys()) this.unread.set(id, cache.unreadCount(id));
-    this.outbox = new Outbox({
-      cache,
-      emit: (event) => this.emit(event),
-      send: (item) =>
-        this.relay({ type: 'send', sessionId: item.sessionId, messageId: item.messageId, text: item.text }),
-      canSend: () => this.link?.online === true,
-      now: this.now,
-      log: this.log,
-    });
-    const saved = this.savedIdentity();
-    const password = saved && this.options.vault ? this.options.vault.load(vaultKey(saved)) : null;
-    if (saved && password) {
-      void this.connect(saved, password, false).then((outcome) => {
-        if (outcome.kind === 'auth-failed') this.options.vault?.clear(vaultKey(saved));
+  async start(options: StartOptions = {}): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const accounts = AccountIndex.open(this.options.dataDir, { log: this.log, now: this.now });
+    this.accounts = accounts;
+    if (options.signIn) {
+      const parsed = bridgeCommands['auth:signIn'].args.safeParse(options.signIn);
+      if (!parsed.success) throw new Error(`Cannot sign in at start: ${describeZodError(parsed.error)}`);
+      const { relayUrl, user, password, allowUnencrypted } = parsed.data;
+      if (isUnencryptedRemoteRelay(relayUrl) && !allowUnencrypted) throw new Error(unencryptedRelaySentence(relayUrl));
+      const identity = { relayUrl, user };
+      this.install(this.openStore(identity));
+      void this.connect(identity, password, false, allowUnencrypted);
+      return;
+    }
+    const last = accounts.last();
+    if (!last) return;
+    // Opens on the last account's cache whether or not the relay answers: History, search and the outbox work offline.
+    this.install(this.openStore(last));
+    const password = this.options.vault?.load(vaultKey(last)) ?? null;
+    const confirmed = !isUnencryptedRemoteRelay(last.relayUrl) || last.allowUnencrypted;
+    if (password && confirmed) {
+      void this.connect(last, password, false, last.allowUnencrypted).then((outcome) => {
+        if (outcome.kind === 'auth-failed') this.options.vault?.clear(vaultKey(last));
       });
     }
   }
@@ -135,12 +159,12 @@ class AgentClientCore implements AgentClient {
     if (this.disposed) return;
     this.disposed = true;
     this.detachLink();
+    this.attention.reset();
     await this.queue;
     await Promise.allSettled([...this.gapFills.values()]);
-    await this.searcher?.close();
-    this.searcher = null;
-    this.cache?.close();
-    this.cache = null;
+    const store = this.store;
+    this.store = null;
+    await store?.close();
     this.listeners.clear();
   }
 
@@ -153,14 +177,58 @@ class AgentClientCore implements AgentClient {
     if (!isBridgeChannel(channel)) return fail('invalid-argument', `Unknown command "${String(channel).slice(0, 64)}".`);
     const parsed = bridgeCommands[channel].args.safeParse(args ?? {});
     if (!parsed.success) return fail('invalid-argument', describeZodError(parsed.error));
-    if (!this.cache || this.disposed) return fail('cache-unavailable', errorSentences['cache-unavailable']);
+    if (!this.accounts || this.disposed) return fail('cache-unavailable', errorSentences['cache-unavailable']);
     try {
       const handler = this.handlers[channel] as (a: unknown) => Promise<Result<unknown>> | Result<unknown>;
       return await handler(parsed.data);
     } catch (error) {
-      this.log({ level: 'error', event: 'command-threw', channel, error: String((error as Error)?.stack ?? error) });
       if (error instanceof CacheError) return fail(error.code, error.message);
+      this.log({ level: 'error', event: 'command-threw', channel, error: String((error as Error)?.stack ?? error) });
       return fail('internal', 'Something went wrong in Baton. Try again.');
+    }
+  }
+
+  // -- accounts --------------------------------------------------------------------------------------
+
+  private openStore(identity: Identity): AccountStore {
+    const accounts = this.requireAccounts();
+    const store: AccountStore = AccountStore.open({
+      identity,
+      dir: accounts.dirFor(identity),
+      now: this.now,
+      log: this.log,
+      retentionDays: this.options.retentionDays ?? 90,
+      sqlite: this.options.sqlite,
+      emit: (event) => {
+        if (this.store === store) this.emit(event);
+      },
+      send: (item) => this.relay({ type: 'send', sessionId: item.sessionId, messageId: item.messageId, text: item.text }),
+      canSend: () => this.store === store && this.link?.online === true,
+    });
+    return store;
+  }
+
+  /** Makes `store` the account shown: its last known agent, agents, live chats and settings, read from its cache. */
+  private install(store: AccountStore): void {
+    this.store = store;
+    const cache = store.cache;
+    this.settings = store.settings();
+    this.attention.configure(this.settings.reminder);
+    this.me = cache.getSetting('me', AgentInfoSchema);
+    this.agents = new Map(cache.agents().map((a) => [a.id, a]));
+    this.sessions = new Map(cache.liveSessions().map((s) => [s.id, s]));
+    this.unread = new Map([...this.sessions.keys()].map((id) => [id, cache.unreadCount(id)]));
+  }
+
+  /** Another account got in: the previous one's store is closed (its chats and outbox stay in its own folder). */
+  private async switchTo(store: AccountStore): Promise<void> {
+    const previous = this.store;
+    for (const event of this.notifications.closeAll()) this.emit(event);
+    this.attention.reset();
+    this.install(store);
+    if (previous && previous !== store) {
+      this.log({ level: 'info', event: 'account-switched', from: previous.identity.user, to: store.identity.user, unsentMessagesKept: previous.cache.outboxItems().length });
+      await previous.close();
     }
   }
 
@@ -168,66 +236,68 @@ class AgentClientCore implements AgentClient {
 
   private readonly handlers: Handlers = {
     'auth:saved': () => {
-      const saved = this.savedIdentity();
-      const partial = this.requireCache();
+      const last = this.requireAccounts().last();
       return ok({
-        relayUrl: saved?.relayUrl ?? partial.getSetting('relayUrl', z.string()),
-        user: saved?.user ?? partial.getSetting('user', z.string()),
-        hasPassword: Boolean(saved && this.options.vault?.load(vaultKey(saved))),
+        relayUrl: last?.relayUrl ?? null,
+        user: last?.user ?? null,
+        hasPassword: Boolean(last && this.options.vault?.load(vaultKey(last))),
       });
     },
-    'auth:signIn': async ({ relayUrl, user, password, remember }) => {
+    'auth:signIn': async ({ relayUrl, user, password, remember, allowUnencrypted }) => {
+      if (isUnencryptedRemoteRelay(relayUrl) && !allowUnencrypted) return fail('forbidden', unencryptedRelaySentence(relayUrl));
       const identity = { relayUrl, user };
-      const outcome = await this.connect(identity, password, true);
+      const outcome = await this.connect(identity, password, true, allowUnencrypted);
       if (outcome.kind !== 'welcome') {
         const code = { 'auth-failed': 'unauthorized', 'version-mismatch': 'unsupported-protocol', unreachable: 'not-connected' } as const;
-        return fail(code[outcome.kind], outcome.message);
+        const message = outcome.kind === 'unreachable' ? linkFailureSentence(relayUrl, outcome.message) : outcome.message;
+        return fail(code[outcome.kind], message);
       }
       await this.queue;
-      const cache = this.requireCache();
-      cache.setSetting('relayUrl', relayUrl);
-      cache.setSetting('user', user);
       if (remember) this.options.vault?.save(vaultKey(identity), password);
       else this.options.vault?.clear(vaultKey(identity));
       return ok({ me: this.me ?? outcome.welcome.me });
     },
     'auth:signOut': () => {
-      const identity = this.linkIdentity ?? this.savedIdentity();
+      const identity = this.run?.identity ?? this.store?.identity ?? null;
       this.detachLink();
       if (identity) this.options.vault?.clear(vaultKey(identity));
       this.setConnection({ status: 'signed-out' });
       for (const event of this.notifications.closeAll()) this.emit(event);
+      this.attention.reset();
       this.emit({ type: 'signed-out' });
       return ok(null);
     },
     'app:snapshot': () => ok(this.snapshot()),
     'settings:set': (changes) => {
+      const store = this.requireStore();
       this.settings = { ...this.settings, ...changes };
-      this.requireCache().setSetting('notify', this.settings);
+      store.saveSettings(this.settings);
+      this.attention.configure(this.settings.reminder);
       this.emit({ type: 'settings', settings: this.settings });
       return ok(this.settings);
     },
     'agent:setStatus': ({ status }) => this.relayDone({ type: 'set-status', status }),
     'chat:send': ({ sessionId, text }) => {
-      if (!this.sessions.has(sessionId) && !this.requireCache().getSession(sessionId)) {
-        return fail('not-found', errorSentences['not-found']);
-      }
-      const item = this.requireOutbox().add(sessionId, text);
+      const store = this.requireStore();
+      if (!this.sessions.has(sessionId) && !store.cache.getSession(sessionId)) return fail('not-found', errorSentences['not-found']);
+      const item = store.outbox.add(sessionId, text);
       return ok({ messageId: item.messageId });
     },
-    'chat:retry': ({ messageId }) => this.requireOutbox().retry(messageId),
+    'chat:retry': ({ messageId }) => this.requireStore().outbox.retry(messageId),
     'chat:typing': ({ sessionId, active }) => this.relayDone({ type: 'typing', sessionId, active }),
     'chat:markRead': ({ sessionId, seq }) => {
-      this.requireCache().setReadMark(sessionId, seq);
+      this.requireStore().cache.setReadMark(sessionId, seq);
       this.refreshUnread(sessionId);
       return ok(null);
     },
     'chat:transcript': async ({ sessionId, beforeSeq, limit }) => {
-      if (beforeSeq === undefined && this.link?.online) {
+      const cache = this.requireStore().cache;
+      const run = this.run;
+      if (beforeSeq === undefined && run?.link.online && run.store === this.store) {
         const summary = this.sessions.get(sessionId);
-        if (summary && summary.lastSeq > this.requireCache().heldSeq(sessionId)) await this.fillGap(sessionId);
+        if (summary && summary.lastSeq > cache.heldSeq(sessionId)) await this.fillGap(run, sessionId);
       }
-      return ok(this.requireCache().transcript(sessionId, limit, beforeSeq));
+      return ok(cache.transcript(sessionId, limit, beforeSeq));
     },
     'transfer:offer': async ({ sessionId, to, note }) =>
       this.relayResult({ type: 'offer-transfer', sessionId, to, ...(note ? { note } : {}) }, CommandResultSchemas['offer-transfer']),
@@ -248,46 +318,48 @@ class AgentClientCore implements AgentClient {
       return result;
     },
     'request:list': async () => {
+      const cache = this.requireStore().cache;
       if (this.link?.online) {
         const result = await this.relayResult({ type: 'list-requests' }, CommandResultSchemas['list-requests']);
         if (result.ok) {
-          this.requireCache().upsertRequests(result.value.requests);
+          cache.upsertRequests(result.value.requests);
           return result;
         }
         if (result.error.code !== 'not-connected' && result.error.code !== 'timeout') return result;
       }
-      return ok({ requests: this.requireCache().requests() });
+      return ok({ requests: cache.requests() });
     },
-    'history:list': ({ limit, beforeClosedAt }) => ok({ sessions: this.requireCache().closedSessions(limit, beforeClosedAt) }),
+    'history:list': ({ limit, beforeClosedAt }) => ok({ sessions: this.requireStore().cache.closedSessions(limit, beforeClosedAt) }),
     'history:search': async ({ text, customer, from, to, limit }) => {
+      const store = this.requireStore();
       const query = { text, customer, from, to, limit };
-      const searcher = this.searcher;
-      if (searcher?.usable) {
+      if (store.searcher.usable) {
         try {
-          return ok({ hits: await searcher.search(query) });
+          return ok({ hits: await store.searcher.search(query) });
         } catch (error) {
           this.log({ level: 'warn', event: 'search-worker-error', error: String(error) });
-          if (this.disposed) return fail('cache-unavailable', errorSentences['cache-unavailable']);
+          if (this.disposed || this.store !== store) return fail('cache-unavailable', errorSentences['cache-unavailable']);
         }
       }
-      return ok({ hits: this.requireCache().search(query) });
+      return ok({ hits: store.cache.search(query) });
     },
   };
 
-  private requireCache(): Cache {
-    if (!this.cache) throw new CacheError('cache-unavailable', errorSentences['cache-unavailable']);
-    return this.cache;
+  private requireAccounts(): AccountIndex {
+    if (!this.accounts) throw new CacheError('cache-unavailable', errorSentences['cache-unavailable']);
+    return this.accounts;
   }
 
-  private requireOutbox(): Outbox {
-    if (!this.outbox) throw new CacheError('cache-unavailable', errorSentences['cache-unavailable']);
-    return this.outbox;
+  private requireStore(): AccountStore {
+    if (!this.store) throw new CacheError('cache-unavailable', SIGN_IN_FIRST);
+    return this.store;
   }
 
   private relay(command: AgentCommandInput): Promise<Result<unknown>> {
-    const link = this.link;
-    if (!link?.online) return Promise.resolve(fail('offline', errorSentences.offline));
-    return link.request(command);
+    const run = this.run;
+    // a link still signing in as another account must not act for the one shown
+    if (!run?.link.online || run.store !== this.store) return Promise.resolve(fail('offline', errorSentences.offline));
+    return run.link.request(command);
   }
 
   private async relayDone(command: AgentCommandInput): Promise<Result<null>> {
@@ -306,54 +378,50 @@ class AgentClientCore implements AgentClient {
 
   // -- the link --------------------------------------------------------------------------------------
 
-  private savedIdentity(): Identity | null {
-    const cache = this.cache;
-    if (!cache) return null;
-    const relayUrl = cache.getSetting('relayUrl', z.string());
-    const user = cache.getSetting('user', z.string());
-    return relayUrl && user ? { relayUrl, user } : null;
-  }
-
   private detachLink(): void {
-    const link = this.link;
-    this.link = null;
-    this.linkIdentity = null;
-    link?.stop();
+    const run = this.run;
+    this.run = null;
+    run?.link.stop();
   }
 
-  private async connect(identity: Identity, password: string, interactive: boolean) {
+  /**
+   * Starts a link for `identity`. Another account's store is opened beside the shown one and takes its place only
+   * at the welcome, so a sign-in that fails (wrong password, relay down) leaves the shown account as it was.
+   */
+  private async connect(identity: Identity, password: string, interactive: boolean, allowUnencrypted: boolean): Promise<LinkOutcome> {
     this.detachLink();
-    const cache = this.requireCache();
-    const cachedFor = cache.getSetting('account', IdentitySchema);
-    const sameAccount = cachedFor?.relayUrl === identity.relayUrl && cachedFor.user === identity.user;
+    const current = this.store && sameAccount(this.store.identity, identity) ? this.store : null;
+    const store = current ?? this.openStore(identity);
     const link: RelayLink = new RelayLink({
       relayUrl: identity.relayUrl,
       user: identity.user,
       password,
-      // another account's cache must not steer what the relay replays
-      resume: () => (sameAccount || this.accountIs(identity) ? cache.resumeMap() : {}),
-      onWelcome: (welcome) => this.enqueue(() => this.onWelcome(link, identity, welcome)),
-      onFrame: (frame) => this.enqueue(() => this.onFrame(frame)),
+      resume: () => store.cache.resumeMap(),
+      onWelcome: (welcome) => this.enqueue(() => this.onWelcome(run, welcome)),
+      onFrame: (frame) => this.enqueue(() => (this.run === run ? this.onFrame(run, frame) : undefined)),
       log: this.log,
       now: this.now,
       tuning: this.options.tuning,
     });
-    this.link = link;
-    this.linkIdentity = identity;
+    const run: LinkRun = { link, identity, store, allowUnencrypted };
+    this.run = run;
     link.onState((state) => {
-      if (this.link === link) this.setConnection(state);
+      if (this.run === run) this.setConnection(state);
     });
-    return link.start(interactive);
-  }
-
-  private accountIs(identity: Identity): boolean {
-    const cachedFor = this.cache?.getSetting('account', IdentitySchema);
-    return cachedFor?.relayUrl === identity.relayUrl && cachedFor.user === identity.user;
+    const outcome = await link.start(interactive);
+    if (outcome.kind !== 'welcome' && store !== this.store) {
+      await store.close();
+      this.requireAccounts().discardUnused(identity);
+    }
+    return outcome;
   }
 
   private setConnection(state: ConnectionState): void {
-    this.connection = state;
-    this.emit({ type: 'connection', connection: state });
+    const identity = this.run?.identity;
+    // the banner and the header read this: a sentence, not "connect ECONNREFUSED"
+    const shown = state.status === 'offline' && identity ? { ...state, message: linkFailureSentence(identity.relayUrl, state.reason) } : state;
+    this.connection = shown;
+    this.emit({ type: 'connection', connection: shown });
   }
 
   // -- incoming frames: cache first, then tell the UI -------------------------------------------------
@@ -364,21 +432,11 @@ class AgentClientCore implements AgentClient {
       .catch((error) => this.log({ level: 'error', event: 'frame-failed', error: String((error as Error)?.stack ?? error) }));
   }
 
-  private async onWelcome(link: RelayLink, identity: Identity, welcome: WelcomeFrame): Promise<void> {
-    if (this.link !== link) return;
-    const cache = this.requireCache();
-    if (!this.accountIs(identity)) {
-      const previous = cache.getSetting('account', IdentitySchema);
-      if (previous) {
-        // the previous agent's chats and unsent messages are not for this one, but they are not destroyed either
-        const archive = path.join(this.options.dataDir, `${CACHE_FILE}.${previous.user}-${this.now()}`);
-        cache.archiveTo(archive);
-        this.log({ level: 'warn', event: 'cache-account-switch', from: previous.user, to: identity.user, unsentMessages: cache.outboxItems().length, archive });
-      }
-      cache.wipeAccountData();
-      cache.setSetting('account', identity);
-      this.unread.clear();
-    }
+  private async onWelcome(run: LinkRun, welcome: WelcomeFrame): Promise<void> {
+    if (this.run !== run) return;
+    if (this.store !== run.store) await this.switchTo(run.store);
+    const cache = run.store.cache;
+    this.requireAccounts().remember(run.identity, { allowUnencrypted: run.allowUnencrypted });
     cache.replaceAgents(welcome.agents);
     cache.upsertSessions(welcome.sessions);
     cache.setSetting('me', welcome.me);
@@ -388,51 +446,53 @@ class AgentClientCore implements AgentClient {
     this.unread = new Map(welcome.sessions.filter((s) => s.state !== 'closed').map((s) => [s.id, cache.unreadCount(s.id)]));
     for (const event of this.notifications.sessionsChanged(welcome.sessions, this.notifyContext(), true)) this.emit(event);
     this.emit({ type: 'snapshot', snapshot: this.snapshot() });
-    void this.requireOutbox().flush();
-    void this.afterWelcome(link);
+    this.attention.welcome(welcome.sessions, welcome.me.id);
+    void run.store.outbox.flush();
+    void this.afterWelcome(run);
   }
 
   /**
    * Replays for the resume map arrive right behind the welcome, so a round trip started now answers after them:
    * then any session still behind its summary (dashboard sessions, gaps) is fetched.
    */
-  private async afterWelcome(link: RelayLink): Promise<void> {
+  private async afterWelcome(run: LinkRun): Promise<void> {
     const result = await this.relayResult({ type: 'list-requests' }, CommandResultSchemas['list-requests']);
-    if (result.ok) this.enqueue(() => this.storeRequests(result.value.requests, false));
+    if (result.ok) this.enqueue(() => (this.run === run ? this.storeRequests(result.value.requests, false) : undefined));
     await this.queue;
-    if (this.link !== link || !this.cache || !this.me) return;
+    if (this.run !== run || !this.me) return;
     const me = this.me.id;
     for (const session of this.sessions.values()) {
       if (roleIn(session, me) === 'none') continue;
-      if (session.lastSeq > this.cache.heldSeq(session.id)) void this.fillGap(session.id);
+      if (session.lastSeq > run.store.cache.heldSeq(session.id)) void this.fillGap(run, session.id);
     }
   }
 
-  private fillGap(sessionId: string): Promise<void> {
+  private fillGap(run: LinkRun, sessionId: string): Promise<void> {
     const running = this.gapFills.get(sessionId);
     if (running) return running;
+    const cache = run.store.cache;
     const task = (async () => {
       for (let round = 0; round < 100; round++) {
-        const cache = this.cache;
-        if (!cache || this.disposed) return;
+        if (this.run !== run || this.disposed) return;
         const held = cache.heldSeq(sessionId);
         const result = await this.relayResult({ type: 'fetch-events', sessionId, afterSeq: held }, CommandResultSchemas['fetch-events']);
         if (!result.ok || result.value.events.length === 0) return;
-        const done = new Promise<void>((resolve) => this.enqueue(async () => {
-          await this.storeEvents(sessionId, result.value.events, false);
-          resolve();
-        }));
-        await done;
+        await new Promise<void>((resolve) =>
+          this.enqueue(async () => {
+            if (this.run === run) await this.storeEvents(sessionId, result.value.events, false);
+            resolve();
+          }),
+        );
         const summary = this.sessions.get(sessionId);
-        if (!this.cache || !summary || this.cache.heldSeq(sessionId) >= summary.lastSeq || this.cache.heldSeq(sessionId) === held) return;
+        if (this.run !== run || !summary || cache.heldSeq(sessionId) >= summary.lastSeq || cache.heldSeq(sessionId) === held) return;
       }
     })().finally(() => this.gapFills.delete(sessionId));
     this.gapFills.set(sessionId, task);
     return task;
   }
 
-  private async onFrame(frame: RelayFrame): Promise<void> {
-    const cache = this.requireCache();
+  private async onFrame(run: LinkRun, frame: RelayFrame): Promise<void> {
+    const cache = run.store.cache;
     switch (frame.type) {
       case 'presence': {
         cache.upsertAgent(frame.agent);
@@ -451,11 +511,12 @@ class AgentClientCore implements AgentClient {
         this.emit({ type: 'session', session: frame.session });
         if (!this.unread.has(frame.session.id)) this.refreshUnread(frame.session.id);
         for (const event of this.notifications.sessionChanged(frame.session, previous, this.notifyContext())) this.emit(event);
+        this.attention.sessionChanged(frame.session, previous, this.me?.id ?? null);
         return;
       }
       case 'event': {
         const fresh = await this.storeEvents(frame.event.sessionId, [frame.event], true);
-        if (fresh.length > 0 && frame.event.seq > cache.heldSeq(frame.event.sessionId)) void this.fillGap(frame.event.sessionId);
+        if (fresh.length > 0 && frame.event.seq > cache.heldSeq(frame.event.sessionId)) void this.fillGap(run, frame.event.sessionId);
         return;
       }
       case 'replay':
@@ -474,12 +535,12 @@ class AgentClientCore implements AgentClient {
 
   /** Caches events (in slices), then emits only the ones not seen before; live ones may notify. */
   private async storeEvents(sessionId: string, events: readonly SessionEvent[], live: boolean): Promise<SessionEvent[]> {
+    const store = this.store;
     const all: SessionEvent[] = [];
     for (let i = 0; i < events.length; i += INGEST_SLICE) {
       if (i > 0) await yieldToLoop();
-      const cache = this.cache;
-      if (!cache || this.disposed) return all;
-      const fresh = cache.ingestEvents(events.slice(i, i + INGEST_SLICE).filter((e) => e.sessionId === sessionId));
+      if (!store || this.store !== store || this.disposed) return all;
+      const fresh = store.cache.ingestEvents(events.slice(i, i + INGEST_SLICE).filter((e) => e.sessionId === sessionId));
       if (fresh.length === 0) continue;
       this.mergeSoon();
       all.push(...fresh);
@@ -487,7 +548,9 @@ class AgentClientCore implements AgentClient {
       for (const event of this.notifications.eventsStored(fresh)) this.emit(event);
       if (live) {
         for (const event of fresh) {
-          for (const n of this.notifications.liveEvent(event, this.sessions.get(sessionId), this.notifyContext())) this.emit(n);
+          const session = this.sessions.get(sessionId);
+          for (const n of this.notifications.liveEvent(event, session, this.notifyContext())) this.emit(n);
+          this.attention.liveEvent(event, session, this.me?.id ?? null);
         }
       }
     }
@@ -512,7 +575,7 @@ class AgentClientCore implements AgentClient {
   }
 
   private storeRequests(requests: readonly Request[], emit = true): void {
-    this.requireCache().upsertRequests(requests);
+    this.requireStore().cache.upsertRequests(requests);
     if (emit) for (const request of requests) this.emit({ type: 'request', request });
   }
 
@@ -534,15 +597,15 @@ class AgentClientCore implements AgentClient {
   }
 
   private snapshot(): ClientSnapshot {
-    const cache = this.requireCache();
+    const store = this.store;
     return {
-      me: this.me,
+      me: store ? this.me : null,
       connection: this.connection,
-      agents: [...this.agents.values()],
-      sessions: [...this.sessions.values()],
-      outbox: this.requireOutbox().items(),
-      unread: Object.fromEntries([...this.unread].filter(([id]) => this.sessions.has(id))),
-      requests: cache.requests(),
+      agents: store ? [...this.agents.values()] : [],
+      sessions: store ? [...this.sessions.values()] : [],
+      outbox: store ? store.outbox.items() : [],
+      unread: store ? Object.fromEntries([...this.unread].filter(([id]) => this.sessions.has(id))) : {},
+      requests: store ? store.cache.requests() : [],
       settings: this.settings,
     };
   }
@@ -557,3 +620,4 @@ class AgentClientCore implements AgentClient {
     }
   }
 }
+

@@ -9,7 +9,27 @@ export interface NotificationContext {
 }
 
 const BODY_MAX = 200;
-const clip = (text: string) => (text.length > BODY_MAX ? `${text.slice(0, BODY_MAX - 1)}…` : text);
+
+/**
+ * Embedding, override and isolate controls (and the marks) in a customer's name or message would reorder the rest
+ * of the notification ("Mallory tahc eht detrats"): OS notifications cannot isolate a part, so they are removed.
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+export const stripBidiControls = (text: string): string => text.replace(BIDI_CONTROLS, '');
+
+const clip = (text: string) => {
+  const plain = stripBidiControls(text);
+  return plain.length > BODY_MAX ? `${plain.slice(0, BODY_MAX - 1)}…` : plain;
+};
+
+/**
+ * A chat that was unknown or queued and now has me as its active owner: a new chat for me. One that reaches me by
+ * transfer or takeover is not (I asked for it). Shared by notifications and attention sounds.
+ */
+export function becameMyNewChat(session: SessionSummary, previous: SessionSummary | undefined, me: AgentId | null): boolean {
+  const isNew = !previous || previous.ownerId === null;
+  return isNew && me !== null && session.ownerId === me && session.state === 'active';
+}
 
 export const offerNotificationId = (transferId: string) => `transfer-${transferId}`;
 
@@ -40,15 +60,14 @@ export class NotificationPolicy {
    */
   sessionChanged(session: SessionSummary, previous: SessionSummary | undefined, ctx: NotificationContext): ClientEvent[] {
     const out = this.offerChanges(session, ctx);
-    const isNew = !previous || previous.ownerId === null;
-    if (isNew && ctx.me && session.ownerId === ctx.me && session.state === 'active' && ctx.settings.notifyNewChats) {
+    if (becameMyNewChat(session, previous, ctx.me) && ctx.settings.notifyNewChats) {
       const last = session.lastMessage;
       out.push({
         type: 'notification',
         notification: {
           id: `chat-${session.id}`,
           kind: 'new-chat',
-          title: `New chat with ${session.customerName}`,
+          title: clip(`New chat with ${session.customerName}`),
           body: clip(last && last.authorKind === 'customer' ? last.text : `${session.customerName} is waiting for an answer.`),
           sessionId: session.id,
           transferId: null,
@@ -71,7 +90,7 @@ export class NotificationPolicy {
       const notification: NotificationIntent = {
         id: liveId,
         kind: 'transfer-offer',
-        title: `Transfer from ${ctx.agentName(offer.fromId)}`,
+        title: clip(`Transfer from ${ctx.agentName(offer.fromId)}`),
         body: clip(last ? `${session.customerName}: ${last.text}` : session.customerName),
         sessionId: session.id,
         transferId: offer.id,
@@ -108,7 +127,7 @@ export class NotificationPolicy {
           notification: {
             id: `message-${event.sessionId}-${event.seq}`,
             kind: 'message',
-            title: event.author.name || session.customerName,
+            title: clip(event.author.name || session.customerName),
             body: clip(event.text),
             sessionId: event.sessionId,
             transferId: null,

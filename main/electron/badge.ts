@@ -1,49 +1,35 @@
-// The dock/taskbar badge number, derived purely from the core's events: transfers offered to me plus unread chats.
+// The dock/taskbar badge number, derived from state rather than accumulated: the core's events keep a small mirror
+// of my sessions and unread counts, and the number is always common/attention's count of offers waiting for me plus
+// my chats with unread messages (the same number as the window title).
+import { attentionCounts } from '../../common/attention';
 import type { ClientEvent } from '../../common/bridge';
 import type { SessionSummary } from '../../common/domain';
 
 export interface BadgeState {
   readonly me: string | null;
-  /** sessions with a pending transfer offered to me */
-  readonly offers: ReadonlySet<string>;
-  /** unread message count per session */
+  /** every session the core reported, by id (its summary says whether it is still mine) */
+  readonly sessions: ReadonlyMap<string, SessionSummary>;
+  /** unread customer messages per session */
   readonly unread: Readonly<Record<string, number>>;
 }
 
-export const emptyBadgeState: BadgeState = { me: null, offers: new Set(), unread: {} };
+export const emptyBadgeState: BadgeState = { me: null, sessions: new Map(), unread: {} };
 
-const isOfferToMe = (session: SessionSummary, me: string | null) =>
-  me !== null && session.state === 'active' && session.pendingTransfer?.toId === me;
-
-/** Folds one event into the badge state; returns the same object when nothing changed. */
+/** Folds one event into the badge state; returns the same object when nothing it counts changed. */
 export function reduceBadge(state: BadgeState, event: ClientEvent): BadgeState {
   switch (event.type) {
     case 'snapshot': {
-      const me = event.snapshot.me?.id ?? null;
-      const offers = new Set(event.snapshot.sessions.filter((s) => isOfferToMe(s, me)).map((s) => s.id));
-      return { me, offers, unread: { ...event.snapshot.unread } };
+      const { me, sessions, unread } = event.snapshot;
+      return { me: me?.id ?? null, sessions: new Map(sessions.map((s) => [s.id, s])), unread: { ...unread } };
     }
     case 'session': {
-      const offered = isOfferToMe(event.session, state.me);
-      if (offered === state.offers.has(event.session.id)) {
-        if (event.session.state !== 'closed' || !(event.session.id in state.unread)) return state;
-      }
-      const offers = new Set(state.offers);
-      if (offered) offers.add(event.session.id);
-      else offers.delete(event.session.id);
-      // A closed chat needs no answer any more; its unread lines stop counting.
-      let unread = state.unread;
-      if (event.session.state === 'closed' && event.session.id in unread) {
-        const { [event.session.id]: _dropped, ...rest } = unread;
-        unread = rest;
-      }
-      return { ...state, offers, unread };
+      const sessions = new Map(state.sessions);
+      sessions.set(event.session.id, event.session);
+      return { ...state, sessions };
     }
-    case 'unread': {
+    case 'unread':
       if ((state.unread[event.sessionId] ?? 0) === event.count) return state;
-      const { [event.sessionId]: _old, ...rest } = state.unread;
-      return { ...state, unread: event.count > 0 ? { ...rest, [event.sessionId]: event.count } : rest };
-    }
+      return { ...state, unread: { ...state.unread, [event.sessionId]: event.count } };
     case 'signed-out':
       return emptyBadgeState;
     default:
@@ -52,7 +38,5 @@ export function reduceBadge(state: BadgeState, event: ClientEvent): BadgeState {
 }
 
 export function badgeCount(state: BadgeState): number {
-  let total = state.offers.size;
-  for (const count of Object.values(state.unread)) total += count;
-  return total;
+  return attentionCounts(state.sessions.values(), state.unread, state.me).total;
 }

@@ -1,7 +1,7 @@
-// The tray icon and its menu (Show Baton, Present/Away, Quit) and the dock/taskbar badge with the number of
-// offers waiting for me plus unread chats.
+// The tray icon and its menu (Show Baton, Present/Away, Quit), the dock/taskbar badge with the number of offers
+// waiting for me plus my unread chats, and the taskbar flash / Dock bounce when the core raises attention.
 import { app, type BrowserWindow, Menu, nativeImage, Tray } from 'electron';
-import type { ClientEvent } from '../../common/bridge';
+import type { ClientEvent, ClientEventOf } from '../../common/bridge';
 import type { SettableStatus } from '../../common/domain';
 import { badgeCount, type BadgeState, emptyBadgeState, reduceBadge } from './badge';
 
@@ -26,6 +26,7 @@ export function createTray(options: TrayOptions): BatonTray {
   const tray = new Tray(nativeImage.createFromPath(options.trayIconPath));
   tray.setToolTip('Baton');
   let badge: BadgeState = emptyBadgeState;
+  let flashWindow = true;
   let status: SettableStatus | null = null;
   let signedIn = false;
   let lastCount = -1;
@@ -67,6 +68,25 @@ export function createTray(options: TrayOptions): BatonTray {
     }
   };
 
+  /**
+   * Something needs the agent: when Baton is not in front, the taskbar button flashes (Windows, Linux) until the
+   * window is focused, or the Dock icon bounces (macOS; until focused for an offer, once otherwise).
+   */
+  const drawAttention = (event: ClientEventOf<'attention'>) => {
+    if (!flashWindow) return;
+    const window = options.getWindow();
+    if (window?.isDestroyed() || window?.isFocused()) return;
+    if (options.platform === 'darwin') {
+      app.dock?.bounce(event.kind === 'transfer-offer' ? 'critical' : 'informational');
+      return;
+    }
+    if (!window) return;
+    window.flashFrame(true);
+    window.once('focus', () => {
+      if (!window.isDestroyed()) window.flashFrame(false);
+    });
+  };
+
   // Tray clicks on Windows and Linux usually mean "show me the app".
   tray.on('click', () => options.showWindow());
   renderMenu();
@@ -79,6 +99,9 @@ export function createTray(options: TrayOptions): BatonTray {
         badge = next;
         renderBadge();
       }
+      if (event.type === 'attention') drawAttention(event);
+      if (event.type === 'snapshot') flashWindow = event.snapshot.settings.flashWindow;
+      if (event.type === 'settings') flashWindow = event.settings.flashWindow;
       let menuChanged = false;
       if (event.type === 'snapshot') {
         signedIn = event.snapshot.me !== null;

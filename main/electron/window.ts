@@ -30,6 +30,8 @@ export function secureWebPreferences(preloadPath: string): Electron.WebPreferenc
     navigateOnDragDrop: false,
     safeDialogs: true,
     spellcheck: true,
+    // a new chat or an offer must be heard while the agent is in another window, before any click in this one
+    autoplayPolicy: 'no-user-gesture-required',
   };
 }
 

@@ -8,8 +8,13 @@ import { defaultRendererDir, startWebHost } from './host';
 const usage = `Usage: npm run web -- [options]
 
   --relay <ws-url>     relay to use, e.g. ws://127.0.0.1:7420 (prefills the sign-in screen)
-  --user <name>        sign in at start as this agent (needs --relay and --password)
-  --password <secret>  password for --user
+  --user <name>        sign in at start as this agent (needs --relay); the password is asked for, or read
+                       from stdin when it is piped in
+  --password-file <f>  read the password for --user from this file (its first line)
+  --password <secret>  the password on the command line: avoid it, every user of this machine can read it
+                       with ps
+  --allow-unencrypted  sign in over ws:// to another machine (the password and chats cross the network
+                       unencrypted; prefer wss://)
   --host <address>     interface to listen on (default 127.0.0.1; anything else exposes the page on the network)
   --port <number>      port to listen on (default 5174; 0 picks any free port)
   --data <dir>         folder for the local chat cache (default ./.baton-data/web-<user or "agent">)
@@ -19,7 +24,15 @@ const usage = `Usage: npm run web -- [options]
 export interface WebCliConfig {
   relayUrl?: string;
   user?: string;
+  /** given with --password (discouraged: visible in ps) */
   password?: string;
+  /** --password-file */
+  passwordFile?: string;
+  /** --user without a password flag: the password comes from stdin (typed, or piped) */
+  passwordFromStdin: boolean;
+  allowUnencrypted: boolean;
+  /** sentences to print before starting (e.g. the --password warning) */
+  warnings: string[];
   host: string;
   port: number;
   dataDir: string;
@@ -38,6 +51,8 @@ export function parseWebCliArgs(argv: string[]): { ok: true; config: WebCliConfi
         relay: { type: 'string' },
         user: { type: 'string' },
         password: { type: 'string' },
+        'password-file': { type: 'string' },
+        'allow-unencrypted': { type: 'boolean' },
         host: { type: 'string' },
         port: { type: 'string' },
         data: { type: 'string' },
@@ -57,8 +72,14 @@ export function parseWebCliArgs(argv: string[]): { ok: true; config: WebCliConfi
   }
   const user = str('user');
   const password = str('password');
-  if (user !== undefined && password === undefined) return { ok: false, message: '--user needs --password' };
+  const passwordFile = str('password-file');
   if (password !== undefined && user === undefined) return { ok: false, message: '--password needs --user' };
+  if (passwordFile !== undefined && user === undefined) return { ok: false, message: '--password-file needs --user' };
+  if (password !== undefined && passwordFile !== undefined) return { ok: false, message: 'give --password or --password-file, not both' };
+  const warnings =
+    password === undefined
+      ? []
+      : ['--password puts your password in the process list, where every user of this machine can read it (ps). Use --password-file <file>, or leave both out and type it when asked.'];
   if (user !== undefined && relayUrl === undefined) return { ok: false, message: '--user needs --relay' };
   if (user !== undefined && !/^[a-z][a-z0-9._-]{0,31}$/.test(user)) {
     return { ok: false, message: `--user "${user}" is not a valid user name (lower-case letters, digits, ".", "_", "-")` };
@@ -71,7 +92,97 @@ export function parseWebCliArgs(argv: string[]): { ok: true; config: WebCliConfi
   if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host)) return { ok: false, message: `--host "${host}" is not a host name or address` };
   const dataDir = path.resolve(str('data') ?? path.join('.baton-data', `web-${user ?? 'agent'}`));
   const rendererDir = path.resolve(str('renderer') ?? defaultRendererDir);
-  return { ok: true, config: { relayUrl, user, password, host, port: Number(portText), dataDir, rendererDir } };
+  return {
+    ok: true,
+    config: {
+      relayUrl,
+      user,
+      password,
+      passwordFile,
+      passwordFromStdin: user !== undefined && password === undefined && passwordFile === undefined,
+      allowUnencrypted: values['allow-unencrypted'] === true,
+      warnings,
+      host,
+      port: Number(portText),
+      dataDir,
+      rendererDir,
+    },
+  };
+}
+
+export interface PasswordInput {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  /** where the prompt is written (never stdout, which may be piped) */
+  prompt: NodeJS.WritableStream;
+  readFile: (file: string) => string;
+}
+
+const MAX_PASSWORD = 256;
+
+/** The password for --user: from --password, from --password-file's first line, or from stdin (hidden when typed). */
+export async function resolvePassword(config: WebCliConfig, input: PasswordInput): Promise<{ ok: true; password: string | undefined } | { ok: false; message: string }> {
+  if (config.user === undefined) return { ok: true, password: undefined };
+  let password: string;
+  if (config.password !== undefined) password = config.password;
+  else if (config.passwordFile !== undefined) {
+    try {
+      password = firstLine(input.readFile(config.passwordFile));
+    } catch (error) {
+      return { ok: false, message: `could not read --password-file ${config.passwordFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
+    }
+  } else if (input.stdin.isTTY && input.stdin.setRawMode) password = await typedPassword(`Password for ${config.user}: `, input);
+  else password = firstLine(await readAll(input.stdin, MAX_PASSWORD * 4));
+  if (!password) return { ok: false, message: `no password for ${config.user} (empty ${config.passwordFile ? '--password-file' : 'input'})` };
+  if (password.length > MAX_PASSWORD) return { ok: false, message: `the password for ${config.user} is longer than ${MAX_PASSWORD} characters` };
+  return { ok: true, password };
+}
+
+const firstLine = (text: string) => text.split(/\r?\n/, 1)[0] ?? '';
+
+function readAll(stream: NodeJS.ReadableStream, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      text += chunk;
+      // the first line is all that is used; stop reading a stream that never ends
+      if (text.includes('\n') || text.length > limit) {
+        stream.pause();
+        resolve(text.slice(0, limit));
+      }
+    });
+    stream.on('end', () => resolve(text));
+    stream.on('error', reject);
+  });
+}
+
+/** Reads a line from a terminal without echoing it. */
+function typedPassword(prompt: string, input: PasswordInput): Promise<string> {
+  const { stdin } = input;
+  return new Promise((resolve) => {
+    input.prompt.write(prompt);
+    stdin.setRawMode?.(true);
+    stdin.setEncoding('utf8');
+    stdin.resume();
+    let typed = '';
+    const finish = (value: string | null) => {
+      stdin.removeListener('data', onData);
+      stdin.setRawMode?.(false);
+      stdin.pause();
+      input.prompt.write('\n');
+      if (value === null) process.exit(130);
+      resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return finish(typed);
+        if (ch === '\u0003') return finish(null);
+        if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
+        else if (ch >= ' ') typed += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 async function main(): Promise<void> {
@@ -86,6 +197,7 @@ async function main(): Promise<void> {
     return;
   }
   const { config } = parsed;
+  for (const warning of config.warnings) console.warn(`baton web: ${warning}`);
   if (!fs.existsSync(path.join(config.rendererDir, 'index.html'))) {
     console.error(`baton web: ${path.join(config.rendererDir, 'index.html')} is missing: run npm run build:renderer first.`);
     process.exitCode = 1;
@@ -95,9 +207,25 @@ async function main(): Promise<void> {
   if (config.host !== '127.0.0.1' && config.host !== 'localhost' && config.host !== '::1') {
     console.warn(`baton web: listening on ${config.host}: anyone who can reach it and learns the page URL acts as you.`);
   }
+  const password = await resolvePassword(config, { stdin: process.stdin, prompt: process.stderr, readFile: (file) => fs.readFileSync(file, 'utf8') });
+  if (!password.ok) {
+    console.error(`baton web: ${password.message}`);
+    process.exitCode = 2;
+    return;
+  }
   let host: Awaited<ReturnType<typeof startWebHost>>;
   try {
-    host = await startWebHost({ ...config, log: (line) => console.error(line) });
+    host = await startWebHost({
+      relayUrl: config.relayUrl,
+      user: config.user,
+      password: password.password,
+      allowUnencrypted: config.allowUnencrypted,
+      host: config.host,
+      port: config.port,
+      dataDir: config.dataDir,
+      rendererDir: config.rendererDir,
+      log: (line) => console.error(line),
+    });
   } catch (error) {
     console.error(`baton web: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;

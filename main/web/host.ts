@@ -26,6 +26,8 @@ export interface WebHostOptions {
   relayUrl?: string;
   user?: string;
   password?: string;
+  /** signing in over ws:// to another machine was confirmed (`--allow-unencrypted`) */
+  allowUnencrypted?: boolean;
   /** interface to listen on; loopback unless deliberately exposed */
   host?: string;
   /** 0 picks any free port */
@@ -69,7 +71,18 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   const token = randomBytes(32).toString('base64url');
   const client = createAgentClient({ dataDir: options.dataDir, log: (entry) => log(`client: ${JSON.stringify(entry)}`) });
-  await client.start();
+  const signIn =
+    options.user !== undefined && options.password !== undefined && options.relayUrl
+      ? { relayUrl: options.relayUrl, user: options.user, password: options.password, allowUnencrypted: options.allowUnencrypted ?? false }
+      : undefined;
+  // Web mode has no OS keychain: the password is never written to disk, only handed to the core for this run.
+  const firstOutcome = signIn ? firstLinkOutcome(client) : null;
+  try {
+    await client.start(signIn ? { signIn } : {});
+  } catch (error) {
+    await client.dispose();
+    throw error;
+  }
   const bridge = withRelayPrefill(client, options.relayUrl ?? null);
 
   const sockets = new Set<WebSocket>();
@@ -85,6 +98,16 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   };
 
   server.on('request', (req, res) => {
+    const pathname = (req.url ?? '/').split('?')[0];
+    if (pathname === BRIDGE_PATH) {
+      // A page whose socket keeps failing asks here whether its token is merely early or no longer valid (the host
+      // was restarted), so it can say "this link has expired" instead of reconnecting forever.
+      const given = new URL(req.url ?? '/', 'http://host.invalid').searchParams.get('token');
+      const valid = tokenMatches(token, given);
+      res.writeHead(valid ? 204 : 401, { 'Cache-Control': 'no-store', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.end(valid || req.method === 'HEAD' ? undefined : 'This page link has expired or is wrong.\n');
+      return;
+    }
     const hostHeader = req.headers.host && /^[A-Za-z0-9.[\]:-]{1,300}$/.test(req.headers.host) ? req.headers.host : null;
     const wsOrigins = isWildcard(host)
       ? hostHeader
@@ -206,22 +229,34 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     return closed;
   };
 
-  if (options.user !== undefined && options.password !== undefined && options.relayUrl) {
-    const signedIn = await client.invoke('auth:signIn', {
-      relayUrl: options.relayUrl,
-      user: options.user,
-      password: options.password,
-      // Web mode has no OS keychain; the password is never written to disk.
-      remember: false,
-    });
-    if (!signedIn.ok) {
+  if (signIn && firstOutcome) {
+    // A wrong password or another protocol will not heal by waiting: say so and stop. An unreachable relay will:
+    // the page opens on the account's cache (History, search, the outbox) and signs in when the relay answers.
+    const outcome = await firstOutcome;
+    if (outcome.status === 'auth-failed' || outcome.status === 'version-mismatch') {
       await close();
-      throw new Error(`Could not sign in as ${options.user} at ${options.relayUrl}: ${signedIn.error.message}`);
+      throw new Error(`Could not sign in as ${signIn.user} at ${signIn.relayUrl}: ${outcome.message}`);
     }
+    if (outcome.status === 'offline') log(`web host: ${outcome.message} Baton opens on ${signIn.user}'s cache and signs in when the relay is back.`);
   }
 
   log(`web host: serving ${rendererDir} at http://${pageHost}:${port}/`);
   return { url, port, close };
+}
+
+/** Resolves with how the first connection attempt ended: online, refused (auth, version) or out of reach. */
+function firstLinkOutcome(client: BridgeHandler): Promise<{ status: 'online' | 'offline' | 'auth-failed' | 'version-mismatch'; message: string }> {
+  return new Promise((resolve) => {
+    const stop = client.subscribe((event) => {
+      if (event.type !== 'connection') return;
+      const state = event.connection;
+      if (state.status === 'online') resolve({ status: 'online', message: '' });
+      else if (state.status === 'offline') resolve({ status: 'offline', message: state.message ?? state.reason });
+      else if (state.status === 'auth-failed' || state.status === 'version-mismatch') resolve({ status: state.status, message: state.message });
+      else return;
+      stop();
+    });
+  });
 }
 
 /** The relay given at start (`--relay`) is what the sign-in screen shows, over whatever the cache remembers. */

@@ -20,6 +20,8 @@ export function webContentSecurityPolicy(wsOrigin: string): string {
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
+    // the attention sounds (built into assets/)
+    "media-src 'self'",
     "font-src 'self'",
     `connect-src 'self' ${wsOrigin}`,
     "manifest-src 'self'",
@@ -66,6 +68,21 @@ function realpathOrNull(p: string): string | null {
   }
 }
 
+/**
+ * Before the bridge token is checked, only the page and the assets it loads are served: no source maps (they would
+ * hand out the renderer's source to anyone who can reach the port) and nothing else that lands in the build folder.
+ */
+export function isPublicPath(pathname: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return false;
+  }
+  if (decoded === '/' || decoded === '/index.html') return true;
+  return decoded.startsWith('/assets/') && !/\.map$/i.test(decoded);
+}
+
 export interface StaticOptions {
   root: string;
   csp: string;
@@ -91,7 +108,7 @@ export function serveStatic(req: IncomingMessage, res: ServerResponse, options: 
     return;
   }
   const pathname = (req.url ?? '/').split('?')[0]!.split('#')[0]!;
-  const filePath = resolveStaticPath(options.root, pathname);
+  const filePath = isPublicPath(pathname) ? resolveStaticPath(options.root, pathname) : null;
   if (!filePath) {
     reply(404, 'Not found');
     return;

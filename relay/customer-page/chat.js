@@ -127,8 +127,17 @@ function showAlert(text) {
   ui.alert.hidden = !text;
 }
 
-function setStatus(text) {
-  ui.status.textContent = text;
+/**
+ * Replaces a node's content with a sentence in which every string someone typed (agent names, request titles)
+ * is its own <bdi>: a right-to-left override inside a name then ends with the name instead of reversing the rest.
+ * `parts` are our own words (strings) and `{ user: text }` for what people typed.
+ */
+function setSentence(node, parts) {
+  node.replaceChildren(...parts.map((part) => (typeof part === 'string' ? part : el('bdi', undefined, part.user))));
+}
+
+function setStatus(parts) {
+  setSentence(ui.status, typeof parts === 'string' ? [parts] : parts);
 }
 
 function setConnection(text) {
@@ -152,15 +161,19 @@ function messageNode({ mine, author, at, text }) {
   const row = el('div', `line message ${mine ? 'mine' : 'theirs'}`);
   const bubble = el('div', 'bubble');
   const meta = el('div', 'meta');
-  meta.append(el('span', 'author', author), ' ', timeNode(at));
-  bubble.append(meta, el('p', 'text', text));
+  meta.append(el('bdi', 'author', author), ' ', timeNode(at));
+  const body = el('p', 'text', text);
+  body.dir = 'auto';
+  bubble.append(meta, body);
   row.append(bubble);
   return row;
 }
 
-function systemNode(text, at) {
+function systemNode(parts, at) {
   const row = el('p', 'line system');
-  row.append(el('span', 'system-text', text), ' ', timeNode(at));
+  const text = el('span', 'system-text');
+  setSentence(text, typeof parts === 'string' ? [parts] : parts);
+  row.append(text, ' ', timeNode(at));
   return row;
 }
 
@@ -168,17 +181,17 @@ function systemNode(text, at) {
 function nodeForEvent(event) {
   switch (event.kind) {
     case 'assigned':
-      return systemNode(`${event.agentName} joined the chat`, event.at);
+      return systemNode([{ user: event.agentName }, ' joined the chat'], event.at);
     case 'message': {
       const mine = event.author.kind === 'customer';
       return messageNode({ mine, author: mine ? 'You' : event.author.name, at: event.at, text: event.text });
     }
     case 'transfer-accepted':
-      return systemNode(`You are now chatting with ${event.toName}`, event.at);
+      return systemNode(['You are now chatting with ', { user: event.toName }], event.at);
     case 'taken-over':
-      return systemNode(`You are now chatting with ${event.byName}`, event.at);
+      return systemNode(['You are now chatting with ', { user: event.byName }], event.at);
     case 'request-created':
-      return systemNode(`A request was created: ${event.request.title}. We will get back to you.`, event.at);
+      return systemNode(['A request was created: ', { user: event.request.title }, '. We will get back to you.'], event.at);
     case 'closed':
       return systemNode('The chat has ended.', event.at);
     default:
@@ -242,7 +255,7 @@ function renderAllFromState() {
 
 function updateHeader() {
   if (chat.state === 'closed') setStatus('This chat has ended.');
-  else if (chat.agentName) setStatus(`Chatting with ${chat.agentName}`);
+  else if (chat.agentName) setStatus(['Chatting with ', { user: chat.agentName }]);
   else if (chat.state === 'new') setStatus('We usually answer within a few minutes.');
   else setStatus('Waiting for an agent…');
   if (ui.avatar) ui.avatar.textContent = chat.agentName ? chat.agentName.slice(0, 1).toUpperCase() : '?';
@@ -303,7 +316,7 @@ function applyEvent(event) {
 let agentTypingTimer = null;
 function setAgentTyping(name) {
   clearTimeout(agentTypingTimer);
-  ui.typing.textContent = name ? `${name} is typing…` : '';
+  setSentence(ui.typing, name ? [{ user: name }, ' is typing…'] : []);
   // A lost "stopped typing" frame must not leave the line up forever.
   if (name) agentTypingTimer = setTimeout(() => setAgentTyping(null), AGENT_TYPING_TIMEOUT_MS);
 }

@@ -5,6 +5,11 @@ import { fail, type Result } from '../../common/result';
 import { type BrowserNotificationApi, createWebNotifier } from './web-notifications';
 
 export const LOST_HOST_REASON = 'Lost contact with the local Baton host';
+export const LINK_EXPIRED_MESSAGE =
+  'Baton was restarted on this computer, and every start makes a new page address, so this one no longer works. Open the address that npm run web printed when it started (it ends in ?token=…).';
+
+/** What the host says about a token: still good, no longer good (the host restarted), or no answer at all. */
+export type TokenStatus = 'valid' | 'expired' | 'unknown';
 
 /** The subset of the browser WebSocket this module needs; tests pass the `ws` package's client. */
 export interface BridgeSocket {
@@ -23,6 +28,8 @@ export interface WebBridgeOptions {
   createSocket?: (url: string) => BridgeSocket;
   notifications?: BrowserNotificationApi | undefined;
   focusWindow?: () => void;
+  /** asks the host whether the page's token is still good (default: GET /bridge?token=… on the same host) */
+  checkToken?: (bridgeUrl: string) => Promise<TokenStatus>;
   /** reconnect delay bounds in ms */
   minDelayMs?: number;
   maxDelayMs?: number;
@@ -44,10 +51,24 @@ export function bridgeUrlFromLocation(location: Pick<Location, 'protocol' | 'hos
   return `${scheme}://${location.host}/bridge?token=${encodeURIComponent(token)}`;
 }
 
+/** The host answers 204 to GET /bridge with its current token and 401 with any other. */
+export async function checkTokenOverHttp(bridgeUrl: string): Promise<TokenStatus> {
+  try {
+    const response = await fetch(bridgeUrl.replace(/^ws/, 'http'), { cache: 'no-store', credentials: 'omit' });
+    if (response.status === 204) return 'valid';
+    if (response.status === 401) return 'expired';
+    return 'unknown';
+  } catch {
+    // the host is not running (yet): keep trying
+    return 'unknown';
+  }
+}
+
 export function createWebBridge(options: WebBridgeOptions = {}): WebBridge {
   const now = options.now ?? (() => Date.now());
   const url = options.url ?? (typeof location !== 'undefined' ? bridgeUrlFromLocation(location) : null);
   const createSocket = options.createSocket ?? ((u: string) => new WebSocket(u) as unknown as BridgeSocket);
+  const checkToken = options.checkToken ?? checkTokenOverHttp;
   const minDelay = options.minDelayMs ?? 250;
   const maxDelay = options.maxDelayMs ?? 5000;
   const listeners = new Set<(event: ClientEvent) => void>();
@@ -59,6 +80,8 @@ export function createWebBridge(options: WebBridgeOptions = {}): WebBridge {
   let everConnected = false;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let disposed = false;
+  /** the host no longer knows this page's token: nothing will work until the new address is opened */
+  let expired = false;
 
   const emit = (event: ClientEvent) => {
     notifier.handle(event);
@@ -116,7 +139,9 @@ export function createWebBridge(options: WebBridgeOptions = {}): WebBridge {
       return;
     }
     socket = current;
+    let opened = false;
     current.onopen = () => {
+      opened = true;
       const wasReconnect = everConnected;
       everConnected = true;
       attempt = 0;
@@ -148,12 +173,26 @@ export function createWebBridge(options: WebBridgeOptions = {}): WebBridge {
       if (socket !== current) return;
       socket = null;
       failPending();
-      scheduleReconnect();
+      if (opened || !url) {
+        scheduleReconnect();
+        return;
+      }
+      // Refused before it opened: a browser cannot see the 401, so ask whether the token itself is dead (a new host).
+      void checkToken(url).then((status) => {
+        if (disposed) return;
+        if (status !== 'expired') {
+          scheduleReconnect();
+          return;
+        }
+        expired = true;
+        emit({ type: 'link-expired', message: LINK_EXPIRED_MESSAGE });
+      });
     };
   }
 
   function invoke(channel: string, args: unknown): Promise<Result<unknown>> {
     if (disposed) return Promise.resolve(fail('not-connected', `${LOST_HOST_REASON}.`));
+    if (expired) return Promise.resolve(fail('not-connected', LINK_EXPIRED_MESSAGE));
     if (!url) {
       return Promise.resolve(
         fail('not-connected', 'This page was opened without its access token. Open the address printed by npm run web.'),

@@ -2,12 +2,10 @@
 import { type KeyboardEvent, useId } from 'react';
 import { type AgentInfo, roleIn, type SessionSummary } from '../../common/domain';
 import {
-  acceptClicked,
   cancelTransferClicked,
   closeWindowClicked,
   draftChanged,
   messageSubmitted,
-  rejectClicked,
   rejectReasonChanged,
 } from '../store/actions';
 import { selectDraft, selectSelectedId, selectTyping } from '../store/chat';
@@ -19,24 +17,27 @@ import { selectRejectReason } from '../store/transfers';
 import { selectBusy, selectError } from '../store/ui';
 import { ChatMenu } from './ChatMenu';
 import { ErrorNote } from './Dialog';
-import { initials } from './Header';
+import { LineParts } from './LineParts';
+import { OfferButtons, OfferNote } from './OfferAnswer';
+import type { LinePart } from '../lib/eventText';
+import { initials, isolateText } from '../lib/format';
 import { Transcript } from './Transcript';
 
 export function OfferBar({ session }: { session: SessionSummary }) {
   const dispatch = useAppDispatch();
   const nameOf = useAppSelector(selectAgentNames);
   const reason = useAppSelector((s) => selectRejectReason(s, session.id));
-  const where = `offer:${session.id}`;
-  const busy = useAppSelector((s) => selectBusy(s, where));
-  const error = useAppSelector((s) => selectError(s, where));
+  const error = useAppSelector((s) => selectError(s, `offer:${session.id}`));
   const reasonId = useId();
   const offer = session.pendingTransfer;
   if (!offer) return null;
   return (
     <div className="offer-bar">
       <div className="offer-text">
-        <p className="offer-title">{`${nameOf(offer.offeredBy)} wants to transfer this chat to you.`}</p>
-        {offer.note ? <p className="offer-note">{`Note: ${offer.note}`}</p> : null}
+        <p className="offer-title">
+          <bdi>{nameOf(offer.offeredBy)}</bdi> wants to transfer this chat to you.
+        </p>
+        <OfferNote offer={offer} />
       </div>
       <div className="offer-actions">
         <label className="field inline" htmlFor={reasonId}>
@@ -49,24 +50,7 @@ export function OfferBar({ session }: { session: SessionSummary }) {
           maxLength={1000}
           onChange={(e) => dispatch(rejectReasonChanged({ sessionId: session.id, reason: e.target.value }))}
         />
-        <button
-          type="button"
-          className="primary"
-          disabled={busy}
-          onClick={() => dispatch(acceptClicked({ sessionId: session.id, transferId: offer.id }))}
-        >
-          Accept transfer
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={busy}
-          onClick={() =>
-            dispatch(rejectClicked({ sessionId: session.id, transferId: offer.id, ...(reason.trim() ? { reason } : {}) }))
-          }
-        >
-          Reject transfer
-        </button>
+        <OfferButtons session={session} offer={offer} />
       </div>
       <ErrorNote text={error} />
     </div>
@@ -86,7 +70,9 @@ export function WaitingBar({ session, me }: { session: SessionSummary; me: Agent
   return (
     <div className="waiting-bar">
       <span className="spinner" aria-hidden="true" />
-      <p>{`Waiting for ${nameOf(offer.toId)} to accept the transfer`}</p>
+      <p>
+        Waiting for <bdi>{nameOf(offer.toId)}</bdi> to accept the transfer
+      </p>
       {canCancel ? (
         <button
           type="button"
@@ -134,7 +120,7 @@ export function Composer({ session }: { session: SessionSummary }) {
           className="composer-input"
           rows={2}
           value={draft}
-          placeholder={`Message ${session.customerName}… (Enter to send, Shift+Enter for a new line)`}
+          placeholder={`Message ${isolateText(session.customerName)}… (Enter to send, Shift+Enter for a new line)`}
           maxLength={8000}
           onChange={(e) => dispatch(draftChanged({ sessionId: session.id, text: e.target.value }))}
           onKeyDown={onKeyDown}
@@ -152,7 +138,13 @@ function TypingLine({ sessionId }: { sessionId: string }) {
   const typing = useAppSelector((s) => selectTyping(s, sessionId));
   return (
     <div className="typing" aria-live="polite">
-      {typing ? `${typing.name} is typing…` : ''}
+      {typing ? (
+        <>
+          <bdi>{typing.name}</bdi> is typing…
+        </>
+      ) : (
+        ''
+      )}
     </div>
   );
 }
@@ -214,16 +206,18 @@ export function ChatPanel() {
   }
   const role = roleIn(session, me.id);
   const owner = session.ownerId ? nameOf(session.ownerId) : null;
-  const subtitle =
+  const subtitle: LinePart[] =
     session.state === 'closed'
-      ? 'Closed'
+      ? ['Closed']
       : role === 'listener'
-        ? `Listening · ${owner ?? 'no owner'} owns this chat`
+        ? owner
+          ? ['Listening · ', { user: owner }, ' owns this chat']
+          : ['Listening · no owner owns this chat']
         : role === 'offered'
-          ? `Offered to you by ${nameOf(session.pendingTransfer?.offeredBy)}`
+          ? ['Offered to you by ', { user: nameOf(session.pendingTransfer?.offeredBy) }]
           : owner
-            ? `Owner: ${owner}`
-            : 'Waiting for an agent';
+            ? ['Owner: ', { user: owner }]
+            : ['Waiting for an agent'];
   return (
     <section
       aria-label={`Conversation with ${session.customerName}`}
@@ -234,8 +228,12 @@ export function ChatPanel() {
           {initials(session.customerName)}
         </span>
         <div className="chat-title">
-          <h2>{session.customerName}</h2>
-          <p className="subtitle">{subtitle}</p>
+          <h2>
+            <bdi>{session.customerName}</bdi>
+          </h2>
+          <p className="subtitle">
+            <LineParts parts={subtitle} />
+          </p>
         </div>
         <ChatMenu session={session} me={me} />
       </div>

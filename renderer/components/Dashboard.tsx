@@ -54,10 +54,20 @@ export function Dashboard() {
                     if (event.key === 'Enter' && event.target === event.currentTarget) open(session.id);
                   }}
                 >
-                  <td>{session.customerName}</td>
-                  <td>{session.ownerId ? nameOf(session.ownerId) : 'Queued'}</td>
+                  <td>
+                    <bdi>{session.customerName}</bdi>
+                  </td>
+                  <td>{session.ownerId ? <bdi>{nameOf(session.ownerId)}</bdi> : 'Queued'}</td>
                   <td className="num">{waiting === null ? '—' : formatDuration(waiting)}</td>
-                  <td>{session.pendingTransfer ? `To ${nameOf(session.pendingTransfer.toId)}` : '—'}</td>
+                  <td>
+                    {session.pendingTransfer ? (
+                      <>
+                        To <bdi>{nameOf(session.pendingTransfer.toId)}</bdi>
+                      </>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                   {manager ? (
                     <td className="actions">
                       {session.ownerId !== me?.id ? (

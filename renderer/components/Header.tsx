@@ -1,11 +1,12 @@
-// The workspace header: brand, main tabs, the agent's name and Status, the connection indicator, Sign out.
+// The workspace header: brand, main tabs, the connection indicator, the agent's name and Status, Settings, Sign out.
 import { type KeyboardEvent, useMemo } from 'react';
 import { shortcutsOpened, signOutClicked, statusChosen, type Tab, tabChosen } from '../store/actions';
 import { selectPendingOutboxCount } from '../store/chat';
-import { connectionLabel, selectConnection } from '../store/connection';
+import { initials } from '../lib/format';
+import { connectionLabel, selectConnection, selectOnline } from '../store/connection';
 import { useAppDispatch, useAppSelector, useNow } from '../store/hooks';
 import { selectCanSeeDashboard, selectMe } from '../store/session';
-import { selectTotalUnread } from '../store/sessions';
+import { selectAttention } from '../store/sessions';
 import { selectError, selectTab } from '../store/ui';
 import { ErrorNote } from './Dialog';
 
@@ -43,10 +44,10 @@ function Tabs() {
   const dispatch = useAppDispatch();
   const current = useAppSelector(selectTab);
   const tabs = useVisibleTabs();
-  const unread = useAppSelector(selectTotalUnread);
+  const { total: waiting } = useAppSelector(selectAttention);
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
-    const at = tabs.indexOf(current);
+    const at = tabs.indexOf(current as Tab);
     const next = tabs[(at + (event.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
     if (next) {
       dispatch(tabChosen(next));
@@ -63,14 +64,15 @@ function Tabs() {
           role="tab"
           aria-selected={current === tab}
           aria-controls={`panel-${tab}`}
-          tabIndex={current === tab ? 0 : -1}
+          // with Settings open no tab is current: the first one keeps the tablist reachable by Tab
+          tabIndex={current === tab || (tab === tabs[0] && !tabs.includes(current as Tab)) ? 0 : -1}
           className="tab"
           onClick={() => dispatch(tabChosen(tab))}
         >
           {tabLabels[tab]}
-          {tab === 'chats' && unread > 0 ? (
+          {tab === 'chats' && waiting > 0 ? (
             <span className="badge" aria-hidden="true">
-              {unread}
+              {waiting}
             </span>
           ) : null}
         </button>
@@ -79,9 +81,34 @@ function Tabs() {
   );
 }
 
+/**
+ * Present / Away while the relay hears us. Offline the choice would go nowhere and the status we last knew may be
+ * stale, so the select says Offline and waits.
+ */
+function StatusSelect({ status }: { status: string }) {
+  const dispatch = useAppDispatch();
+  const online = useAppSelector(selectOnline);
+  return (
+    <label className="status-select" title={online ? undefined : 'You can set your status again once the relay answers.'}>
+      <span className="visually-hidden">Status</span>
+      <select
+        value={online ? (status === 'away' ? 'away' : 'present') : 'offline'}
+        disabled={!online}
+        onChange={(e) => dispatch(statusChosen(e.target.value === 'away' ? 'away' : 'present'))}
+      >
+        {online ? null : <option value="offline">Offline</option>}
+        <option value="present">Present</option>
+        <option value="away">Away</option>
+      </select>
+    </label>
+  );
+}
+
 export function Header() {
   const dispatch = useAppDispatch();
   const me = useAppSelector(selectMe);
+  const view = useAppSelector(selectTab);
+  const online = useAppSelector(selectOnline);
   const statusError = useAppSelector((s) => selectError(s, 'status'));
   const signOutError = useAppSelector((s) => selectError(s, 'signOut'));
   if (!me) return null;
@@ -96,22 +123,22 @@ export function Header() {
       <Tabs />
       <div className="header-tools">
         <ConnectionIndicator />
-        <span className={`me status-${me.status}`}>
+        {/* offline, the Present/Away we last knew may be stale: the avatar shows no status dot */}
+        <span className={`me status-${online ? me.status : 'unknown'}`}>
           <span className="avatar" aria-hidden="true">
             {initials(me.name)}
           </span>
-          <span className="me-name">{me.name}</span>
+          <bdi className="me-name">{me.name}</bdi>
         </span>
-        <label className="status-select">
-          <span className="visually-hidden">Status</span>
-          <select
-            value={me.status === 'away' ? 'away' : 'present'}
-            onChange={(e) => dispatch(statusChosen(e.target.value === 'away' ? 'away' : 'present'))}
-          >
-            <option value="present">Present</option>
-            <option value="away">Away</option>
-          </select>
-        </label>
+        <StatusSelect status={me.status} />
+        <button
+          type="button"
+          className={`ghost ${view === 'settings' ? 'current' : ''}`}
+          aria-current={view === 'settings' ? 'page' : undefined}
+          onClick={() => dispatch(tabChosen('settings'))}
+        >
+          Settings
+        </button>
         <button type="button" className="icon-button" aria-label="Keyboard shortcuts" onClick={() => dispatch(shortcutsOpened())}>
           ?
         </button>
@@ -127,9 +154,4 @@ export function Header() {
       ) : null}
     </header>
   );
-}
-
-export function initials(name: string): string {
-  const parts = name.trim().split(/\s+/).filter(Boolean);
-  return ((parts[0]?.[0] ?? '?') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')).toUpperCase();
 }

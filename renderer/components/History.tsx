@@ -64,14 +64,17 @@ export function History() {
                     onClick={() => dispatch(historyChatOpened({ sessionId: hit.sessionId, seq: hit.seq }))}
                   >
                     <span className="history-top">
-                      <span className="customer">{hit.customerName}</span>
+                      <bdi className="customer">{hit.customerName}</bdi>
                       <time dateTime={new Date(hit.at).toISOString()} title={formatFullDate(hit.at)}>
                         {formatListTime(hit.at, now)}
                       </time>
                     </span>
                     <span className="history-snippet">
-                      <span className="author">{`${hit.authorName}: `}</span>
-                      <Snippet parts={hit.parts} />
+                      <bdi className="author">{hit.authorName}</bdi>
+                      {': '}
+                      <bdi>
+                        <Snippet parts={hit.parts} />
+                      </bdi>
                     </span>
                   </button>
                 </li>
@@ -93,7 +96,7 @@ export function History() {
                   onClick={() => dispatch(historyChatOpened({ sessionId: session.id }))}
                 >
                   <span className="history-top">
-                    <span className="customer">{session.customerName}</span>
+                    <bdi className="customer">{session.customerName}</bdi>
                     <time
                       dateTime={new Date(session.closedAt ?? session.createdAt).toISOString()}
                       title={formatFullDate(session.closedAt ?? session.createdAt)}
@@ -101,7 +104,7 @@ export function History() {
                       {formatListTime(session.closedAt ?? session.createdAt, now)}
                     </time>
                   </span>
-                  <span className="history-snippet">{session.lastMessage?.text ?? 'No messages'}</span>
+                  <span className="history-snippet">{session.lastMessage ? <bdi>{session.lastMessage.text}</bdi> : 'No messages'}</span>
                 </button>
               </li>
             ))}
@@ -114,7 +117,9 @@ export function History() {
           <>
             <div className="chat-header">
               <div className="chat-title">
-                <h2>{openName}</h2>
+                <h2>
+                  <bdi>{openName}</bdi>
+                </h2>
                 <p className="subtitle">Read-only transcript</p>
               </div>
             </div>

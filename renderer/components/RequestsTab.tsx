@@ -26,15 +26,21 @@ export function RequestsTab() {
         {requests.map((request) => (
           <li key={request.id} className="card">
             <div className="card-top">
-              <h3>{request.title}</h3>
+              <h3>
+                <bdi>{request.title}</bdi>
+              </h3>
               <time dateTime={new Date(request.createdAt).toISOString()} title={formatFullDate(request.createdAt)}>
                 {formatListTime(request.createdAt, now)}
               </time>
             </div>
             <p className="card-meta">
-              {`Customer: ${request.customerName} · Created by ${nameOf(request.createdBy)}`}
+              Customer: <bdi>{request.customerName}</bdi> · Created by <bdi>{nameOf(request.createdBy)}</bdi>
             </p>
-            {request.description ? <p className="card-body">{request.description}</p> : null}
+            {request.description ? (
+              <p className="card-body" dir="auto">
+                {request.description}
+              </p>
+            ) : null}
           </li>
         ))}
       </ul>

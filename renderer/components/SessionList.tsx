@@ -1,23 +1,28 @@
 // The sessions list: my chats, offers first, with unread counts and transfer/listening states in words.
 import type { KeyboardEvent } from 'react';
 import { roleIn, type SessionSummary } from '../../common/domain';
-import { formatListTime } from '../lib/format';
+import { type LinePart, partText } from '../lib/eventText';
+import { formatListTime, initials } from '../lib/format';
 import { sessionOpened } from '../store/actions';
 import { selectSelectedId } from '../store/chat';
 import { useAppDispatch, useAppSelector, useNow } from '../store/hooks';
 import { selectAgentNames } from '../store/presence';
 import { selectMe } from '../store/session';
 import { selectMySessions, selectUnreadMap } from '../store/sessions';
-import { initials } from './Header';
+import { LineParts } from './LineParts';
 
-/** The words that say how a chat stands for me, besides colour. */
-export function sessionStateWords(session: SessionSummary, meId: string, nameOf: (id: string) => string): string | null {
-  if (session.state === 'closed') return 'Closed';
+/** The words that say how a chat stands for me, besides colour (agent names kept apart for isolation). */
+export function sessionStateParts(session: SessionSummary, meId: string, nameOf: (id: string) => string): LinePart[] | null {
+  if (session.state === 'closed') return ['Closed'];
   const pending = session.pendingTransfer;
-  if (pending?.toId === meId) return `Transfer from ${nameOf(pending.offeredBy)}`;
-  if (pending && (pending.offeredBy === meId || pending.fromId === meId)) return `Transfer to ${nameOf(pending.toId)} pending`;
-  if (roleIn(session, meId) === 'listener') return 'Listening';
+  if (pending?.toId === meId) return ['Transfer from ', { user: nameOf(pending.offeredBy) }];
+  if (pending && (pending.offeredBy === meId || pending.fromId === meId)) return ['Transfer to ', { user: nameOf(pending.toId) }, ' pending'];
+  if (roleIn(session, meId) === 'listener') return ['Listening'];
   return null;
+}
+
+export function sessionStateWords(session: SessionSummary, meId: string, nameOf: (id: string) => string): string | null {
+  return sessionStateParts(session, meId, nameOf)?.map(partText).join('') ?? null;
 }
 
 export function SessionList() {
@@ -57,7 +62,8 @@ export function SessionList() {
       >
         {sessions.map((session) => {
           const count = unread[session.id] ?? 0;
-          const words = sessionStateWords(session, me.id, nameOf);
+          const stateParts = sessionStateParts(session, me.id, nameOf);
+          const words = stateParts?.map(partText).join('') ?? null;
           const last = session.lastMessage;
           const lastText = last ? `${last.authorKind === 'agent' ? `${last.authorName}: ` : ''}${last.text}` : 'No messages yet';
           const time = formatListTime(last?.at ?? session.createdAt, now);
@@ -93,11 +99,24 @@ export function SessionList() {
               </span>
               <span className="session-body">
                 <span className="session-top">
-                  <span className="customer">{session.customerName}</span>
+                  <bdi className="customer">{session.customerName}</bdi>
                   <span className="time">{time}</span>
                 </span>
                 <span className="session-bottom">
-                  <span className="last">{lastText}</span>
+                  <span className="last">
+                    {last ? (
+                      <>
+                        {last.authorKind === 'agent' ? (
+                          <>
+                            <bdi>{last.authorName}</bdi>:{' '}
+                          </>
+                        ) : null}
+                        <bdi>{last.text}</bdi>
+                      </>
+                    ) : (
+                      lastText
+                    )}
+                  </span>
                   {count > 0 ? <span className="badge">{count}</span> : null}
                 </span>
                 {words ? (
@@ -107,7 +126,7 @@ export function SessionList() {
                         ⇄{' '}
                       </span>
                     ) : null}
-                    {words}
+                    {stateParts ? <LineParts parts={stateParts} /> : null}
                   </span>
                 ) : null}
               </span>

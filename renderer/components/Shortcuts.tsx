@@ -1,4 +1,4 @@
-// Keyboard shortcuts: the global key handler and the help overlay that lists them (with the theme choice).
+// Keyboard shortcuts: the global key handler and the help overlay that lists them.
 import { useEffect } from 'react';
 import { useStore } from 'react-redux';
 import { roleIn } from '../../common/domain';
@@ -6,20 +6,16 @@ import {
   acceptClicked,
   adjacentChatRequested,
   chatMenuOpened,
-  notificationSettingChanged,
   rejectClicked,
   shortcutsClosed,
   shortcutsOpened,
   type Tab,
-  type ThemeChoice,
   tabChosen,
-  themeChosen,
 } from '../store/actions';
 import { useAppDispatch, useAppSelector } from '../store/hooks';
 import type { RootState } from '../store/root';
-import { selectSettings } from '../store/session';
-import { selectError, selectShortcutsOpen, selectTheme } from '../store/ui';
-import { Dialog, ErrorNote } from './Dialog';
+import { selectShortcutsOpen } from '../store/ui';
+import { Dialog } from './Dialog';
 
 export const shortcutList: Array<[keys: string, what: string]> = [
   ['Alt+↓ / Alt+↑', 'Next / previous chat'],
@@ -77,9 +73,6 @@ export function useShortcuts(tabs: Tab[]) {
 export function ShortcutsOverlay() {
   const dispatch = useAppDispatch();
   const open = useAppSelector(selectShortcutsOpen);
-  const theme = useAppSelector(selectTheme);
-  const settings = useAppSelector(selectSettings);
-  const settingsError = useAppSelector((s) => selectError(s, 'settings'));
   if (!open) return null;
   return (
     <Dialog title="Keyboard shortcuts" onClose={() => dispatch(shortcutsClosed())} className="shortcuts-dialog">
@@ -95,38 +88,7 @@ export function ShortcutsOverlay() {
           ))}
         </tbody>
       </table>
-      <fieldset className="theme-choice">
-        <legend>Theme</legend>
-        {(['system', 'light', 'dark'] as ThemeChoice[]).map((choice) => (
-          <label key={choice} className="check">
-            <input type="radio" name="theme" checked={theme === choice} onChange={() => dispatch(themeChosen(choice))} />
-            <span>{choice === 'system' ? 'Follow the system' : choice === 'light' ? 'Light' : 'Dark'}</span>
-          </label>
-        ))}
-      </fieldset>
-      {settings ? (
-        <fieldset className="theme-choice">
-          <legend>Notifications</legend>
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={settings.notifyNewChats}
-              onChange={(e) => dispatch(notificationSettingChanged({ notifyNewChats: e.target.checked }))}
-            />
-            <span>New chats</span>
-          </label>
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={settings.notifyMessages}
-              onChange={(e) => dispatch(notificationSettingChanged({ notifyMessages: e.target.checked }))}
-            />
-            <span>New messages in chats I am not looking at</span>
-          </label>
-          <p className="hint">Transfers offered to you always notify.</p>
-          <ErrorNote text={settingsError} />
-        </fieldset>
-      ) : null}
+      <p className="hint">The theme, notifications and sounds are in Settings (in the header).</p>
       <div className="dialog-actions">
         <button type="button" className="primary" onClick={() => dispatch(shortcutsClosed())}>
           Close

@@ -1,5 +1,7 @@
-// The sign-in screen: relay address, user name, password, Remember me; errors as sentences.
-import { type FormEvent, useEffect, useId, useState } from 'react';
+// The sign-in screen: relay address, user name, password, Remember me; errors as sentences. Prefilled from the last
+// account; what was typed stays when a sign-in fails; ws:// to another machine asks for a confirmation first.
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { isUnencryptedRemoteRelay } from '../../common/bridge';
 import { signInSubmitted } from '../store/actions';
 import { selectConnection } from '../store/connection';
 import { useAppDispatch, useAppSelector } from '../store/hooks';
@@ -28,7 +30,12 @@ export function SignIn() {
   const [password, setPassword] = useState('');
   const [remember, setRemember] = useState(true);
   const [formError, setFormError] = useState<string | null>(null);
+  /** the ws:// address the agent is being asked about, and the one they confirmed */
+  const [askUnencrypted, setAskUnencrypted] = useState<string | null>(null);
+  const [confirmedUnencrypted, setConfirmedUnencrypted] = useState<string | null>(null);
+  const relayRef = useRef<HTMLInputElement>(null);
   const headingId = useId();
+  const warningId = useId();
 
   useEffect(() => {
     if (!saved) return;
@@ -40,12 +47,28 @@ export function SignIn() {
     connection.status === 'auth-failed' || connection.status === 'version-mismatch' ? connection.message : null;
   const error = formError ?? relayError ?? connectionError;
 
+  const send = (allowUnencrypted: boolean) =>
+    dispatch(signInSubmitted({ relayUrl: relayUrl.trim(), user: user.trim(), password, remember, ...(allowUnencrypted ? { allowUnencrypted } : {}) }));
+
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const problem = checkSignInForm({ relayUrl, user, password });
     setFormError(problem);
     if (problem) return;
-    dispatch(signInSubmitted({ relayUrl: relayUrl.trim(), user: user.trim(), password, remember }));
+    const address = relayUrl.trim();
+    const unencrypted = isUnencryptedRemoteRelay(address);
+    if (unencrypted && confirmedUnencrypted !== address) {
+      setAskUnencrypted(address);
+      return;
+    }
+    send(unencrypted);
+  };
+
+  const confirmUnencrypted = () => {
+    if (!askUnencrypted) return;
+    setConfirmedUnencrypted(askUnencrypted);
+    setAskUnencrypted(null);
+    send(true);
   };
 
   return (
@@ -60,7 +83,11 @@ export function SignIn() {
           <input
             type="url"
             value={relayUrl}
-            onChange={(e) => setRelayUrl(e.target.value)}
+            ref={relayRef}
+            onChange={(e) => {
+              setRelayUrl(e.target.value);
+              setAskUnencrypted(null);
+            }}
             placeholder="ws://localhost:8080"
             autoComplete="url"
           />
@@ -87,9 +114,33 @@ export function SignIn() {
             {error}
           </p>
         ) : null}
-        <button type="submit" className="primary wide" disabled={busy} aria-busy={busy}>
-          Sign in
-        </button>
+        {askUnencrypted ? (
+          <div className="warning-note" role="alert" aria-labelledby={warningId}>
+            <p id={warningId}>
+              <strong>{`${askUnencrypted} is not encrypted.`}</strong>
+              {' Your password and every chat would cross the network readable by anyone on the way. Ask for a wss:// address if the relay has one.'}
+            </p>
+            <div className="warning-actions">
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => {
+                  setAskUnencrypted(null);
+                  relayRef.current?.focus();
+                }}
+              >
+                Change the address
+              </button>
+              <button type="button" className="danger" onClick={confirmUnencrypted}>
+                Sign in without encryption
+              </button>
+            </div>
+          </div>
+        ) : (
+          <button type="submit" className="primary wide" disabled={busy} aria-busy={busy}>
+            {busy ? 'Signing in…' : 'Sign in'}
+          </button>
+        )}
       </form>
     </main>
   );

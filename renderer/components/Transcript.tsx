@@ -8,6 +8,7 @@ import { makeSelectTranscriptRows, selectLog, type TranscriptRow } from '../stor
 import { useAppDispatch, useAppSelector } from '../store/hooks';
 import { selectBusy, selectError } from '../store/ui';
 import { ErrorNote } from './Dialog';
+import { LineParts } from './LineParts';
 
 function Stamp({ at }: { at: number }) {
   return (
@@ -34,7 +35,10 @@ function Row({
     case 'system':
       return (
         <div className={`sys sys-${row.tone}`}>
-          <span className="sys-text">{row.text}</span> <Stamp at={row.at} />
+          <span className="sys-text">
+            <LineParts parts={row.parts} />
+          </span>{' '}
+          <Stamp at={row.at} />
         </div>
       );
     case 'message': {
@@ -44,9 +48,11 @@ function Row({
           className={`msg ${own ? 'own' : ''} ${event.author.kind === 'customer' ? 'from-customer' : 'from-agent'} ${focused ? 'focused' : ''}`}
         >
           <div className="msg-meta">
-            <span className="author">{event.author.name}</span> <Stamp at={event.at} />
+            <bdi className="author">{event.author.name}</bdi> <Stamp at={event.at} />
           </div>
-          <div className="bubble">{event.text}</div>
+          <div className="bubble" dir="auto">
+            {event.text}
+          </div>
         </div>
       );
     }
@@ -55,9 +61,11 @@ function Row({
       return (
         <div className={`msg own outbox outbox-${item.state}`}>
           <div className="msg-meta">
-            <span className="author">{row.authorName}</span> <Stamp at={item.createdAt} />
+            <bdi className="author">{row.authorName}</bdi> <Stamp at={item.createdAt} />
           </div>
-          <div className="bubble">{item.text}</div>
+          <div className="bubble" dir="auto">
+            {item.text}
+          </div>
           {item.state === 'pending' ? <div className="delivery">Sending…</div> : null}
           {item.state === 'failed' ? (
             <div className="delivery failed">
@@ -136,6 +144,17 @@ export function Transcript({
     }
     previous.current = { first, last, total, sessionId };
   }, [rows, total, sessionId]);
+
+  // The log's box shrinks when a banner or an offer bar appears above it: a log pinned to the bottom stays pinned.
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
 
   // Bring a search hit into view once its row is loaded; page older events until it is.
   const focusIndex = focusSeq === null ? -1 : rows.findIndex((r) => r.kind === 'message' && r.event.seq === focusSeq);

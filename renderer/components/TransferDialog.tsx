@@ -1,12 +1,13 @@
 // The Transfer chat dialog: a live list of Present agents to transfer to, an optional note, Transfer/Cancel.
 import { type KeyboardEvent, useId } from 'react';
 import { offerSubmitted, transferDialogClosed, transferNoteChanged, transferTargetChosen } from '../store/actions';
+import { selectOnline } from '../store/connection';
 import { useAppDispatch, useAppSelector } from '../store/hooks';
 import { selectSessionById } from '../store/sessions';
 import { selectChosenTarget, selectTransferDialog, selectTransferTargets } from '../store/transfers';
 import { selectBusy, selectError } from '../store/ui';
 import { chatMenuButton, Dialog, ErrorNote } from './Dialog';
-import { initials } from './Header';
+import { initials } from '../lib/format';
 
 export function TransferDialog() {
   const dispatch = useAppDispatch();
@@ -16,6 +17,7 @@ export function TransferDialog() {
   const chosen = useAppSelector(selectChosenTarget);
   const busy = useAppSelector((s) => selectBusy(s, 'transferDialog'));
   const error = useAppSelector((s) => selectError(s, 'transferDialog'));
+  const online = useAppSelector(selectOnline);
   const listLabelId = useId();
   const noteId = useId();
   if (!dialog || !session) return null;
@@ -35,7 +37,9 @@ export function TransferDialog() {
 
   return (
     <Dialog title="Transfer chat" onClose={close} fallbackFocus={chatMenuButton} className="transfer-dialog">
-      <p className="dialog-lead">{`Hand the chat with ${session.customerName} to a colleague. Only agents who are Present are listed.`}</p>
+      <p className="dialog-lead">
+        Hand the chat with <bdi>{session.customerName}</bdi> to a colleague. Only agents who are Present are listed.
+      </p>
       <div className="field">
         <span id={listLabelId}>Transfer to</span>
         <div
@@ -64,7 +68,7 @@ export function TransferDialog() {
               <span className="avatar" aria-hidden="true">
                 {initials(agent.name)}
               </span>
-              <span className="target-name">{agent.name}</span>
+              <bdi className="target-name">{agent.name}</bdi>
               <span className="target-meta">
                 <span className="presence-dot" aria-hidden="true" /> Present ·{' '}
                 {agent.openChats === 1 ? '1 open chat' : `${agent.openChats} open chats`}
@@ -72,7 +76,11 @@ export function TransferDialog() {
             </div>
           ))}
         </div>
-        {targets.length === 0 ? <p className="empty">No other agent is Present</p> : null}
+        {!online ? (
+          <p className="empty">You are offline, so Baton cannot tell who is Present. The list comes back when the relay answers.</p>
+        ) : targets.length === 0 ? (
+          <p className="empty">No other agent is Present</p>
+        ) : null}
       </div>
       <label className="field" htmlFor={noteId}>
         <span>Note (optional)</span>

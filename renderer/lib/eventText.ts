@@ -1,5 +1,10 @@
-// The sentence a transcript shows for each non-message event, in the help page's words.
+// The sentence a transcript shows for each non-message event, in the help page's words. Names, titles and reasons
+// that people typed are kept apart as `user` parts, so the UI can isolate each one (<bdi>): a right-to-left override
+// in a customer's name cannot reverse the sentence around it.
 import type { SessionEvent, TransferEndReason } from '../../common/domain';
+
+/** A piece of a sentence: our words, or a string someone typed. */
+export type LinePart = string | { user: string };
 
 const cancelReasons: Record<TransferEndReason, string> = {
   cancelled: '',
@@ -9,35 +14,37 @@ const cancelReasons: Record<TransferEndReason, string> = {
   closed: 'the chat was closed',
 };
 
-export function systemLineText(event: SessionEvent, nameOf: (id: string | null | undefined) => string): string {
+const u = (text: string): LinePart => ({ user: text });
+
+export function systemLineParts(event: SessionEvent, nameOf: (id: string | null | undefined) => string): LinePart[] {
   switch (event.kind) {
     case 'opened':
-      return `${event.customerName} started the chat`;
+      return [u(event.customerName), ' started the chat'];
     case 'assigned':
-      return `${event.agentName} joined the chat`;
+      return [u(event.agentName), ' joined the chat'];
     case 'message':
-      return event.text;
+      return [u(event.text)];
     case 'transfer-offered':
-      return `Transfer to ${nameOf(event.transfer.toId)} offered`;
+      return ['Transfer to ', u(nameOf(event.transfer.toId)), ' offered'];
     case 'transfer-accepted':
-      return `Transferred from ${event.fromName} to ${event.toName}`;
+      return ['Transferred from ', u(event.fromName), ' to ', u(event.toName)];
     case 'transfer-rejected':
-      return `Transfer rejected by ${nameOf(event.byId)}${event.reason ? `: ${event.reason}` : ''}`;
+      return ['Transfer rejected by ', u(nameOf(event.byId)), ...(event.reason ? [': ', u(event.reason)] : [])];
     case 'transfer-cancelled': {
       const why = cancelReasons[event.reason];
-      return `Transfer cancelled${why ? `: ${why}` : ''}`;
+      return [`Transfer cancelled${why ? `: ${why}` : ''}`];
     }
     case 'taken-over':
-      return event.fromName
-        ? `${event.byName} took over the chat from ${event.fromName}`
-        : `${event.byName} took over the chat`;
+      return event.fromName ? [u(event.byName), ' took over the chat from ', u(event.fromName)] : [u(event.byName), ' took over the chat'];
     case 'listener-joined':
-      return `${event.agentName} started listening`;
+      return [u(event.agentName), ' started listening'];
     case 'listener-left':
-      return `${event.agentName} stopped listening`;
+      return [u(event.agentName), ' stopped listening'];
     case 'request-created':
-      return `Request created: ${event.request.title}`;
+      return ['Request created: ', u(event.request.title)];
     case 'closed':
-      return `Chat closed by ${event.by.name}`;
+      return ['Chat closed by ', u(event.by.name)];
   }
 }
+
+export const partText = (part: LinePart): string => (typeof part === 'string' ? part : part.user);

@@ -56,3 +56,21 @@ export function errorText(error: Partial<BatonError> | null | undefined): string
   const code = error?.code as ErrorCode | undefined;
   return (code && errorSentences[code]) || 'Something went wrong. Try again.';
 }
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** The first user-perceived character: a flag, a family emoji or an accented letter stays whole. */
+const firstGrapheme = (word: string) => graphemes.segment(word)[Symbol.iterator]().next().value?.segment ?? '';
+
+/** Avatar initials: the first character of the first and last words ("Dana Whitfield" → "DW"), by grapheme. */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const first = firstGrapheme(words[0] ?? '');
+  const last = words.length > 1 ? firstGrapheme(words[words.length - 1] ?? '') : '';
+  return (first + last).toLocaleUpperCase() || '?';
+}
+
+/**
+ * Wraps a string someone typed in Unicode isolates (FSI … PDI), for the places a <bdi> cannot go: attributes such
+ * as placeholders. An override inside it then ends with it.
+ */
+export const isolateText = (text: string): string => `\u2068${text}\u2069`;

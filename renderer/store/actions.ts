@@ -1,12 +1,14 @@
 // The renderer's event vocabulary: past-tense actions that several slices and the effects react to.
 import { createAction } from '@reduxjs/toolkit';
-import type { ClientEvent, SearchHit, Settings } from '../../common/bridge';
+import type { AttentionKind, BatonBridge, ClientEvent, SearchHit, Settings } from '../../common/bridge';
 import type { AgentId, AgentInfo, Request, SessionEvent, SessionId, SessionSummary, SettableStatus } from '../../common/domain';
 import type { BatonError } from '../../common/result';
 
 /** Every ClientEvent the bridge pushes (and the app:snapshot answer at start, as a `snapshot` event). */
 export const eventReceived = createAction<ClientEvent>('bridge/eventReceived');
 export const appStarted = createAction('app/started');
+/** desktop (Electron preload) or web (the local host's socket): some settings exist on one only */
+export const platformDetected = createAction<BatonBridge['platform']>('app/platformDetected');
 export const snapshotUnavailable = createAction<BatonError>('app/snapshotUnavailable');
 
 // Calls to the bridge, keyed by where their errors are shown ("signIn", "composer:<session>", ...).
@@ -21,6 +23,8 @@ export interface SignInForm {
   user: string;
   password: string;
   remember: boolean;
+  /** the agent confirmed signing in over ws:// to another machine */
+  allowUnencrypted?: boolean;
 }
 export const savedCredentialsLoaded = createAction<{ relayUrl: string | null; user: string | null; hasPassword: boolean }>(
   'signIn/savedCredentialsLoaded',
@@ -54,7 +58,8 @@ export const transferTargetChosen = createAction<AgentId>('transfer/targetChosen
 export const transferNoteChanged = createAction<string>('transfer/noteChanged');
 export const offerSubmitted = createAction<{ sessionId: SessionId; to: AgentId; note?: string }>('transfer/offerSubmitted');
 export const offerSent = createAction<{ sessionId: SessionId; transferId: string }>('transfer/offerSent');
-export const acceptClicked = createAction<{ sessionId: SessionId; transferId: string }>('transfer/acceptClicked');
+/** `openAfter`: accepted from the offer bar of another tab, so the chat opens once it is mine */
+export const acceptClicked = createAction<{ sessionId: SessionId; transferId: string; openAfter?: boolean }>('transfer/acceptClicked');
 export const rejectClicked = createAction<{ sessionId: SessionId; transferId: string; reason?: string }>(
   'transfer/rejectClicked',
 );
@@ -86,11 +91,15 @@ export const historyChatOpened = createAction<{ sessionId: SessionId; seq?: numb
 
 // Shell of the workspace.
 export type Tab = 'chats' | 'dashboard' | 'history' | 'requests';
-export const tabChosen = createAction<Tab>('ui/tabChosen');
+/** the tabs, plus Settings (reached from the header, not a tab of the workspace) */
+export type View = Tab | 'settings';
+export const tabChosen = createAction<View>('ui/tabChosen');
 export const chatMenuOpened = createAction<SessionId>('ui/chatMenuOpened');
 export const chatMenuClosed = createAction('ui/chatMenuClosed');
 export const shortcutsOpened = createAction('ui/shortcutsOpened');
 export const shortcutsClosed = createAction('ui/shortcutsClosed');
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export const themeChosen = createAction<ThemeChoice>('ui/themeChosen');
-export const notificationSettingChanged = createAction<Partial<Settings>>('settings/notificationSettingChanged');
+export const settingsChanged = createAction<Partial<Settings>>('settings/changed');
+/** the Play button beside a sound in Settings */
+export const soundTested = createAction<AttentionKind>('settings/soundTested');

@@ -3,7 +3,7 @@ import { createSelector, createSlice } from '@reduxjs/toolkit';
 import type { OutboxItem } from '../../common/bridge';
 import type { SessionEvent, SessionId } from '../../common/domain';
 import { dayKey, dayLabel } from '../lib/format';
-import { systemLineText } from '../lib/eventText';
+import { type LinePart, partText, systemLineParts } from '../lib/eventText';
 import {
   closedChatDismissed,
   draftChanged,
@@ -171,7 +171,7 @@ export const selectLastHeldSeq = (state: RootState, id: SessionId) => {
 export type TranscriptRow =
   | { kind: 'day'; key: string; label: string }
   | { kind: 'message'; key: string; event: Extract<SessionEvent, { kind: 'message' }>; own: boolean }
-  | { kind: 'system'; key: string; at: number; text: string; tone: 'info' | 'transfer' | 'closed' }
+  | { kind: 'system'; key: string; at: number; text: string; parts: LinePart[]; tone: 'info' | 'transfer' | 'closed' }
   | { kind: 'outbox'; key: string; item: OutboxItem; authorName: string };
 
 const toneOf = (kind: SessionEvent['kind']): 'info' | 'transfer' | 'closed' =>
@@ -204,7 +204,9 @@ export function buildTranscriptRows(
       delivered.add(event.messageId);
       rows.push({ kind: 'message', key: `e${seq}`, event, own: event.author.kind === 'agent' && event.author.id === meId });
     } else {
-      rows.push({ kind: 'system', key: `e${seq}`, at: event.at, text: systemLineText(event, nameOf), tone: toneOf(event.kind) });
+      const parts = systemLineParts(event, nameOf);
+      const text = parts.map(partText).join('');
+      rows.push({ kind: 'system', key: `e${seq}`, at: event.at, text, parts, tone: toneOf(event.kind) });
     }
   }
   const unsent = Object.values(outbox)

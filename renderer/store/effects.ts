@@ -41,13 +41,15 @@ import {
   statusChosen,
   tabChosen,
   takeOverClicked,
-  notificationSettingChanged,
+  settingsChanged,
+  soundTested,
   themeChosen,
   transcriptLoaded,
 } from './actions';
 import { offerAutoSelected, selectionCleared } from './chat';
 import type { RootState } from './root';
-import { selectMySessionIds, selectOffersToMe, selectRoleIn, selectTotalUnread } from './sessions';
+import type { SoundPlayer } from '../lib/sounds';
+import { selectAttention, selectMySessionIds, selectOffersToMe, selectRoleIn } from './sessions';
 
 export interface EffectsOptions {
   /** where the document title and theme are applied; absent in plain Node */
@@ -56,6 +58,8 @@ export interface EffectsOptions {
   searchDebounceMs?: number;
   /** how long after the last keystroke "typing" is switched off */
   typingIdleMs?: number;
+  /** plays the attention sounds; absent in plain Node */
+  sounds?: SoundPlayer;
 }
 
 export function createEffects(bridge: BatonBridge, options: EffectsOptions = {}) {
@@ -121,7 +125,9 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
     actionCreator: appStarted,
     effect: async (_action, api) => {
       const snapshot = await loadSnapshot(api.dispatch);
-      if (!snapshot?.me) await loadSaved(api.dispatch);
+      // the sign-in form is prefilled from the last account whenever it shows (a cached agent may be signed out)
+      const status = snapshot?.connection.status;
+      if (!snapshot?.me || status === 'signed-out' || status === 'auth-failed') await loadSaved(api.dispatch);
       applyTitle(api.getState());
     },
   });
@@ -249,7 +255,10 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
   start({
     actionCreator: acceptClicked,
     effect: async ({ payload }, api) => {
-      await call(api.dispatch, `offer:${payload.sessionId}`, 'transfer:accept', payload);
+      const { sessionId, transferId } = payload;
+      const accepted = await call(api.dispatch, `offer:${sessionId}`, 'transfer:accept', { sessionId, transferId });
+      // accepted from another tab: the customer is now waiting for me, so their chat opens
+      if (accepted && payload.openAfter) api.dispatch(sessionOpened(sessionId));
     },
   });
 
@@ -407,20 +416,43 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
 
   function applyTitle(state: RootState) {
     if (!doc) return;
-    const total = selectTotalUnread(state);
+    const { total } = selectAttention(state);
     const title = total > 0 ? `(${total}) Baton` : 'Baton';
     if (doc.title !== title) doc.title = title;
   }
   start({
-    predicate: (_action, current, previous) => current.sessions.unread !== previous.sessions.unread,
+    predicate: (_action, current, previous) => current.sessions !== previous.sessions || current.session.me !== previous.session.me,
     effect: (_action, api) => applyTitle(api.getState()),
   });
 
   start({
-    actionCreator: notificationSettingChanged,
+    actionCreator: settingsChanged,
     // the core answers with a `settings` event, which the session slice reduces
     effect: async ({ payload }, api) => {
       await call(api.dispatch, 'settings', 'settings:set', payload);
+    },
+  });
+
+  // Sounds: the core says when something needs the agent; the agent's settings say whether and how loud.
+  start({
+    predicate: (action) => eventReceived.match(action) && action.payload.type === 'attention',
+    effect: (action, api) => {
+      const event = (action as ReturnType<typeof eventReceived>).payload;
+      if (event.type !== 'attention') return;
+      const state = api.getState();
+      const sound = state.session.settings?.sounds[event.kind];
+      if (!sound?.on || !options.sounds) return;
+      // a new line in the chat the agent is reading needs no bell
+      const reading = state.ui.visible && state.ui.tab === 'chats' && state.chat.selectedId === event.sessionId;
+      if (event.kind === 'message' && reading) return;
+      options.sounds.play(event.kind, sound.volume);
+    },
+  });
+  start({
+    actionCreator: soundTested,
+    effect: ({ payload: kind }, api) => {
+      const sound = api.getState().session.settings?.sounds[kind];
+      options.sounds?.play(kind, sound?.volume ?? 1);
     },
   });
 

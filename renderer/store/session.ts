@@ -58,8 +58,13 @@ export const selectMe = (state: RootState) => state.session.me;
 export const selectSettings = (state: RootState) => state.session.settings;
 export const selectReady = (state: RootState) => state.session.ready;
 export const selectSaved = (state: RootState) => state.session.saved;
-/** The sign-in screen shows while nobody is signed in or the core says we are signed out. */
+/**
+ * The sign-in screen shows while nobody is signed in or the core says we are signed out, and for as long as a
+ * sign-in is under way: the form must not give way to the last account's workspace halfway (and lose what was
+ * typed when the attempt fails).
+ */
 export const selectShowSignIn = (state: RootState) =>
+  state.ui.busy.signIn === true ||
   state.session.me === null ||
   state.connection.state.status === 'signed-out' ||
   state.connection.state.status === 'auth-failed';

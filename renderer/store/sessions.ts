@@ -1,5 +1,6 @@
 // Session summaries (replaced wholesale on every change), unread counts, and which chats belong in my list.
 import { createEntityAdapter, createSelector, createSlice, type EntityState } from '@reduxjs/toolkit';
+import { attentionCounts } from '../../common/attention';
 import { type AgentId, roleIn, type SessionRole, type SessionSummary } from '../../common/domain';
 import { closedChatDismissed, eventReceived, signInSucceeded } from './actions';
 import type { RootState } from './root';
@@ -70,8 +71,12 @@ const selectLastRole = (state: RootState) => state.sessions.lastRole;
 const selectDismissed = (state: RootState) => state.sessions.dismissed;
 const selectMeId = (state: RootState) => state.session.me?.id ?? state.sessions.meId;
 
-export const selectTotalUnread = createSelector([selectUnreadMap], (unread) =>
-  Object.values(unread).reduce((sum, n) => sum + n, 0),
+/**
+ * Offers waiting for me plus my chats with unread messages, from the current summaries: the window title, the Chats
+ * badge and the dock badge all show this one number (common/attention.ts), so a chat that left me counts nothing.
+ */
+export const selectAttention = createSelector([selectAllSessions, selectUnreadMap, selectMeId], (sessions, unread, me) =>
+  attentionCounts(sessions, unread, me),
 );
 
 /** My role in a session, from its summary (common/domain roleIn). */

@@ -2,7 +2,7 @@
 import { configureStore } from '@reduxjs/toolkit';
 import { type BatonBridge, ClientEventSchema } from '../../common/bridge';
 import { describeZodError } from '../../common/protocol';
-import { appStarted, eventReceived } from './actions';
+import { appStarted, eventReceived, platformDetected } from './actions';
 import { createEffects, type EffectsOptions } from './effects';
 import { rootReducer } from './root';
 
@@ -17,6 +17,7 @@ export function createBatonStore(bridge: BatonBridge, options: EffectsOptions = 
         serializableCheck: { ignoredPaths: ['chat.logs'] },
       }).prepend(effects.middleware),
   });
+  store.dispatch(platformDetected(bridge.platform === 'desktop' ? 'desktop' : 'web'));
   const stopEvents = bridge.onEvent((raw) => {
     // The bridge is a process boundary: an event that does not match the contract is reported and dropped.
     const parsed = ClientEventSchema.safeParse(raw);

@@ -10,6 +10,7 @@ import {
   transferNoteChanged,
   transferTargetChosen,
 } from './actions';
+import { selectOnline } from './connection';
 import { selectAgents } from './presence';
 import type { RootState } from './root';
 import { selectSessionById } from './sessions';
@@ -64,10 +65,13 @@ const selectDialogSessionOwner = (state: RootState) =>
   state.transfers.dialog ? (selectSessionById(state, state.transfers.dialog.sessionId)?.ownerId ?? null) : null;
 const selectMeId = (state: RootState) => state.session.me?.id ?? null;
 
-/** Who a chat can be transferred to: agents who are Present, other than its owner and me. */
+/**
+ * Who a chat can be transferred to: agents who are Present, other than its owner and me. Offline, nobody: the
+ * statuses we hold are from before the link dropped, and a transfer needs the relay anyway.
+ */
 export const selectTransferTargets = createSelector(
-  [selectAgents, selectDialogSessionOwner, selectMeId],
-  (agents, ownerId, meId) => agents.filter((a) => a.status === 'present' && a.id !== ownerId && a.id !== meId),
+  [selectAgents, selectDialogSessionOwner, selectMeId, selectOnline],
+  (agents, ownerId, meId, online) => (online ? agents.filter((a) => a.status === 'present' && a.id !== ownerId && a.id !== meId) : []),
 );
 
 /** The chosen target, only while it is still a valid target (an agent going Away drops out). */

@@ -1,4 +1,4 @@
-// The workspace shell: current tab, open menu and overlays, theme, window visibility, errors and calls in flight.
+// The workspace shell: current view, open menu and overlays, theme, window visibility, errors and calls in flight.
 import { createSlice } from '@reduxjs/toolkit';
 import { errorText } from '../lib/format';
 import {
@@ -9,11 +9,12 @@ import {
   invokeFailed,
   invokeStarted,
   invokeSucceeded,
+  platformDetected,
   sessionOpened,
   shortcutsClosed,
   shortcutsOpened,
-  type Tab,
   type ThemeChoice,
+  type View,
   tabChosen,
   themeChosen,
   visibilityChanged,
@@ -21,7 +22,10 @@ import {
 import type { RootState } from './root';
 
 export interface UiSliceState {
-  tab: Tab;
+  tab: View;
+  platform: 'desktop' | 'web';
+  /** web mode: the page's link no longer opens the bridge (the host was restarted); what to do, as a sentence */
+  linkExpired: string | null;
   menuFor: string | null;
   shortcutsOpen: boolean;
   theme: ThemeChoice;
@@ -33,6 +37,8 @@ export interface UiSliceState {
 
 const initialState: UiSliceState = {
   tab: 'chats',
+  platform: 'web',
+  linkExpired: null,
   menuFor: null,
   shortcutsOpen: false,
   theme: 'system',
@@ -87,9 +93,13 @@ const slice = createSlice({
       .addCase(visibilityChanged, (s, { payload }) => {
         s.visible = payload;
       })
+      .addCase(platformDetected, (s, { payload }) => {
+        s.platform = payload;
+      })
       .addCase(eventReceived, (s, { payload: event }) => {
         if (event.type === 'focus-session') s.tab = 'chats';
-        if (event.type === 'signed-out') return { ...initialState, theme: s.theme, visible: s.visible };
+        if (event.type === 'link-expired') s.linkExpired = event.message;
+        if (event.type === 'signed-out') return { ...initialState, theme: s.theme, visible: s.visible, platform: s.platform, linkExpired: s.linkExpired };
       });
   },
 });
@@ -101,3 +111,5 @@ export const selectShortcutsOpen = (state: RootState) => state.ui.shortcutsOpen;
 export const selectTheme = (state: RootState) => state.ui.theme;
 export const selectError = (state: RootState, where: string) => state.ui.errors[where];
 export const selectBusy = (state: RootState, where: string) => state.ui.busy[where] === true;
+export const selectPlatform = (state: RootState) => state.ui.platform;
+export const selectLinkExpired = (state: RootState) => state.ui.linkExpired;

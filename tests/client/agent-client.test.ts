@@ -1,15 +1,17 @@
 // Client core against a real relay: sign-in, chats, transfers, offline reads, account switch, retention.
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import type { ClientSnapshot, OutboxItem, SearchHit } from '../../common/bridge';
+import { type ClientSnapshot, isUnencryptedRemoteRelay, type OutboxItem, type SearchHit } from '../../common/bridge';
 import type { SessionEvent } from '../../common/domain';
+import { AccountIndex } from '../../main/client/accounts';
 import { Cache } from '../../main/client/cache';
 import { summary, tempDir } from './fixtures';
-import { MemoryVault, testScope } from './harness';
+import { startRelay } from '../../relay/server';
+import { MemoryVault, Probe, testScope } from './harness';
+import { startTcpProxy } from './tcp-proxy';
 
-const { relay, probe, customer } = testScope();
+const { relay, probe, customer, defer } = testScope();
 
 describe('agent client against a real relay', () => {
   it('rejects unknown channels and bad arguments with invalid-argument, without throwing', async () => {
@@ -67,7 +69,8 @@ describe('agent client against a real relay', () => {
     const alice = await probe();
     const result = await alice.invoke('auth:signIn', { relayUrl: url, user: 'alice', password: 'demo' });
     expect(!result.ok && result.error.code).toBe('not-connected');
-    expect(!result.ok && result.error.message).toMatch(/Could not reach the relay/);
+    // a sentence naming the relay, not the socket's ECONNREFUSED
+    expect(!result.ok && result.error.message).toBe(`The relay at ${url} did not answer.`);
     expect((await alice.snapshot()).connection.status).toBe('signed-out');
   });
 
@@ -139,40 +142,14 @@ describe('agent client against a real relay', () => {
     expect(!again.ok && again.error.code).toBe('transfer-not-pending');
   });
 
-  it('another account signing in on the same data folder does not see the previous account\'s cache', async () => {
-    const r = await relay();
-    const dataDir = tempDir();
-    const alice = await probe({ dataDir });
-    await alice.signIn(r.wsUrl, 'alice');
-    const erin = await customer(r.wsUrl, 'Erin');
-    await erin.say('private matter');
-    await alice.until(() => alice.messageTexts(erin.sessionId).length === 1, 'the message');
-    await alice.must('session:closeChat', { sessionId: erin.sessionId });
-    await alice.untilEvent('session', (e) => e.session.state === 'closed');
-    await alice.must('auth:signOut');
-    await alice.client.dispose();
-
-    const bob = await probe({ dataDir });
-    await bob.signIn(r.wsUrl, 'bob');
-    expect((await bob.must<{ sessions: unknown[] }>('history:list', {})).sessions).toEqual([]);
-    expect((await bob.must<{ hits: unknown[] }>('history:search', { text: 'private' })).hits).toEqual([]);
-    // alice's cache was set aside, not destroyed
-    const archived = fs.readdirSync(dataDir).filter((f) => f.startsWith('cache.sqlite.alice-'));
-    expect(archived).toHaveLength(1);
-    const old = new Database(path.join(dataDir, archived[0]!), { readonly: true });
-    try {
-      const texts = old.prepare('SELECT text FROM messages').all() as { text: string }[];
-      expect(texts.map((t) => t.text)).toContain('private matter');
-    } finally {
-      old.close();
-    }
-  });
-
   it('on start, closed sessions older than the retention period are deleted and recent ones kept', async () => {
     const dataDir = tempDir();
     const day = 86_400_000;
     const now = Date.now();
-    const cache = Cache.open(dataDir);
+    const identity = { relayUrl: 'ws://127.0.0.1:9', user: 'alice' };
+    const accounts = AccountIndex.open(dataDir);
+    accounts.remember(identity);
+    const cache = Cache.open(accounts.dirFor(identity));
     cache.upsertSessions([
       summary('old', { state: 'closed', closedAt: now - 31 * day }),
       summary('recent', { state: 'closed', closedAt: now - 29 * day }),
@@ -210,5 +187,137 @@ describe('agent client against a real relay', () => {
     expect(snap.connection.status === 'offline' || snap.connection.status === 'connecting').toBe(true);
     const outbox: OutboxItem[] = snap.outbox;
     expect(outbox).toEqual([]);
+  });
+});
+
+describe('one cache per account, offline start', () => {
+  it('switching accounts on one machine never mixes or loses chats or unsent messages', async () => {
+    const r = await relay();
+    const proxy = await startTcpProxy(r.port);
+    defer(() => proxy.close());
+    const dataDir = tempDir();
+    const client = await probe({ dataDir });
+    await client.signIn(proxy.url, 'alice');
+    const erin = await customer(r.wsUrl, 'Erin');
+    await erin.say('private matter');
+    const sessionId = erin.sessionId;
+    await client.until(() => client.messageTexts(sessionId).includes('private matter'), 'the message');
+    // the relay goes out of reach: Alice's reply waits in her outbox, and she signs out
+    proxy.refuse(true);
+    proxy.cut();
+    await client.untilConnection('offline');
+    await client.must('chat:send', { sessionId, text: 'a reply written offline' });
+    await client.must('auth:signOut');
+    proxy.refuse(false);
+
+    await client.signIn(proxy.url, 'bob');
+    const bobView = await client.snapshot();
+    expect(bobView.me?.id).toBe('bob');
+    expect(bobView.sessions.map((s) => s.id)).not.toContain(sessionId);
+    expect(bobView.outbox).toEqual([]);
+    expect((await client.must<{ hits: unknown[] }>('history:search', { text: 'private' })).hits).toEqual([]);
+    expect(erin.seenTexts()).not.toContain('a reply written offline');
+    await client.must('auth:signOut');
+
+    const from = client.events.length;
+    await client.signIn(proxy.url, 'alice');
+    expect((await client.snapshot()).sessions.map((s) => s.id)).toContain(sessionId);
+    await client.untilEvent('outbox', (e) => e.item.text === 'a reply written offline' && e.item.state === 'sent', from);
+    await erin.until((f) => f.type === 'event' && f.event.kind === 'message' && f.event.text === 'a reply written offline');
+    expect(fs.readdirSync(path.join(dataDir, 'accounts'))).toHaveLength(2);
+  });
+
+  it('a sign-in that fails as another account leaves the shown account as it was and no folder behind', async () => {
+    const r = await relay();
+    const dataDir = tempDir();
+    const client = await probe({ dataDir });
+    await client.signIn(r.wsUrl, 'alice');
+    await client.must('auth:signOut');
+    const wrong = await client.invoke('auth:signIn', { relayUrl: r.wsUrl, user: 'bob', password: 'nope' });
+    expect(!wrong.ok && wrong.error.code).toBe('unauthorized');
+    expect(fs.readdirSync(path.join(dataDir, 'accounts'))).toEqual([expect.stringMatching(/^alice@/)]);
+    expect(await client.must('auth:saved')).toMatchObject({ user: 'alice', relayUrl: r.wsUrl });
+  });
+
+  it('with the relay down, a start opens the last account on its cache, keeps trying, and signs in by itself when it is back', async () => {
+    const relayDir = tempDir();
+    const first = await startRelay({ dataDir: relayDir, port: 0, demo: true, log: () => {} });
+    const port = first.port;
+    const vault = new MemoryVault();
+    const dataDir = tempDir();
+    const before = await probe({ dataDir, vault });
+    await before.signIn(first.wsUrl, 'alice');
+    const erin = await customer(first.wsUrl, 'Erin');
+    await erin.say('is my order on its way');
+    await before.until(() => before.messageTexts(erin.sessionId).length === 1, 'the message');
+    await before.client.dispose();
+    erin.close();
+    await first.close();
+
+    const after = await probe({ dataDir, vault });
+    const offline = await after.untilConnection('offline');
+    expect(offline.connection).toMatchObject({ message: `The relay at ${first.wsUrl} did not answer.` });
+    const snap = await after.snapshot();
+    expect(snap.me?.id).toBe('alice');
+    expect(snap.sessions.map((s) => s.id)).toEqual([erin.sessionId]);
+    expect((await after.must<{ hits: unknown[] }>('history:search', { text: 'order' })).hits).toHaveLength(1);
+    const { messageId } = await after.must<{ messageId: string }>('chat:send', { sessionId: erin.sessionId, text: 'yes, tomorrow' });
+
+    const back = await startRelay({ dataDir: relayDir, port, demo: true, log: () => {} });
+    defer(() => back.close());
+    await after.untilConnection('online');
+    await after.untilEvent('outbox', (e) => e.item.messageId === messageId && e.item.state === 'sent');
+  });
+
+  it('a start that signs in as a given account (web mode) opens its cache at once and ends in auth-failed on a wrong password', async () => {
+    const r = await relay();
+    const dataDir = tempDir();
+    const first = await probe({ dataDir });
+    await first.signIn(r.wsUrl, 'alice');
+    await first.client.dispose();
+
+    const wrong = new Probe({ dataDir });
+    defer(() => wrong.client.dispose());
+    await wrong.client.start({ signIn: { relayUrl: r.wsUrl, user: 'alice', password: 'wrong' } });
+    expect((await wrong.snapshot()).me?.id).toBe('alice');
+    const failed = await wrong.untilConnection('auth-failed');
+    expect(failed.connection).toMatchObject({ message: 'Wrong user name or password.' });
+  });
+
+  it('refuses ws:// with credentials to another machine unless the agent confirmed it; loopback and wss:// are fine', async () => {
+    const client = await probe();
+    const refused = await client.invoke('auth:signIn', { relayUrl: 'ws://relay.example.com:7420', user: 'alice', password: 'demo' });
+    expect(refused).toEqual({
+      ok: false,
+      error: { code: 'forbidden', message: expect.stringMatching(/^ws:\/\/relay\.example\.com:7420 is not encrypted \(ws:\/\/\): your password/) },
+    });
+    expect(isUnencryptedRemoteRelay('wss://relay.example.com')).toBe(false);
+    expect(isUnencryptedRemoteRelay('ws://127.0.0.1:7420')).toBe(false);
+    expect(isUnencryptedRemoteRelay('ws://localhost:7420')).toBe(false);
+    expect(isUnencryptedRemoteRelay('ws://[::1]:7420')).toBe(false);
+    expect(isUnencryptedRemoteRelay('ws://10.0.0.5:7420')).toBe(true);
+    await expect(
+      new Probe({ dataDir: tempDir() }).client.start({ signIn: { relayUrl: 'ws://10.0.0.5:7420', user: 'alice', password: 'demo' } }),
+    ).rejects.toThrow(/is not encrypted/);
+  });
+
+  it('raises attention for a new chat, an offer and a customer message whatever the notification settings say', async () => {
+    const r = await relay();
+    const alice = await probe();
+    await alice.signIn(r.wsUrl, 'alice');
+    await alice.must('settings:set', { notifyNewChats: false, notifyMessages: false });
+    const erin = await customer(r.wsUrl, 'Erin');
+    await erin.say('hello');
+    await alice.untilEvent('attention', (e) => e.kind === 'new-chat' && e.sessionId === erin.sessionId && !e.reminder);
+    await erin.say('anyone there?');
+    await alice.untilEvent('attention', (e) => e.kind === 'message' && e.sessionId === erin.sessionId);
+    expect(alice.events.some((e) => e.type === 'notification')).toBe(false);
+    const bob = await probe();
+    await bob.signIn(r.wsUrl, 'bob');
+    await alice.must('transfer:offer', { sessionId: erin.sessionId, to: 'bob' });
+    await bob.untilEvent('attention', (e) => e.kind === 'transfer-offer' && e.sessionId === erin.sessionId);
+    // settings are the account's own, kept in its cache
+    expect((await alice.snapshot()).settings).toMatchObject({ notifyNewChats: false, notifyMessages: false });
+    expect((await bob.snapshot()).settings).toMatchObject({ notifyNewChats: true });
   });
 });

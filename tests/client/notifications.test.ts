@@ -1,10 +1,10 @@
 // Notification policy: which intents are raised and closed.
 import { describe, expect, it } from 'vitest';
-import type { Settings } from '../../common/bridge';
+import { defaultSettings, type Settings } from '../../common/bridge';
 import { NotificationPolicy } from '../../main/client/notifications';
 import { message, summary } from './fixtures';
 
-const settings: Settings = { notifyNewChats: true, notifyMessages: true };
+const settings: Settings = defaultSettings;
 const ctx = (over: Partial<{ me: string; settings: Settings }> = {}) => ({
   me: 'bob',
   settings,
@@ -60,5 +60,21 @@ describe('notification policy', () => {
     expect(policy.liveEvent(message('s1', 4, 'hi', { customer: false }), mine, ctx())).toEqual([]);
     expect(policy.liveEvent(message('s1', 5, 'hello'), summary('s1', { ownerId: 'alice' }), ctx())).toEqual([]);
     expect(policy.liveEvent(message('s1', 6, 'hello'), mine, ctx({ settings: { ...settings, notifyMessages: false } }))).toEqual([]);
+  });
+});
+
+describe('notification text', () => {
+  it('strips bidi controls from names and messages, so an override cannot reverse the notification', () => {
+    const policy = new NotificationPolicy();
+    const evil = 'Mallory\u202Eexe.png';
+    const mine = summary('s1', { ownerId: 'bob', customerName: evil, lastMessage: { ...lastMessage, text: 'see \u2067file\u2069 \u202Dnow' } });
+    const [newChat] = policy.sessionChanged(mine, undefined, ctx());
+    expect(newChat).toMatchObject({ notification: { title: 'New chat with Malloryexe.png', body: 'see file now' } });
+    const [offered] = policy.sessionsChanged([summary('s2', { customerName: evil, pendingTransfer: { ...offer, sessionId: 's2' } })], ctx({ }));
+    expect(offered).toMatchObject({ notification: { body: 'Malloryexe.png' } });
+    const said = message('s1', 7, 'ok\u202E');
+    if (said.kind !== 'message') throw new Error('a message event');
+    const [line] = policy.liveEvent({ ...said, author: { kind: 'customer', id: null, name: evil } }, mine, ctx());
+    expect(line).toMatchObject({ notification: { title: 'Malloryexe.png', body: 'ok' } });
   });
 });

@@ -72,3 +72,29 @@ test('the customer chat page passes axe before and during a chat', async ({ open
   await expect(customer.page.getByRole('log')).toContainText('joined the chat');
   expect(await seriousViolations(customer.page), 'customer page, chatting').toEqual([]);
 });
+
+test('Settings, an offer shown on another tab and the offline banner pass axe', async ({ relay, signIn, startChat }) => {
+  const alice = await signIn('alice');
+  await chatOwnedBy(alice, startChat, 'Dana Whitfield', 'My invoice shows the wrong amount.');
+  const bob = await signIn('bob');
+  const both = async (page: Page, what: string) => {
+    expect(await seriousViolations(page), what).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await seriousViolations(page), `${what}, dark theme`).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'light' });
+  };
+
+  await bob.page.getByRole('button', { name: 'Settings' }).click();
+  await expect(bob.page.getByRole('region', { name: 'Settings' })).toBeVisible();
+  await both(bob.page, 'settings');
+
+  await bob.page.getByRole('tab', { name: 'History' }).click();
+  await offerTransfer(alice, 'Dana Whitfield', bob);
+  await expect(bob.page.getByRole('region', { name: 'Transfers offered to you' })).toBeVisible();
+  // the bar uses the transfer colours the banner below is audited in, dark included
+  expect(await seriousViolations(bob.page), 'offer bar on History').toEqual([]);
+
+  await relay.stop();
+  await expect(alice.page.getByRole('region', { name: 'You are offline' })).toBeVisible();
+  await both(alice.page, 'offline banner');
+});

@@ -21,6 +21,8 @@ export interface TestRelay {
   dataDir: string;
   /** stops the relay; safe to call more than once (the fixture calls it again after the test) */
   stop(): Promise<void>;
+  /** starts it again on the same port with the same data (after `stop()`, or stops it first) */
+  restart(): Promise<void>;
 }
 
 export interface Agent {
@@ -29,6 +31,13 @@ export interface Agent {
   page: Page;
   context: BrowserContext;
   host: WebHost;
+  /** the web host's data folder (the agent's per-account caches) */
+  dataDir: string;
+  /**
+   * Stops this agent's web host and starts a new one on the same data folder (a restart of `npm run web`), signed in
+   * at start like the first; `samePort` keeps the old address (with a new token). The page is not reloaded.
+   */
+  restartHost(options?: { samePort?: boolean }): Promise<WebHost>;
 }
 
 export interface Customer {
@@ -61,13 +70,20 @@ export const test = base.extend<Fixtures>({
   relay: async ({}, use, testInfo) => {
     const dataDir = tempDir('relay');
     const logLines: string[] = [];
-    const relay = await startRelay({ dataDir, port: 0, host: '127.0.0.1', demo: true, log: (entry) => logLines.push(JSON.stringify(entry)) });
+    const log = (entry: object) => logLines.push(JSON.stringify(entry));
+    let relay = await startRelay({ dataDir, port: 0, host: '127.0.0.1', demo: true, log });
+    const port = relay.port;
     let stopped: Promise<void> | null = null;
     const stop = () => {
       stopped ??= relay.close();
       return stopped;
     };
-    await use({ port: relay.port, wsUrl: relay.wsUrl, httpUrl: relay.httpUrl, dataDir, stop });
+    const restart = async () => {
+      await stop();
+      relay = await startRelay({ dataDir, port, host: '127.0.0.1', demo: true, log });
+      stopped = null;
+    };
+    await use({ port: relay.port, wsUrl: relay.wsUrl, httpUrl: relay.httpUrl, dataDir, stop, restart });
     await stop();
     if (testInfo.status !== testInfo.expectedStatus && logLines.length > 0) {
       await testInfo.attach('relay.log', { body: logLines.join('\n'), contentType: 'text/plain' });
@@ -81,14 +97,9 @@ export const test = base.extend<Fixtures>({
       // Loaded on first use, so specs that only drive the customer page do not load the agent client.
       const { startWebHost } = await import('../../main/web/host');
       const dataDir = tempDir(`web-${user}`);
-      const host = await startWebHost({
-        relayUrl: relay.wsUrl,
-        user,
-        password: DEMO_PASSWORD,
-        port: 0,
-        dataDir,
-        rendererDir: process.env.BATON_E2E_RENDERER_DIR,
-      });
+      const startHost = (port: number) =>
+        startWebHost({ relayUrl: relay.wsUrl, user, password: DEMO_PASSWORD, port, dataDir, rendererDir: process.env.BATON_E2E_RENDERER_DIR });
+      const host = await startHost(0);
       const context = await browser.newContext({ permissions: ['notifications'] });
       started.push({ host, context, dataDir });
       if (options.initScript) await context.addInitScript(options.initScript);
@@ -97,7 +108,22 @@ export const test = base.extend<Fixtures>({
       const name = displayName[user];
       await expect(page.getByRole('banner')).toContainText(name);
       await expect(connectionIndicator(page)).toContainText('Online');
-      return { user, name, page, context, host };
+      const agent: Agent = {
+        user,
+        name,
+        page,
+        context,
+        host,
+        dataDir,
+        restartHost: async ({ samePort = false } = {}) => {
+          const old = agent.host;
+          await old.close();
+          agent.host = await startHost(samePort ? old.port : 0);
+          started.push({ host: agent.host, context, dataDir });
+          return agent.host;
+        },
+      };
+      return agent;
     });
     for (const { host, context, dataDir } of started.reverse()) {
       await context.close();

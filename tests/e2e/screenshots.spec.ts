@@ -41,6 +41,11 @@ test('the main states render for the documentation screenshots', async ({ relay,
   await expect(transcriptOf(alice.page, 'Dana Whitfield')).toContainText('let me hand you over');
   await shoot(alice.page, 'workspace');
 
+  await alice.page.getByRole('button', { name: 'Settings' }).click();
+  await expect(alice.page.getByRole('region', { name: 'Settings' })).toBeVisible();
+  await shoot(alice.page, 'settings');
+  await alice.page.getByRole('tab', { name: 'Chats' }).click();
+
   await chooseFromChatMenu(alice, 'Dana Whitfield', 'Transfer');
   await expect(transferTarget(alice.page, bob.name)).toBeVisible();
   await transferTarget(alice.page, bob.name).click();
@@ -48,7 +53,11 @@ test('the main states render for the documentation screenshots', async ({ relay,
   await shoot(alice.page, 'transfer-dialog');
   await transferDialog(alice.page).getByRole('button', { name: 'Cancel' }).click();
 
+  await bob.page.getByRole('tab', { name: 'History' }).click();
   await offerTransfer(alice, 'Dana Whitfield', bob, 'Billing question, invoice 4471');
+  await expect(bob.page.getByRole('region', { name: 'Transfers offered to you' })).toContainText('Billing question');
+  await shoot(bob.page, 'offer-bar');
+  await bob.page.getByRole('tab', { name: 'Chats' }).click();
   const offered = conversation(bob.page, 'Dana Whitfield');
   await expect(offered.getByRole('button', { name: 'Accept transfer' })).toBeVisible();
   await shoot(bob.page, 'offered-chat');
@@ -82,4 +91,6 @@ test('the main states render for the documentation screenshots', async ({ relay,
     'Wonderful, thank you both!',
   );
   await shoot(bob.page, 'history');
+  await expect(alice.page.getByRole('region', { name: 'You are offline' })).toContainText('did not answer');
+  await shoot(alice.page, 'offline');
 });

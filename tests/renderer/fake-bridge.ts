@@ -18,7 +18,7 @@ export interface RecordedCall {
 }
 
 export class FakeBridge implements BatonBridge {
-  readonly platform = 'web' as const;
+  platform: 'desktop' | 'web' = 'web';
   readonly calls: RecordedCall[] = [];
   private readonly handlers = new Map<BridgeChannel, Handler<BridgeChannel>>();
   private readonly listeners = new Set<(event: ClientEvent) => void>();

@@ -1,5 +1,5 @@
 // Agents, sessions, events and snapshots for renderer tests, built small and overridable.
-import type { ClientSnapshot } from '../../common/bridge';
+import { type ClientSnapshot, defaultSettings } from '../../common/bridge';
 import type { AgentInfo, SessionEvent, SessionSummary, TransferOffer } from '../../common/domain';
 
 export const T0 = Date.UTC(2025, 0, 15, 9, 0, 0);
@@ -77,7 +77,7 @@ export function snapshot(over: Partial<ClientSnapshot> = {}): ClientSnapshot {
     outbox: [],
     unread: {},
     requests: [],
-    settings: { notifyNewChats: true, notifyMessages: true },
+    settings: defaultSettings,
     ...over,
   };
 }

@@ -4,7 +4,17 @@ import userEvent from '@testing-library/user-event';
 import { Provider } from 'react-redux';
 import { App } from '../../renderer/App';
 import { createBatonStore } from '../../renderer/store/store';
+import type { AttentionKind } from '../../common/bridge';
+import type { SoundPlayer } from '../../renderer/lib/sounds';
 import type { FakeBridge } from './fake-bridge';
+
+/** Records every sound the effects ask for, instead of playing it. */
+export class RecordingSoundPlayer implements SoundPlayer {
+  readonly played: Array<{ kind: AttentionKind; volume: number }> = [];
+  play(kind: AttentionKind, volume: number): void {
+    this.played.push({ kind, volume });
+  }
+}
 
 // happy-dom does no layout, so every element is 0 px tall and a virtualized list would show nothing:
 // give transcript logs the height of a typical window so the virtualizer renders rows.
@@ -15,8 +25,8 @@ Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
   },
 });
 
-export async function renderApp(bridge: FakeBridge, { signedIn = true } = {}) {
-  const baton = createBatonStore(bridge, { document, searchDebounceMs: 0, typingIdleMs: 5 });
+export async function renderApp(bridge: FakeBridge, { signedIn = true, sounds = new RecordingSoundPlayer() } = {}) {
+  const baton = createBatonStore(bridge, { document, searchDebounceMs: 0, typingIdleMs: 5, sounds });
   const user = userEvent.setup();
   const view = render(
     <Provider store={baton.store}>
@@ -26,5 +36,5 @@ export async function renderApp(bridge: FakeBridge, { signedIn = true } = {}) {
   baton.start();
   if (signedIn) await screen.findByRole('banner');
   else await screen.findByRole('heading', { name: 'Sign in to Baton' });
-  return { ...view, store: baton.store, user, dispose: baton.dispose };
+  return { ...view, store: baton.store, user, sounds, dispose: baton.dispose };
 }

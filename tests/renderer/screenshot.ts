@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
-import type { ClientSnapshot } from '../../common/bridge';
+import { type ClientSnapshot, defaultSettings } from '../../common/bridge';
 import type { SessionEvent } from '../../common/domain';
 import { agent, message, offer, session } from './fixtures';
 
@@ -66,7 +66,7 @@ const snap: ClientSnapshot = {
   ],
   unread: { 's-offer': 2, 's-pending': 1 },
   requests: [],
-  settings: { notifyNewChats: true, notifyMessages: true },
+  settings: defaultSettings,
 };
 
 function transcript(id: string): SessionEvent[] {

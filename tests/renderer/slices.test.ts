@@ -7,7 +7,7 @@ import { closedChatDismissed, eventReceived, transferDialogOpened, transferTarge
 import { buildTranscriptRows, makeSelectTranscriptRows } from '../../renderer/store/chat';
 import { connectionLabel } from '../../renderer/store/connection';
 import { type RootState, rootReducer } from '../../renderer/store/root';
-import { selectMySessions, selectRoleIn, selectTotalUnread } from '../../renderer/store/sessions';
+import { selectMySessions, selectRoleIn, selectAttention } from '../../renderer/store/sessions';
 import { selectChosenTarget, selectTransferTargets } from '../../renderer/store/transfers';
 import { agent, alice, bob, maria, message, offer, session, snapshot, T0 } from './fixtures';
 
@@ -32,7 +32,7 @@ describe('snapshot', () => {
     expect(second.sessions.unread).toEqual({ s3: 1 });
     expect(second.presence.ids.slice().sort()).toEqual(['alice', 'bob']);
     expect(second.chat.logs).toEqual({});
-    expect(selectTotalUnread(second)).toBe(1);
+    expect(selectAttention(second).total).toBe(1);
   });
 
   it('signed-out clears everything the agent could see', () => {
@@ -43,7 +43,7 @@ describe('snapshot', () => {
     );
     expect(state.session.me).toBeNull();
     expect(state.sessions.ids).toEqual([]);
-    expect(selectTotalUnread(state)).toBe(0);
+    expect(selectAttention(state).total).toBe(0);
     expect(state.connection.state.status).toBe('signed-out');
   });
 });
@@ -201,7 +201,7 @@ describe('sessions list and roles', () => {
     expect(selectMySessions(state)).toEqual([]);
   });
 
-  it('tracks unread counts per chat and in total', () => {
+  it('tracks unread counts per chat, and counts my chats with unread messages plus offers to me', () => {
     const state = reduce(
       undefined,
       { type: 'snapshot', snapshot: snapshot({ sessions: [session('s1'), session('s2')], unread: { s1: 1 } }) },
@@ -210,7 +210,25 @@ describe('sessions list and roles', () => {
       { type: 'unread', sessionId: 's1', count: 0 },
     );
     expect(state.sessions.unread).toEqual({ s1: 0, s2: 2 });
-    expect(selectTotalUnread(state)).toBe(2);
+    expect(selectAttention(state)).toEqual({ offers: 0, unreadChats: 1, total: 1 });
+  });
+
+  it('counts no phantom: an offer counts while pending, and neither it nor its history once cancelled, rejected, timed out or moved away', () => {
+    const offered = session('s9', { ownerId: 'bob', pendingTransfer: offer('s9', { fromId: 'bob', offeredBy: 'bob', toId: 'alice' }) });
+    const pending = reduce(
+      undefined,
+      { type: 'snapshot', snapshot: snapshot({ sessions: [session('s1')], unread: {} }) },
+      { type: 'session', session: offered },
+      { type: 'unread', sessionId: 's9', count: 304 },
+    );
+    expect(selectAttention(pending)).toEqual({ offers: 1, unreadChats: 0, total: 1 });
+    const ended = reduce(pending, { type: 'session', session: { ...offered, pendingTransfer: null } });
+    expect(selectAttention(ended).total).toBe(0);
+    // my own chat, transferred away with unread lines: it is Bob's now, and counts nothing for me
+    const mine = reduce(ended, { type: 'unread', sessionId: 's1', count: 2 });
+    expect(selectAttention(mine).total).toBe(1);
+    const away = reduce(mine, { type: 'session', session: session('s1', { ownerId: 'bob', listeners: ['alice'] }) });
+    expect(selectAttention(away).total).toBe(0);
   });
 });
 
@@ -250,9 +268,10 @@ describe('chat menu items', () => {
 
 describe('connection words', () => {
   it('counts down to the next reconnect attempt', () => {
-    expect(connectionLabel({ status: 'offline', attempt: 2, nextRetryAt: T0 + 4200, reason: 'x' }, T0)).toBe('Reconnecting in 5 s');
+    expect(connectionLabel({ status: 'offline', attempt: 2, nextRetryAt: T0 + 4200, reason: 'x' }, T0)).toBe('Offline · retrying in 5 s');
     expect(connectionLabel({ status: 'offline', attempt: 2, nextRetryAt: null, reason: 'x' }, T0)).toBe('Offline');
     expect(connectionLabel({ status: 'connecting', attempt: 0 }, T0)).toBe('Connecting…');
+    expect(connectionLabel({ status: 'connecting', attempt: 3 }, T0)).toBe('Offline · retrying now');
     expect(connectionLabel({ status: 'online', since: T0 }, T0)).toBe('Online');
     expect(connectionLabel({ status: 'signed-out' }, T0)).toBe('Signed out');
   });

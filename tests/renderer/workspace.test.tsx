@@ -11,6 +11,10 @@ afterEach(() => {
   document.title = '';
 });
 
+/** Finds the element whose whole text is `text`, even when names inside it are isolated in <bdi> elements. */
+const sentence = (text: string) => (_: string, el: Element | null) =>
+  !!el && el.textContent === text && ![...el.children].some((child) => child.textContent === text);
+
 const openChat = async (user: ReturnType<typeof import('@testing-library/user-event').default.setup>, name: RegExp) => {
   await user.click(within(screen.getByRole('listbox', { name: 'Sessions' })).getByRole('option', { name }));
 };
@@ -18,17 +22,17 @@ const openChat = async (user: ReturnType<typeof import('@testing-library/user-ev
 describe('sign-in', () => {
   it('is shown when nobody is signed in, prefilled from the saved values, and sends what was typed', async () => {
     const bridge = new FakeBridge(snapshot({ me: null, connection: { status: 'signed-out' } }));
-    bridge.respond('auth:saved', ok({ relayUrl: 'ws://relay.test:8080', user: 'alice', hasPassword: false }));
+    bridge.respond('auth:saved', ok({ relayUrl: 'wss://relay.test:8080', user: 'alice', hasPassword: false }));
     bridge.respond('auth:signIn', fail('unauthorized', ''));
     const { user } = await renderApp(bridge, { signedIn: false });
-    await waitFor(() => expect((screen.getByLabelText('Relay address') as HTMLInputElement).value).toBe('ws://relay.test:8080'));
+    await waitFor(() => expect((screen.getByLabelText('Relay address') as HTMLInputElement).value).toBe('wss://relay.test:8080'));
     expect((screen.getByLabelText('User name') as HTMLInputElement).value).toBe('alice');
     await user.type(screen.getByLabelText('Password'), 'wrong');
     await user.click(screen.getByRole('checkbox', { name: 'Remember me' }));
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Wrong user name or password.');
     expect(bridge.callsTo('auth:signIn')).toEqual([
-      { relayUrl: 'ws://relay.test:8080', user: 'alice', password: 'wrong', remember: false },
+      { relayUrl: 'wss://relay.test:8080', user: 'alice', password: 'wrong', remember: false },
     ]);
   });
 
@@ -110,8 +114,8 @@ describe('offer bar', () => {
     expect(option.getAttribute('aria-label')).toContain('Transfer from Bob');
     expect(option.getAttribute('aria-selected')).toBe('true');
     const panel = await screen.findByRole('region', { name: 'Conversation with Otto' });
-    expect(within(panel).getByText('Bob wants to transfer this chat to you.')).toBeTruthy();
-    expect(within(panel).getByText('Note: VIP customer')).toBeTruthy();
+    expect(within(panel).getByText(sentence('Bob wants to transfer this chat to you.'))).toBeTruthy();
+    expect(within(panel).getByText(sentence('Note: VIP customer'))).toBeTruthy();
     expect(within(panel).queryByRole('textbox', { name: 'Message' })).toBeNull();
     await user.click(within(panel).getByRole('button', { name: 'Accept transfer' }));
     await waitFor(() => expect(bridge.callsTo('transfer:accept')).toEqual([{ sessionId: 's9', transferId: 'tr-77' }]));
@@ -146,7 +150,7 @@ describe('listening mode and roles', () => {
     const { user } = await renderApp(bridge);
     await openChat(user, /Ivo.*Transfer to Bob pending/);
     const panel = screen.getByRole('region', { name: 'Conversation with Ivo' });
-    expect(within(panel).getByText('Waiting for Bob to accept the transfer')).toBeTruthy();
+    expect(within(panel).getByText(sentence('Waiting for Bob to accept the transfer'))).toBeTruthy();
     await user.click(within(panel).getByRole('button', { name: 'Cancel transfer' }));
     await waitFor(() => expect(bridge.callsTo('transfer:cancel')).toEqual([{ sessionId: 's1', transferId: 'tr-5' }]));
     act(() => bridge.push({ type: 'session', session: session('s1', { customerName: 'Ivo' }) }));
@@ -205,7 +209,8 @@ describe('transcript, unread and title', () => {
     );
     bridge.respond('chat:transcript', ok({ events: [message('s1', 1, 'Hi there'), message('s1', 2, 'Anyone?')], hasMore: false }));
     const { user } = await renderApp(bridge);
-    expect(document.title).toBe('(3) Baton');
+    // two of my chats have unread messages: two things wait for me (not three unread lines)
+    expect(document.title).toBe('(2) Baton');
     expect(screen.getByRole('option', { name: /Rosa/ }).getAttribute('aria-label')).toContain('2 unread');
     await openChat(user, /Rosa/);
     const log = screen.getByRole('log');
@@ -321,18 +326,4 @@ describe('shortcuts', () => {
     expect(screen.getByRole('option', { name: /Second/ }).getAttribute('aria-selected')).toBe('true');
   });
 
-  it('turning off message notifications in the overlay asks the core and shows what it answers', async () => {
-    const bridge = new FakeBridge(snapshot());
-    bridge.respond('settings:set', ok({ notifyNewChats: true, notifyMessages: false }));
-    const { user } = await renderApp(bridge);
-    await user.keyboard('?');
-    const dialog = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
-    const messages = within(dialog).getByRole('checkbox', { name: /New messages/ }) as HTMLInputElement;
-    expect(messages.checked).toBe(true);
-    await user.click(messages);
-    await waitFor(() => expect(bridge.callsTo('settings:set')).toEqual([{ notifyMessages: false }]));
-    act(() => bridge.push({ type: 'settings', settings: { notifyNewChats: true, notifyMessages: false } }));
-    expect(messages.checked).toBe(false);
-    expect((within(dialog).getByRole('checkbox', { name: 'New chats' }) as HTMLInputElement).checked).toBe(true);
-  });
 });

@@ -20,6 +20,9 @@ export function makeRendererDir(): { root: string; rendererDir: string } {
   fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Baton</title><script type="module" src="/assets/index-abc123.js"></script>');
   fs.writeFileSync(path.join(rendererDir, 'assets', 'index-abc123.js'), 'console.log("baton")');
   fs.writeFileSync(path.join(rendererDir, 'assets', 'index-abc123.css'), 'body{margin:0}');
+  fs.writeFileSync(path.join(rendererDir, 'assets', 'index-abc123.js.map'), '{"sources":["SOURCE-MAP-CONTENT"]}');
+  fs.writeFileSync(path.join(rendererDir, 'assets', 'chime-abc123.wav'), 'RIFF');
+  fs.writeFileSync(path.join(rendererDir, 'stats.html'), 'BUILD-REPORT');
   fs.writeFileSync(path.join(root, 'secret.txt'), 'TOP-SECRET-CONTENT');
   fs.symlinkSync(path.join(root, 'secret.txt'), path.join(rendererDir, 'escape.txt'));
   return { root, rendererDir };

@@ -58,6 +58,26 @@ describe('static files', () => {
     }
   });
 
+  it('serves nothing but the page and its assets before the token is checked: no source maps', async () => {
+    for (const attempt of ['/assets/index-abc123.js.map', '/assets/index-abc123.js.m%61p', '/assets/INDEX-ABC123.JS.MAP', '/stats.html']) {
+      const response = await rawRequest(host.port, attempt);
+      expect(response.status, attempt).toBe(404);
+      expect(response.body).not.toMatch(/SOURCE-MAP-CONTENT|BUILD-REPORT/);
+    }
+    expect(String((await rawRequest(host.port, '/')).headers['content-security-policy'])).toContain("media-src 'self'");
+  });
+
+  it('tells a page whether its token is still the host\'s (204) or has expired (401), and nothing else', async () => {
+    const token = new URL(host.url).searchParams.get('token')!;
+    const good = await rawRequest(host.port, `/bridge?token=${token}`);
+    expect(good.status).toBe(204);
+    expect(good.body).toBe('');
+    const stale = await rawRequest(host.port, '/bridge?token=from-an-earlier-start');
+    expect(stale.status).toBe(401);
+    expect(stale.body).toMatch(/expired/);
+    expect((await rawRequest(host.port, '/bridge')).status).toBe(401);
+  });
+
   it('answers only GET and HEAD', async () => {
     expect((await rawRequest(host.port, '/', 'POST')).status).toBe(405);
     const head = await rawRequest(host.port, '/', 'HEAD');

@@ -12,6 +12,26 @@ let relay: RunningRelay;
 let aliceHost: WebHost;
 let bobHost: WebHost;
 
+/** The page's own bridge (createWebBridge) to a host, over `ws`, with fast retries; sockets and events recorded. */
+function pageBridge(pageUrl: string) {
+  const origin = originOf(pageUrl);
+  const sockets: WebSocket[] = [];
+  const bridge = createWebBridge({
+    url: bridgeUrlOf(pageUrl),
+    createSocket: (url) => {
+      const ws = new WebSocket(url, { origin });
+      sockets.push(ws);
+      return ws as never;
+    },
+    notifications: undefined,
+    minDelayMs: 5,
+    maxDelayMs: 20,
+  });
+  const events: ClientEvent[] = [];
+  bridge.onEvent((event) => events.push(event));
+  return { bridge, sockets, events };
+}
+
 async function pageFor(host: WebHost): Promise<BridgePage> {
   const attempt = await openBridge(bridgeUrlOf(host.url), originOf(host.url));
   if (!attempt.ok) throw new Error(`bridge refused with ${attempt.status}`);
@@ -63,25 +83,67 @@ describe('web mode with a real relay', () => {
     const { rendererDir } = makeRendererDir();
     await expect(
       startWebHost({ relayUrl: relay.wsUrl, user: 'carol', password: 'wrong', dataDir: tempDir(), rendererDir, port: 0 }),
-    ).rejects.toThrow(/carol/);
+    ).rejects.toThrow(`Could not sign in as carol at ${relay.wsUrl}: Wrong user name or password.`);
+  });
+
+  it('a host restarted while the relay is down opens on the account\'s cache and signs in when the relay is back', async () => {
+    const relayDir = tempDir();
+    const first = await startRelay({ dataDir: relayDir, port: 0, demo: true, log: () => {} });
+    const { rendererDir } = makeRendererDir();
+    const dataDir = tempDir();
+    const before = await startWebHost({ relayUrl: first.wsUrl, user: 'carol', password: 'demo', dataDir, rendererDir, port: 0 });
+    await before.close();
+    await first.close();
+
+    const lines: string[] = [];
+    const after = await startWebHost({ relayUrl: first.wsUrl, user: 'carol', password: 'demo', dataDir, rendererDir, port: 0, log: (l) => lines.push(l) });
+    try {
+      expect(lines.join('\n')).toContain(`The relay at ${first.wsUrl} did not answer. Baton opens on carol's cache`);
+      const page = await pageFor(after);
+      const snapshot = await page.invoke('app:snapshot', {});
+      expect(snapshot.ok && (snapshot.value as { me: { id: string } | null }).me?.id).toBe('carol');
+      const back = await startRelay({ dataDir: relayDir, port: first.port, demo: true, log: () => {} });
+      try {
+        await page.waitForEvent((e) => e.type === 'connection' && e.connection.status === 'online');
+      } finally {
+        page.close();
+        await back.close();
+      }
+    } finally {
+      await after.close();
+    }
+  });
+
+  it("an old page after a host restart is told its link expired, instead of reconnecting forever", async () => {
+    const { rendererDir } = makeRendererDir();
+    const dataDir = tempDir();
+    const old = await startWebHost({ dataDir, rendererDir, port: 0 });
+    const oldUrl = old.url;
+    const { bridge, sockets, events } = pageBridge(oldUrl);
+    expect((await bridge.invoke('app:snapshot', {})).ok).toBe(true);
+    await old.close();
+    // while nothing listens, the page keeps trying (the host may be coming back)
+    await vi.waitFor(() => expect(events.filter((e) => e.type === 'connection').length).toBeGreaterThanOrEqual(2));
+    const restarted = await startWebHost({ dataDir, rendererDir, port: old.port });
+    try {
+      await vi.waitFor(() => expect(events.some((e) => e.type === 'link-expired')).toBe(true));
+      const expired = events.find((e) => e.type === 'link-expired');
+      expect(expired).toEqual({ type: 'link-expired', message: expect.stringMatching(/^Baton was restarted on this computer/) });
+      const tries = sockets.length;
+      const answer = await bridge.invoke('auth:saved', {});
+      expect(!answer.ok && answer.error.message).toMatch(/no longer works/);
+      // no more reconnecting once the link is known dead: three times the longest retry delay passes without a socket
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(sockets.length).toBe(tries);
+      expect(new URL(restarted.url).searchParams.get('token')).not.toBe(new URL(oldUrl).searchParams.get('token'));
+    } finally {
+      bridge.dispose();
+      await restarted.close();
+    }
   });
 
   it("the page's bridge (createWebBridge) correlates invokes and reports losing the host", async () => {
-    const origin = originOf(aliceHost.url);
-    const sockets: WebSocket[] = [];
-    const bridge = createWebBridge({
-      url: bridgeUrlOf(aliceHost.url),
-      createSocket: (url) => {
-        const ws = new WebSocket(url, { origin });
-        sockets.push(ws);
-        return ws as never;
-      },
-      notifications: undefined,
-      minDelayMs: 5,
-      maxDelayMs: 20,
-    });
-    const events: ClientEvent[] = [];
-    bridge.onEvent((event) => events.push(event));
+    const { bridge, sockets, events } = pageBridge(aliceHost.url);
     const [saved, snapshot] = await Promise.all([bridge.invoke('auth:saved', {}), bridge.invoke('app:snapshot', {})]);
     expect(saved.ok && saved.value.user).toBe('alice');
     expect(snapshot.ok && snapshot.value.me?.id).toBe('alice');

@@ -543,7 +543,7 @@ export class Cache {
     return toHits(ids, rows, terms);
   }
 
-  // -- retention and identity -----------------------------------------------------------------------
+  // -- retention ----------------------------------------------------------------------------------
 
   /** Deletes closed sessions older than the retention period, with everything derived from them. */
   pruneClosed(now: number, retentionDays: number): number {
@@ -560,20 +560,6 @@ export class Cache {
       }
     })();
     return ids.length;
-  }
-
-  /** Writes a consistent copy of the whole cache to `file` (which must not exist). */
-  archiveTo(file: string): void {
-    this.db.prepare('VACUUM INTO ?').run(file);
-  }
-
-  /** Forgets everything of one account (another agent signs in on this machine); settings stay. */
-  wipeAccountData(): void {
-    this.db.transaction(() => {
-      for (const t of ['events', 'messages', 'transfers', 'held_seqs', 'read_marks', 'requests', 'sessions', 'presence', 'outbox']) {
-        this.db.prepare(`DELETE FROM ${t}`).run();
-      }
-    })();
   }
 
   // -- row validation ---------------------------------------------------------------------------------

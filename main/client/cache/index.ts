@@ -1,4 +1,4 @@
-// The client cache: one SQLite file per data folder.
+// The client cache: one SQLite file per account folder (main/client/accounts.ts decides which folder).
 export { Cache, highlight, searchTerms, toFtsQuery, type SearchQuery, type TransferRecord } from './cache';
 export { CACHE_FILE, CacheError, LATEST_VERSION, isCorruptionError, migrate, openCacheDatabase } from './open';
 export { migrations } from './migrations';
