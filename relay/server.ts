@@ -1,13 +1,13 @@
-// The relay process edge: HTTP (health, customer page), WebSocket upgrades with auth and Origin checks,
-// per-connection limits and heartbeats, and the wiring of the hub to SQLite, timers and live sockets.
-import { createHash, randomBytes } from 'node:crypto';
+// The relay process: HTTP (health, customer page), WebSocket upgrades, frames in (parse, rate limit, hello) and the
+// wiring of the hub to its engine (embedded SQLite, or a cluster node) and to this process's connections.
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AgentId, SessionId } from '../common/domain';
-import { type ErrorCode, errorSentences } from '../common/errors';
+import { errorSentences } from '../common/errors';
 import {
   AGENT_PATH,
   AgentCommandSchema,
@@ -17,16 +17,17 @@ import {
   CustomerCommandSchema,
   PROTOCOL_VERSION,
   parseFrame,
-  type RelayFrame,
 } from '../common/protocol';
 import type { Result } from '../common/result';
-import { decoyHash, hashToken, parseBasicAuth, verifyPassword } from './auth';
+import { hashToken, parseBasicAuth } from './auth';
+import { type Connection, Connections } from './connections';
 import { seedDemoAccounts } from './demo';
 import { openEmbeddedEngine } from './embedded/engine';
 import type { Engine } from './engine';
 import { serveCustomerPage } from './http';
 import { Hub } from './hub';
-import { type Clock, type LocalSockets, type Log, type LogEntry, StoreUnavailable } from './ports';
+import { type Clock, type Log, type LogEntry, StoreUnavailable } from './ports';
+import { BASIC_CHALLENGE, createAuthenticator, rejectUpgrade } from './upgrade';
 
 export interface RelayOptions {
   host?: string;
@@ -75,28 +76,6 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
-interface Connection {
-  id: string;
-  ws: WebSocket;
-  /** the TCP socket under `ws`, corked while a batch of frames is written to it */
-  socket: Duplex;
-  kind: 'agent' | 'customer';
-  remote: string;
-  /** the agent, for agent connections */
-  agentId: AgentId | null;
-  /** the chat, for customer connections once they said hello */
-  sessionId: SessionId | null;
-  ready: boolean;
-  /** while the greeting is read, what is sent to this connection waits here, to follow the greeting */
-  held: string[] | null;
-  /** an agent who sees every live chat */
-  dashboard: boolean;
-  alive: boolean;
-  tokens: number;
-  refilledAt: number;
-  strikes: number;
-}
-
 const defaultLog = (entry: object) => process.stdout.write(`${JSON.stringify(entry)}\n`);
 
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
@@ -127,101 +106,15 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     : openEmbeddedEngine(options, { clock, log });
   const { store, runner } = engine;
   engine.onClientsMustResume((reason) => {
-    log({ event: 'clients-resume', reason, connections: connections.size });
-    for (const conn of connections) closeNow(conn, CloseCodes.reconnect, reason);
+    log({ event: 'clients-resume', reason, connections: connections.all.size });
+    connections.closeAll(CloseCodes.reconnect, reason);
   });
   if (options.demo && (await seedDemoAccounts(store))) {
     log({ event: 'demo-accounts-created', users: ['alice', 'bob', 'carol', 'maria'] });
   }
 
   let closing: Promise<void> | null = null;
-  const connections = new Set<Connection>();
-  const agentConns = new Map<AgentId, Set<Connection>>();
-  const customerConns = new Map<SessionId, Set<Connection>>();
-
-  // Nothing leaves before the writes it reports are committed (group commit: see SqliteStoreOptions).
-  const sendRaw = (conn: Connection, text: string) => runner.afterCommit(() => sendNow(conn, text));
-  // A committed batch sends several frames to the same sockets (event, summary, ok): corking each socket until the
-  // current task ends turns them into one write system call per socket instead of one per frame.
-  const corked = new Set<Duplex>();
-  const uncorkAll = () => {
-    for (const socket of corked) socket.uncork();
-    corked.clear();
-  };
-  const sendNow = (conn: Connection, text: string) => {
-    if (conn.ws.readyState !== conn.ws.OPEN) return;
-    if (!corked.has(conn.socket)) {
-      if (!corked.size) process.nextTick(uncorkAll);
-      corked.add(conn.socket);
-      conn.socket.cork();
-    }
-    conn.ws.send(text);
-    if (conn.ws.bufferedAmount > maxBufferedBytes) {
-      log({ event: 'slow-consumer', connId: conn.id, bufferedBytes: conn.ws.bufferedAmount });
-      closeConn(conn, CloseCodes.policy, 'slow consumer: too much unread data');
-    }
-  };
-  /** a connection still being greeted keeps what it is sent until the greeting has gone out */
-  const deliverText = (conn: Connection, text: string) => {
-    if (conn.held) conn.held.push(text);
-    else sendRaw(conn, text);
-  };
-  const send = (conn: Connection, frame: RelayFrame | CustomerFrame) => deliverText(conn, JSON.stringify(frame));
-  const greet = (conn: Connection, frames: Array<RelayFrame | CustomerFrame>) => {
-    for (const frame of frames) sendRaw(conn, JSON.stringify(frame));
-    const held = conn.held ?? [];
-    conn.held = null;
-    for (const text of held) sendRaw(conn, text);
-  };
-  const sendError = (conn: Connection, id: string | undefined, code: ErrorCode, message: string) =>
-    send(conn, { type: 'error', ...(id ? { id } : {}), code, message });
-
-  const closeConn = (conn: Connection, code: number, reason: string) =>
-    runner.afterCommit(() => closeNow(conn, code, reason));
-  const closeNow = (conn: Connection, code: number, reason: string) => {
-    if (conn.ws.readyState === conn.ws.CLOSED || conn.ws.readyState === conn.ws.CLOSING) return;
-    conn.ws.close(code, reason);
-    // a peer that does not read cannot finish the closing handshake either
-    setTimeout(() => conn.ws.terminate(), 2000).unref();
-  };
-
-  // the hub hands the same frame object to every recipient (owner, listeners, dashboards, customer): serialise it once
-  const serialised = new WeakMap<object, string>();
-  const textOf = (frame: RelayFrame | CustomerFrame) => {
-    let text = serialised.get(frame);
-    if (text === undefined) {
-      text = JSON.stringify(frame);
-      serialised.set(frame, text);
-    }
-    return text;
-  };
-
-  const dashboardAgents = new Set<AgentId>();
-  const sockets: LocalSockets = {
-    toAgent(agentId, frame) {
-      const conns = agentConns.get(agentId);
-      if (!conns?.size) return;
-      const text = textOf(frame);
-      for (const conn of conns) deliverText(conn, text);
-    },
-    toAllAgents(frame) {
-      const text = JSON.stringify(frame);
-      for (const conns of agentConns.values()) for (const conn of conns) deliverText(conn, text);
-    },
-    dashboardViewers: () => dashboardAgents,
-    toCustomer(sessionId, frame) {
-      const conns = customerConns.get(sessionId);
-      if (!conns?.size) return;
-      const text = textOf(frame);
-      for (const conn of conns) deliverText(conn, text);
-    },
-    endCustomer(sessionId) {
-      // after the current command's answer has been queued on the socket
-      setImmediate(() => {
-        for (const conn of customerConns.get(sessionId) ?? []) closeConn(conn, CloseCodes.sessionEnded, 'the chat has ended');
-      });
-    },
-  };
+  const connections = new Connections({ afterCommit: (task) => runner.afterCommit(task), maxBufferedBytes, burst: rate.burst, log });
 
   const hub = new Hub({
     clock,
@@ -234,7 +127,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     presence: engine.presence,
     scheduler: engine.scheduler,
     fanout: engine.fanout,
-    sockets,
+    sockets: connections,
     log,
     hashToken,
     options: {
@@ -267,8 +160,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   };
 
   const answer = (conn: Connection, id: string, result: Result<unknown>) => {
-    if (result.ok) send(conn, result.value === undefined ? { type: 'ok', id } : { type: 'ok', id, result: result.value });
-    else sendError(conn, id, result.error.code, result.error.message);
+    if (result.ok) connections.send(conn, result.value === undefined ? { type: 'ok', id } : { type: 'ok', id, result: result.value });
+    else connections.sendError(conn, id, result.error.code, result.error.message);
   };
 
   /** A hello of another protocol version may not match our schema at all, so look at it before validating. */
@@ -286,9 +179,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 
   const refuseProtocol = (conn: Connection, id: string | undefined, protocol: unknown) => {
     const message = `This relay speaks protocol ${PROTOCOL_VERSION}, the client sent ${JSON.stringify(protocol) ?? 'none'}. Update the client or the relay.`;
-    sendError(conn, id, 'unsupported-protocol', message);
+    connections.sendError(conn, id, 'unsupported-protocol', message);
     log({ event: 'protocol-mismatch', connId: conn.id, protocol });
-    closeConn(conn, CloseCodes.unsupportedProtocol, `unsupported protocol; this relay speaks ${PROTOCOL_VERSION}`);
+    connections.close(conn, CloseCodes.unsupportedProtocol, `unsupported protocol; this relay speaks ${PROTOCOL_VERSION}`);
   };
 
   const onAgentFrame = async (conn: Connection, text: string) => {
@@ -298,22 +191,16 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       if (mismatch) return refuseProtocol(conn, mismatch.id, mismatch.protocol);
     }
     const parsed = parseFrame(AgentCommandSchema, text);
-    if (!parsed.ok) return sendError(conn, parsed.id, 'bad-frame', parsed.message);
+    if (!parsed.ok) return connections.sendError(conn, parsed.id, 'bad-frame', parsed.message);
     const command = parsed.frame;
     if (command.type === 'hello') {
-      if (conn.ready) return sendError(conn, command.id, 'bad-frame', 'hello was already accepted on this connection.');
+      if (conn.ready) return connections.sendError(conn, command.id, 'bad-frame', 'hello was already accepted on this connection.');
       // registered before the greeting is read, so nothing committed meanwhile is missed; held until it is sent
-      conn.ready = true;
-      conn.held = [];
-      conn.dashboard = hub.seesDashboard(agentId);
-      const conns = agentConns.get(agentId) ?? new Set<Connection>();
-      agentConns.set(agentId, conns);
-      conns.add(conn);
-      if (conn.dashboard) dashboardAgents.add(agentId);
-      greet(conn, await hub.agentHello(agentId, command.id, command.resume));
+      connections.registerAgent(conn, hub.seesDashboard(agentId));
+      connections.greet(conn, await hub.agentHello(agentId, command.id, command.resume));
       return;
     }
-    if (!conn.ready) return sendError(conn, command.id, 'bad-frame', 'The first frame must be hello.');
+    if (!conn.ready) return connections.sendError(conn, command.id, 'bad-frame', 'The first frame must be hello.');
     answer(conn, command.id, await hub.handleAgent(agentId, command));
   };
 
@@ -323,45 +210,32 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       if (mismatch) return refuseProtocol(conn, mismatch.id, mismatch.protocol);
     }
     const parsed = parseFrame(CustomerCommandSchema, text);
-    if (!parsed.ok) return sendError(conn, parsed.id, 'bad-frame', parsed.message);
+    if (!parsed.ok) return connections.sendError(conn, parsed.id, 'bad-frame', parsed.message);
     const command = parsed.frame;
     if (command.type === 'customer-hello') {
-      if (conn.ready) return sendError(conn, command.id, 'bad-frame', 'customer-hello was already accepted.');
+      if (conn.ready) return connections.sendError(conn, command.id, 'bad-frame', 'customer-hello was already accepted.');
       conn.ready = true;
       conn.held = [];
       // registered as soon as the chat is known, before its events are read: held until the greeting is sent
-      const register = (sessionId: SessionId) => {
-        conn.sessionId = sessionId;
-        const conns = customerConns.get(sessionId) ?? new Set<Connection>();
-        customerConns.set(sessionId, conns);
-        conns.add(conn);
-      };
+      const register = (sessionId: SessionId) => connections.registerCustomer(conn, sessionId);
       const greeting = await hub.customerHello(command.id, command, register);
       if (!greeting.ok) {
-        unregisterCustomer(conn);
+        connections.unregisterCustomer(conn);
         conn.ready = false;
         conn.held = null;
-        return sendError(conn, command.id, greeting.error.code, greeting.error.message);
+        return connections.sendError(conn, command.id, greeting.error.code, greeting.error.message);
       }
       const { sessionId, frames, ended, settle } = greeting.value;
       log({ event: 'customer-joined', connId: conn.id, sessionId, resumed: Boolean(command.token) });
-      greet(conn, frames);
+      connections.greet(conn, frames);
       settle();
-      if (ended) closeConn(conn, CloseCodes.sessionEnded, 'the chat has ended');
+      if (ended) connections.close(conn, CloseCodes.sessionEnded, 'the chat has ended');
       return;
     }
     if (!conn.ready || !conn.sessionId) {
-      return sendError(conn, command.id, 'bad-frame', 'The first frame must be customer-hello.');
+      return connections.sendError(conn, command.id, 'bad-frame', 'The first frame must be customer-hello.');
     }
     answer(conn, command.id, await hub.handleCustomer(conn.sessionId, command));
-  };
-
-  const unregisterCustomer = (conn: Connection) => {
-    if (!conn.sessionId) return;
-    const conns = customerConns.get(conn.sessionId);
-    conns?.delete(conn);
-    if (conns && !conns.size) customerConns.delete(conn.sessionId);
-    conn.sessionId = null;
   };
 
   const onMessage = (conn: Connection, data: Buffer, isBinary: boolean) => {
@@ -371,14 +245,14 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       conn.strikes += 1;
       if (conn.strikes >= rate.burst) {
         log({ event: 'rate-limited-close', connId: conn.id, agentId: conn.agentId });
-        closeConn(conn, CloseCodes.rateLimited, 'too many frames; slow down');
+        connections.close(conn, CloseCodes.rateLimited, 'too many frames; slow down');
       } else {
-        sendError(conn, undefined, 'rate-limited', 'Too many frames at once; this one was dropped. Slow down.');
+        connections.sendError(conn, undefined, 'rate-limited', 'Too many frames at once; this one was dropped. Slow down.');
       }
       return;
     }
     conn.strikes = 0;
-    if (isBinary) return sendError(conn, undefined, 'bad-frame', 'Binary frames are not accepted; send JSON text.');
+    if (isBinary) return connections.sendError(conn, undefined, 'bad-frame', 'Binary frames are not accepted; send JSON text.');
     const text = data.toString('utf8');
     (conn.kind === 'agent' ? onAgentFrame(conn, text) : onCustomerFrame(conn, text)).catch((error: unknown) => {
       if (error instanceof StoreUnavailable) log({ event: 'store-unavailable', connId: conn.id, error: error.message });
@@ -390,9 +264,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       } catch {
         // no id to answer to
       }
-      if (conn.held) greet(conn, []);
-      if (error instanceof StoreUnavailable) sendError(conn, id, 'unavailable', errorSentences.unavailable);
-      else sendError(conn, id, 'internal', 'Something went wrong on the relay. Try again.');
+      if (conn.held) connections.greet(conn, []);
+      if (error instanceof StoreUnavailable) connections.sendError(conn, id, 'unavailable', errorSentences.unavailable);
+      else connections.sendError(conn, id, 'internal', 'Something went wrong on the relay. Try again.');
     });
   };
 
@@ -412,23 +286,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     const close = ws.close.bind(ws);
     ws.close = (code?: number, reason?: string | Buffer) =>
       close(code, code === CloseCodes.tooLarge && !reason ? `frame larger than ${maxFrameBytes} bytes` : reason);
-    const conn: Connection = {
-      id: `c_${randomBytes(6).toString('base64url')}`,
-      ws,
-      socket,
-      kind,
-      remote,
-      agentId,
-      sessionId: null,
-      ready: false,
-      held: null,
-      dashboard: false,
-      alive: true,
-      tokens: rate.burst,
-      refilledAt: Date.now(),
-      strikes: 0,
-    };
-    connections.add(conn);
+    const conn = connections.add(ws, socket, kind, agentId, remote);
     log({ event: 'connection-open', connId: conn.id, kind, agentId, remote });
     ws.on('message', (data, isBinary) => onMessage(conn, data as Buffer, isBinary));
     ws.on('pong', () => {
@@ -436,53 +294,17 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     });
     ws.on('error', (error) => log({ event: 'connection-error', connId: conn.id, error: error.message }));
     ws.on('close', (code, reason) => {
-      connections.delete(conn);
       log({ event: 'connection-close', connId: conn.id, kind, agentId, code, reason: reason.toString() });
-      try {
-        if (kind === 'agent' && agentId) {
-          const conns = agentConns.get(agentId);
-          if (conns?.delete(conn) && conn.ready) {
-            if (!conns.size) {
-              agentConns.delete(agentId);
-              dashboardAgents.delete(agentId);
-            }
-            hub.agentDisconnected(agentId).catch((error: unknown) =>
-              log({ event: 'internal-error', connId: conn.id, error: String(error) }),
-            );
-          }
-        } else {
-          unregisterCustomer(conn);
-        }
-      } catch (error) {
-        log({ event: 'internal-error', connId: conn.id, error: String(error) });
+      if (connections.remove(conn) && agentId) {
+        hub.agentDisconnected(agentId).catch((error: unknown) =>
+          log({ event: 'internal-error', connId: conn.id, error: String(error) }),
+        );
       }
     });
   };
 
   const allowedOrigins = new Set<string>();
-  const rejectUpgrade = (socket: Duplex, status: number, text: string, extra = '') => {
-    const body = `${text}\n`;
-    socket.end(
-      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`,
-    );
-    socket.destroy();
-  };
-
-  /** verified user+password → the hash they matched, so a reconnect does not pay for scrypt again */
-  const verified = new Map<string, string>();
-  const authenticate = async (header: string | undefined): Promise<AgentId | null> => {
-    const credentials = parseBasicAuth(header);
-    if (!credentials) return null;
-    const account = await store.getAccount(credentials.user);
-    const key = `${credentials.user}\0${createHash('sha256').update(credentials.password).digest('base64url')}`;
-    if (account && verified.get(key) === account.passwordHash) return account.id;
-    const good = await verifyPassword(credentials.password, account?.passwordHash ?? decoyHash());
-    if (!good || !account) return null;
-    if (verified.size > 1000) verified.clear();
-    verified.set(key, account.passwordHash);
-    return account.id;
-  };
+  const authenticate = createAuthenticator(store);
 
   const onUpgrade = async (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -502,7 +324,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       if (!agentId) {
         const user = parseBasicAuth(req.headers.authorization)?.user ?? null;
         log({ event: 'auth-failed', user, remote, reason: req.headers.authorization ? 'bad credentials' : 'no credentials' });
-        return rejectUpgrade(socket, 401, 'wrong user name or password', 'WWW-Authenticate: Basic realm="baton", charset="UTF-8"\r\n');
+        return rejectUpgrade(socket, 401, 'wrong user name or password', BASIC_CHALLENGE);
       }
     }
     wss.handleUpgrade(req, socket, head, (ws) =>
@@ -526,7 +348,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
           ...health.parts,
           protocol: PROTOCOL_VERSION,
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-          connections: connections.size,
+          connections: connections.all.size,
           sessions: {
             queued: live.filter((s) => s.state === 'queued').length,
             active: live.filter((s) => s.state === 'active').length,
@@ -573,22 +395,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     allowedOrigins.add(origin);
   }
 
-  const heartbeat = setInterval(() => {
-    for (const conn of connections) {
-      if (!conn.alive) {
-        log({ event: 'heartbeat-timeout', connId: conn.id, agentId: conn.agentId });
-        conn.ws.terminate();
-        continue;
-      }
-      conn.alive = false;
-      try {
-        conn.ws.ping();
-      } catch {
-        conn.ws.terminate();
-      }
-    }
-  }, heartbeatMs);
-  heartbeat.unref();
+  connections.startHeartbeat(heartbeatMs);
 
   log({ event: 'relay-started', httpUrl, wsUrl, dataDir: options.dataDir, protocol: PROTOCOL_VERSION });
 
@@ -599,8 +406,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     wsUrl,
     close() {
       closing ??= (async () => {
-        clearInterval(heartbeat);
-        const closed = [...connections].map(
+        connections.stopHeartbeat();
+        const closed = [...connections.all].map(
           (conn) =>
             new Promise<void>((resolve) => {
               if (conn.ws.readyState === conn.ws.CLOSED) return resolve();

@@ -1,0 +1,258 @@
+// This process's live connections: who is behind each (agent, customer of a chat), how frames reach them (held during
+// a greeting, gated by the commit hook, corked per turn, serialised once), slow consumers, closes and heartbeats.
+import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import type { AgentId, SessionId } from '../common/domain';
+import type { ErrorCode } from '../common/errors';
+import { CloseCodes, type CustomerFrame, type RelayFrame } from '../common/protocol';
+import type { LocalSockets, Log } from './ports';
+
+export interface Connection {
+  id: string;
+  ws: WebSocket;
+  /** the TCP socket under `ws`, corked while a batch of frames is written to it */
+  socket: Duplex;
+  kind: 'agent' | 'customer';
+  remote: string;
+  /** the agent, for agent connections */
+  agentId: AgentId | null;
+  /** the chat, for customer connections once they said hello */
+  sessionId: SessionId | null;
+  ready: boolean;
+  /** while the greeting is read, what is sent to this connection waits here, to follow the greeting */
+  held: string[] | null;
+  /** an agent who sees every live chat */
+  dashboard: boolean;
+  alive: boolean;
+  tokens: number;
+  refilledAt: number;
+  strikes: number;
+}
+
+export interface ConnectionsOptions {
+  /** the engine's commit hook: nothing leaves before the writes it reports are committed */
+  afterCommit: (task: () => void) => void;
+  /** a connection with more unsent bytes than this is closed as a slow consumer */
+  maxBufferedBytes: number;
+  /** rate limit bucket a new connection starts with */
+  burst: number;
+  log: Log;
+}
+
+export class Connections implements LocalSockets {
+  readonly all = new Set<Connection>();
+  private readonly agents = new Map<AgentId, Set<Connection>>();
+  private readonly customers = new Map<SessionId, Set<Connection>>();
+  private readonly dashboards = new Set<AgentId>();
+  /**
+   * A committed batch sends several frames to the same sockets (event, summary, ok): corking each socket until the
+   * current task ends turns them into one write system call per socket instead of one per frame.
+   */
+  private readonly corked = new Set<Duplex>();
+  /** the hub hands the same frame object to every recipient (owner, listeners, dashboards, customer) */
+  private readonly serialised = new WeakMap<object, string>();
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: ConnectionsOptions) {}
+
+  add(ws: WebSocket, socket: Duplex, kind: 'agent' | 'customer', agentId: AgentId | null, remote: string): Connection {
+    const conn: Connection = {
+      id: `c_${randomBytes(6).toString('base64url')}`,
+      ws,
+      socket,
+      kind,
+      remote,
+      agentId,
+      sessionId: null,
+      ready: false,
+      held: null,
+      dashboard: false,
+      alive: true,
+      tokens: this.options.burst,
+      refilledAt: Date.now(),
+      strikes: 0,
+    };
+    this.all.add(conn);
+    return conn;
+  }
+
+  /** The agent's connection said hello: it receives what is published for the agent (held until its greeting). */
+  registerAgent(conn: Connection, dashboard: boolean): void {
+    const agentId = conn.agentId!;
+    conn.ready = true;
+    conn.held = [];
+    conn.dashboard = dashboard;
+    const conns = this.agents.get(agentId) ?? new Set<Connection>();
+    this.agents.set(agentId, conns);
+    conns.add(conn);
+    if (dashboard) this.dashboards.add(agentId);
+  }
+
+  registerCustomer(conn: Connection, sessionId: SessionId): void {
+    conn.sessionId = sessionId;
+    const conns = this.customers.get(sessionId) ?? new Set<Connection>();
+    this.customers.set(sessionId, conns);
+    conns.add(conn);
+  }
+
+  unregisterCustomer(conn: Connection): void {
+    if (!conn.sessionId) return;
+    const conns = this.customers.get(conn.sessionId);
+    conns?.delete(conn);
+    if (conns && !conns.size) this.customers.delete(conn.sessionId);
+    conn.sessionId = null;
+  }
+
+  /** The connection closed; true when it was a greeted agent connection (the hub is told the agent left). */
+  remove(conn: Connection): boolean {
+    this.all.delete(conn);
+    if (conn.kind !== 'agent' || !conn.agentId) {
+      this.unregisterCustomer(conn);
+      return false;
+    }
+    const conns = this.agents.get(conn.agentId);
+    if (!conns?.delete(conn) || !conn.ready) return false;
+    if (!conns.size) {
+      this.agents.delete(conn.agentId);
+      this.dashboards.delete(conn.agentId);
+    }
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Sending
+
+  /** Sends once everything written so far is committed (and, embedded, fsynced). */
+  private sendRaw(conn: Connection, text: string): void {
+    this.options.afterCommit(() => this.sendNow(conn, text));
+  }
+
+  private sendNow(conn: Connection, text: string): void {
+    if (conn.ws.readyState !== conn.ws.OPEN) return;
+    if (!this.corked.has(conn.socket)) {
+      if (!this.corked.size) process.nextTick(this.uncorkAll);
+      this.corked.add(conn.socket);
+      conn.socket.cork();
+    }
+    conn.ws.send(text);
+    if (conn.ws.bufferedAmount > this.options.maxBufferedBytes) {
+      this.options.log({ event: 'slow-consumer', connId: conn.id, bufferedBytes: conn.ws.bufferedAmount });
+      this.close(conn, CloseCodes.policy, 'slow consumer: too much unread data');
+    }
+  }
+
+  private readonly uncorkAll = () => {
+    for (const socket of this.corked) socket.uncork();
+    this.corked.clear();
+  };
+
+  /** A connection still being greeted keeps what it is sent until the greeting has gone out. */
+  private deliver(conn: Connection, text: string): void {
+    if (conn.held) conn.held.push(text);
+    else this.sendRaw(conn, text);
+  }
+
+  send(conn: Connection, frame: RelayFrame | CustomerFrame): void {
+    this.deliver(conn, JSON.stringify(frame));
+  }
+
+  sendError(conn: Connection, id: string | undefined, code: ErrorCode, message: string): void {
+    this.send(conn, { type: 'error', ...(id ? { id } : {}), code, message });
+  }
+
+  /** The greeting's frames, then whatever was held while it was read, in that order. */
+  greet(conn: Connection, frames: Array<RelayFrame | CustomerFrame>): void {
+    for (const frame of frames) this.sendRaw(conn, JSON.stringify(frame));
+    const held = conn.held ?? [];
+    conn.held = null;
+    for (const text of held) this.sendRaw(conn, text);
+  }
+
+  private textOf(frame: RelayFrame | CustomerFrame): string {
+    let text = this.serialised.get(frame);
+    if (text === undefined) {
+      text = JSON.stringify(frame);
+      this.serialised.set(frame, text);
+    }
+    return text;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // LocalSockets (what deliveries write to)
+
+  toAgent(agentId: AgentId, frame: RelayFrame): void {
+    const conns = this.agents.get(agentId);
+    if (!conns?.size) return;
+    const text = this.textOf(frame);
+    for (const conn of conns) this.deliver(conn, text);
+  }
+
+  toAllAgents(frame: RelayFrame): void {
+    const text = JSON.stringify(frame);
+    for (const conns of this.agents.values()) for (const conn of conns) this.deliver(conn, text);
+  }
+
+  dashboardViewers(): Iterable<AgentId> {
+    return this.dashboards;
+  }
+
+  toCustomer(sessionId: SessionId, frame: CustomerFrame): void {
+    const conns = this.customers.get(sessionId);
+    if (!conns?.size) return;
+    const text = this.textOf(frame);
+    for (const conn of conns) this.deliver(conn, text);
+  }
+
+  endCustomer(sessionId: SessionId): void {
+    // after the current command's answer has been queued on the socket
+    setImmediate(() => {
+      for (const conn of this.customers.get(sessionId) ?? []) this.close(conn, CloseCodes.sessionEnded, 'the chat has ended');
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Closing and liveness
+
+  /** Closes once what was sent before is committed (so the close does not overtake an answer). */
+  close(conn: Connection, code: number, reason: string): void {
+    this.options.afterCommit(() => this.closeNow(conn, code, reason));
+  }
+
+  closeNow(conn: Connection, code: number, reason: string): void {
+    if (conn.ws.readyState === conn.ws.CLOSED || conn.ws.readyState === conn.ws.CLOSING) return;
+    conn.ws.close(code, reason);
+    // a peer that does not read cannot finish the closing handshake either
+    setTimeout(() => conn.ws.terminate(), 2000).unref();
+  }
+
+  /** Every connection, closed now with this code (commit failed, bus lost messages, shutdown). */
+  closeAll(code: number, reason: string): void {
+    for (const conn of this.all) this.closeNow(conn, code, reason);
+  }
+
+  /** Pings every connection each period; one that did not answer the previous ping is terminated. */
+  startHeartbeat(periodMs: number): void {
+    this.heartbeat = setInterval(() => {
+      for (const conn of this.all) {
+        if (!conn.alive) {
+          this.options.log({ event: 'heartbeat-timeout', connId: conn.id, agentId: conn.agentId });
+          conn.ws.terminate();
+          continue;
+        }
+        conn.alive = false;
+        try {
+          conn.ws.ping();
+        } catch {
+          conn.ws.terminate();
+        }
+      }
+    }, periodMs);
+    this.heartbeat.unref();
+  }
+
+  stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+}
