@@ -12,6 +12,7 @@ export const errorCodes = [
   'timeout',
   'internal',
   'unavailable',
+  'queue-full',
   // permissions and state machine
   'forbidden',
   'not-found',
@@ -50,6 +51,7 @@ export const errorSentences: Record<ErrorCode, string> = {
   timeout: 'The relay did not answer in time.',
   internal: 'Something went wrong on the relay. Try again.',
   unavailable: 'The relay cannot save anything right now. Nothing was changed; try again in a moment.',
+  'queue-full': 'All agents are busy and the queue of waiting chats is full. Try again in a few minutes.',
   forbidden: 'You are not allowed to do that.',
   'not-found': 'That chat no longer exists.',
   'session-closed': 'That chat has been closed.',

@@ -25,6 +25,8 @@ export const CUSTOMER_PATH = '/customer';
 export const CloseCodes = {
   normal: 1000,
   goingAway: 1001,
+  /** no hello (or customer-hello) within the relay's hello timeout */
+  helloTimeout: 4001,
   policy: 1008,
   tooLarge: 1009,
   unsupportedProtocol: 4002,
@@ -85,8 +87,10 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
     description: z.string().trim().max(5000).optional(),
   }),
   z.object({ ...cmd, type: z.literal('list-requests') }),
-  /** events of a session the caller may see (owner, listener, offered, manager, can-listen-in) after a seq */
+  /** events of a session the caller may see (owner, listener, offered, manager, can-listen-in) after a seq: one page */
   z.object({ ...cmd, type: z.literal('fetch-events'), sessionId: SessionIdSchema, afterSeq: z.number().int().nonnegative() }),
+  /** the next page of the welcome's sessions, named by the cursor the welcome (or the previous page) gave */
+  z.object({ ...cmd, type: z.literal('fetch-sessions'), cursor: z.string().min(1).max(64) }),
 ]);
 export type AgentCommand = z.infer<typeof AgentCommandSchema>;
 export type AgentCommandType = AgentCommand['type'];
@@ -122,7 +126,12 @@ export const ErrorFrameSchema = z.object({
   id: CommandId.optional(),
   code: ErrorCodeSchema,
   message: z.string(),
+  /** with `rate-limited` and `queue-full`: how long to wait before trying again */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });
+
+/** Answers too large for one frame come in pages: `next` names the rest, null (or absent) when there is none. */
+const EventsPage = { events: z.array(SessionEventSchema), next: z.number().int().nonnegative().nullable().optional() };
 
 /** Results carried in `ok.result` for the commands that return something. */
 export const CommandResultSchemas = {
@@ -130,7 +139,9 @@ export const CommandResultSchemas = {
   'offer-transfer': z.object({ transferId: z.string() }),
   'create-request': z.object({ request: RequestSchema }),
   'list-requests': z.object({ requests: z.array(RequestSchema) }),
-  'fetch-events': z.object({ events: z.array(SessionEventSchema) }),
+  /** `next`: the `afterSeq` of the next page, null on the last */
+  'fetch-events': z.object(EventsPage),
+  'fetch-sessions': z.object({ sessions: z.array(SessionSummarySchema), next: z.string().nullable() }),
 } as const;
 
 export const RelayFrameSchema = z.discriminatedUnion('type', [
@@ -145,6 +156,8 @@ export const RelayFrameSchema = z.discriminatedUnion('type', [
     agents: z.array(AgentInfoSchema),
     /** every session this agent may see: its own, offered to it, listened to; all live ones for dashboard viewers */
     sessions: z.array(SessionSummarySchema),
+    /** more sessions than fit one frame: fetch-sessions with this cursor gives the next page */
+    moreSessions: z.string().optional(),
   }),
   /** an agent's presence or open-chat count changed */
   z.object({ type: z.literal('presence'), agent: AgentInfoSchema }),
@@ -152,8 +165,8 @@ export const RelayFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('session'), session: SessionSummarySchema }),
   /** one live event of a session */
   z.object({ type: z.literal('event'), event: SessionEventSchema }),
-  /** events after a seq, in order: on resume, and when an agent joins a session's audience */
-  z.object({ type: z.literal('replay'), sessionId: SessionIdSchema, events: z.array(SessionEventSchema) }),
+  /** events after a seq, in order: on resume, and when an agent joins a session's audience; `next`: fetch-events from there */
+  z.object({ type: z.literal('replay'), sessionId: SessionIdSchema, ...EventsPage }),
   /** someone is typing (not persisted) */
   z.object({
     type: z.literal('typing'),
@@ -167,6 +180,28 @@ export const RelayFrameSchema = z.discriminatedUnion('type', [
 ]);
 export type RelayFrame = z.infer<typeof RelayFrameSchema>;
 export type RelayFrameOf<T extends RelayFrame['type']> = Extract<RelayFrame, { type: T }>;
+
+// ---------------------------------------------------------------------------------------------
+// What a customer sees of a session event: display names and what the page shows, never agents' login ids, who filed
+// a request or its internal description (relay/delivery.ts customerView makes these).
+
+const customerEventBase = { sessionId: SessionIdSchema, seq: z.number().int().positive(), at: z.number() };
+export const CustomerEventSchema = z.discriminatedUnion('kind', [
+  z.object({ ...customerEventBase, kind: z.literal('opened'), customerName: z.string() }),
+  z.object({ ...customerEventBase, kind: z.literal('assigned'), agentName: z.string() }),
+  z.object({
+    ...customerEventBase,
+    kind: z.literal('message'),
+    messageId: MessageIdSchema,
+    author: z.object({ kind: z.enum(['customer', 'agent']), name: z.string() }),
+    text: z.string(),
+  }),
+  z.object({ ...customerEventBase, kind: z.literal('transfer-accepted'), fromName: z.string(), toName: z.string() }),
+  z.object({ ...customerEventBase, kind: z.literal('taken-over'), byName: z.string(), fromName: z.string().nullable() }),
+  z.object({ ...customerEventBase, kind: z.literal('request-created'), request: z.object({ title: z.string() }) }),
+  z.object({ ...customerEventBase, kind: z.literal('closed'), by: z.object({ kind: z.enum(['customer', 'agent']), name: z.string() }) }),
+]);
+export type CustomerEvent = z.infer<typeof CustomerEventSchema>;
 
 export const CustomerFrameSchema = z.discriminatedUnion('type', [
   OkFrameSchema,
@@ -182,9 +217,10 @@ export const CustomerFrameSchema = z.discriminatedUnion('type', [
     /** the agent currently chatting with the customer */
     agentName: z.string().nullable(),
   }),
-  /** customer-visible events only (see customerVisibleKinds) */
-  z.object({ type: z.literal('event'), event: SessionEventSchema }),
-  z.object({ type: z.literal('replay'), sessionId: SessionIdSchema, events: z.array(SessionEventSchema) }),
+  /** customer-visible events only (see customerVisibleKinds), in the customer's view */
+  z.object({ type: z.literal('event'), event: CustomerEventSchema }),
+  /** a resume's events after lastSeq; a long chat comes as several replays in a row */
+  z.object({ type: z.literal('replay'), sessionId: SessionIdSchema, events: z.array(CustomerEventSchema) }),
   z.object({ type: z.literal('typing'), sessionId: SessionIdSchema, who: z.literal('agent'), name: z.string(), active: z.boolean() }),
 ]);
 export type CustomerFrame = z.infer<typeof CustomerFrameSchema>;

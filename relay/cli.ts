@@ -12,9 +12,15 @@ import { openSqliteStore } from './store/sqlite';
 const USAGE = `Usage:
   npm run relay -- [--port 7420] [--host 127.0.0.1] [--data ./.baton-data/relay] [--demo]
                    [--transfer-timeout <seconds>] [--offline-grace <seconds>] [--capacity <n>]
-                   [--allowed-origin <origin>]...
+                   [--allowed-origin <origin>]... [--tls-cert <file> --tls-key <file>]
                    [--postgres <url> --redis <url> [--node-id <name>] [--redis-prefix <prefix>]]
                    (with --postgres and --redis the relay is a node of a cluster; --data is then unused)
+                   limits (docs/relay.md): [--rate-limit <frames/s>] [--address-rate-limit <frames/s>]
+                   [--chats-per-address <per minute>] [--max-queued-chats <n>] [--max-connections <n>]
+                   [--max-connections-per-address <n>] [--max-connections-per-agent <n>] [--hello-timeout <s>]
+                   [--trust-proxy-header <name>] [--sign-in-threads <n>] [--sign-in-queue <n>]
+                   [--sign-in-free-failures <n>] [--sign-in-lockout-after <n>] [--sign-in-lockout <s>]
+                   [--slow-consumer-bytes <n>] [--slow-consumer-after <s>] [--max-frame-bytes <n>] [--page-bytes <n>]
   npm run relay -- user add <name> --role agent|manager [--can-listen-in] [--display-name "Alice Smith"]
                    [--data <dir> | --postgres <url>]   (the password is read from stdin)
   npm run relay -- user list [--data <dir> | --postgres <url>]`;
@@ -111,6 +117,78 @@ function checkUrl(flag: string, text: string, protocols: string[]): void {
   if (!protocols.includes(url.protocol)) fail(`--${flag} must start with ${protocols.join(' or ')}//, not "${url.protocol}//".`);
 }
 
+/** The flags of the relay's limits (docs/relay.md has each with its default). */
+const limitFlags = {
+  'rate-limit': { type: 'string' },
+  'address-rate-limit': { type: 'string' },
+  'chats-per-address': { type: 'string' },
+  'max-queued-chats': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'max-connections-per-address': { type: 'string' },
+  'max-connections-per-agent': { type: 'string' },
+  'hello-timeout': { type: 'string' },
+  'trust-proxy-header': { type: 'string' },
+  'sign-in-threads': { type: 'string' },
+  'sign-in-queue': { type: 'string' },
+  'sign-in-free-failures': { type: 'string' },
+  'sign-in-lockout-after': { type: 'string' },
+  'sign-in-lockout': { type: 'string' },
+  'slow-consumer-bytes': { type: 'string' },
+  'slow-consumer-after': { type: 'string' },
+  'max-frame-bytes': { type: 'string' },
+  'page-bytes': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+} as const;
+
+type LimitValues = { [K in keyof typeof limitFlags]?: string };
+
+function limitOptions(values: LimitValues): Partial<RelayOptions> {
+  const whole = (flag: keyof LimitValues, min = 1) => number(flag, values[flag], { min, integer: true });
+  const seconds = (flag: keyof LimitValues, min: number) => {
+    const value = number(flag, values[flag], { min, integer: false });
+    return value === undefined ? undefined : value * 1000;
+  };
+  // a party may send twice its per-second rate in a burst
+  const rate = (flag: keyof LimitValues) => {
+    const perSecond = whole(flag);
+    return perSecond === undefined ? undefined : { perSecond, burst: perSecond * 2 };
+  };
+  const header = values['trust-proxy-header'];
+  if (header !== undefined && !/^[A-Za-z0-9-]{1,64}$/.test(header)) {
+    fail(`--trust-proxy-header must be a header name such as x-forwarded-for, not "${header}".`);
+  }
+  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) fail('--tls-cert and --tls-key go together: give both files, or neither.');
+  const signIn = {
+    concurrent: whole('sign-in-threads'),
+    waiting: whole('sign-in-queue'),
+    freeFailures: whole('sign-in-free-failures', 0),
+    lockoutAfter: whole('sign-in-lockout-after'),
+    lockoutMs: seconds('sign-in-lockout', 1),
+  };
+  const maxFrameBytes = whole('max-frame-bytes', 1024);
+  const pageBytes = whole('page-bytes', 1024);
+  if (pageBytes !== undefined && pageBytes > 16 * 1024 * 1024) fail(`--page-bytes must be at most 16777216, not ${pageBytes}.`);
+  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return defined({
+    rateLimit: rate('rate-limit'),
+    addressRateLimit: rate('address-rate-limit'),
+    newChatsPerAddressPerMinute: whole('chats-per-address'),
+    maxQueuedChats: whole('max-queued-chats'),
+    maxConnections: whole('max-connections'),
+    maxConnectionsPerAddress: whole('max-connections-per-address'),
+    maxConnectionsPerAgent: whole('max-connections-per-agent'),
+    helloTimeoutMs: seconds('hello-timeout', 0.1),
+    trustedProxyHeader: header,
+    signIn: defined(signIn),
+    maxBufferedBytes: whole('slow-consumer-bytes', 1024),
+    slowConsumerMs: seconds('slow-consumer-after', 0.1),
+    maxFrameBytes,
+    pageBytes,
+    tls: values['tls-cert'] && values['tls-key'] ? { certFile: path.resolve(values['tls-cert']), keyFile: path.resolve(values['tls-key']) } : undefined,
+  });
+}
+
 async function serve(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
@@ -129,6 +207,7 @@ async function serve(args: string[]): Promise<void> {
       redis: { type: 'string' },
       'node-id': { type: 'string' },
       'redis-prefix': { type: 'string' },
+      ...limitFlags,
     },
   });
   if (positionals.length) fail(`unexpected argument "${positionals[0]}".`);
@@ -157,6 +236,7 @@ async function serve(args: string[]): Promise<void> {
     offlineGraceMs: grace === undefined ? undefined : grace * 1000,
     capacity: number('capacity', values.capacity, { min: 1, integer: true }),
     allowedOrigins: values['allowed-origin'],
+    ...limitOptions(values),
     cluster:
       values.postgres && values.redis
         ? {

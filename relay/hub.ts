@@ -5,7 +5,6 @@ import {
   type AgentId,
   type AgentInfo,
   type AgentStatus,
-  customerVisibleKinds,
   type SessionId,
   type SessionSummary,
   type SettableStatus,
@@ -26,7 +25,8 @@ import { createRequest } from './core/requests';
 import { chooseAgent } from './core/routing';
 import { assign, closeByAgent, closeByCustomer, openChat } from './core/sessions';
 import { accept, cancel, expire, offer, reject, targetUnavailable } from './core/transfers';
-import { deliverRequest, deliverSession, deliverTyping } from './delivery';
+import { customerReplays, deliverRequest, deliverSession, deliverTyping } from './delivery';
+import { readEventsPage } from './paging';
 import type {
   Account,
   Applied,
@@ -58,6 +58,8 @@ export interface HubDeps {
   log: Log;
   hashToken: (token: string) => string;
   options: HubOptions;
+  /** bytes of JSON per page of a large answer (relay/paging.ts) */
+  pageBytes: number;
 }
 
 export interface CustomerGreeting {
@@ -69,7 +71,8 @@ export interface CustomerGreeting {
   settle: () => void;
 }
 
-type AgentCommandBody = Exclude<AgentCommand, { type: 'hello' }>;
+/** fetch-sessions pages a connection's welcome: the server answers it from the connection */
+type AgentCommandBody = Exclude<AgentCommand, { type: 'hello' | 'fetch-sessions' }>;
 type CustomerCommandBody = Exclude<CustomerCommand, { type: 'customer-hello' }>;
 
 export class Hub {
@@ -170,7 +173,8 @@ export class Hub {
       if (!inAudience(session, agentId) && resumeFrom === undefined) continue;
       const afterSeq = Math.min(resumeFrom ?? 0, session.lastSeq);
       if (afterSeq >= session.lastSeq) continue;
-      frames.push({ type: 'replay', sessionId: session.id, events: await store.eventsAfter(session.id, afterSeq) });
+      const page = await readEventsPage(store, session.id, afterSeq, session.lastSeq, this.deps.pageBytes);
+      frames.push({ type: 'replay', sessionId: session.id, events: page.events, ...(page.next === null ? {} : { next: page.next }) });
     }
     void this.drainQueue();
     return frames;
@@ -225,9 +229,12 @@ export class Hub {
       if (sessionId) register(sessionId);
       const session = sessionId ? await store.getSession(sessionId) : null;
       if (!session) return refuse('not-found', 'That chat could not be found. Start a new chat.');
-      const events = (await store.eventsAfter(session.id, hello.lastSeq)).filter((e) => customerVisibleKinds.has(e.kind));
       const frames: CustomerFrame[] = [this.customerWelcome(commandId, session, hello.token)];
-      if (events.length) frames.push({ type: 'replay', sessionId: session.id, events });
+      for (let after: number | null = hello.lastSeq; after !== null && after < session.lastSeq; ) {
+        const page = await readEventsPage(store, session.id, after, session.lastSeq, this.deps.pageBytes);
+        frames.push(...customerReplays(session.id, page.events, this.deps.pageBytes));
+        after = page.next;
+      }
       return ok({ sessionId: session.id, frames, ended: session.state === 'closed', settle: () => {} });
     }
     if (!hello.name) return refuse('bad-frame', 'customer-hello needs a name (new chat) or a token (resume).');
@@ -321,7 +328,7 @@ export class Hub {
         const allowed =
           seesDashboard(actor) || inAudience(session, actor.id) || (await store.isParticipant(session.id, actor.id));
         if (!allowed) return refuse('forbidden', 'You are not part of that chat.');
-        return ok({ events: await store.eventsAfter(session.id, command.afterSeq) });
+        return ok(await readEventsPage(store, session.id, command.afterSeq, session.lastSeq, this.deps.pageBytes));
       }
     }
   }
@@ -468,7 +475,7 @@ export class Hub {
   /** Delivers a publication to this process's connections. */
   private deliver(publication: Publication, origin: 'local' | 'remote'): void {
     const { sockets } = this.deps;
-    if (publication.kind === 'session') deliverSession(publication, sockets);
+    if (publication.kind === 'session') deliverSession(publication, sockets, this.deps.pageBytes);
     else if (publication.kind === 'typing') deliverTyping(publication, sockets);
     else if (publication.kind === 'request') deliverRequest(publication, sockets);
     else {

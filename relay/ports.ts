@@ -100,7 +100,8 @@ export interface RelayStore {
   /** active sessions owned per agent */
   openChatCounts(): Promise<Map<AgentId, number>>;
   listPendingTransfers(): Promise<TransferOffer[]>;
-  eventsAfter(sessionId: SessionId, afterSeq: number): Promise<SessionEvent[]>;
+  /** in seq order; at most `limit` of them when it is given (a page) */
+  eventsAfter(sessionId: SessionId, afterSeq: number, limit?: number): Promise<SessionEvent[]>;
   /** everyone who was ever in a session's audience (may read it later) */
   isParticipant(sessionId: SessionId, agentId: AgentId): Promise<boolean>;
   sessionForToken(tokenHash: string): Promise<SessionId | null>;

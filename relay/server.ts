@@ -2,6 +2,7 @@
 // wiring of the hub to its engine (embedded SQLite, or a cluster node) and to this process's connections.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -19,15 +20,19 @@ import {
   parseFrame,
 } from '../common/protocol';
 import type { Result } from '../common/result';
-import { hashToken, parseBasicAuth } from './auth';
+import { hashToken } from './auth';
 import { type Connection, Connections } from './connections';
 import { seedDemoAccounts } from './demo';
 import { openEmbeddedEngine } from './embedded/engine';
 import type { Engine } from './engine';
 import { serveCustomerPage } from './http';
 import { Hub } from './hub';
+import { Admission, type AdmissionLimits, type Party, type Rate, remoteAddress } from './limits';
+import { DEFAULT_PAGE_BYTES, pageWelcome } from './paging';
 import { type Clock, type Log, type LogEntry, StoreUnavailable } from './ports';
-import { BASIC_CHALLENGE, createAuthenticator, rejectUpgrade } from './upgrade';
+import { defaultSignInLimits, type SignInLimits } from './sign-in';
+import { loadTls, type TlsFiles } from './tls';
+import { BASIC_CHALLENGE, createAuthenticator, rejectUpgrade, retryAfter } from './upgrade';
 
 export interface RelayOptions {
   host?: string;
@@ -43,10 +48,32 @@ export interface RelayOptions {
   /** Origins browsers may connect from; default the relay's own http origin */
   allowedOrigins?: string[];
   maxFrameBytes?: number;
-  rateLimit?: { perSecond: number; burst: number };
   heartbeatMs?: number;
-  /** a connection with more unsent bytes than this is closed as a slow consumer */
+  // Limits (docs/relay.md lists each with its default and flag). All are kept per node in a cluster.
+  /** frames per second per party: an agent over all their connections, a customer's chat over all its sockets */
+  rateLimit?: Rate;
+  /** frames per second per remote address over all its customer connections */
+  addressRateLimit?: Rate;
+  newChatsPerAddressPerMinute?: number;
+  /** a new chat is refused with queue-full while this many wait for an agent */
+  maxQueuedChats?: number;
+  maxConnections?: number;
+  /** customer connections and unfinished upgrades per remote address */
+  maxConnectionsPerAddress?: number;
+  maxConnectionsPerAgent?: number;
+  /** a connection that has not said hello after this long is closed (4001) */
+  helloTimeoutMs?: number;
+  /** behind a reverse proxy: the header it writes the client's address to (e.g. x-forwarded-for); off by default */
+  trustedProxyHeader?: string | null;
+  /** failed sign-ins and the scrypt threads (relay/sign-in.ts) */
+  signIn?: Partial<SignInLimits>;
+  /** a connection whose unsent bytes stay above this for `slowConsumerMs` is closed as a slow consumer (1008) */
   maxBufferedBytes?: number;
+  slowConsumerMs?: number;
+  /** bytes of JSON per page of a large answer (welcome sessions, replays, fetch-events) */
+  pageBytes?: number;
+  /** serve https and wss with this certificate and key */
+  tls?: TlsFiles;
   log?: (entry: object) => void;
   /** folder of the customer chat page (default relay/customer-page) */
   customerPageDir?: string;
@@ -81,9 +108,13 @@ const defaultLog = (entry: object) => process.stdout.write(`${JSON.stringify(ent
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const host = options.host ?? '127.0.0.1';
   const maxFrameBytes = options.maxFrameBytes ?? 64 * 1024;
-  const rate = options.rateLimit ?? { perSecond: 50, burst: 100 };
   const heartbeatMs = options.heartbeatMs ?? 15_000;
-  const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+  const limits = relayLimits(options);
+  const signInLimits: SignInLimits = { ...defaultSignInLimits(), ...options.signIn };
+  const pageBytes = options.pageBytes ?? DEFAULT_PAGE_BYTES;
+  const trustedProxyHeader = options.trustedProxyHeader ?? null;
+  // read before anything opens, so a bad file stops the start with its sentence
+  const tls = options.tls ? loadTls(options.tls) : null;
   const sink = options.log ?? defaultLog;
   const log: Log = (entry: LogEntry) => {
     try {
@@ -93,6 +124,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     }
   };
   const startedAt = Date.now();
+  if (tls?.warning) log({ event: 'tls-certificate-warning', warning: tls.warning });
 
   const clock: Clock = { now: () => Date.now() };
   const engine: Engine = options.cluster
@@ -114,7 +146,14 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   }
 
   let closing: Promise<void> | null = null;
-  const connections = new Connections({ afterCommit: (task) => runner.afterCommit(task), maxBufferedBytes, burst: rate.burst, log });
+  const connections = new Connections({
+    afterCommit: (task) => runner.afterCommit(task),
+    maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
+    slowConsumerMs: options.slowConsumerMs ?? 5_000,
+    helloTimeoutMs: options.helloTimeoutMs ?? 5_000,
+    log,
+  });
+  const admission = new Admission(limits, async () => (await store.listLiveSessions()).filter((s) => s.state === 'queued').length);
 
   const hub = new Hub({
     clock,
@@ -135,6 +174,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       offlineGraceMs: options.offlineGraceMs ?? 15_000,
       capacity: options.capacity ?? 4,
     },
+    pageBytes,
   });
   await hub.start();
   // start-up writes (demo accounts, re-armed timers) are on disk before anyone is told the relay is up
@@ -149,15 +189,6 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 
   // -------------------------------------------------------------------------------------------
   // Frames
-
-  const takeToken = (conn: Connection): boolean => {
-    const now = Date.now();
-    conn.tokens = Math.min(rate.burst, conn.tokens + ((now - conn.refilledAt) / 1000) * rate.perSecond);
-    conn.refilledAt = now;
-    if (conn.tokens < 1) return false;
-    conn.tokens -= 1;
-    return true;
-  };
 
   const answer = (conn: Connection, id: string, result: Result<unknown>) => {
     if (result.ok) connections.send(conn, result.value === undefined ? { type: 'ok', id } : { type: 'ok', id, result: result.value });
@@ -197,10 +228,18 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       if (conn.ready) return connections.sendError(conn, command.id, 'bad-frame', 'hello was already accepted on this connection.');
       // registered before the greeting is read, so nothing committed meanwhile is missed; held until it is sent
       connections.registerAgent(conn, hub.seesDashboard(agentId));
-      connections.greet(conn, await hub.agentHello(agentId, command.id, command.resume));
+      const greeting = pageWelcome(await hub.agentHello(agentId, command.id, command.resume), pageBytes);
+      conn.sessionPages = greeting.pages;
+      connections.greet(conn, greeting.frames);
       return;
     }
     if (!conn.ready) return connections.sendError(conn, command.id, 'bad-frame', 'The first frame must be hello.');
+    if (command.type === 'fetch-sessions') {
+      const page = conn.sessionPages?.take(command.cursor);
+      if (!page) return connections.sendError(conn, command.id, 'bad-frame', 'That page of chats is not waiting on this connection.');
+      if (page.next === null) conn.sessionPages = null;
+      return answer(conn, command.id, { ok: true, value: page });
+    }
     answer(conn, command.id, await hub.handleAgent(agentId, command));
   };
 
@@ -214,6 +253,13 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     const command = parsed.frame;
     if (command.type === 'customer-hello') {
       if (conn.ready) return connections.sendError(conn, command.id, 'bad-frame', 'customer-hello was already accepted.');
+      if (!command.token) {
+        const refused = await admission.newChat(conn.remote);
+        if (refused) {
+          log({ event: 'chat-refused', connId: conn.id, remote: conn.remote, code: refused.code });
+          return connections.send(conn, { type: 'error', id: command.id, ...refused });
+        }
+      }
       conn.ready = true;
       conn.held = [];
       // registered as soon as the chat is known, before its events are read: held until the greeting is sent
@@ -241,13 +287,21 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const onMessage = (conn: Connection, data: Buffer, isBinary: boolean) => {
     if (closing) return;
     conn.alive = true;
-    if (!takeToken(conn)) {
+    const party: Party = conn;
+    if (!admission.frame(party)) {
       conn.strikes += 1;
-      if (conn.strikes >= rate.burst) {
-        log({ event: 'rate-limited-close', connId: conn.id, agentId: conn.agentId });
+      if (conn.strikes >= limits.rateLimit.burst) {
+        log({ event: 'rate-limited-close', connId: conn.id, agentId: conn.agentId, remote: conn.remote });
         connections.close(conn, CloseCodes.rateLimited, 'too many frames; slow down');
       } else {
-        connections.sendError(conn, undefined, 'rate-limited', 'Too many frames at once; this one was dropped. Slow down.');
+        // answered with the command's id, so the client knows which command to send again, and when
+        connections.send(conn, {
+          type: 'error',
+          ...(isBinary ? {} : idOf(data)),
+          code: 'rate-limited',
+          message: 'Too many frames at once; this one was dropped. Slow down.',
+          retryAfterMs: admission.frameWaitMs(party),
+        });
       }
       return;
     }
@@ -281,6 +335,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     kind: 'agent' | 'customer',
     agentId: AgentId | null,
     remote: string,
+    release: () => void,
   ) => {
     // ws closes oversized frames with 1009 but no reason; give people a sentence to read
     const close = ws.close.bind(ws);
@@ -288,6 +343,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       close(code, code === CloseCodes.tooLarge && !reason ? `frame larger than ${maxFrameBytes} bytes` : reason);
     const conn = connections.add(ws, socket, kind, agentId, remote);
     log({ event: 'connection-open', connId: conn.id, kind, agentId, remote });
+    ws.on('close', release);
     ws.on('message', (data, isBinary) => onMessage(conn, data as Buffer, isBinary));
     ws.on('pong', () => {
       conn.alive = true;
@@ -304,12 +360,13 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   };
 
   const allowedOrigins = new Set<string>();
-  const authenticate = createAuthenticator(store);
+  const authenticator = createAuthenticator(store, signInLimits, log);
 
+  /** Until it becomes a connection (or is refused), an upgrade counts against the caps of its address. */
   const onUpgrade = async (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (closing) return rejectUpgrade(socket, 503, 'the relay is shutting down');
-    const remote = req.socket.remoteAddress ?? 'unknown';
+    const remote = remoteAddress(req, trustedProxyHeader);
     const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
     if (pathname !== AGENT_PATH && pathname !== CUSTOMER_PATH) return rejectUpgrade(socket, 404, 'no such endpoint');
     const origin = req.headers.origin;
@@ -317,18 +374,43 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       log({ event: 'origin-refused', path: pathname, origin, remote });
       return rejectUpgrade(socket, 403, 'this origin may not connect to the relay');
     }
+    const admitted = admission.arrive(remote);
+    if ('refused' in admitted) {
+      const { status, text, retryAfterMs } = admitted.refused;
+      log({ event: 'connection-refused', path: pathname, remote, status, reason: text });
+      return rejectUpgrade(socket, status, text, retryAfterMs ? retryAfter(retryAfterMs) : '');
+    }
+    const refuse = (status: number, text: string, extra = '') => {
+      admitted.release();
+      rejectUpgrade(socket, status, text, extra);
+    };
+    socket.once('close', admitted.release);
     let agentId: AgentId | null = null;
     if (pathname === AGENT_PATH) {
-      agentId = await authenticate(req.headers.authorization);
-      if (socket.destroyed) return;
-      if (!agentId) {
-        const user = parseBasicAuth(req.headers.authorization)?.user ?? null;
-        log({ event: 'auth-failed', user, remote, reason: req.headers.authorization ? 'bad credentials' : 'no credentials' });
-        return rejectUpgrade(socket, 401, 'wrong user name or password', BASIC_CHALLENGE);
+      const outcome = await authenticator.signIn(req.headers.authorization, remote);
+      if (socket.destroyed) return admitted.release();
+      if (outcome.kind === 'throttled') {
+        log({ event: 'sign-in-throttled', user: outcome.user, remote, retryAfterMs: outcome.retryAfterMs, locked: outcome.locked });
+        const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
+        return refuse(429, `too many failed sign-ins for this user name or from this address; try again in ${seconds} s`, retryAfter(outcome.retryAfterMs));
+      }
+      if (outcome.kind === 'busy') {
+        log({ event: 'sign-in-busy', user: outcome.user, remote });
+        return refuse(503, 'the relay is busy checking sign-ins; try again in a few seconds', retryAfter(2000));
+      }
+      if (outcome.kind === 'refused') {
+        log({ event: 'auth-failed', user: outcome.user, remote, reason: outcome.reason, failures: outcome.failures });
+        return refuse(401, 'wrong user name or password', BASIC_CHALLENGE);
+      }
+      agentId = outcome.agentId;
+      const full = admitted.signedIn(agentId);
+      if (full) {
+        log({ event: 'connection-refused', path: pathname, remote, agentId, status: full.status, reason: full.text });
+        return refuse(full.status, full.text, full.retryAfterMs ? retryAfter(full.retryAfterMs) : '');
       }
     }
     wss.handleUpgrade(req, socket, head, (ws) =>
-      onConnection(ws, socket, agentId ? 'agent' : 'customer', agentId, remote),
+      onConnection(ws, socket, agentId ? 'agent' : 'customer', agentId, remote, admitted.release),
     );
   };
 
@@ -336,7 +418,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // HTTP
 
   const pageDir = options.customerPageDir ?? fileURLToPath(new URL('./customer-page/', import.meta.url));
-  const server = http.createServer(async (req, res) => {
+  const onRequest = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     try {
       const url = new URL(req.url ?? '/', 'http://relay');
       if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname === '/health') {
@@ -366,7 +448,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('internal error\n');
     }
-  });
+  };
+  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, onRequest) : http.createServer(onRequest);
   server.on('upgrade', (req, socket, head) => {
     onUpgrade(req, socket, head).catch((error) => {
       if (error instanceof StoreUnavailable) {
@@ -389,13 +472,15 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  const httpUrl = `http://${urlHost}:${port}`;
-  const wsUrl = `ws://${urlHost}:${port}`;
-  for (const origin of options.allowedOrigins ?? [httpUrl, ...(host === '127.0.0.1' ? [`http://localhost:${port}`] : [])]) {
+  const httpUrl = `${tls ? 'https' : 'http'}://${urlHost}:${port}`;
+  const wsUrl = `${tls ? 'wss' : 'ws'}://${urlHost}:${port}`;
+  const localhost = `${tls ? 'https' : 'http'}://localhost:${port}`;
+  for (const origin of options.allowedOrigins ?? [httpUrl, ...(host === '127.0.0.1' ? [localhost] : [])]) {
     allowedOrigins.add(origin);
   }
 
   connections.startHeartbeat(heartbeatMs);
+  connections.startSampling();
 
   log({ event: 'relay-started', httpUrl, wsUrl, dataDir: options.dataDir, protocol: PROTOCOL_VERSION });
 
@@ -421,6 +506,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         );
         await Promise.all(closed);
         hub.stop();
+        authenticator.close();
+        admission.stop();
         if (reconciling) clearInterval(reconciling);
         wss.close();
         await new Promise<void>((resolve) => {
@@ -433,4 +520,27 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       return closing;
     },
   };
+}
+
+/** The limits with their defaults (docs/relay.md has the table). */
+function relayLimits(options: RelayOptions): AdmissionLimits {
+  return {
+    rateLimit: options.rateLimit ?? { perSecond: 50, burst: 100 },
+    addressRateLimit: options.addressRateLimit ?? { perSecond: 200, burst: 400 },
+    newChatsPerAddressPerMinute: options.newChatsPerAddressPerMinute ?? 30,
+    maxQueuedChats: options.maxQueuedChats ?? 1000,
+    maxConnections: options.maxConnections ?? 10_000,
+    maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 100,
+    maxConnectionsPerAgent: options.maxConnectionsPerAgent ?? 20,
+  };
+}
+
+/** The command id of a frame that was not read (rate-limited), when it has one. */
+function idOf(data: Buffer): { id?: string } {
+  try {
+    const raw = JSON.parse(data.toString('utf8')) as { id?: unknown };
+    return typeof raw?.id === 'string' && raw.id.length > 0 ? { id: raw.id.slice(0, 64) } : {};
+  } catch {
+    return {};
+  }
 }

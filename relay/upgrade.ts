@@ -1,11 +1,13 @@
-// What the relay checks before a socket becomes a connection: the path, the Origin of browsers, and an agent's HTTP
-// Basic credentials (scrypt; a verified pair is remembered so a reconnect does not pay for scrypt again).
+// What the relay checks before a socket becomes a connection: the path, the Origin of browsers, the connection caps,
+// and an agent's HTTP Basic credentials (scrypt off the event loop, throttled; a verified pair is remembered so a
+// reconnect does not pay for scrypt again).
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AgentId } from '../common/domain';
-import { decoyHash, parseBasicAuth, verifyPassword } from './auth';
-import type { RelayStore } from './ports';
+import { decoyHash, parseBasicAuth } from './auth';
+import type { Log, RelayStore } from './ports';
+import { PasswordChecker, type SignInLimits, SignInThrottle } from './sign-in';
 
 /** Answers an upgrade request with a plain HTTP error and a sentence, then drops the socket. */
 export function rejectUpgrade(socket: Duplex, status: number, text: string, extra = ''): void {
@@ -19,20 +21,54 @@ export function rejectUpgrade(socket: Duplex, status: number, text: string, extr
 
 export const BASIC_CHALLENGE = 'WWW-Authenticate: Basic realm="baton", charset="UTF-8"\r\n';
 
-/** Checks `Authorization: Basic …` against the accounts; unknown users cost as much as wrong passwords. */
-export function createAuthenticator(store: Pick<RelayStore, 'getAccount'>) {
+export const retryAfter = (ms: number) => `Retry-After: ${Math.max(1, Math.ceil(ms / 1000))}\r\n`;
+
+export type SignInOutcome =
+  | { kind: 'signed-in'; agentId: AgentId }
+  /** wrong or missing credentials: 401 */
+  | { kind: 'refused'; user: string | null; reason: string; failures?: { user: number; address: number } }
+  /** too many failures for this user name or address: 429 */
+  | { kind: 'throttled'; user: string; retryAfterMs: number; locked: boolean }
+  /** every check thread is taken and the queue is full: 503 */
+  | { kind: 'busy'; user: string };
+
+export interface Authenticator {
+  signIn(header: string | undefined, address: string): Promise<SignInOutcome>;
+  close(): void;
+}
+
+/**
+ * Checks `Authorization: Basic …` against the accounts. An unknown user name costs the same scrypt and the same
+ * throttle as a wrong password, so neither the time nor the answer tells whether an account exists.
+ */
+export function createAuthenticator(store: Pick<RelayStore, 'getAccount'>, limits: SignInLimits, log: Log): Authenticator {
   /** verified user+password → the hash they matched */
   const verified = new Map<string, string>();
-  return async (header: string | undefined): Promise<AgentId | null> => {
-    const credentials = parseBasicAuth(header);
-    if (!credentials) return null;
-    const account = await store.getAccount(credentials.user);
-    const key = `${credentials.user}\0${createHash('sha256').update(credentials.password).digest('base64url')}`;
-    if (account && verified.get(key) === account.passwordHash) return account.id;
-    const good = await verifyPassword(credentials.password, account?.passwordHash ?? decoyHash());
-    if (!good || !account) return null;
-    if (verified.size > 1000) verified.clear();
-    verified.set(key, account.passwordHash);
-    return account.id;
+  const checker = new PasswordChecker(limits);
+  const throttle = new SignInThrottle(limits);
+  const decoy = decoyHash();
+  return {
+    async signIn(header, address) {
+      const credentials = parseBasicAuth(header);
+      if (!credentials) return { kind: 'refused', user: null, reason: header ? 'unreadable credentials' : 'no credentials' };
+      const { user, password } = credentials;
+      const account = await store.getAccount(user);
+      const key = `${user}\0${createHash('sha256').update(password).digest('base64url')}`;
+      // the right password, checked before: no guess to throttle and no scrypt to pay
+      if (account && verified.get(key) === account.passwordHash) return { kind: 'signed-in', agentId: account.id };
+      const verdict = throttle.check(user, address);
+      if (!verdict.ok) return { kind: 'throttled', user, retryAfterMs: verdict.retryAfterMs, locked: verdict.locked };
+      throttle.begin(user, address);
+      const outcome = await checker.check(password, account?.passwordHash ?? decoy, verdict.trust);
+      const good = outcome === 'match' && account !== null;
+      const { locked } = throttle.end(user, address, outcome === 'busy' ? 'not-checked' : good ? 'success' : 'failure');
+      for (const what of locked) log({ event: 'sign-in-locked', what, user, remote: address, forMs: limits.lockoutMs });
+      if (outcome === 'busy') return { kind: 'busy', user };
+      if (!good) return { kind: 'refused', user, reason: 'bad credentials', failures: throttle.failuresOf(user, address) };
+      if (verified.size > 1000) verified.clear();
+      verified.set(key, account.passwordHash);
+      return { kind: 'signed-in', agentId: account.id };
+    },
+    close: () => checker.close(),
   };
 }

@@ -435,6 +435,8 @@ class AgentClientCore implements AgentClient {
   private async onWelcome(run: LinkRun, welcome: WelcomeFrame): Promise<void> {
     if (this.run !== run) return;
     if (this.store !== run.store) await this.switchTo(run.store);
+    welcome = await this.restOfWelcome(run, welcome);
+    if (this.run !== run) return;
     const cache = run.store.cache;
     this.requireAccounts().remember(run.identity, { allowUnencrypted: run.allowUnencrypted });
     cache.replaceAgents(welcome.agents);
@@ -449,6 +451,21 @@ class AgentClientCore implements AgentClient {
     this.attention.welcome(welcome.sessions, welcome.me.id);
     void run.store.outbox.flush();
     void this.afterWelcome(run);
+  }
+
+  /** A welcome with more sessions than fit one frame names the next page: fetched here, before anything is shown. */
+  private async restOfWelcome(run: LinkRun, welcome: WelcomeFrame): Promise<WelcomeFrame> {
+    const sessions = [...welcome.sessions];
+    for (let cursor = welcome.moreSessions; cursor && this.run === run; ) {
+      const page = await this.relayResult({ type: 'fetch-sessions', cursor }, CommandResultSchemas['fetch-sessions']);
+      if (!page.ok) {
+        this.log({ level: 'warn', event: 'welcome-page-failed', code: page.error.code });
+        break;
+      }
+      sessions.push(...page.value.sessions);
+      cursor = page.value.next ?? undefined;
+    }
+    return { ...welcome, sessions };
   }
 
   /**
@@ -472,10 +489,12 @@ class AgentClientCore implements AgentClient {
     if (running) return running;
     const cache = run.store.cache;
     const task = (async () => {
-      for (let round = 0; round < 100; round++) {
+      // the relay answers a page at a time and names the next (`next`); when it names none, the summary says whether
+      // anything is still missing (events committed since)
+      let afterSeq = cache.heldSeq(sessionId);
+      for (let round = 0; round < 100_000; round++) {
         if (this.run !== run || this.disposed) return;
-        const held = cache.heldSeq(sessionId);
-        const result = await this.relayResult({ type: 'fetch-events', sessionId, afterSeq: held }, CommandResultSchemas['fetch-events']);
+        const result = await this.relayResult({ type: 'fetch-events', sessionId, afterSeq }, CommandResultSchemas['fetch-events']);
         if (!result.ok || result.value.events.length === 0) return;
         await new Promise<void>((resolve) =>
           this.enqueue(async () => {
@@ -483,8 +502,15 @@ class AgentClientCore implements AgentClient {
             resolve();
           }),
         );
+        const held = cache.heldSeq(sessionId);
+        const next = result.value.next ?? null;
+        if (next !== null && next > afterSeq) {
+          afterSeq = next;
+          continue;
+        }
         const summary = this.sessions.get(sessionId);
-        if (this.run !== run || !summary || cache.heldSeq(sessionId) >= summary.lastSeq || cache.heldSeq(sessionId) === held) return;
+        if (this.run !== run || !summary || held >= summary.lastSeq || held === afterSeq) return;
+        afterSeq = held;
       }
     })().finally(() => this.gapFills.delete(sessionId));
     this.gapFills.set(sessionId, task);
@@ -521,6 +547,8 @@ class AgentClientCore implements AgentClient {
       }
       case 'replay':
         await this.storeEvents(frame.sessionId, frame.events, false);
+        // a long chat's replay is its first page: the rest is fetched
+        if (frame.next !== undefined && frame.next !== null) void this.fillGap(run, frame.sessionId);
         return;
       case 'typing':
         this.emit({ type: 'typing', sessionId: frame.sessionId, who: frame.who, name: frame.name, active: frame.active });

@@ -43,6 +43,7 @@ import type {
   SessionCommand,
 } from '../ports';
 import { StoreUnavailable } from '../ports';
+import { JOINER_LOG_EVENTS } from '../paging';
 import { migratePg } from './migrations';
 
 /** Error codes of a lost or refused connection (class 08, shutdown, too many clients) and of Node's sockets. */
@@ -298,7 +299,8 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
         agentId,
       ]);
     }
-    const log = joined.length ? await this.events(db, session.id, 0) : null;
+    // the first page of the log: the joiner follows its cursor for the rest (relay/paging.ts)
+    const log = joined.length ? await this.events(db, session.id, 0, JOINER_LOG_EVENTS) : null;
     return { after: session, events, log };
   }
 
@@ -322,10 +324,11 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     return rows[0]?.seq ?? null;
   }
 
-  private async events(db: pg.ClientBase | pg.Pool, sessionId: SessionId, afterSeq: number): Promise<SessionEvent[]> {
+  private async events(db: pg.ClientBase | pg.Pool, sessionId: SessionId, afterSeq: number, limit?: number): Promise<SessionEvent[]> {
+    // LIMIT NULL is no limit in PostgreSQL
     const { rows } = await db.query<{ body: string }>(
-      'SELECT body FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq',
-      [sessionId, afterSeq],
+      'SELECT body FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [sessionId, afterSeq, limit ?? null],
     );
     return rows.map((row) => SessionEventSchema.parse(JSON.parse(row.body)));
   }
@@ -444,9 +447,9 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     return rows.map((row) => TransferOfferSchema.parse(JSON.parse(row.pending_transfer)));
   }
 
-  async eventsAfter(sessionId: SessionId, afterSeq: number): Promise<SessionEvent[]> {
+  async eventsAfter(sessionId: SessionId, afterSeq: number, limit?: number): Promise<SessionEvent[]> {
     try {
-      return await this.events(this.pool, sessionId, afterSeq);
+      return await this.events(this.pool, sessionId, afterSeq, limit);
     } catch (error) {
       if (isUnavailable(error)) throw this.unavailable(error);
       throw error;

@@ -20,6 +20,7 @@ const sentences = {
   'rate-limited': 'You are sending messages very quickly. Wait a moment and try again.',
   'unsupported-protocol': 'This chat page is out of date. Reload the page to continue.',
   'session-closed': 'This chat has ended.',
+  'queue-full': 'All our agents are busy and the queue is full. Please try again in a few minutes.',
   'not-found': 'We could not find your earlier chat. Start a new one below.',
   unauthorized: 'We could not find your earlier chat. Start a new one below.',
   forbidden: 'That is not allowed in this chat.',
@@ -503,7 +504,9 @@ function onError(frame) {
       showAlert(sentenceFor(frame.code));
       return;
     }
-    // The token is unknown or expired: start over, keeping the name and any unsent words.
+    // No chat could be started (the queue is full, too many chats from this network) or the token is unknown or
+    // expired: start over, keeping the name and any unsent words, and say which it was.
+    const refusedNew = !chat.token && (frame.code === 'queue-full' || frame.code === 'rate-limited');
     const unsent = chat.pending.map((p) => p.text).join('\n');
     stopped = true;
     socket?.close(1000, 'token refused');
@@ -513,7 +516,8 @@ function onError(frame) {
     showView();
     ui.startName.value = chat.name;
     ui.startMessage.value = unsent;
-    showAlert(sentenceFor(frame.code === 'unauthorized' ? 'unauthorized' : 'not-found'));
+    if (refusedNew && frame.code === 'rate-limited') showAlert('Too many chats were started from your network just now. Wait a minute and try again.');
+    else showAlert(sentenceFor(refusedNew ? frame.code : frame.code === 'unauthorized' ? 'unauthorized' : 'not-found'));
     return;
   }
   if (purpose?.kind === 'send') {

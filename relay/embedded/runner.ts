@@ -15,6 +15,7 @@ import {
   sequence,
 } from '../core/model';
 import type { Applied, Clock, CommandRunner, RoutingSnapshot, Scheduler, SessionCommand } from '../ports';
+import { JOINER_LOG_EVENTS } from '../paging';
 import type { SqliteRelayStore } from '../store/sqlite';
 
 
@@ -104,7 +105,8 @@ export class SqliteRunner implements CommandRunner {
       store.addParticipant(session.id, agentId);
       grew = true;
     }
-    const log: SessionEvent[] | null = grew ? store.eventsAfter(session.id, 0) : null;
+    // the first page of the log: the joiner follows its cursor for the rest (relay/paging.ts)
+    const log: SessionEvent[] | null = grew ? store.eventsAfter(session.id, 0, JOINER_LOG_EVENTS) : null;
     return { after: session, events, log };
   }
 

@@ -22,7 +22,8 @@ export function sqliteReads(store: SqliteRelayStore): RelayStore {
     listLiveSessions: () => settled(() => store.listLiveSessions()),
     openChatCounts: () => settled(() => store.openChatCounts()),
     listPendingTransfers: () => settled(() => store.listPendingTransfers()),
-    eventsAfter: (sessionId: SessionId, afterSeq: number) => settled(() => store.eventsAfter(sessionId, afterSeq)),
+    eventsAfter: (sessionId: SessionId, afterSeq: number, limit?: number) =>
+      settled(() => store.eventsAfter(sessionId, afterSeq, limit)),
     isParticipant: (sessionId: SessionId, agentId: AgentId) => settled(() => store.isParticipant(sessionId, agentId)),
     sessionForToken: (tokenHash: string) => settled(() => store.sessionForToken(tokenHash)),
     listRequests: (createdBy: AgentId | null) => settled(() => store.listRequests(createdBy)),

@@ -387,8 +387,9 @@ export class SqliteRelayStore {
     }
   }
 
-  eventsAfter(sessionId: SessionId, afterSeq: number): SessionEvent[] {
-    return this.stmt.eventsAfter.all(sessionId, afterSeq).map((row) => SessionEventSchema.parse(JSON.parse(row.body)));
+  eventsAfter(sessionId: SessionId, afterSeq: number, limit?: number): SessionEvent[] {
+    // a negative LIMIT is no limit in SQLite
+    return this.stmt.eventsPage.all(sessionId, afterSeq, limit ?? -1).map((row) => SessionEventSchema.parse(JSON.parse(row.body)));
   }
 
   findMessageSeq(sessionId: SessionId, messageId: string): number | null {
@@ -519,6 +520,9 @@ function prepareStatements(db: Database.Database) {
     appendEvent: db.prepare('INSERT INTO events (session_id, seq, kind, message_id, body) VALUES (?, ?, ?, ?, ?)'),
     eventsAfter: db.prepare<[string, number], { body: string }>(
       'SELECT body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq',
+    ),
+    eventsPage: db.prepare<[string, number, number], { body: string }>(
+      'SELECT body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     ),
     findMessage: db.prepare<[string, string], { seq: number }>(
       'SELECT seq FROM events WHERE session_id = ? AND message_id = ?',
