@@ -233,7 +233,8 @@ export class SignInThrottle {
     if (record.lockedUntil > now) return record.lockedUntil - now;
     // a key that has failed gets one check at a time, so parallel guesses cannot all slip in before the first fails
     if (record.failures > 0 && record.inFlight > 0) return 1000;
-    const over = record.failures - this.limits.freeFailures;
+    // the free failures add no wait; the one after them makes the next try wait a second, then two, four, …
+    const over = record.failures - this.limits.freeFailures - 1;
     if (over < 0) return 0;
     const delay = Math.min(1000 * 2 ** over, this.limits.lockoutMs);
     return Math.max(0, record.lastFailureAt + delay - now);

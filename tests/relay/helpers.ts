@@ -231,8 +231,16 @@ export function openSocket(url: string, headers: Record<string, string> = {}): P
     const ws = new WebSocket(url, { headers });
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => {
-      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode }));
-      ws.terminate();
+      // the refusal's sentence and Retry-After, for tests of the limits
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const refused = () => {
+        const body = Buffer.concat(chunks).toString('utf8').trim();
+        reject(Object.assign(new Error(`HTTP ${res.statusCode}: ${body}`), { status: res.statusCode, body, retryAfter: res.headers['retry-after'] }));
+        ws.terminate();
+      };
+      res.once('end', refused);
+      res.once('close', refused);
     });
     ws.once('error', reject);
   });
