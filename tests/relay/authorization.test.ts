@@ -1,6 +1,6 @@
 // Who may do what: each command by owner, target, listener, other agent, manager and customer, with the error code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION } from '../../common/protocol';
+import { CustomerEventSchema, PROTOCOL_VERSION } from '../../common/protocol';
 import {
   addAccount,
   connectAgent,
@@ -129,5 +129,88 @@ describe('authorization matrix', () => {
     expect(events.at(-1).seq).toBe(lastSeqBefore);
     const summary = as.manager.frames.filter((f) => f.type === 'session' && f.session.id === sessionId).at(-1)!.session;
     expect(summary).toMatchObject({ ownerId: 'alice', listeners: ['carol'], pendingTransfer: { id: transferId, toId: 'bob' } });
+  });
+});
+
+/**
+ * What a customer may see of each event: display names and what the chat page shows. Login ids (the agents' sign-in
+ * names), who filed a request, its internal description and the transcript stay among agents.
+ */
+describe('what customers receive', () => {
+  let chat: TestRelay;
+  const seen: Frame[] = [];
+  const logins = ['alice', 'bob', 'carol', 'maria'];
+  const internal = 'Internal: refund only after the manager agrees';
+
+  beforeAll(async () => {
+    chat = await startTestRelay();
+    const alice = await connectAgent(chat, 'alice');
+    const dana = await connectCustomer(chat, { name: 'Dana' });
+    await alice.event('assigned', dana.sessionId);
+    const bob = await connectAgent(chat, 'bob');
+    const maria = await connectAgent(chat, 'maria');
+    const sessionId = dana.sessionId;
+    await alice.ok({ type: 'send', sessionId, messageId: messageId(), text: 'Hello Dana' });
+    const { transferId: id } = await alice.ok({ type: 'offer-transfer', sessionId, to: 'bob', note: 'billing' });
+    await bob.session(sessionId, (s) => s.pendingTransfer?.id === id);
+    await bob.ok({ type: 'accept-transfer', sessionId, transferId: id });
+    await maria.ok({ type: 'take-over', sessionId });
+    await maria.ok({ type: 'create-request', sessionId, title: 'Refund', description: internal });
+    await maria.ok({ type: 'close-chat', sessionId });
+    await dana.event('closed');
+    await dana.closed;
+    // and the same chat once more, as a resume replays it
+    const again = await connectCustomer(chat, { token: dana.token, lastSeq: 0 });
+    await again.eventWhere((e) => e.kind === 'closed');
+    await again.closed;
+    seen.push(...dana.frames, ...again.frames);
+    await Promise.all([alice, bob, maria].map((c) => c.close()));
+  });
+
+  afterAll(async () => {
+    await chat.close();
+    removeDir(chat.dataDir);
+  });
+
+  const events = () => seen.flatMap((f) => (f.type === 'event' ? [f.event] : f.type === 'replay' ? f.events : []));
+  const kinds = ['opened', 'assigned', 'message', 'transfer-accepted', 'taken-over', 'request-created', 'closed'];
+
+  it.each(kinds)('%s is sent to the customer live and on resume, in the customer view only', (kind) => {
+    const ofKind = events().filter((e) => e.kind === kind);
+    expect(ofKind.length).toBeGreaterThanOrEqual(2);
+    // parsing drops unknown fields, so equality means the relay sent nothing beyond the customer view
+    for (const event of ofKind) expect(CustomerEventSchema.parse(event)).toEqual(event);
+  });
+
+  const hidden: Array<[kind: string, field: string]> = [
+    ['assigned', 'agentId'],
+    ['message', 'author.id'],
+    ['transfer-accepted', 'fromId'],
+    ['transfer-accepted', 'toId'],
+    ['transfer-accepted', 'transferId'],
+    ['taken-over', 'byId'],
+    ['taken-over', 'fromId'],
+    ['request-created', 'request.createdBy'],
+    ['request-created', 'request.description'],
+    ['request-created', 'request.transcript'],
+    ['request-created', 'request.customerName'],
+    ['closed', 'by.id'],
+  ];
+  it.each(hidden)('%s carries no %s', (kind, field) => {
+    for (const event of events().filter((e) => e.kind === kind)) {
+      const value = field.split('.').reduce<Frame | undefined>((at, part) => at?.[part], event);
+      expect(value).toBeUndefined();
+    }
+  });
+
+  it('no frame a customer received holds an agent login id, the internal description, or the offer', () => {
+    const text = JSON.stringify(seen);
+    for (const login of logins) expect(text).not.toContain(`"${login}"`);
+    expect(text).not.toContain(internal);
+    expect(text).not.toContain('billing');
+    expect(events().map((e) => e.kind)).not.toContain('transfer-offered');
+    // display names are what the customer is shown
+    expect(text).toContain('Bob Jones');
+    expect(text).toContain('Maria Garcia');
   });
 });
