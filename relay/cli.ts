@@ -16,7 +16,7 @@ const USAGE = `Usage:
                    [--postgres <url> --redis <url> [--node-id <name>] [--redis-prefix <prefix>]]
                    (with --postgres and --redis the relay is a node of a cluster; --data is then unused)
                    limits (docs/relay.md): [--rate-limit <frames/s>] [--address-rate-limit <frames/s>]
-                   [--chats-per-address <per minute>] [--max-queued-chats <n>] [--max-connections <n>]
+                   [--chats-per-address <per minute>] [--chats-per-second <n>] [--max-queued-chats <n>] [--max-connections <n>]
                    [--max-connections-per-address <n>] [--max-connections-per-agent <n>] [--hello-timeout <s>]
                    [--trust-proxy-header <name>] [--sign-in-threads <n>] [--sign-in-queue <n>]
                    [--sign-in-free-failures <n>] [--sign-in-lockout-after <n>] [--sign-in-lockout <s>]
@@ -122,6 +122,7 @@ const limitFlags = {
   'rate-limit': { type: 'string' },
   'address-rate-limit': { type: 'string' },
   'chats-per-address': { type: 'string' },
+  'chats-per-second': { type: 'string' },
   'max-queued-chats': { type: 'string' },
   'max-connections': { type: 'string' },
   'max-connections-per-address': { type: 'string' },
@@ -174,6 +175,7 @@ function limitOptions(values: LimitValues): Partial<RelayOptions> {
     rateLimit: rate('rate-limit'),
     addressRateLimit: rate('address-rate-limit'),
     newChatsPerAddressPerMinute: whole('chats-per-address'),
+    newChatsPerSecond: whole('chats-per-second'),
     maxQueuedChats: whole('max-queued-chats'),
     maxConnections: whole('max-connections'),
     maxConnectionsPerAddress: whole('max-connections-per-address'),

@@ -95,6 +95,8 @@ export interface AdmissionLimits {
   /** frames per second from one address over all its customer connections */
   addressRateLimit: Rate;
   newChatsPerAddressPerMinute: number;
+  /** new chats per second over every address (a burst of twice that): what a flood can make the relay write */
+  newChatsPerSecond: number;
   maxQueuedChats: number;
   maxConnections: number;
   /** customer connections and upgrades still being checked, per address (signed-in agents are counted per agent) */
@@ -122,6 +124,7 @@ export class Admission {
   private readonly byParty: TokenBuckets;
   private readonly byAddress: TokenBuckets;
   private readonly chatsByAddress: TokenBuckets;
+  private readonly chats: TokenBuckets;
   private readonly addresses = new Counts();
   private readonly agents = new Counts();
   /** upgrades being checked (sign-in, Origin) and connections open */
@@ -138,10 +141,12 @@ export class Admission {
     this.byAddress = new TokenBuckets(limits.addressRateLimit, now);
     const perMinute = limits.newChatsPerAddressPerMinute;
     this.chatsByAddress = new TokenBuckets({ perSecond: perMinute / 60, burst: perMinute }, now);
+    this.chats = new TokenBuckets({ perSecond: limits.newChatsPerSecond, burst: limits.newChatsPerSecond * 2 }, now);
     this.sweeper = setInterval(() => {
       this.byParty.sweep();
       this.byAddress.sweep();
       this.chatsByAddress.sweep();
+      this.chats.sweep();
     }, 10_000);
     this.sweeper.unref();
   }
@@ -211,6 +216,14 @@ export class Admission {
         retryAfterMs: waitMs,
       };
     }
+    const busyMs = this.chats.waitMs('all');
+    if (busyMs > 0) {
+      return {
+        code: 'rate-limited',
+        message: 'Many chats are being started right now. Wait a moment and try again.',
+        retryAfterMs: Math.max(busyMs, 1000),
+      };
+    }
     if ((await this.queuedChats()) >= this.limits.maxQueuedChats) {
       return {
         code: 'queue-full',
@@ -219,6 +232,7 @@ export class Admission {
       };
     }
     this.chatsByAddress.take(address);
+    this.chats.take('all');
     this.queued.count += 1;
     return null;
   }

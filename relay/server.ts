@@ -55,6 +55,8 @@ export interface RelayOptions {
   /** frames per second per remote address over all its customer connections */
   addressRateLimit?: Rate;
   newChatsPerAddressPerMinute?: number;
+  /** new chats per second over all addresses (this node) */
+  newChatsPerSecond?: number;
   /** a new chat is refused with queue-full while this many wait for an agent */
   maxQueuedChats?: number;
   maxConnections?: number;
@@ -528,6 +530,7 @@ function relayLimits(options: RelayOptions): AdmissionLimits {
     rateLimit: options.rateLimit ?? { perSecond: 50, burst: 100 },
     addressRateLimit: options.addressRateLimit ?? { perSecond: 200, burst: 400 },
     newChatsPerAddressPerMinute: options.newChatsPerAddressPerMinute ?? 30,
+    newChatsPerSecond: options.newChatsPerSecond ?? 20,
     maxQueuedChats: options.maxQueuedChats ?? 1000,
     maxConnections: options.maxConnections ?? 10_000,
     maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 100,

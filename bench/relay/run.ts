@@ -1,6 +1,6 @@
 // Relay benchmark: customers and agents on loopback against the real relay (own process, SQLite on) and against a
 // bare ws forwarder baseline, open-loop paced load; prints delivered msgs/s, delivery latency, server RSS and CPU.
-import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { scryptSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import { basicAuthHeader } from '../../relay/auth';
 import pg from 'pg';
 import { PgEngine } from '../../relay/cluster/postgres';
 import { openSqliteStore } from '../../relay/store/sqlite';
+import { pinner } from './cores';
 import type { ChildMessage, ServerStats } from './server-stats';
 
 const USAGE = `Usage: npm run bench:relay -- [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10]
@@ -102,20 +103,7 @@ interface Target {
  * With two or more cores, the load generator (this process) runs on core 0 and the servers on core 1, so neither
  * steals the other's time and figures repeat (taskset, from util-linux); --no-pin turns it off.
  */
-const cores = os.cpus().length;
-const pinning = !args['no-pin'] && cores >= 2 && hasTaskset();
-function hasTaskset(): boolean {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-function pin(pid: number, core: number): void {
-  // -a: every thread (the server's fsync thread pool and checkpoint worker included)
-  if (pinning) execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
-}
+const { pinning, pin } = pinner(!args['no-pin']);
 pin(process.pid, 0);
 
 async function startChild(name: TargetName, entry: string, argv: string[], dataDir: string | null): Promise<Target> {

@@ -59,8 +59,8 @@ export function backlogSuite(start: StartRelay, { bigChatMessages = 1300 } = {})
   }
 
   /** Follows `next` from a first page with fetch-events, as the client core does; resolves with every seq read. */
-  async function follow(reader: TestClient, sessionId: string, first: { events: Frame[]; next?: number | null }) {
-    const seqs: number[] = first.events.map((e) => e.seq);
+  async function follow(reader: TestClient, sessionId: string, first: Frame) {
+    const seqs: number[] = first.events.map((e: Frame) => e.seq);
     for (let next = first.next; next !== undefined && next !== null; ) {
       const page = await reader.ok({ type: 'fetch-events', sessionId, afterSeq: next });
       seqs.push(...page.events.map((e: Frame) => e.seq));

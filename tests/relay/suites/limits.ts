@@ -106,6 +106,19 @@ export function limitsSuite(start: StartRelay): void {
       expect(relay.logs.find((l) => l.event === 'chat-refused')).toMatchObject({ remote: '203.0.113.7', code: 'rate-limited' });
     });
 
+    it('the relay opens only so many chats a second over every address: a flood cannot make it write more', async () => {
+      const relay = await relayWith({ newChatsPerSecond: 2 });
+      for (let i = 0; i < 4; i++) await customer(relay, { name: `Burst ${i}` }, from(`203.0.113.${i + 1}`));
+      const fifth = track(new TestClient(await openSocket(`${relay.wsUrl}${CUSTOMER_PATH}`, from('203.0.113.99')), 'fifth'));
+      expect(await fifth.command({ type: 'customer-hello', protocol: PROTOCOL_VERSION, name: 'Five' })).toMatchObject({
+        code: 'rate-limited',
+        message: 'Many chats are being started right now. Wait a moment and try again.',
+        retryAfterMs: expect.any(Number),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await customer(relay, { name: 'Later' }, from('203.0.113.99'));
+    });
+
     it('when the queue is full a new customer is told so in plain words, and a chat that is answered makes room', async () => {
       const relay = await relayWith({ maxQueuedChats: 2 });
       await customer(relay, { name: 'One' }, from('203.0.113.1'));
