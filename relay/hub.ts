@@ -1,13 +1,13 @@
 // The relay's runner: for each command it loads, lets the pure decision (relay/core) decide, appends through the
 // CommandRunner port, and publishes what changed. Presence, timers and fan-out are ports too, so the same hub runs
 // embedded (one process, SQLite) and in a cluster (PostgreSQL + Redis). Its only state is a directory of accounts.
-import {
-  type AgentId,
-  type AgentInfo,
-  type AgentStatus,
-  type SessionId,
-  type SessionSummary,
-  type SettableStatus,
+import type {
+  AgentId,
+  AgentInfo,
+  AgentStatus,
+  SessionId,
+  SessionSummary,
+  SettableStatus,
 } from '../common/domain';
 import {
   type AgentCommand,

@@ -10,11 +10,8 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { AgentId, SessionId } from '../common/domain';
 import { errorSentences } from '../common/errors';
 import {
-  AGENT_PATH,
   AgentCommandSchema,
   CloseCodes,
-  CUSTOMER_PATH,
-  type CustomerFrame,
   CustomerCommandSchema,
   PROTOCOL_VERSION,
   parseFrame,
@@ -27,12 +24,12 @@ import { openEmbeddedEngine } from './embedded/engine';
 import type { Engine } from './engine';
 import { serveCustomerPage } from './http';
 import { Hub } from './hub';
-import { Admission, type AdmissionLimits, type Party, type Rate, remoteAddress } from './limits';
+import { Admission, type AdmissionLimits, type Party, type Rate } from './limits';
 import { DEFAULT_PAGE_BYTES, pageWelcome } from './paging';
 import { type Clock, type Log, type LogEntry, StoreUnavailable } from './ports';
 import { defaultSignInLimits, type SignInLimits } from './sign-in';
 import { loadTls, type TlsFiles } from './tls';
-import { BASIC_CHALLENGE, createAuthenticator, rejectUpgrade, retryAfter } from './upgrade';
+import { createAuthenticator, createUpgradeGate, rejectUpgrade } from './upgrade';
 
 export interface RelayOptions {
   host?: string;
@@ -114,7 +111,6 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const limits = relayLimits(options);
   const signInLimits: SignInLimits = { ...defaultSignInLimits(), ...options.signIn };
   const pageBytes = options.pageBytes ?? DEFAULT_PAGE_BYTES;
-  const trustedProxyHeader = options.trustedProxyHeader ?? null;
   // read before anything opens, so a bad file stops the start with its sentence
   const tls = options.tls ? loadTls(options.tls) : null;
   const sink = options.log ?? defaultLog;
@@ -363,57 +359,16 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 
   const allowedOrigins = new Set<string>();
   const authenticator = createAuthenticator(store, signInLimits, log);
+  const gate = createUpgradeGate({ allowedOrigins, admission, authenticator, trustedProxyHeader: options.trustedProxyHeader ?? null, log });
 
   /** Until it becomes a connection (or is refused), an upgrade counts against the caps of its address. */
   const onUpgrade = async (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (closing) return rejectUpgrade(socket, 503, 'the relay is shutting down');
-    const remote = remoteAddress(req, trustedProxyHeader);
-    const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
-    if (pathname !== AGENT_PATH && pathname !== CUSTOMER_PATH) return rejectUpgrade(socket, 404, 'no such endpoint');
-    const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(origin)) {
-      log({ event: 'origin-refused', path: pathname, origin, remote });
-      return rejectUpgrade(socket, 403, 'this origin may not connect to the relay');
-    }
-    const admitted = admission.arrive(remote);
-    if ('refused' in admitted) {
-      const { status, text, retryAfterMs } = admitted.refused;
-      log({ event: 'connection-refused', path: pathname, remote, status, reason: text });
-      return rejectUpgrade(socket, status, text, retryAfterMs ? retryAfter(retryAfterMs) : '');
-    }
-    const refuse = (status: number, text: string, extra = '') => {
-      admitted.release();
-      rejectUpgrade(socket, status, text, extra);
-    };
-    socket.once('close', admitted.release);
-    let agentId: AgentId | null = null;
-    if (pathname === AGENT_PATH) {
-      const outcome = await authenticator.signIn(req.headers.authorization, remote);
-      if (socket.destroyed) return admitted.release();
-      if (outcome.kind === 'throttled') {
-        log({ event: 'sign-in-throttled', user: outcome.user, remote, retryAfterMs: outcome.retryAfterMs, locked: outcome.locked });
-        const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
-        return refuse(429, `too many failed sign-ins for this user name or from this address; try again in ${seconds} s`, retryAfter(outcome.retryAfterMs));
-      }
-      if (outcome.kind === 'busy') {
-        log({ event: 'sign-in-busy', user: outcome.user, remote });
-        return refuse(503, 'the relay is busy checking sign-ins; try again in a few seconds', retryAfter(2000));
-      }
-      if (outcome.kind === 'refused') {
-        log({ event: 'auth-failed', user: outcome.user, remote, reason: outcome.reason, failures: outcome.failures });
-        return refuse(401, 'wrong user name or password', BASIC_CHALLENGE);
-      }
-      agentId = outcome.agentId;
-      const full = admitted.signedIn(agentId);
-      if (full) {
-        log({ event: 'connection-refused', path: pathname, remote, agentId, status: full.status, reason: full.text });
-        return refuse(full.status, full.text, full.retryAfterMs ? retryAfter(full.retryAfterMs) : '');
-      }
-    }
-    wss.handleUpgrade(req, socket, head, (ws) =>
-      onConnection(ws, socket, agentId ? 'agent' : 'customer', agentId, remote, admitted.release),
-    );
+    const admitted = await gate.admit(req, socket);
+    if (!admitted) return;
+    const { agentId, remote, release } = admitted;
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, socket, agentId ? 'agent' : 'customer', agentId, remote, release));
   };
 
   // -------------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AgentId } from '../common/domain';
+import { AGENT_PATH, CUSTOMER_PATH } from '../common/protocol';
 import { decoyHash, parseBasicAuth } from './auth';
+import { type Admission, remoteAddress } from './limits';
 import type { Log, RelayStore } from './ports';
 import { PasswordChecker, type SignInLimits, SignInThrottle } from './sign-in';
 
@@ -70,5 +72,90 @@ export function createAuthenticator(store: Pick<RelayStore, 'getAccount'>, limit
       return { kind: 'signed-in', agentId: account.id };
     },
     close: () => checker.close(),
+  };
+}
+
+export interface UpgradeGateDeps {
+  allowedOrigins: ReadonlySet<string>;
+  admission: Admission;
+  authenticator: Authenticator;
+  trustedProxyHeader: string | null;
+  log: Log;
+}
+
+export interface Admitted {
+  /** the signed-in agent, or null for a customer */
+  agentId: AgentId | null;
+  remote: string;
+  /** the connection no longer counts against the caps (called when it closes) */
+  release: () => void;
+}
+
+/**
+ * Everything an upgrade passes before it becomes a connection, in order: the path, the Origin, the connection caps
+ * and, for agents, the sign-in. Each refusal is an HTTP answer with a sentence (and Retry-After where waiting helps)
+ * and a log line; null means the socket was answered and dropped.
+ */
+export function createUpgradeGate({ allowedOrigins, admission, authenticator, trustedProxyHeader, log }: UpgradeGateDeps) {
+  let proxyHeaderNoted = false;
+  return {
+    async admit(req: http.IncomingMessage, socket: Duplex): Promise<Admitted | null> {
+      const remote = remoteAddress(req, trustedProxyHeader);
+      if (!trustedProxyHeader && !proxyHeaderNoted && req.headers['x-forwarded-for'] !== undefined) {
+        // behind a proxy every client shares the proxy's address, and with it the limits per address
+        proxyHeaderNoted = true;
+        log({ event: 'proxy-header-ignored', header: 'x-forwarded-for', remote, hint: 'set --trust-proxy-header if a reverse proxy writes it' });
+      }
+      const drop = (status: number, text: string, extra = ''): null => {
+        rejectUpgrade(socket, status, text, extra);
+        return null;
+      };
+      const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
+      if (pathname !== AGENT_PATH && pathname !== CUSTOMER_PATH) return drop(404, 'no such endpoint');
+      const origin = req.headers.origin;
+      if (origin !== undefined && !allowedOrigins.has(origin)) {
+        log({ event: 'origin-refused', path: pathname, origin, remote });
+        return drop(403, 'this origin may not connect to the relay');
+      }
+      const admitted = admission.arrive(remote);
+      if ('refused' in admitted) {
+        const { status, text, retryAfterMs } = admitted.refused;
+        log({ event: 'connection-refused', path: pathname, remote, status, reason: text });
+        return drop(status, text, retryAfterMs ? retryAfter(retryAfterMs) : '');
+      }
+      const refuse = (status: number, text: string, extra = ''): null => {
+        admitted.release();
+        return drop(status, text, extra);
+      };
+      socket.once('close', admitted.release);
+      if (pathname !== AGENT_PATH) return { agentId: null, remote, release: admitted.release };
+      const outcome = await authenticator.signIn(req.headers.authorization, remote);
+      if (socket.destroyed) {
+        admitted.release();
+        return null;
+      }
+      switch (outcome.kind) {
+        case 'throttled': {
+          log({ event: 'sign-in-throttled', user: outcome.user, remote, retryAfterMs: outcome.retryAfterMs, locked: outcome.locked });
+          const seconds = Math.max(1, Math.ceil(outcome.retryAfterMs / 1000));
+          const text = `too many failed sign-ins for this user name or from this address; try again in ${seconds} s`;
+          return refuse(429, text, retryAfter(outcome.retryAfterMs));
+        }
+        case 'busy':
+          log({ event: 'sign-in-busy', user: outcome.user, remote });
+          return refuse(503, 'the relay is busy checking sign-ins; try again in a few seconds', retryAfter(2000));
+        case 'refused':
+          log({ event: 'auth-failed', user: outcome.user, remote, reason: outcome.reason, failures: outcome.failures });
+          return refuse(401, 'wrong user name or password', BASIC_CHALLENGE);
+        case 'signed-in': {
+          const full = admitted.signedIn(outcome.agentId);
+          if (full) {
+            log({ event: 'connection-refused', path: pathname, remote, agentId: outcome.agentId, status: full.status, reason: full.text });
+            return refuse(full.status, full.text, full.retryAfterMs ? retryAfter(full.retryAfterMs) : '');
+          }
+          return { agentId: outcome.agentId, remote, release: admitted.release };
+        }
+      }
+    },
   };
 }

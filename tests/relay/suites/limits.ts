@@ -1,7 +1,7 @@
 // Limits per party, not per socket: frame rates per customer token, per agent and per address; new chats per address;
 // the queue cap; connection caps; the hello timeout; failed sign-ins throttled per user name and per address. Run
 // against one relay and against a cluster, where the limits are kept per node (so a test's parties sit on one node).
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENT_PATH, CUSTOMER_PATH, PROTOCOL_VERSION } from '../../../common/protocol';
 import { basicAuthHeader } from '../../../relay/auth';
