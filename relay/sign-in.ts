@@ -70,7 +70,10 @@ export class PasswordChecker {
   constructor(
     private readonly limits: Pick<SignInLimits, 'concurrent' | 'waiting'>,
     private readonly nice = 10,
-  ) {}
+  ) {
+    // one thread is ready before anyone signs in, so the first sign-in after a start does not wait for it to boot
+    this.spawn();
+  }
 
   check(password: string, stored: string, trust: Trust): Promise<CheckOutcome> {
     if (this.closed) return Promise.resolve('busy');

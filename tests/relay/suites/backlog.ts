@@ -10,6 +10,7 @@ const roomy = {
   rateLimit: { perSecond: 100_000, burst: 100_000 },
   addressRateLimit: { perSecond: 100_000, burst: 100_000 },
   newChatsPerAddressPerMinute: 100_000,
+  newChatsPerSecond: 100_000,
   maxConnectionsPerAddress: 10_000,
 };
 
