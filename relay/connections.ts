@@ -7,6 +7,7 @@ import type { AgentId, SessionId } from '../common/domain';
 import type { ErrorCode } from '../common/errors';
 import { CloseCodes, type CustomerFrame, type RelayFrame } from '../common/protocol';
 import type { LocalSockets, Log } from './ports';
+import { eventFrameJson } from './wire';
 
 export interface Connection {
   id: string;
@@ -172,7 +173,7 @@ export class Connections implements LocalSockets {
   private textOf(frame: RelayFrame | CustomerFrame): string {
     let text = this.serialised.get(frame);
     if (text === undefined) {
-      text = JSON.stringify(frame);
+      text = frame.type === 'event' ? eventFrameJson(frame.event) : JSON.stringify(frame);
       this.serialised.set(frame, text);
     }
     return text;

@@ -43,6 +43,7 @@ import type {
   SessionCommand,
 } from '../ports';
 import { StoreUnavailable } from '../ports';
+import { eventJson } from '../wire';
 import { migratePg } from './migrations';
 
 /** Error codes of a lost or refused connection (class 08, shutdown, too many clients) and of Node's sockets. */
@@ -260,7 +261,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     const { session, events } = sequence(before, next, drafts, this.clock.now());
     const values: unknown[] = [];
     const tuples = events.map((event, i) => {
-      values.push(event.sessionId, event.seq, event.kind, event.kind === 'message' ? event.messageId : null, JSON.stringify(event));
+      values.push(event.sessionId, event.seq, event.kind, event.kind === 'message' ? event.messageId : null, eventJson(event));
       const o = i * 5;
       return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5})`;
     });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import type { AgentRole } from '../../common/domain';
+import { type AgentRole, fold, type SessionEvent, type SessionSummary } from '../../common/domain';
 import { AGENT_PATH, CUSTOMER_PATH, PROTOCOL_VERSION } from '../../common/protocol';
 import { basicAuthHeader, hashPassword } from '../../relay/auth';
 import { type RelayOptions, type RunningRelay, startRelay } from '../../relay/server';
@@ -195,6 +195,38 @@ export class TestClient {
       what,
       timeoutMs,
     ).then(() => {});
+  }
+
+  /**
+   * The session as a client holds it: the last summary received (a `session` frame or the welcome), with the message
+   * events received after it folded in, as the relay expects of a chat's audience (protocol.md).
+   */
+  view(sessionId: string): Frame | null {
+    let summary: Frame | null = null;
+    let from = 0;
+    for (let i = this.frames.length - 1; i >= 0 && !summary; i--) {
+      const f = this.frames[i]!;
+      if (f.type === 'session' && f.session.id === sessionId) summary = f.session;
+      else if (f.type === 'welcome') summary = f.sessions.find((s: Frame) => s.id === sessionId) ?? null;
+      if (summary) from = i + 1;
+      else if (f.type === 'welcome') break;
+    }
+    if (!summary) return null;
+    for (const f of this.frames.slice(from)) {
+      if (f.type === 'event' && f.event.sessionId === sessionId && f.event.kind === 'message' && f.event.seq > summary.lastSeq) {
+        summary = fold(summary as SessionSummary, f.event as SessionEvent);
+      }
+    }
+    return summary;
+  }
+
+  /** Resolves with the session as this client holds it (see `view`) once `holds` is true of it. */
+  async viewWhere(sessionId: string, holds: (session: Frame) => boolean, timeoutMs = 5000): Promise<Frame> {
+    await this.until(() => {
+      const session = this.view(sessionId);
+      return session !== null && holds(session);
+    }, `a view of ${sessionId} that matches`, timeoutMs);
+    return this.view(sessionId)!;
   }
 
   /** The last summary of a session this connection received. */

@@ -302,13 +302,15 @@ export function transferSuite(start: StartRelay): void {
       const again = await customer.ok({ type: 'customer-send', messageId: id, text: 'I need help' });
       expect(again).toEqual({ seq: first.seq, duplicate: true });
       expect(first.duplicate).toBe(false);
-      const summary = await alice.session(sessionId, (s) => s.lastMessage?.text === 'I need help');
+      // a message is not followed by a summary for the chat's audience: alice folds it into what she holds
+      const summary = await alice.viewWhere(sessionId, (s) => s.lastMessage?.text === 'I need help');
       expect(summary.waitingSince).toBe(summary.lastMessage.at);
       const fetched = await alice.ok({ type: 'fetch-events', sessionId, afterSeq: 0 });
       expect(fetched.events.filter((e: Frame) => e.messageId === id)).toHaveLength(1);
       const reply = messageId();
       await alice.ok({ type: 'send', sessionId, messageId: reply, text: 'On it' });
-      expect((await alice.session(sessionId, (s) => s.lastMessage?.text === 'On it')).waitingSince).toBeNull();
+      expect((await alice.viewWhere(sessionId, (s) => s.lastMessage?.text === 'On it')).waitingSince).toBeNull();
+      expect(alice.frames.filter((f) => f.type === 'session' && f.session.lastMessage?.text === 'On it')).toEqual([]);
     });
 
     it('typing is relayed between owner and customer and never stored', async () => {
