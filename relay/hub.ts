@@ -201,13 +201,17 @@ export class Hub {
     if (await this.deps.presence.isConnectedNow(agentId)) return;
     const account = await this.deps.store.getAccount(agentId);
     if (!account) return;
+    // offline first (no new offer can reach them), then their offers end, then everyone is told: whoever sees them
+    // offline sees no offer to them either
     if (account.online) {
       await this.deps.store.setOnline(agentId, false);
       this.accounts.set(agentId, { ...account, online: false });
+    }
+    await this.cancelOffersTo(agentId);
+    if (account.online) {
       this.deps.log({ event: 'presence-offline', agentId });
       this.publishPresence([agentId]);
     }
-    await this.cancelOffersTo(agentId);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -331,9 +335,10 @@ export class Hub {
     await this.deps.store.setChosenStatus(actor.id, status);
     this.accounts.set(actor.id, { ...(this.accounts.get(actor.id) ?? actor), chosenStatus: status });
     this.deps.log({ event: 'presence-set', agentId: actor.id, status });
-    if (before !== this.statusOf(actor.id)) this.publishPresence([actor.id]);
+    // as going offline: offers to an agent who went Away end before anyone sees them Away
     if (status === 'away') await this.cancelOffersTo(actor.id);
-    else void this.drainQueue();
+    if (before !== this.statusOf(actor.id)) this.publishPresence([actor.id]);
+    if (status !== 'away') void this.drainQueue();
     return ok(undefined);
   }
 

@@ -11,6 +11,7 @@ import {
   SessionEventSchema,
   type SessionId,
   type SessionSummary,
+  SessionStateSchema,
   SessionSummarySchema,
   type SettableStatus,
   SettableStatusSchema,
@@ -172,11 +173,20 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
         const spec = command.load;
         const loaded: Loaded = {
           session: before,
-          duplicateSeq: spec?.messageId ? await this.messageSeq(db, before.id, spec.messageId) : null,
+          // optimistic: a message id repeats only when a client resends, and the insert of the message finds that itself
+          duplicateSeq: null,
           transcript: spec?.transcript ? await this.events(db, before.id, 0) : null,
         };
-        const decision = command.decide(loaded);
+        let decision = command.decide(loaded);
         if (!decision.ok) return decision;
+        if (spec?.messageId) {
+          const sent = await this.appendMessageOnly(db, before, decision.value);
+          if (sent) return ok(sent);
+          // a resend, or a decision that is more than one message: decide again knowing what is stored
+          loaded.duplicateSeq = await this.messageSeq(db, before.id, spec.messageId);
+          decision = command.decide(loaded);
+          if (!decision.ok) return decision;
+        }
         return ok(await this.apply(db, before, decision.value));
       }),
     ));
@@ -255,6 +265,27 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     const written = await this.write(db, before, next, drafts);
     await this.applyTimers(db, effects);
     return { before, ...written, effects, value };
+  }
+
+  /** One message and no other change: the insert finds a resend itself (null then), and the row gets its new seq. */
+  private async appendMessageOnly<R>(db: pg.ClientBase, before: SessionSummary, decided: Change<R>): Promise<Applied<R> | null> {
+    const [draft, ...more] = decided.events;
+    if (!draft || more.length || draft.kind !== 'message' || decided.session !== before || decided.effects.length) return null;
+    const { session, events } = sequence(before, before, [draft], this.clock.now());
+    const event = events[0]!;
+    const inserted = await db.query(
+      `INSERT INTO events (session_id, seq, kind, message_id, body) VALUES ($1, $2, 'message', $3, $4)
+       ON CONFLICT (session_id, message_id) WHERE message_id IS NOT NULL DO NOTHING`,
+      [event.sessionId, event.seq, draft.messageId, eventJson(event)],
+    );
+    if (inserted.rowCount === 0) return null;
+    await db.query('UPDATE sessions SET last_seq = $2, last_message = $3, waiting_since = $4 WHERE id = $1', [
+      session.id,
+      session.lastSeq,
+      session.lastMessage ? JSON.stringify(session.lastMessage) : null,
+      session.waitingSince,
+    ]);
+    return { before, after: session, events, effects: [], value: decided.value, log: null };
   }
 
   private async write(db: pg.ClientBase, before: SessionSummary, next: SessionSummary, drafts: NewEvent[]) {
@@ -562,21 +593,27 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
 /** Timers armed on another node are found by the next poll: at most this late. */
 const POLL_MAX_MS = 250;
 
+/**
+ * A row as a summary. The columns are typed and CHECKed by the schema this relay migrated; the JSON columns are
+ * parsed against their schemas (they are the part a bug or a hand edit could bend).
+ */
 function toSession(row: SessionRow): SessionSummary {
-  return SessionSummarySchema.parse({
+  return {
     id: row.id,
     customerName: row.customer_name,
-    state: row.state,
+    state: SessionStateSchema.parse(row.state),
     ownerId: row.owner_id,
     listeners: row.listeners,
-    pendingTransfer: row.pending_transfer ? JSON.parse(row.pending_transfer) : null,
+    pendingTransfer: row.pending_transfer ? TransferOfferSchema.parse(JSON.parse(row.pending_transfer)) : null,
     createdAt: row.created_at,
     closedAt: row.closed_at,
     lastSeq: row.last_seq,
-    lastMessage: row.last_message ? JSON.parse(row.last_message) : null,
+    lastMessage: row.last_message ? LastMessageSchema.parse(JSON.parse(row.last_message)) : null,
     waitingSince: row.waiting_since,
-  });
+  };
 }
+
+const LastMessageSchema = SessionSummarySchema.shape.lastMessage.unwrap();
 
 function toAccount(row: AccountRow): Account {
   return {
