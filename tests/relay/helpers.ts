@@ -5,7 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { type AgentRole, fold, type SessionEvent, type SessionSummary } from '../../common/domain';
-import { AGENT_PATH, CUSTOMER_PATH, PROTOCOL_VERSION } from '../../common/protocol';
+import type { z } from 'zod';
+import {
+  AGENT_PATH,
+  CUSTOMER_PATH,
+  CustomerFrameSchema,
+  describeZodError,
+  PROTOCOL_VERSION,
+  RelayFrameSchema,
+} from '../../common/protocol';
 import { basicAuthHeader, hashPassword } from '../../relay/auth';
 import { type RelayOptions, type RunningRelay, startRelay } from '../../relay/server';
 import { openSqliteStore } from '../../relay/store/sqlite';
@@ -78,12 +86,28 @@ export class TestClient {
   readonly closed: Promise<{ code: number; reason: string }>;
   isClosed = false;
 
+  /** frames that did not match the protocol's schema: any one fails the test that waits on this client */
+  readonly invalid: string[] = [];
+
   constructor(
     readonly ws: WebSocket,
     readonly label: string,
+    /** what this client may receive; a frame outside it is an error, never skipped */
+    private readonly schema: z.ZodType | null = null,
   ) {
     ws.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()));
+      const text = data.toString();
+      let frame: Frame;
+      try {
+        frame = JSON.parse(text);
+      } catch {
+        this.invalid.push(`not JSON: ${text.slice(0, 200)}`);
+        this.wake();
+        return;
+      }
+      const checked = this.schema?.safeParse(frame);
+      if (checked && !checked.success) this.invalid.push(`${describeZodError(checked.error)}: ${text.slice(0, 300)}`);
+      this.frames.push(frame);
       this.wake();
     });
     this.closed = new Promise((resolve) => {
@@ -169,6 +193,11 @@ export class TestClient {
         reject(new Error(`${this.label}: timed out waiting for ${what}; ${seen()}`));
       }, timeoutMs);
       const check = () => {
+        if (this.invalid.length) {
+          clearTimeout(timer);
+          reject(new Error(`${this.label} received a frame outside the protocol: ${this.invalid[0]}`));
+          return;
+        }
         const found = find();
         if (found) {
           clearTimeout(timer);
@@ -255,6 +284,7 @@ export class TestClient {
   async close(): Promise<void> {
     if (!this.isClosed) this.ws.close();
     await this.closed;
+    if (this.invalid.length) throw new Error(`${this.label} received a frame outside the protocol: ${this.invalid[0]}`);
   }
 }
 
@@ -279,7 +309,7 @@ export async function connectAgent(
   const ws = await openSocket(`${relay.wsUrl}${AGENT_PATH}`, {
     Authorization: basicAuthHeader(user, options.password ?? 'demo'),
   });
-  const client = new TestClient(ws, user);
+  const client = new TestClient(ws, user, RelayFrameSchema);
   if (options.hello !== false) {
     const id = client.fire({ type: 'hello', protocol: PROTOCOL_VERSION, resume: options.resume ?? {} });
     await client.next((f) => f.type === 'welcome' && f.id === id, 5000, 'welcome');
@@ -298,7 +328,7 @@ export async function connectCustomer(
   headers: Record<string, string> = {},
 ): Promise<TestCustomer> {
   const ws = await openSocket(`${relay.wsUrl}${CUSTOMER_PATH}`, headers);
-  const client = new TestClient(ws, `customer ${hello.name ?? 'resume'}`);
+  const client = new TestClient(ws, `customer ${hello.name ?? 'resume'}`, CustomerFrameSchema);
   const id = client.fire({ type: 'customer-hello', protocol: PROTOCOL_VERSION, ...hello });
   const welcome = await client.next((f) => f.id === id, 5000, 'customer-welcome');
   if (welcome.type !== 'customer-welcome') throw new Error(`customer-hello failed: ${JSON.stringify(welcome)}`);
