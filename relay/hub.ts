@@ -20,7 +20,18 @@ import {
 } from '../common/protocol';
 import { ok, type Result } from '../common/result';
 import { agentMayType, agentSend, customerSend } from './core/messages';
-import { audience, change, type CoreOptions, type Facts, graceTimerKey, inAudience, refuse, seesDashboard, type TimerKey } from './core/model';
+import {
+  audience,
+  change,
+  type CoreOptions,
+  type Facts,
+  graceTimerKey,
+  inAudience,
+  refuse,
+  seesDashboard,
+  type TimerKey,
+  transferTimerKey,
+} from './core/model';
 import { closeWindow, listen, takeOver } from './core/listening';
 import { createRequest } from './core/requests';
 import { chooseAgent } from './core/routing';
@@ -105,7 +116,9 @@ export class Hub {
   async reconcile(): Promise<void> {
     const { store, presence, scheduler, clock, options } = this.deps;
     const connected = await presence.connectedNow();
-    for (const account of this.accounts.values()) {
+    // read as stored: in a cluster another node may have changed them since this one last looked
+    for (const account of await store.listAccounts()) {
+      this.accounts.set(account.id, account);
       if (account.online && !connected.has(account.id)) {
         await scheduler.arm(graceTimerKey(account.id), clock.now() + options.offlineGraceMs);
       }
@@ -118,7 +131,7 @@ export class Hub {
           decide: ({ session }) => targetUnavailable(session, offer.toId),
         });
       } else if (offer.expiresAt !== null) {
-        await scheduler.arm(`transfer:${offer.sessionId}:${offer.id}`, offer.expiresAt);
+        await scheduler.arm(transferTimerKey(offer), offer.expiresAt);
       }
     }
     // a chance to route that was missed (a node died between a commit and its routing) is taken here

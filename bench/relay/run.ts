@@ -211,7 +211,7 @@ async function startClusterTarget(name: 'cluster-1' | 'cluster-2'): Promise<Targ
   await admin.end();
   const url = new URL(args.postgres!);
   url.pathname = `/${database}`;
-  const engine = await PgEngine.open({ connectionString: url.toString(), clock: { now: () => Date.now() }, log: () => {} });
+  const engine = await PgEngine.connect({ connectionString: url.toString(), clock: { now: () => Date.now() }, log: () => {} });
   const passwordHash = cheapHash('bench');
   for (let i = 0; i < agentCount; i++) {
     await engine.createAccount({ id: agentName(i), name: `Agent ${i}`, role: 'agent', canListenIn: false, passwordHash });

@@ -128,7 +128,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     this.log = options.log;
   }
 
-  static async open(options: PgOptions): Promise<PgEngine> {
+  static async connect(options: PgOptions): Promise<PgEngine> {
     const engine = new PgEngine(options);
     const client = await engine.pool.connect();
     try {

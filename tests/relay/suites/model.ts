@@ -2,7 +2,7 @@
 // real relay over real sockets, checked after every step against a small model and the relay's own event log.
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { customerVisibleKinds, type SessionEventKind } from '../../../common/domain';
 import {
   connectAgent,
