@@ -312,7 +312,8 @@ export class Hub {
       case 'typing':
         return this.typing(actor, command);
       case 'offer-transfer':
-        return on(({ session }) => offer(session, actor, command, this.facts()));
+        // the target's status as stored now, not as this node last heard of it
+        return on(({ session, accounts }) => offer(session, actor, command, this.facts(accounts)), { agents: [command.to] });
       case 'accept-transfer':
         return on(({ session }) => accept(session, actor, command, this.facts()));
       case 'reject-transfer':
@@ -518,14 +519,19 @@ export class Hub {
   // ---------------------------------------------------------------------------------------------
   // Small readers
 
-  private facts(): Facts {
+  /** What decisions may consult; `fresh` are accounts the runner read in the command's transaction. */
+  private facts(fresh: ReadonlyMap<AgentId, Account> = new Map()): Facts {
     const { clock, ids, options } = this.deps;
+    const account = (id: AgentId) => fresh.get(id) ?? this.accounts.get(id) ?? null;
     return {
       now: clock.now(),
       newId: (prefix) => ids.id(prefix),
       options,
-      account: (id) => this.accounts.get(id) ?? null,
-      statusOf: (id) => this.statusOf(id),
+      account,
+      statusOf: (id) => {
+        const found = account(id);
+        return found?.online ? found.chosenStatus : 'offline';
+      },
     };
   }
 

@@ -176,6 +176,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
           // optimistic: a message id repeats only when a client resends, and the insert of the message finds that itself
           duplicateSeq: null,
           transcript: spec?.transcript ? await this.events(db, before.id, 0) : null,
+          accounts: spec?.agents?.length ? await this.accountsIn(db, spec.agents) : new Map(),
         };
         let decision = command.decide(loaded);
         if (!decision.ok) return decision;
@@ -237,7 +238,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
         `SELECT * FROM accounts WHERE role = 'agent' AND online AND chosen_status = 'present'`,
       );
       const decision = decide(
-        { session, duplicateSeq: null, transcript: null },
+        { session, duplicateSeq: null, transcript: null, accounts: new Map() },
         {
           accounts: new Map(accounts.rows.map((r) => [r.id, toAccount(r)])),
           openChats: new Map(counts.rows.map((r) => [r.owner_id, r.n])),
@@ -344,6 +345,11 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
   private async lockSession(db: pg.ClientBase, id: SessionId): Promise<SessionSummary | null> {
     const { rows } = await db.query<SessionRow>('SELECT * FROM sessions WHERE id = $1 FOR UPDATE', [id]);
     return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  private async accountsIn(db: pg.ClientBase, ids: AgentId[]): Promise<Map<AgentId, Account>> {
+    const { rows } = await db.query<AccountRow>('SELECT * FROM accounts WHERE id = ANY($1)', [ids]);
+    return new Map(rows.map((row) => [row.id, toAccount(row)]));
   }
 
   private async messageSeq(db: pg.ClientBase, sessionId: SessionId, messageId: string): Promise<number | null> {

@@ -68,6 +68,8 @@ export interface LoadSpec {
   messageId?: string;
   /** the whole event log (a request keeps the transcript) */
   transcript?: boolean;
+  /** accounts read as stored, in the same transaction (an offer's target: its status decides) */
+  agents?: AgentId[];
 }
 
 export interface Loaded {
@@ -76,6 +78,8 @@ export interface Loaded {
   duplicateSeq: number | null;
   /** the event log, when LoadSpec.transcript asked for it */
   transcript: SessionEvent[] | null;
+  /** the accounts LoadSpec.agents named (those that exist) */
+  accounts: ReadonlyMap<AgentId, Account>;
 }
 
 export const refuse = (code: ErrorCode, message?: string): Result<never> => fail(code, message ?? errorSentences[code]);

@@ -45,6 +45,10 @@ export class SqliteRunner implements CommandRunner {
       // optimistic: a message id repeats only when a client resends, and the insert of the message finds that itself
       duplicateSeq: null,
       transcript: spec?.transcript ? store.eventsAfter(before.id, 0) : null,
+      accounts: new Map((spec?.agents ?? []).flatMap((id) => {
+        const account = store.getAccount(id);
+        return account ? [[id, account] as const] : [];
+      })),
     };
     let decision = command.decide(loaded);
     if (!decision.ok) return decision;
@@ -81,7 +85,7 @@ export class SqliteRunner implements CommandRunner {
     const session = this.store.oldestQueuedSession();
     if (!session) return Promise.resolve(null);
     const decision = decide(
-      { session, duplicateSeq: null, transcript: null },
+      { session, duplicateSeq: null, transcript: null, accounts: new Map() },
       {
         accounts: new Map(this.store.listAccounts().map((a) => [a.id, a])),
         openChats: this.store.openChatCounts(),
