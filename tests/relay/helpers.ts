@@ -3,6 +3,7 @@ import { scryptSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import { type AgentRole, fold, type SessionEvent, type SessionSummary } from '../../common/domain';
 import type { z } from 'zod';
@@ -32,6 +33,38 @@ export interface TestRelay extends RunningRelay {
 
 /** Starts a deployment for a test: one embedded relay, or a cluster whose nodes share the connections. */
 export type StartRelay = (options?: Partial<RelayOptions>) => Promise<TestRelay>;
+
+/**
+ * For a suite run against `start`: the relays and clients made through it are closed, and their folders removed,
+ * after each test.
+ */
+export function deployment(start: StartRelay) {
+  const running: TestRelay[] = [];
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    for (const relay of running.splice(0)) {
+      await relay.close();
+      removeDir(relay.dataDir);
+    }
+  });
+  const track = <T extends TestClient>(client: T): T => {
+    clients.push(client);
+    return client;
+  };
+  return {
+    relay: async (options: Partial<RelayOptions> = {}) => {
+      const relay = await start(options);
+      running.push(relay);
+      return relay;
+    },
+    agent: async (relay: TestRelay, user: string, options: Parameters<typeof connectAgent>[2] = {}) =>
+      track(await connectAgent(relay, user, options)),
+    customer: async (relay: TestRelay, hello: Parameters<typeof connectCustomer>[1] = { name: 'Customer' }) =>
+      track(await connectCustomer(relay, hello)),
+    track,
+  };
+}
 
 /** A relay with the demo accounts (alice, bob, carol, maria; password "demo") in a fresh temp folder. */
 export async function startTestRelay(options: Partial<RelayOptions> = {}): Promise<TestRelay> {

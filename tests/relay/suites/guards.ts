@@ -1,44 +1,23 @@
 // Behaviours that mutation testing found unpinned (issue 15): routing around Away agents and full ones, re-routing
 // after a hand-off, stale transfer ids, every command on a closed chat, a manager's authority, listeners one at a
 // time, presence with two connections, and what must never reach a peer. Run against one relay and a cluster.
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  connectAgent,
-  connectCustomer,
-  type Frame,
-  messageId,
-  removeDir,
-  type StartRelay,
-  type TestClient,
-  type TestRelay,
-} from '../helpers';
+import { describe, expect, it } from 'vitest';
+import { deployment, type Frame, messageId, type StartRelay, type TestClient, type TestRelay } from '../helpers';
 
 export function guardsSuite(start: StartRelay): void {
-  const running: TestRelay[] = [];
-  const clients: TestClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    for (const relay of running.splice(0)) {
-      await relay.close();
-      removeDir(relay.dataDir);
-    }
-  });
+  const { relay: relayWith, agent, customer: join } = deployment(start);
+  const customer = (relay: TestRelay, name: string) => join(relay, { name });
 
-  async function relayWith(options: Parameters<StartRelay>[0] = {}) {
-    const relay = await start(options);
-    running.push(relay);
-    return relay;
+  /** alice owns a chat with a customer; the others named are signed in after the chat was routed to her. */
+  async function chatOwnedByAlice<U extends string>(relay: TestRelay, ...others: U[]) {
+    const alice = await agent(relay, 'alice');
+    const chat = await customer(relay, 'Dana');
+    await alice.event('assigned', chat.sessionId);
+    const signedIn = {} as Record<U, TestClient>;
+    for (const user of others) signedIn[user] = await agent(relay, user);
+    return { alice, chat, sessionId: chat.sessionId, ...signedIn };
   }
-  async function agent(relay: TestRelay, user: string, options: Parameters<typeof connectAgent>[2] = {}) {
-    const client = await connectAgent(relay, user, options);
-    clients.push(client);
-    return client;
-  }
-  async function customer(relay: TestRelay, name: string) {
-    const client = await connectCustomer(relay, { name });
-    clients.push(client);
-    return client;
-  }
+
   /** The next presence frame about `agentId` that satisfies `holds`. */
   const presenceOf = (client: TestClient, agentId: string, holds: (agent: Frame) => boolean = () => true) =>
     client.next((f) => f.type === 'presence' && f.agent.id === agentId && holds(f.agent), 8000, `presence of ${agentId}`);
@@ -82,13 +61,7 @@ export function guardsSuite(start: StartRelay): void {
   describe('transfer ids', () => {
     it('an accept, reject or cancel naming an older offer never acts on the newer one', async () => {
       const relay = await relayWith();
-      const alice = await agent(relay, 'alice');
-      const chat = await customer(relay, 'Dana');
-      const sessionId = chat.sessionId;
-      await alice.event('assigned', sessionId);
-      const bob = await agent(relay, 'bob');
-      const carol = await agent(relay, 'carol');
-      const maria = await agent(relay, 'maria');
+      const { alice, sessionId, bob, carol, maria } = await chatOwnedByAlice(relay, 'bob', 'carol', 'maria');
       const { transferId: old } = await alice.ok({ type: 'offer-transfer', sessionId, to: 'bob' });
       await alice.ok({ type: 'cancel-transfer', sessionId, transferId: old });
       const { transferId: current } = await alice.ok({ type: 'offer-transfer', sessionId, to: 'carol' });
@@ -108,13 +81,7 @@ export function guardsSuite(start: StartRelay): void {
   describe('a closed chat', () => {
     it('refuses every command that would change it, by anyone, and still lets its parties read it', async () => {
       const relay = await relayWith();
-      const alice = await agent(relay, 'alice');
-      const chat = await customer(relay, 'Dana');
-      const sessionId = chat.sessionId;
-      await alice.event('assigned', sessionId);
-      const bob = await agent(relay, 'bob');
-      const carol = await agent(relay, 'carol');
-      const maria = await agent(relay, 'maria');
+      const { alice, chat, sessionId, bob, carol, maria } = await chatOwnedByAlice(relay, 'bob', 'carol', 'maria');
       await carol.ok({ type: 'listen', sessionId });
       const { transferId } = await alice.ok({ type: 'offer-transfer', sessionId, to: 'bob' });
       await bob.session(sessionId, (s) => s.pendingTransfer?.id === transferId);
@@ -147,11 +114,7 @@ export function guardsSuite(start: StartRelay): void {
   describe('a manager and listeners', () => {
     it("a manager may cancel someone else's offer", async () => {
       const relay = await relayWith();
-      const alice = await agent(relay, 'alice');
-      const chat = await customer(relay, 'Dana');
-      await alice.event('assigned', chat.sessionId);
-      const bob = await agent(relay, 'bob');
-      const maria = await agent(relay, 'maria');
+      const { alice, chat, bob, maria } = await chatOwnedByAlice(relay, 'bob', 'maria');
       const { transferId } = await alice.ok({ type: 'offer-transfer', sessionId: chat.sessionId, to: 'bob' });
       await bob.session(chat.sessionId, (s) => s.pendingTransfer?.id === transferId);
       await maria.ok({ type: 'cancel-transfer', sessionId: chat.sessionId, transferId });
@@ -161,12 +124,7 @@ export function guardsSuite(start: StartRelay): void {
 
     it('a listening manager who takes over stops being a listener; a listener closing the window removes only them', async () => {
       const relay = await relayWith();
-      const alice = await agent(relay, 'alice');
-      const chat = await customer(relay, 'Dana');
-      const sessionId = chat.sessionId;
-      await alice.event('assigned', sessionId);
-      const carol = await agent(relay, 'carol');
-      const maria = await agent(relay, 'maria');
+      const { alice, sessionId, carol, maria } = await chatOwnedByAlice(relay, 'carol', 'maria');
       await carol.ok({ type: 'listen', sessionId });
       await maria.ok({ type: 'listen', sessionId });
       await carol.ok({ type: 'close-window', sessionId });
@@ -181,11 +139,7 @@ export function guardsSuite(start: StartRelay): void {
   describe('presence', () => {
     it('an agent who closes one of two connections stays online and can still be offered chats', async () => {
       const relay = await relayWith({ offlineGraceMs: 150 });
-      const alice = await agent(relay, 'alice');
-      const chat = await customer(relay, 'Dana');
-      await alice.event('assigned', chat.sessionId);
-      const maria = await agent(relay, 'maria');
-      const bob = await agent(relay, 'bob');
+      const { alice, chat, maria, bob } = await chatOwnedByAlice(relay, 'maria', 'bob');
       const bobToo = await agent(relay, 'bob');
       await bobToo.close();
       // well past the grace period: an agent whose last connection closed would be offline by now
@@ -213,12 +167,7 @@ export function guardsSuite(start: StartRelay): void {
 
     it("a new request's frame goes to its creator and to managers, and to no other agent", async () => {
       const relay = await relayWith();
-      const alice = await agent(relay, 'alice');
-      const chat = await customer(relay, 'Dana');
-      await alice.event('assigned', chat.sessionId);
-      const bob = await agent(relay, 'bob');
-      const carol = await agent(relay, 'carol');
-      const maria = await agent(relay, 'maria');
+      const { alice, chat, bob, carol, maria } = await chatOwnedByAlice(relay, 'bob', 'carol', 'maria');
       const { request } = await alice.ok({ type: 'create-request', sessionId: chat.sessionId, title: 'Call back' });
       expect(await maria.next((f) => f.type === 'request')).toMatchObject({ request: { id: request.id } });
       expect(await alice.next((f) => f.type === 'request')).toMatchObject({ request: { id: request.id } });
@@ -232,12 +181,7 @@ export function guardsSuite(start: StartRelay): void {
 
     it('the documented log lines are written, with their fields', async () => {
       const relay = await relayWith({ transferTimeoutMs: 300 });
-      const alice = await agent(relay, 'alice');
-      const chat = await customer(relay, 'Dana');
-      const sessionId = chat.sessionId;
-      await alice.event('assigned', sessionId);
-      const bob = await agent(relay, 'bob');
-      const maria = await agent(relay, 'maria');
+      const { alice, chat, sessionId, bob, maria } = await chatOwnedByAlice(relay, 'bob', 'maria');
       await bob.ok({ type: 'set-status', status: 'present' });
       const first = await alice.ok({ type: 'offer-transfer', sessionId, to: 'bob' });
       await bob.ok({ type: 'reject-transfer', sessionId, transferId: first.transferId, reason: 'busy' });
