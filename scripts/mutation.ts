@@ -1,0 +1,60 @@
+// `npm run test:mutation -- [file or folder ...] [stryker flags]`: Stryker (vitest runner, perTest coverage) on the
+// files named, or on stryker.config.json's `mutate` list when none are; other arguments go to Stryker untouched.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const usage = `Usage: npm run test:mutation -- [<file or folder> ...] [stryker options]
+
+  <file>      a source file to mutate, e.g. main/client/outbox.ts
+  <folder>    every .ts/.tsx file below it, e.g. main/client
+  (none)      the files listed in stryker.config.json "mutate"
+  other flags are passed to "stryker run", e.g. --concurrency 1, --incremental
+
+The report is printed and written to reports/mutation/mutation.html.`;
+
+/** A folder becomes a glob of its sources; declaration files have nothing to mutate. */
+function mutateGlobs(targets: readonly string[], isFolder: (target: string) => boolean): string[] {
+  return targets.flatMap((target) => {
+    const clean = target.replace(/[\\/]+$/, '');
+    return isFolder(clean) ? [`${clean}/**/*.{ts,tsx}`, `!${clean}/**/*.d.ts`] : [clean];
+  });
+}
+
+function main(): number {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(usage);
+    return 0;
+  }
+  const targets: string[] = [];
+  const passThrough: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg.startsWith('-')) {
+      passThrough.push(arg);
+      // a flag's value follows it unless written as --flag=value
+      const value = args[i + 1];
+      if (!arg.includes('=') && value !== undefined && !value.startsWith('-') && !fs.existsSync(value)) {
+        passThrough.push(value);
+        i += 1;
+      }
+      continue;
+    }
+    if (!fs.existsSync(arg)) {
+      console.error(`test:mutation: ${arg} does not exist.\n\n${usage}`);
+      return 2;
+    }
+    targets.push(path.relative(process.cwd(), path.resolve(arg)).split(path.sep).join('/'));
+  }
+  const mutate = targets.length > 0 ? ['--mutate', mutateGlobs(targets, (t) => fs.statSync(t).isDirectory()).join(',')] : [];
+  const stryker = path.join('node_modules', '.bin', process.platform === 'win32' ? 'stryker.cmd' : 'stryker');
+  const run = spawnSync(stryker, ['run', 'stryker.config.json', ...mutate, ...passThrough], { stdio: 'inherit' });
+  if (run.error) {
+    console.error(`test:mutation: could not start Stryker: ${run.error.message}`);
+    return 1;
+  }
+  return run.status ?? 1;
+}
+
+process.exitCode = main();
