@@ -12,7 +12,7 @@ import {
   RelayFrameSchema,
   type RelayFrameOf,
 } from '../../common/protocol';
-import { fail, ok, type Result } from '../../common/result';
+import { type BatonError, fail, ok } from '../../common/result';
 import { AbortedError, Backoff, type BackoffOptions, wait } from './backoff';
 
 export type WelcomeFrame = RelayFrameOf<'welcome'>;
@@ -61,8 +61,11 @@ type ConnectionEnd =
   | { kind: 'auth-failed'; message: string }
   | { kind: 'version-mismatch'; message: string };
 
+/** A command's answer; a refusal may say when the relay takes frames again (`rate-limited`). */
+export type RelayAnswer = { ok: true; value: unknown } | { ok: false; error: BatonError & { retryAfterMs?: number } };
+
 interface Pending {
-  resolve: (result: Result<unknown>) => void;
+  resolve: (result: RelayAnswer) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -137,7 +140,7 @@ export class RelayLink {
   }
 
   /** Sends a command and resolves with its answer; never rejects. */
-  request(command: AgentCommandInput): Promise<Result<unknown>> {
+  request(command: AgentCommandInput): Promise<RelayAnswer> {
     const socket = this.socket;
     if (!this.online || !socket || socket.readyState !== WebSocket.OPEN) {
       return Promise.resolve(fail('not-connected', errorSentences['not-connected']));
@@ -166,7 +169,7 @@ export class RelayLink {
     }
   }
 
-  private settle(id: string, result: Result<unknown>): void {
+  private settle(id: string, result: RelayAnswer): void {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.pending.delete(id);
@@ -328,8 +331,12 @@ export class RelayLink {
           return;
         }
         if (frame.type === 'error') {
-          if (frame.id !== undefined && this.pending.has(frame.id)) this.settle(frame.id, fail(frame.code, frame.message));
-          else this.log({ level: 'warn', event: 'relay-error', code: frame.code, message: frame.message });
+          const { code, message, retryAfterMs } = frame;
+          if (frame.id !== undefined && this.pending.has(frame.id)) {
+            this.settle(frame.id, { ok: false, error: retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs } });
+          } else {
+            this.log({ level: 'warn', event: 'relay-error', code, message });
+          }
           return;
         }
         if (frame.type === 'welcome') {
