@@ -35,7 +35,8 @@ export const defaultTuning: RelayLinkTuning = {
   deadAfterMs: 25_000,
   commandTimeoutMs: 15_000,
   connectTimeoutMs: 15_000,
-  backoff: { baseMs: 500, capMs: 30_000, resetAfterMs: 10_000 },
+  // Backoff's own defaults: 500 ms base, 30 s cap, reset after a connection that stayed up 10 s
+  backoff: {},
 };
 
 export interface RelayLinkOptions {
@@ -73,7 +74,7 @@ interface Pending {
 export function agentUrl(relayUrl: string): URL {
   const url = new URL(relayUrl.trim());
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error('the relay address starts with ws:// or wss://');
-  if (url.pathname === '' || url.pathname === '/') url.pathname = AGENT_PATH;
+  if (url.pathname === '/') url.pathname = AGENT_PATH;
   return url;
 }
 
@@ -93,7 +94,7 @@ export class RelayLink {
 
   constructor(options: RelayLinkOptions) {
     this.options = options;
-    this.tuning = { ...defaultTuning, ...options.tuning, backoff: { ...defaultTuning.backoff, ...options.tuning?.backoff } };
+    this.tuning = { ...defaultTuning, ...options.tuning };
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => {});
     this.backoff = new Backoff({ now: this.now, ...this.tuning.backoff });
@@ -152,9 +153,8 @@ export class RelayLink {
         resolve(fail('timeout', errorSentences.timeout));
       }, this.tuning.commandTimeoutMs);
       this.pending.set(id, { resolve, timer });
-      socket.send(JSON.stringify({ ...command, id }), (error) => {
-        if (error) this.settle(id, fail('not-connected', errorSentences['not-connected']));
-      });
+      // a write that fails closes the socket, and the close fails every pending command with not-connected
+      socket.send(JSON.stringify({ ...command, id }));
     });
   }
 
@@ -264,8 +264,8 @@ export class RelayLink {
           socket.ping();
         }
       }, tickMs);
+      // cleared by the welcome
       const welcomeTimer = setTimeout(() => {
-        if (welcomed) return;
         finish({ kind: 'closed', reason: 'the relay did not answer hello' });
         socket.terminate();
       }, this.tuning.connectTimeoutMs);
@@ -351,7 +351,8 @@ export class RelayLink {
       socket.on('close', (code, reasonBuffer) => {
         clearInterval(heartbeat);
         clearTimeout(welcomeTimer);
-        if (this.socket === socket) this.socket = null;
+        // the next connection starts only after this one has closed
+        this.socket = null;
         const reason = reasonBuffer.toString();
         if (code === CloseCodes.unsupportedProtocol) {
           finish({ kind: 'version-mismatch', message: reason || errorSentences['unsupported-protocol'] });
