@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClientEvent, OutboxItem } from '../../common/bridge';
 import { errorSentences } from '../../common/errors';
 import { fail, ok, type Result } from '../../common/result';
-import { AbortedError, Backoff, type BackoffOptions, wait } from './backoff';
+import { Backoff, type BackoffOptions, wait } from './backoff';
 import type { Cache } from './cache';
 import type { RelayAnswer } from './relay-link';
 
@@ -32,13 +32,13 @@ export class Outbox {
   private readonly backoff: Backoff;
   private flushing: Promise<void> | null = null;
   private again = false;
-  /** aborts the pause before a retry: on a new connection (wake) or on stop */
+  /** ends the wait before a retry early: a new connection, or stop() */
   private pause: AbortController | null = null;
   private stopped = false;
 
   constructor(deps: OutboxDeps) {
     this.deps = deps;
-    this.backoff = new Backoff({ ...deps.backoff, now: deps.now ?? Date.now });
+    this.backoff = new Backoff(deps.backoff);
   }
 
   /** Items still the agent's concern: pending or failed. */
@@ -113,7 +113,8 @@ export class Outbox {
           await this.waitBeforeRetry(retryInMs);
           this.again = true;
         }
-      } while (this.again && !this.stopped && this.deps.canSend());
+        // stopped or offline by now: the next pass returns at once, before sending anything
+      } while (this.again);
     } catch (error) {
       this.deps.log?.({ level: 'error', event: 'outbox-flush-failed', error: String(error) });
     }
@@ -149,14 +150,11 @@ export class Outbox {
   }
 
   private async waitBeforeRetry(ms: number): Promise<void> {
-    const pause = new AbortController();
-    this.pause = pause;
+    this.pause = new AbortController();
     try {
-      await wait(ms, pause.signal);
-    } catch (error) {
-      if (!(error instanceof AbortedError)) throw error;
-    } finally {
-      this.pause = null;
+      await wait(ms, this.pause.signal);
+    } catch {
+      // aborted: a new connection woke us early, or stop() ended it
     }
   }
 }

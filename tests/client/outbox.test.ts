@@ -307,6 +307,7 @@ describe('outbox and the link', () => {
     outbox.add('s1', 'one');
     await settle();
     outbox.stop();
+    expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(60_000);
     await outbox.flush();
     await outbox.reconnected();
