@@ -11,7 +11,7 @@ import type { RelayAnswer } from './relay-link';
 /** The link is gone: nothing to retry on; the next connection flushes. */
 const linkDownCodes = new Set(['not-connected', 'offline']);
 /** "Not now" on a live link: retried with backoff (or when the relay said) while online. */
-const retryCodes = new Set(['timeout', 'rate-limited', 'internal']);
+const retryCodes = new Set(['timeout', 'rate-limited', 'internal', 'unavailable']);
 
 export const newMessageId = (): string => randomUUID().replaceAll('-', '');
 

@@ -182,9 +182,9 @@ describe('outbox failures', () => {
 });
 
 describe('outbox retries while online', () => {
-  it('a timeout or an internal error is retried on the same link after a backoff that grows, and a delivery starts it over', async () => {
+  it('a timeout, an internal error or a relay that cannot save just now is retried on the same link after a backoff that grows, and a delivery starts it over', async () => {
     const { relay, outbox, logs } = outboxWith();
-    relay.answers(refused('timeout'), refused('internal'), sent, refused('timeout'));
+    relay.answers(refused('timeout'), refused('internal'), sent, refused('unavailable'));
     const item = outbox.add('s1', 'again');
     await settle();
     expect(logs).toContainEqual({ level: 'info', event: 'outbox-retry', messageId: item.messageId, code: 'timeout', retryAfterMs: undefined });
