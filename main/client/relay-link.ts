@@ -13,7 +13,7 @@ import {
   type RelayFrameOf,
 } from '../../common/protocol';
 import { type BatonError, fail, ok } from '../../common/result';
-import { AbortedError, Backoff, type BackoffOptions, wait } from './backoff';
+import { Backoff, type BackoffOptions, wait } from './backoff';
 
 export type WelcomeFrame = RelayFrameOf<'welcome'>;
 /** A command as the caller writes it; the link adds the id. */
@@ -183,8 +183,8 @@ export class RelayLink {
 
   private async run(first: (outcome: LinkOutcome) => void, giveUpIfFirstFails: boolean): Promise<void> {
     let firstSettled = false;
+    // `first` resolves a promise: only the first outcome counts
     const settleFirst = (outcome: LinkOutcome) => {
-      if (firstSettled) return;
       firstSettled = true;
       first(outcome);
     };
@@ -209,9 +209,8 @@ export class RelayLink {
       this.setState({ status: 'offline', attempt, nextRetryAt: this.now() + delay, reason: end.reason });
       try {
         await wait(delay, signal);
-      } catch (error) {
-        if (error instanceof AbortedError) break;
-        throw error;
+      } catch {
+        break; // stop() aborted the wait
       }
     }
     settleFirst({ kind: 'unreachable', message: 'Signed out before the relay answered.' });
@@ -354,14 +353,16 @@ export class RelayLink {
         // the next connection starts only after this one has closed
         this.socket = null;
         const reason = reasonBuffer.toString();
-        if (code === CloseCodes.unsupportedProtocol) {
-          finish({ kind: 'version-mismatch', message: reason || errorSentences['unsupported-protocol'] });
-        }
-        finish({ kind: 'closed', reason: reason || (code === 1006 ? 'the connection was lost' : `closed (${code})`) });
+        // what went wrong first (an error, a refusal, a dead heartbeat) says more than the close that followed
+        const ended: ConnectionEnd =
+          end ??
+          (code === CloseCodes.unsupportedProtocol
+            ? { kind: 'version-mismatch', message: reason || errorSentences['unsupported-protocol'] }
+            : { kind: 'closed', reason: reason || (code === 1006 ? 'the connection was lost' : `closed (${code})`) });
         if (welcomed) this.backoff.disconnected();
         this.failPending('not-connected', errorSentences['not-connected']);
-        this.log({ level: 'info', event: 'link-closed', code, reason: end?.kind === 'closed' ? end.reason : end?.kind });
-        resolve(end!);
+        this.log({ level: 'info', event: 'link-closed', code, reason: ended.kind === 'closed' ? ended.reason : ended.kind });
+        resolve(ended);
       });
     });
   }

@@ -31,14 +31,18 @@ async function fakeRelay(onHello: (socket: WebSocket, hello: Hello) => void, opt
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const sockets: WebSocket[] = [];
   const headers: (string | undefined)[] = [];
+  const extensions: (string | undefined)[] = [];
   const hellos: Hello[] = [];
+  const pongs: number[] = [];
   const pings: number[] = [];
   const closes: { code: number; reason: string }[] = [];
   const commands: { type: string; id: string }[] = [];
   server.on('connection', (socket, req) => {
     sockets.push(socket);
     headers.push(req.headers.authorization);
+    extensions.push(req.headers['sec-websocket-extensions']);
     socket.on('ping', () => pings.push(sockets.indexOf(socket)));
+    socket.on('pong', () => pongs.push(sockets.indexOf(socket)));
     socket.on('close', (code, reason) => closes.push({ code, reason: reason.toString() }));
     socket.on('message', (data) => {
       const frame = JSON.parse(data.toString());
@@ -53,7 +57,7 @@ async function fakeRelay(onHello: (socket: WebSocket, hello: Hello) => void, opt
     for (const s of sockets) s.terminate();
   });
   const port = (server.address() as AddressInfo).port;
-  return { url: `ws://127.0.0.1:${port}`, port, sockets, headers, hellos, pings, closes, commands };
+  return { url: `ws://127.0.0.1:${port}`, port, sockets, headers, extensions, hellos, pings, pongs, closes, commands };
 }
 
 const welcome = (id: string, protocol = PROTOCOL_VERSION): RelayFrame => ({ type: 'welcome', id, protocol, serverTime: 1, me, agents: [me], sessions: [] });
@@ -107,7 +111,8 @@ const statuses = (states: ConnectionState[]) => states.map((s) => s.status);
 describe('relay link', () => {
   it('builds the agent endpoint from the address a person types', () => {
     expect(agentUrl('ws://relay.example:8080').href).toBe('ws://relay.example:8080/agent');
-    expect(agentUrl('  ws://relay.example:8080/  ').href).toBe('ws://relay.example:8080/agent');
+    // pasted from a web page: no-break spaces, which the URL parser keeps
+    expect(agentUrl('\u00a0ws://relay.example:8080/\u00a0').href).toBe('ws://relay.example:8080/agent');
     expect(agentUrl('wss://relay.example/custom').href).toBe('wss://relay.example/custom');
     expect(() => agentUrl('http://relay.example')).toThrow('the relay address starts with ws:// or wss://');
   });
@@ -122,6 +127,8 @@ describe('relay link', () => {
     const { link: l } = link(relay.url, { resume: () => ({ s1: held }) });
     expect(await l.start()).toEqual({ kind: 'welcome', welcome: welcome(relay.hellos[0]!.id) });
     expect(relay.headers[0]).toBe(`Basic ${Buffer.from('alice:pa:ss').toString('base64')}`);
+    // frames are small JSON; compression would cost memory per socket on the relay for little
+    expect(relay.extensions[0]).toBeUndefined();
     expect(relay.hellos[0]).toMatchObject({ type: 'hello', protocol: PROTOCOL_VERSION, resume: { s1: 4 } });
     expect(l.state).toEqual({ status: 'online', since: expect.any(Number) });
     expect(l.online).toBe(true);
@@ -240,7 +247,9 @@ describe('relay link: how a connection is refused', () => {
     expect(first.link.online).toBe(false);
 
     const closing = await fakeRelay((socket) => socket.close(4002, 'this relay speaks 7'));
-    expect(await link(closing.url).link.start()).toEqual({ kind: 'version-mismatch', message: 'this relay speaks 7' });
+    const closed = link(closing.url);
+    expect(await closed.link.start()).toEqual({ kind: 'version-mismatch', message: 'this relay speaks 7' });
+    expect(closed.logs.filter((e) => e.event === 'link-closed')).toEqual([{ level: 'info', event: 'link-closed', code: 4002, reason: 'version-mismatch' }]);
     const silent = await fakeRelay((socket) => socket.close(4002));
     expect(await link(silent.url).link.start()).toEqual({ kind: 'version-mismatch', message: sentence });
   });
@@ -297,6 +306,18 @@ describe('relay link: how a connection is refused', () => {
     expect(await l.start(true)).toEqual({ kind: 'unreachable', message: `Could not reach the relay (connect ECONNREFUSED 127.0.0.1:${port}).` });
     expect(states).toEqual([{ status: 'connecting', attempt: 0 }, { status: 'signed-out' }]);
     expect(await l.request({ type: 'list-requests' })).toMatchObject({ ok: false, error: { code: 'not-connected' } });
+    // it has already ended itself: a stop() after it changes nothing
+    l.stop();
+    expect(states).toHaveLength(2);
+  });
+
+  it('an interactive sign-in that got through reconnects like any other link when the connection drops later', async () => {
+    const relay = await fakeRelay(greet);
+    const { link: l } = link(relay.url);
+    expect((await l.start(true)).kind).toBe('welcome');
+    relay.sockets[0]!.terminate();
+    await expect.poll(() => relay.hellos.length).toBe(2);
+    await expect.poll(() => l.online).toBe(true);
   });
 
   it('an address that is not ws:// says so', async () => {
@@ -323,6 +344,8 @@ describe('relay link: commands', () => {
     });
     const { link: l, states, logs } = link(relay.url, { tuning: { ...fastTuning, commandTimeoutMs: 200 } });
     await l.start();
+    // an answer for no command is dropped without harm
+    relay.sockets[0]!.send(JSON.stringify({ type: 'ok', id: 'c999' }));
     expect(await l.request({ type: 'set-status', status: 'away' })).toStrictEqual({ ok: true, value: null });
     expect(await l.request({ type: 'list-requests' })).toStrictEqual({ ok: true, value: { requests: [] } });
     expect(await l.request({ type: 'take-over', sessionId: 's1' })).toStrictEqual({ ok: false, error: { code: 'not-manager', message: 'Only a manager can do that.' } });
@@ -334,8 +357,9 @@ describe('relay link: commands', () => {
       ok: false,
       error: { code: 'timeout', message: 'The relay did not answer in time.' },
     });
-    // an answer to nothing we are waiting for is logged, not delivered
-    relay.sockets[0]!.send(JSON.stringify({ type: 'error', id: 'c999', code: 'internal', message: 'late' }));
+    // an answer after the timeout answers nothing any more: it is logged, not delivered
+    const timedOut = relay.commands.find((c) => c.type === 'close-chat')!;
+    relay.sockets[0]!.send(JSON.stringify({ type: 'error', id: timedOut.id, code: 'internal', message: 'late' }));
     relay.sockets[0]!.send(JSON.stringify({ type: 'error', code: 'rate-limited', message: 'Slow down.' }));
     relay.sockets[0]!.send(JSON.stringify(welcome('again')));
     await expect.poll(() => logs.filter((e) => e.event === 'relay-error' || e.event === 'unexpected-welcome')).toEqual([
@@ -344,8 +368,11 @@ describe('relay link: commands', () => {
       { level: 'warn', event: 'unexpected-welcome' },
     ]);
     const hanging = l.request({ type: 'close-chat', sessionId: 's1' });
+    // a caller that tries again the moment its command failed, before the link has reported itself offline
+    const againAtOnce = hanging.then(() => l.request({ type: 'list-requests' }));
     relay.sockets[0]!.terminate();
     expect(await hanging).toStrictEqual({ ok: false, error: { code: 'not-connected', message: 'Not connected to the relay.' } });
+    expect(await againAtOnce).toStrictEqual({ ok: false, error: { code: 'not-connected', message: 'Not connected to the relay.' } });
     await expect.poll(() => states.filter((s) => s.status === 'online').length).toBe(2);
     expect(statuses(states)).toEqual(['connecting', 'online', 'offline', 'connecting', 'online']);
   });
@@ -495,6 +522,20 @@ describe('relay link: heartbeat', () => {
     expect(l.online).toBe(true);
     // the window counts from one tick before the wake-up: 50 + 7 × 50 = 400 is not yet too long
     for (let i = 1; i <= 7; i++) tick();
+    expect(logs.filter((e) => e.event === 'link-dead')).toEqual([]);
+    tick();
+    expect(logs.filter((e) => e.event === 'link-dead')).toEqual([{ level: 'warn', event: 'link-dead', silentMs: 450 }]);
+  });
+
+  it("the relay's own pings count as hearing from it", async () => {
+    const relay = await fakeRelay(greet, { autoPong: false });
+    const { link: l, logs, tick } = await heartbeatOf(relay.url);
+    await l.start();
+    for (let i = 1; i <= 7; i++) tick();
+    relay.sockets[0]!.ping();
+    // the link answers a ping in the same turn as it hears it: once the relay has the pong, the ping counted
+    await expect.poll(() => relay.pongs.length).toBe(1);
+    for (let i = 1; i <= 8; i++) tick();
     expect(logs.filter((e) => e.event === 'link-dead')).toEqual([]);
     tick();
     expect(logs.filter((e) => e.event === 'link-dead')).toEqual([{ level: 'warn', event: 'link-dead', silentMs: 450 }]);
