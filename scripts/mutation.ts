@@ -1,5 +1,6 @@
 // `npm run test:mutation -- [file or folder ...] [stryker flags]`: Stryker (vitest runner, perTest coverage) on the
 // files named, or on stryker.config.json's `mutate` list when none are; other arguments go to Stryker untouched.
+// Client code is judged by tests/client alone (the relay suites never load it); relay and common code by both.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,9 @@ const usage = `Usage: npm run test:mutation -- [<file or folder> ...] [stryker o
   <folder>    every .ts/.tsx file below it, e.g. main/client
   (none)      the files listed in stryker.config.json "mutate"
   other flags are passed to "stryker run", e.g. --concurrency 1, --incremental
+
+Files under main/ are tested with tests/client; anything else with tests/relay and tests/client
+(--testFiles overrides that).
 
 The report is printed and written to reports/mutation/mutation.html.`;
 
@@ -48,8 +52,11 @@ function main(): number {
     targets.push(path.relative(process.cwd(), path.resolve(arg)).split(path.sep).join('/'));
   }
   const mutate = targets.length > 0 ? ['--mutate', mutateGlobs(targets, (t) => fs.statSync(t).isDirectory()).join(',')] : [];
+  const clientOnly = targets.length > 0 && targets.every((t) => t === 'main' || t.startsWith('main/'));
+  const suites = clientOnly ? ['tests/client/**/*.test.ts'] : ['tests/relay/**/*.test.ts', 'tests/client/**/*.test.ts'];
+  const testFiles = passThrough.some((a) => a.startsWith('--testFiles') || a === '-t') ? [] : ['--testFiles', suites.join(',')];
   const stryker = path.join('node_modules', '.bin', process.platform === 'win32' ? 'stryker.cmd' : 'stryker');
-  const run = spawnSync(stryker, ['run', 'stryker.config.json', ...mutate, ...passThrough], { stdio: 'inherit' });
+  const run = spawnSync(stryker, ['run', 'stryker.config.json', ...mutate, ...testFiles, ...passThrough], { stdio: 'inherit' });
   if (run.error) {
     console.error(`test:mutation: could not start Stryker: ${run.error.message}`);
     return 1;
