@@ -138,8 +138,8 @@ export class Outbox {
       if (linkDownCodes.has(code)) return null;
       if (retryCodes.has(code)) {
         this.deps.log?.({ level: 'info', event: 'outbox-retry', messageId: item.messageId, code, retryAfterMs });
-        // the relay knows when its rate limit lets the next frame in; anything else backs off
-        return code === 'rate-limited' && retryAfterMs !== undefined ? retryAfterMs : this.backoff.next();
+        // when the relay says when (its rate limit does), that is when; otherwise back off
+        return retryAfterMs ?? this.backoff.next();
       }
       // the relay refused this message for good (the chat was transferred away or closed): the agent decides
       const reason = result.error.message || errorSentences[code];

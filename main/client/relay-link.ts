@@ -193,7 +193,8 @@ export class RelayLink {
       this.setState({ status: 'connecting', attempt: this.backoff.attempt });
       const end = await this.connectOnce((welcome) => settleFirst({ kind: 'welcome', welcome }));
       if (signal.aborted) break;
-      if (end.kind === 'auth-failed' || end.kind === 'version-mismatch') {
+      // auth-failed, version-mismatch: a retry would get the same answer
+      if (end.kind !== 'closed') {
         this.setState({ status: end.kind, message: end.message });
         settleFirst({ kind: end.kind, message: end.message });
         return;
@@ -210,7 +211,7 @@ export class RelayLink {
       try {
         await wait(delay, signal);
       } catch {
-        break; // stop() aborted the wait
+        // stop() aborted the wait; the loop condition ends it
       }
     }
     settleFirst({ kind: 'unreachable', message: 'Signed out before the relay answered.' });

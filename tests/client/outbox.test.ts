@@ -326,6 +326,33 @@ describe('outbox and the link', () => {
     expect(cache.outboxItems().map((i) => i.text)).toEqual(['two']);
   });
 
+  it('after stop() the cache, which closes next, is not read again', async () => {
+    const { relay, outbox, cache, logs } = outboxWith();
+    relay.online = false;
+    outbox.add('s1', 'kept for later');
+    outbox.stop();
+    cache.close();
+    relay.online = true;
+    await outbox.flush();
+    expect(logs).toEqual([]);
+    expect(relay.attempts).toEqual([]);
+  });
+
+  it('without a log it still retries, and a send that throws still leaves the message for the next flush', async () => {
+    let calls = 0;
+    const { relay, outbox } = outboxWith({
+      log: undefined,
+      send: (item) => (++calls === 2 ? Promise.reject(new Error('socket gone')) : relay.send(item)),
+    });
+    relay.answers(refused('timeout'));
+    outbox.add('s1', 'quiet');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(calls).toBe(2);
+    await expect(outbox.flush()).resolves.toBeUndefined();
+    expect(calls).toBe(3);
+    expect(outbox.items()).toEqual([]);
+  });
+
   it('a send that throws is logged, and the message goes with the next flush', async () => {
     let calls = 0;
     const { relay, outbox, logs } = outboxWith({

@@ -161,6 +161,7 @@ describe('relay link', () => {
     const relay = await fakeRelay((socket, hello) => {
       socket.send(presence('away'));
       socket.send(JSON.stringify(welcome('someone-else')));
+      socket.send(JSON.stringify({ type: 'error', id: 'someone-else', code: 'unauthorized', message: 'not you' }));
       socket.send(JSON.stringify(welcome(hello.id)));
     });
     const { link: l, frames, logs } = link(relay.url);
@@ -169,6 +170,7 @@ describe('relay link', () => {
     expect(logs.filter((e) => e.event === 'frame-before-welcome')).toEqual([
       { level: 'warn', event: 'frame-before-welcome', type: 'presence' },
       { level: 'warn', event: 'frame-before-welcome', type: 'welcome' },
+      { level: 'warn', event: 'frame-before-welcome', type: 'error' },
     ]);
   });
 
@@ -177,6 +179,7 @@ describe('relay link', () => {
       socket.send(JSON.stringify(welcome(hello.id)));
       socket.send(presence('away'));
       socket.send(presence('present'));
+      socket.send(presence('away'));
     });
     const seen: RelayFrame[] = [];
     const { link: l, logs, states } = link(relay.url, {
@@ -185,19 +188,23 @@ describe('relay link', () => {
       },
       onFrame: (frame) => {
         seen.push(frame);
-        if (seen.length === 1) throw new Error('frame handler broke');
+        // not even an Error
+        if (seen.length === 1) throw undefined;
+        if (seen.length === 2) throw new Error('frame handler broke');
       },
     });
     l.onState(() => {
       throw new Error('listener broke');
     });
     await l.start();
-    await expect.poll(() => seen.length).toBe(2);
+    await expect.poll(() => seen.length).toBe(3);
     expect(l.online).toBe(true);
     expect(states.map((s) => s.status)).toEqual(['connecting', 'online']);
+    // with the stack, so the log says where
     expect(logs.filter((e) => e.event === 'frame-handler-threw')).toEqual([
-      { level: 'error', event: 'frame-handler-threw', error: expect.stringContaining('welcome handler broke') },
-      { level: 'error', event: 'frame-handler-threw', error: expect.stringContaining('frame handler broke') },
+      { level: 'error', event: 'frame-handler-threw', error: expect.stringMatching(/^Error: welcome handler broke\n\s+at /) },
+      { level: 'error', event: 'frame-handler-threw', error: 'undefined' },
+      { level: 'error', event: 'frame-handler-threw', error: expect.stringMatching(/^Error: frame handler broke\n\s+at /) },
     ]);
     expect(logs).toContainEqual({ level: 'error', event: 'state-listener-threw', error: 'Error: listener broke' });
   });
@@ -211,6 +218,12 @@ describe('relay link', () => {
     unsubscribe();
     l.stop();
     expect(heard).toEqual(['connecting', 'online']);
+  });
+
+  it('is signed out until started', () => {
+    const { link: l } = link('ws://127.0.0.1:9');
+    expect(l.state).toEqual({ status: 'signed-out' });
+    expect(l.online).toBe(false);
   });
 
   it('starts once', async () => {
@@ -276,6 +289,7 @@ describe('relay link: how a connection is refused', () => {
     const retried = link(busy.url);
     expect((await retried.link.start()).kind).toBe('welcome');
     expect(retried.states.find((s) => s.status === 'offline')).toMatchObject({ reason: 'busy starting up' });
+    expect(retried.logs.find((e) => e.event === 'link-closed')).toEqual({ level: 'info', event: 'link-closed', code: 1000, reason: 'busy starting up' });
   });
 
   it('HTTP 401 or 403 at the upgrade is an auth failure with no retry; another status is retried', async () => {
@@ -287,23 +301,28 @@ describe('relay link: how a connection is refused', () => {
       expect(relay.attempts()).toBe(1);
     }
     const broken = await httpRelay(500);
-    const { link: l, states } = link(broken.url);
+    const { link: l, states, logs } = link(broken.url);
     void l.start();
     await expect.poll(() => broken.attempts()).toBeGreaterThanOrEqual(2);
     expect(states.find((s) => s.status === 'offline')).toMatchObject({ reason: 'the relay answered HTTP 500' });
+    expect(logs.find((e) => e.event === 'link-closed')).toMatchObject({ reason: 'the relay answered HTTP 500' });
   });
 
   it('a relay that takes the upgrade but never says welcome is left after the connect timeout', async () => {
     const relay = await fakeRelay(() => {});
-    const { link: l, states } = link(relay.url, { tuning: { ...fastTuning, connectTimeoutMs: 150 } });
+    const { link: l, states, logs } = link(relay.url, { tuning: { ...fastTuning, connectTimeoutMs: 150 } });
     void l.start();
     await expect.poll(() => states.find((s) => s.status === 'offline')).toMatchObject({ reason: 'the relay did not answer hello' });
+    expect(logs.find((e) => e.event === 'link-closed')).toMatchObject({ reason: 'the relay did not answer hello' });
   });
 
   it('an interactive sign-in to a relay that cannot be reached ends signed out, without retrying', async () => {
     const port = await deadPort();
-    const { link: l, states } = link(`ws://127.0.0.1:${port}`);
+    const { link: l, states, logs } = link(`ws://127.0.0.1:${port}`);
     expect(await l.start(true)).toEqual({ kind: 'unreachable', message: `Could not reach the relay (connect ECONNREFUSED 127.0.0.1:${port}).` });
+    expect(logs.filter((e) => e.event === 'link-closed')).toEqual([
+      { level: 'info', event: 'link-closed', code: 1006, reason: `connect ECONNREFUSED 127.0.0.1:${port}` },
+    ]);
     expect(states).toEqual([{ status: 'connecting', attempt: 0 }, { status: 'signed-out' }]);
     expect(await l.request({ type: 'list-requests' })).toMatchObject({ ok: false, error: { code: 'not-connected' } });
     // it has already ended itself: a stop() after it changes nothing
@@ -511,13 +530,27 @@ describe('relay link: heartbeat', () => {
     expect(l.online).toBe(true);
     tick();
     expect(logs.filter((e) => e.event === 'link-dead')).toEqual([{ level: 'warn', event: 'link-dead', silentMs: 450 }]);
+    // asked for while the dead socket is being torn down: refused at once, not left to the close that follows
+    const during = l.request({ type: 'list-requests' });
+    expect(await Promise.race([during, Promise.resolve().then(() => 'still waiting')])).toStrictEqual({
+      ok: false,
+      error: { code: 'not-connected', message: 'Not connected to the relay.' },
+    });
     await expect.poll(() => states.find((s) => s.status === 'offline')).toMatchObject({ reason: 'the relay stopped answering' });
+    expect(logs.find((e) => e.event === 'link-closed')).toMatchObject({ reason: 'the relay stopped answering' });
   });
 
   it('a machine that slept past the dead-link window gives the relay a fresh window instead of the blame', async () => {
     const relay = await fakeRelay(greet, { autoPong: false });
-    const { link: l, logs, tick } = await heartbeatOf(relay.url);
+    const { link: l, logs, tick, states } = await heartbeatOf(relay.url);
     await l.start();
+    // a tick three ticks late is only late, not a sleep: the silence still counts
+    for (let i = 1; i <= 5; i++) tick();
+    tick(150);
+    tick();
+    expect(logs.filter((e) => e.event === 'link-dead')).toEqual([{ level: 'warn', event: 'link-dead', silentMs: 450 }]);
+    await expect.poll(() => states.filter((s) => s.status === 'online').length).toBe(2);
+    logs.length = 0;
     tick(60_000);
     expect(l.online).toBe(true);
     // the window counts from one tick before the wake-up: 50 + 7 × 50 = 400 is not yet too long
