@@ -10,6 +10,26 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A backoff (reset after 10 s up) on a clock that starts where real ones are; `elapse` moves the clock. */
+function onClock(random: number) {
+  let now = epoch;
+  const backoff = new Backoff({ random: () => random, resetAfterMs: 10_000, now: () => now });
+  const elapse = (ms: number) => {
+    now += ms;
+  };
+  /** a connection that got through and stayed up `ms` */
+  const upFor = (ms: number) => {
+    backoff.connected();
+    elapse(ms);
+    backoff.disconnected();
+  };
+  return { backoff, elapse, upFor };
+}
+
+function fail(backoff: Backoff, attempts: number) {
+  for (let i = 0; i < attempts; i++) backoff.next();
+}
+
 describe('backoff', () => {
   it('grows the ceiling exponentially and jitters across the whole range below it', () => {
     const top = new Backoff({ baseMs: 500, capMs: 30_000, random: () => 0.999999 });
@@ -45,54 +65,39 @@ describe('backoff', () => {
   });
 
   it('resets after a connection that stayed up long enough, not after a short one', () => {
-    let now = epoch;
-    const b = new Backoff({ random: () => 0.999, resetAfterMs: 10_000, now: () => now });
-    b.next();
-    b.next();
-    b.next();
-    b.connected();
-    now += 2_000;
-    b.disconnected();
+    const { backoff: b, upFor } = onClock(0.999);
+    fail(b, 3);
+    upFor(2_000);
     expect(b.attempt).toBe(3);
-    b.connected();
-    now += 9_999;
-    b.disconnected();
+    upFor(9_999);
     expect(b.attempt).toBe(3);
-    b.connected();
-    now += 10_000;
-    b.disconnected();
+    upFor(10_000);
     expect(b.attempt).toBe(0);
     expect(b.next()).toBe(499);
   });
 
   it('a connection that never got through leaves the backoff alone', () => {
-    let now = epoch;
-    const b = new Backoff({ random: () => 0.5, resetAfterMs: 10_000, now: () => now });
-    b.next();
-    b.next();
-    now += 60_000;
+    const { backoff: b, elapse, upFor } = onClock(0.5);
+    fail(b, 2);
+    elapse(60_000);
     b.disconnected();
     expect(b.attempt).toBe(2);
     // a good connection ends; a second end without a new connection in between counts for nothing
-    b.connected();
-    now += 1_000;
-    b.disconnected();
-    now += 60_000;
+    upFor(1_000);
+    elapse(60_000);
     b.disconnected();
     expect(b.attempt).toBe(2);
     expect(b.next()).toBe(1_000);
   });
 
   it('reset() starts over and forgets the connection in progress', () => {
-    let now = epoch;
-    const b = new Backoff({ random: () => 0.5, resetAfterMs: 10_000, now: () => now });
-    b.next();
-    b.next();
+    const { backoff: b, elapse } = onClock(0.5);
+    fail(b, 2);
     b.connected();
     b.reset();
     expect(b.attempt).toBe(0);
     expect(b.next()).toBe(250);
-    now += 60_000;
+    elapse(60_000);
     b.disconnected();
     expect(b.attempt).toBe(1);
   });

@@ -83,6 +83,15 @@ function outboxWith(extra: Partial<OutboxDeps> = {}) {
 /** lets the outbox run what it can without the clock moving */
 const settle = () => vi.advanceTimersByTimeAsync(0);
 
+/** The next attempt comes exactly `ms` from now, not a millisecond sooner. */
+async function nextAttemptAfter(relay: RelayEnd, ms: number): Promise<void> {
+  const before = relay.attempts.length;
+  await vi.advanceTimersByTimeAsync(ms - 1);
+  expect(relay.attempts).toHaveLength(before);
+  await vi.advanceTimersByTimeAsync(1);
+  expect(relay.attempts).toHaveLength(before + 1);
+}
+
 describe('outbox order', () => {
   it('sends oldest first, one at a time: a message written while a flush runs goes after the ones before it', async () => {
     const { relay, outbox, events } = outboxWith();
@@ -188,23 +197,16 @@ describe('outbox retries while online', () => {
     const item = outbox.add('s1', 'again');
     await settle();
     expect(logs).toContainEqual({ level: 'info', event: 'outbox-retry', messageId: item.messageId, code: 'timeout', retryAfterMs: undefined });
-    await vi.advanceTimersByTimeAsync(499);
-    expect(relay.attempts).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(relay.attempts).toHaveLength(2);
+    await nextAttemptAfter(relay, 500);
     // the second wait is twice the first
-    await vi.advanceTimersByTimeAsync(999);
-    expect(relay.attempts).toHaveLength(2);
-    await vi.advanceTimersByTimeAsync(1);
+    await nextAttemptAfter(relay, 1_000);
     expect(relay.texts()).toEqual(['again', 'again', 'again']);
     expect(outbox.items()).toEqual([]);
 
     outbox.add('s1', 'next');
     await settle();
     // delivered once: the backoff is back at its first wait
-    await vi.advanceTimersByTimeAsync(499);
-    expect(relay.attempts).toHaveLength(4);
-    await vi.advanceTimersByTimeAsync(1);
+    await nextAttemptAfter(relay, 500);
     expect(relay.texts()).toEqual(['again', 'again', 'again', 'next', 'next']);
   });
 
@@ -214,15 +216,9 @@ describe('outbox retries while online', () => {
     const item = outbox.add('s1', 'patient');
     await settle();
     expect(logs).toContainEqual({ level: 'info', event: 'outbox-retry', messageId: item.messageId, code: 'rate-limited', retryAfterMs: 3_000 });
-    await vi.advanceTimersByTimeAsync(2_999);
-    expect(relay.attempts).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(relay.attempts).toHaveLength(2);
+    await nextAttemptAfter(relay, 3_000);
     // that timeout is the first failure the backoff counts
-    await vi.advanceTimersByTimeAsync(499);
-    expect(relay.attempts).toHaveLength(2);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(relay.attempts).toHaveLength(3);
+    await nextAttemptAfter(relay, 500);
     expect(outbox.items()).toEqual([]);
   });
 
@@ -231,10 +227,7 @@ describe('outbox retries while online', () => {
     relay.answers(refused('rate-limited', 'Slow down.'));
     outbox.add('s1', 'patient');
     await settle();
-    await vi.advanceTimersByTimeAsync(499);
-    expect(relay.attempts).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(relay.attempts).toHaveLength(2);
+    await nextAttemptAfter(relay, 500);
   });
 
   it('a new connection cuts a retry wait short and starts the backoff over', async () => {
@@ -249,10 +242,7 @@ describe('outbox retries while online', () => {
     void outbox.reconnected();
     await settle();
     expect(relay.attempts).toHaveLength(4);
-    await vi.advanceTimersByTimeAsync(499);
-    expect(relay.attempts).toHaveLength(4);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(relay.attempts).toHaveLength(5);
+    await nextAttemptAfter(relay, 500);
     expect(outbox.items()).toEqual([]);
   });
 });
