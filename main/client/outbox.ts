@@ -83,7 +83,7 @@ export class Outbox {
     return this.flush();
   }
 
-  /** No more sending or retry timers (the client is disposed). */
+  /** No more sending or retry timers: the account's store is closing (dispose, account switch). */
   stop(): void {
     this.stopped = true;
     this.pause?.abort();
