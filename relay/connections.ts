@@ -158,8 +158,9 @@ export class Connections implements LocalSockets {
     this.deliver(conn, JSON.stringify(frame));
   }
 
-  sendError(conn: Connection, id: string | undefined, code: ErrorCode, message: string): void {
-    this.send(conn, { type: 'error', ...(id ? { id } : {}), code, message });
+  /** `retryAfterMs`: for `rate-limited`, how long until this connection may send its next frame */
+  sendError(conn: Connection, id: string | undefined, code: ErrorCode, message: string, retryAfterMs?: number): void {
+    this.send(conn, { type: 'error', ...(id ? { id } : {}), code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
   }
 
   /** The greeting's frames, then whatever was held while it was read, in that order. */

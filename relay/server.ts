@@ -115,6 +115,16 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   let closing: Promise<void> | null = null;
   const connections = new Connections({ afterCommit: (task) => runner.afterCommit(task), maxBufferedBytes, burst: rate.burst, log });
 
+  /** The id of a frame we will not (or could not) handle, so the refusal still answers its command. */
+  const commandIdOf = (text: string): string | undefined => {
+    try {
+      const raw = JSON.parse(text) as { id?: unknown } | null;
+      return typeof raw?.id === 'string' ? raw.id.slice(0, 64) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
   const hub = new Hub({
     clock,
     ids: {
@@ -246,7 +256,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         log({ event: 'rate-limited-close', connId: conn.id, agentId: conn.agentId });
         connections.close(conn, CloseCodes.rateLimited, 'too many frames; slow down');
       } else {
-        connections.sendError(conn, undefined, 'rate-limited', 'Too many frames at once; this one was dropped. Slow down.');
+        const retryAfterMs = Math.ceil(((1 - conn.tokens) / rate.perSecond) * 1000);
+        const id = isBinary ? undefined : commandIdOf(data.toString('utf8'));
+        connections.sendError(conn, id, 'rate-limited', 'Too many frames at once; this one was dropped. Slow down.', retryAfterMs);
       }
       return;
     }
@@ -256,13 +268,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     (conn.kind === 'agent' ? onAgentFrame(conn, text) : onCustomerFrame(conn, text)).catch((error: unknown) => {
       if (error instanceof StoreUnavailable) log({ event: 'store-unavailable', connId: conn.id, error: error.message });
       else log({ event: 'internal-error', connId: conn.id, error: String((error as Error)?.stack ?? error) });
-      let id: string | undefined;
-      try {
-        const raw = JSON.parse(text) as { id?: unknown };
-        if (typeof raw?.id === 'string') id = raw.id.slice(0, 64);
-      } catch {
-        // no id to answer to
-      }
+      const id = commandIdOf(text);
       if (conn.held) connections.greet(conn, []);
       if (error instanceof StoreUnavailable) connections.sendError(conn, id, 'unavailable', errorSentences.unavailable);
       else connections.sendError(conn, id, 'internal', 'Something went wrong on the relay. Try again.');

@@ -455,7 +455,7 @@ class AgentClientCore implements AgentClient {
     for (const event of this.notifications.sessionsChanged(welcome.sessions, this.notifyContext(), true)) this.emit(event);
     this.emit({ type: 'snapshot', snapshot: this.snapshot() });
     this.attention.welcome(welcome.sessions, welcome.me.id);
-    void run.store.outbox.flush();
+    void run.store.outbox.reconnected();
     void this.afterWelcome(run);
   }
 
