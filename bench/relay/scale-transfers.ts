@@ -35,8 +35,10 @@ export interface TransfersResult {
   offered: LatencyFigure;
   /** accept sent -> the customer's transfer-accepted event */
   accepted: LatencyFigure;
-  /** refused commands (error frames) and cycles still unfinished at the end */
+  /** refused commands (error frames), turns skipped because the chat's previous transfer was not done, and cycles
+   * still unfinished at the end */
   errors: number;
+  skipped: number;
   firstError: string;
   unfinished: number;
   problems: string | null;
@@ -76,6 +78,7 @@ export async function measureTransfers(options: TransfersOptions): Promise<Trans
   let errors = 0;
   let firstError = '';
   let running = false;
+  let skipped = 0;
   const chats = new Map<string, TransferChat>();
   const pool: WebSocket[] = [];
   try {
@@ -90,9 +93,8 @@ export async function measureTransfers(options: TransfersOptions): Promise<Trans
       chat.due = null;
       chat.transferId = null;
     };
-    const startCycle = (chat: TransferChat) => {
-      chat.due = chat.nextDue;
-      chat.nextDue += options.periodMs;
+    const startCycle = (chat: TransferChat, due: number) => {
+      chat.due = due;
       chat.cycle += 1;
       sendFrom(chat.owner, { type: 'offer-transfer', id: `o-${chat.index}-${chat.cycle}`, sessionId: chat.sessionId, to: poolIds[chat.other] });
     };
@@ -177,15 +179,31 @@ export async function measureTransfers(options: TransfersOptions): Promise<Trans
     for (const chat of chats.values()) chat.nextDue = start + (chat.index * options.periodMs) / transferChats;
     running = true;
     const end = start + options.seconds * 1000;
+    // open loop like the messages (a late timer counts against the relay), but a chat whose previous transfer is still
+    // under way skips its turn: an agent does not offer a chat that is already being handed over
     const driver = setInterval(() => {
       const now = performance.now();
-      for (const chat of chats.values()) if (chat.due === null && chat.nextDue <= now && chat.nextDue < end) startCycle(chat);
+      for (const chat of chats.values()) {
+        if (chat.nextDue > now || chat.nextDue >= end) continue;
+        if (chat.due === null) startCycle(chat, chat.nextDue);
+        else skipped += 1;
+        chat.nextDue += options.periodMs;
+      }
     }, 2);
     const messages = await load.runPhase(target, senders, 'paced', options.rate, options.seconds, 10_000);
     clearInterval(driver);
     running = false;
     const unfinished = [...chats.values()].filter((c) => c.due !== null).length;
-    return { messages, offered: figure(offered), accepted: figure(accepted), errors, firstError, unfinished, problems: load.problems() };
+    return {
+      messages,
+      offered: figure(offered),
+      accepted: figure(accepted),
+      errors,
+      skipped,
+      firstError,
+      unfinished,
+      problems: load.problems(),
+    };
   } finally {
     await load.close();
     await target.stop();
