@@ -305,21 +305,26 @@ export function loadConfig({ args, env = process.env, flags = keys, extra = {}, 
   const raw: Record<string, unknown> = {};
   const sources = {} as Record<SettingKey, Source>;
   const where = {} as Record<SettingKey, string>;
+  /** what was given, as it was written: "abc" from a flag, not the NaN made from it */
+  const given = {} as Record<SettingKey, unknown>;
   for (const key of keys) {
     const entry: Setting = settings[key];
     const flagValue = flags.includes(key) ? values[entry.flag] : undefined;
     const envValue = env[envName(key)];
     if (flagValue !== undefined) {
       raw[key] = entry.kind === 'boolean' || entry.kind === 'list' ? flagValue : fromText(entry.kind, flagValue as string);
+      given[key] = flagValue;
       sources[key] = 'flag';
       where[key] = `--${entry.flag}`;
     } else if (envValue !== undefined && envValue !== '') {
       raw[key] = fromText(entry.kind, envValue);
+      given[key] = envValue;
       sources[key] = 'environment';
       where[key] = envName(key);
     } else if (key in fromFile) {
       const value = fromFile[key];
       raw[key] = entry.path && typeof value === 'string' && configPath ? path.resolve(path.dirname(configPath), value) : value;
+      given[key] = value;
       sources[key] = 'file';
       where[key] = `${fileLabel}: ${key}:`;
     } else {
@@ -333,8 +338,7 @@ export function loadConfig({ args, env = process.env, flags = keys, extra = {}, 
       const key = issue.path[0] as SettingKey | undefined;
       if (!key || !(key in settings)) return issue.message;
       const entry: Setting = settings[key];
-      const given = raw[key];
-      const shown = given === undefined || entry.secret || issue.code === 'custom' ? '' : `, not ${JSON.stringify(given)}`;
+      const shown = given[key] === undefined || entry.secret || issue.code === 'custom' ? '' : `, not ${JSON.stringify(given[key])}`;
       // a key that was never given is named by its flag: that is what a person adds
       if (sources[key] === 'default') return `--${entry.flag} ${issue.message}.`;
       return `${where[key]} ${issue.message}${shown}.`;
