@@ -497,15 +497,29 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const drain = async () => {
     const began = Date.now();
     const deadline = began + drainTimeoutMs;
-    const untilDeadline = <T>(work: Promise<T>) =>
-      Promise.race([work, new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref())]);
+    /** how long each step took, for the log: a drain that runs into its bound says where it waited */
+    const steps: Record<string, number> = {};
+    const step = async (name: string, work: Promise<unknown>) => {
+      const at = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()));
+      });
+      const outcome = await Promise.race([work.then(() => 'done' as const), late]);
+      clearTimeout(timer);
+      steps[name] = Date.now() - at;
+      if (outcome === 'late') {
+        log({ event: 'drain-timeout', step: name, handling, connections: connections.all.size, departures: departures.size });
+      }
+    };
     log({ event: 'relay-draining', connections: connections.all.size, handling });
     // newcomers are refused from here on (a balancer sends them to another node); /ready answers 503
     server.close();
     connections.stopHeartbeat();
     // what was read is run to its answer, and committed (embedded: fsynced) before its connection is closed
     if (handling) {
-      await untilDeadline(
+      await step(
+        'commands',
         new Promise<void>((resolve) => {
           idle = resolve;
         }),
@@ -517,10 +531,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       conn.ws.readyState === conn.ws.CLOSED ? Promise.resolve() : new Promise<void>((resolve) => conn.ws.once('close', () => resolve())),
     );
     for (const conn of clients) connections.close(conn, CloseCodes.reconnect, 'the relay is restarting; reconnect now');
-    await untilDeadline(Promise.all(closed));
+    await step('clients', Promise.all(closed));
     for (const conn of connections.all) conn.ws.terminate();
     // the agents who left are recorded (presence, their grace timer) while the stores are still open
-    await untilDeadline(Promise.allSettled([...departures]));
+    await step('departures', Promise.allSettled([...departures]));
     await sweeper?.stop();
     hub.stop();
     if (reconciling) clearInterval(reconciling);
@@ -528,8 +542,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     server.closeAllConnections();
     metricsServer?.close();
     metricsServer?.closeAllConnections();
+    const closingStores = Date.now();
     await engine.close();
-    log({ event: 'relay-stopped', drainMs: Date.now() - began, clients: clients.length, unanswered: handling });
+    steps.stores = Date.now() - closingStores;
+    log({ event: 'relay-stopped', drainMs: Date.now() - began, clients: clients.length, unanswered: handling, steps });
   };
 
   return {

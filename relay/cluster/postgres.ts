@@ -343,7 +343,9 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
 
   private serialised<T>(sessionId: SessionId, task: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(sessionId) ?? Promise.resolve();
-    const run = previous.then(task, task);
+    // closing: a command still waiting its turn is not started (answered unavailable; its client sends it again)
+    const start = () => (this.closed ? Promise.reject(new StoreUnavailable('the relay is shutting down')) : task());
+    const run = previous.then(start, start);
     const settled = run.catch(() => {});
     this.queues.set(sessionId, settled);
     void settled.then(() => {

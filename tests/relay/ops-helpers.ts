@@ -153,6 +153,13 @@ export async function startBalancer(targets: () => number[]): Promise<Balancer> 
 // ---------------------------------------------------------------------------------------------
 // Clients that come back by themselves
 
+/** JSON with keys sorted: an event read back from the store has its keys in the schema's order, a live one in its own */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}
+
 /** Errors after which a send is tried again with the same message id, as the agent's outbox and the page do. */
 const RETRYABLE = new Set(['not-connected', 'timeout', 'unavailable']);
 
@@ -205,7 +212,7 @@ export class LinkedAgent {
       const seen = this.events.get(event.sessionId) ?? new Map<number, SessionEvent>();
       this.events.set(event.sessionId, seen);
       const before = seen.get(event.seq);
-      if (before && JSON.stringify(before) !== JSON.stringify(event)) this.conflicts.push(`${event.sessionId}#${event.seq}`);
+      if (before && canonical(before) !== canonical(event)) this.conflicts.push(`${event.sessionId}#${event.seq}`);
       seen.set(event.seq, event);
     }
   }
@@ -229,13 +236,16 @@ export class LinkedAgent {
   async send(sessionId: string, text: string): Promise<string> {
     const id = messageId();
     this.sent.add(id);
-    for (let attempt = 0; attempt < 200; attempt++) {
+    let last = '';
+    for (let attempt = 0; attempt < 100; attempt++) {
       const answer = await this.link.request({ type: 'send', sessionId, messageId: id, text });
       if (answer.ok) return id;
-      if (!RETRYABLE.has(answer.error.code)) throw new Error(`${this.user}: send failed: ${answer.error.code} ${answer.error.message}`);
+      last = `${answer.error.code}: ${answer.error.message}`;
+      if (!RETRYABLE.has(answer.error.code)) throw new Error(`${this.user}: send failed: ${last}`);
+      await sleep(100);
       await waitUntil(() => this.link.online, 20_000, `${this.user} online again`);
     }
-    throw new Error(`${this.user}: send never acknowledged`);
+    throw new Error(`${this.user}: send never acknowledged; last answer ${last}`);
   }
 
   /** Periods the link spent not online after being online, in ms (each reconnect) */
@@ -352,7 +362,7 @@ export class ResumingCustomer {
     const events = frame.type === 'event' ? [frame.event] : frame.type === 'replay' ? frame.events : [];
     for (const event of events) {
       const before = this.events.get(event.seq);
-      if (before && JSON.stringify(before) !== JSON.stringify(event)) this.conflicts.push(`#${event.seq}`);
+      if (before && canonical(before) !== canonical(event)) this.conflicts.push(`#${event.seq}: ${canonical(before)} then ${canonical(event)}`);
       this.events.set(event.seq, event);
       this.lastSeq = Math.max(this.lastSeq, event.seq);
     }
