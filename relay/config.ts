@@ -82,6 +82,7 @@ export const settings = {
   host: setting({
     flag: 'host',
     kind: 'string',
+    arg: '<address>',
     schema: text('must be a host name or address').default('127.0.0.1'),
     meaning: 'address to listen on (0.0.0.0: every interface)',
     options: (host) => ({ host }),
@@ -193,6 +194,7 @@ export const settings = {
   metricsHost: setting({
     flag: 'metrics-host',
     kind: 'string',
+    arg: '<address>',
     schema: text('must be a host name or address').default('127.0.0.1'),
     meaning: 'address of the metrics port',
     options: (host) => ({ metrics: { host } }),
@@ -474,7 +476,8 @@ export function settingsTable(): string {
     const entry: Setting = settings[key];
     const flag = `\`--${entry.flag}${entry.kind === 'boolean' ? '' : ` ${entry.arg ?? '<n>'}`}\``;
     const parsedDefault = entry.schema.safeParse(undefined);
-    const fallback = parsedDefault.success && parsedDefault.data !== undefined ? `\`${JSON.stringify(parsedDefault.data)}\`` : (entry.unset ?? '—');
+    const value = parsedDefault.success ? parsedDefault.data : undefined;
+    const fallback = value === undefined ? (entry.unset ?? '—') : `\`${typeof value === 'string' ? value : JSON.stringify(value)}\``;
     return `| ${flag} | \`${envName(key)}\` | \`${key}\` | ${fallback} | ${entry.meaning} |`;
   });
   return [
