@@ -1,11 +1,11 @@
 // /metrics and /ready of cluster nodes: the bus and the store are reported, commits are timed on PostgreSQL, chats are
 // the deployment's (the same on every node) while connections and transfers are each node's; a node whose PostgreSQL
 // is unreachable is not ready.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startRelay } from '../../relay/server';
 import { startTcpProxy } from '../client/tcp-proxy';
-import { connectAgent, connectCustomer, messageId, removeDir, type TestClient, tempDir } from '../relay/helpers';
-import { sample, scrape, waitUntil } from '../relay/ops-helpers';
+import { connectAgent, connectCustomer, messageId, removeDir, tempDir } from '../relay/helpers';
+import { sample, scrape, testScope, waitUntil } from '../relay/ops-helpers';
 import { clusterUnavailable, freshDatabase, redisUrl, startTestCluster } from './helpers';
 
 const unavailable = await clusterUnavailable();
@@ -14,20 +14,12 @@ if (unavailable) {
   console.warn(unavailable);
 }
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function track<T extends TestClient>(client: T): T {
-  cleanups.push(() => client.close());
-  return client;
-}
+const { later, track } = testScope();
 
 describe.skipIf(unavailable !== null)('cluster metrics', () => {
   it('each node reports its bus, its store, its connections and what it committed; chats are the same everywhere', async () => {
     const c = await startTestCluster({ metrics: { port: 0 } }, { nodes: 2 });
-    cleanups.push(() => c.close());
+    later(() => c.close());
     const urls = c.nodes.map((n) => n.metricsUrl!);
     const before = await Promise.all(urls.map((url) => scrape(url)));
     before.forEach((m, i) => {
@@ -71,13 +63,13 @@ describe.skipIf(unavailable !== null)('cluster metrics', () => {
 
   it('a node that cannot reach PostgreSQL is not ready, and says why', async () => {
     const database = await freshDatabase();
-    cleanups.push(() => database.drop());
+    later(() => database.drop());
     const pgUrl = new URL(database.url);
     const proxy = await startTcpProxy(Number(pgUrl.port || 5432));
-    cleanups.push(() => proxy.close());
+    later(() => proxy.close());
     pgUrl.host = `127.0.0.1:${proxy.port}`;
     const dataDir = tempDir();
-    cleanups.push(() => removeDir(dataDir));
+    later(() => removeDir(dataDir));
     const node = await startRelay({
       dataDir,
       demo: true,
@@ -85,7 +77,7 @@ describe.skipIf(unavailable !== null)('cluster metrics', () => {
       metrics: { port: 0 },
       cluster: { postgresUrl: pgUrl.toString(), redisUrl, nodeId: 'r1', redisPrefix: `baton-ops-${process.pid}-${Date.now()}`, heartbeatMs: 200 },
     });
-    cleanups.push(() => node.close());
+    later(() => node.close());
     expect(await (await fetch(`${node.metricsUrl}/ready`)).json()).toEqual({ ready: true, nodeId: 'r1', reasons: [] });
     proxy.refuse(true);
     proxy.cut();

@@ -2,10 +2,20 @@
 // turn and replaced. Every client is told 4012, reconnects at once to a node that is up, and resumes; no message is
 // lost or stored twice; no agent's link shows offline and nobody is ever told an agent went offline.
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCodes } from '../../common/protocol';
 import type { Frame } from '../relay/helpers';
-import { LinkedAgent, type RelayProcess, ResumingCustomer, sleep, spawnRelay, startBalancer, waitUntil } from '../relay/ops-helpers';
+import {
+  expectNothingLostOrDoubled,
+  LinkedAgent,
+  type RelayProcess,
+  ResumingCustomer,
+  sleep,
+  spawnRelay,
+  startBalancer,
+  testScope,
+  waitUntil,
+} from '../relay/ops-helpers';
 import { clusterUnavailable, freshDatabase, redisUrl } from './helpers';
 
 const unavailable = await clusterUnavailable();
@@ -14,10 +24,7 @@ if (unavailable) {
   console.warn(unavailable);
 }
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { later, track } = testScope();
 
 /** every stored event, per chat, in seq order */
 async function storedLog(url: string): Promise<Map<string, Frame[]>> {
@@ -46,7 +53,7 @@ const GRACE_S = 5;
 describe.skipIf(unavailable !== null)('a rolling restart of a cluster', () => {
   it('restarting the nodes one at a time under traffic loses and doubles nothing, and no agent is seen offline', async () => {
     const database = await freshDatabase();
-    cleanups.push(() => database.drop());
+    later(() => database.drop());
     const prefix = `baton-rolling-${process.pid}-${Date.now()}`;
     const args = (id: string) => [
       '--port',
@@ -69,19 +76,15 @@ describe.skipIf(unavailable !== null)('a rolling restart of a cluster', () => {
     const start = async (id: string, extra: string[] = []) => {
       const node = await spawnRelay([...args(id), ...extra]);
       nodes.set(id, node);
-      cleanups.push(() => node.stop('SIGKILL'));
+      later(() => node.stop('SIGKILL'));
       return node;
     };
     await start('n1', ['--demo']);
     await start('n2');
     await start('n3');
     const balancer = await startBalancer(() => [...nodes.values()].map((n) => n.port));
-    cleanups.push(() => balancer.close());
+    later(() => balancer.close());
 
-    const track = <T extends LinkedAgent | ResumingCustomer>(client: T) => {
-      cleanups.push(() => client.stop());
-      return client;
-    };
     const agents: LinkedAgent[] = [];
     for (const user of ['alice', 'bob', 'carol']) agents.push(track(await new LinkedAgent(balancer.wsUrl, user).start()));
     const maria = track(await new LinkedAgent(balancer.wsUrl, 'maria').start());
@@ -148,27 +151,6 @@ describe.skipIf(unavailable !== null)('a rolling restart of a cluster', () => {
     const offline = everyone.flatMap((a) => a.frames.filter((f) => f.type === 'presence' && f.agent.status === 'offline'));
     expect(offline).toEqual([]);
 
-    const log = await storedLog(database.url);
-    for (const c of customers) {
-      const messages = log.get(c.sessionId!)!.filter((e) => e.kind === 'message').map((e) => e.messageId as string);
-      await waitUntil(() => {
-        const held = new Set(c.messages().map((e) => e.messageId));
-        return messages.every((id) => held.has(id));
-      }, 10_000, `${c.name} to hold every message of its chat`);
-      expect(c.messages().length, `${c.name} holds each message once`).toBe(messages.length);
-      expect(c.conflicts).toEqual([]);
-    }
-    for (const a of agents) {
-      expect(a.conflicts).toEqual([]);
-      for (const sessionId of a.owned()) {
-        const last = log.get(sessionId)!.at(-1)!.seq as number;
-        await waitUntil(() => a.contiguous(sessionId) >= last, 10_000, `${a.user} to hold ${sessionId} to seq ${last} without a gap`);
-      }
-    }
-    const sent = [...customers.flatMap((c) => [...c.acked]), ...agents.flatMap((a) => [...a.sent])];
-    const stored = [...log.values()].flat().filter((e) => e.kind === 'message').map((e) => e.messageId as string);
-    expect(stored.length, 'each message stored once').toBe(new Set(stored).size);
-    expect([...new Set(stored)].sort()).toEqual([...new Set(sent)].sort());
-    for (const [sessionId, events] of log) expect(events.map((e) => e.seq), sessionId).toEqual(events.map((_, i) => i + 1));
+    await expectNothingLostOrDoubled(await storedLog(database.url), customers, agents);
   }, 240_000);
 });

@@ -1,50 +1,19 @@
 // Backups of the embedded relay: `relay backup` taken while the relay writes gives one file that opens, passes its
 // integrity check and matches the live database as of one moment; `relay restore` checks a backup first (refusing
 // what is not a relay database, a newer schema, a damaged file, or a database in use) and then puts it in place.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LATEST_VERSION } from '../../relay/store/migrations';
-import { connectAgent, connectCustomer, messageId, removeDir, repoRoot, startTestRelay, type TestClient, type TestRelay, tempDir } from './helpers';
+import { connectAgent, connectCustomer, messageId, removeDir, startTestRelay, tempDir } from './helpers';
+import { cli, testScope } from './ops-helpers';
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-/** The CLI as a child process, without blocking this event loop (the relay under test runs on it). */
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/cli.ts', ...args], { cwd: repoRoot, env: { ...process.env, BATON_CONFIG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-async function relay(options: Parameters<typeof startTestRelay>[0] = {}): Promise<TestRelay> {
-  const started = await startTestRelay(options);
-  cleanups.push(() => removeDir(started.dataDir));
-  cleanups.push(() => started.close());
-  return started;
-}
-
-function track<T extends TestClient>(client: T): T {
-  cleanups.push(() => client.close());
-  return client;
-}
+const { later, track, relay } = testScope();
 
 function folder(): string {
   const dir = tempDir();
-  cleanups.push(() => removeDir(dir));
+  later(() => removeDir(dir));
   return dir;
 }
 
@@ -125,7 +94,7 @@ describe('relay backup and restore', () => {
     const missing = await cli(['backup', path.join(folder(), 'y.sqlite'), '--data', folder()]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('there is no relay database in');
-  });
+  }, 60_000);
 
   it('restore refuses what is not a whole relay database of a schema it knows, and a database in use', async () => {
     const r = await relay();
@@ -194,7 +163,7 @@ describe('relay backup and restore', () => {
     expect(readEvents(path.join(r.dataDir, kept[0]!)).some((e) => e.body.includes('after the backup'))).toBe(true);
 
     const again = await startTestRelay({ dataDir: r.dataDir });
-    cleanups.push(() => again.close());
+    later(() => again.close());
     const back = track(await connectAgent(again, 'alice', { resume: { [sessionId]: 0 } }));
     const { events } = await back.ok({ type: 'fetch-events', sessionId, afterSeq: 0 });
     const texts = events.filter((e: { kind: string }) => e.kind === 'message').map((e: { text: string }) => e.text);

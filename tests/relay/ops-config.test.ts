@@ -3,19 +3,16 @@
 // docs/relay.md carries the same table as the code.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, describeConfig, envName, loadConfig, settings, settingsTable, toRelayOptions } from '../../relay/config';
 import { connectAgent, removeDir, repoRoot, tempDir } from './helpers';
-import { freePort, spawnRelay } from './ops-helpers';
+import { freePort, spawnRelay, testScope } from './ops-helpers';
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { later } = testScope();
 
 function configFile(settings: unknown, name = 'relay.json'): string {
   const dir = tempDir();
-  cleanups.push(() => removeDir(dir));
+  later(() => removeDir(dir));
   const file = path.join(dir, name);
   fs.writeFileSync(file, typeof settings === 'string' ? settings : JSON.stringify(settings));
   return file;
@@ -169,11 +166,11 @@ describe('relay settings', () => {
   it('the relay started with settings from all three places listens where they say and prints them masked', async () => {
     const [flagPort, envPort, filePort] = [await freePort(), await freePort(), await freePort()];
     const dataDir = tempDir();
-    cleanups.push(() => removeDir(dataDir));
+    later(() => removeDir(dataDir));
     const file = configFile({ port: filePort, data: dataDir, demo: true, capacity: 2, metricsToken: 'file-token-0123456789' });
     const started = async (args: string[], env: Record<string, string>) => {
       const relay = await spawnRelay(args, env);
-      cleanups.push(() => relay.stop());
+      later(() => relay.stop());
       return relay;
     };
     const fromFile = await started(['--config', file], {});
@@ -207,5 +204,5 @@ describe('relay settings', () => {
     });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('baton relay: BATON_CAPACITY must be a whole number of at least 1, not "lots".');
-  });
+  }, 30_000);
 });

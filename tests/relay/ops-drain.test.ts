@@ -4,28 +4,24 @@
 // restarted relay with nothing lost or doubled.
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCodes } from '../../common/protocol';
 import { startTcpProxy } from '../client/tcp-proxy';
-import { connectAgent, connectCustomer, type Frame, messageId, openSocket, removeDir, startTestRelay, type TestClient, type TestRelay, tempDir } from './helpers';
-import { freePort, LinkedAgent, ResumingCustomer, type RelayProcess, sleep, spawnRelay, startBalancer, waitUntil } from './ops-helpers';
+import { connectAgent, connectCustomer, type Frame, messageId, openSocket, removeDir, type TestClient, tempDir } from './helpers';
+import {
+  expectNothingLostOrDoubled,
+  freePort,
+  LinkedAgent,
+  ResumingCustomer,
+  type RelayProcess,
+  sleep,
+  spawnRelay,
+  startBalancer,
+  testScope,
+  waitUntil,
+} from './ops-helpers';
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function relay(options: Parameters<typeof startTestRelay>[0] = {}): Promise<TestRelay> {
-  const started = await startTestRelay(options);
-  cleanups.push(() => removeDir(started.dataDir));
-  cleanups.push(() => started.close());
-  return started;
-}
-
-function track<T extends TestClient | LinkedAgent | ResumingCustomer>(client: T): T {
-  cleanups.push(() => (client instanceof LinkedAgent || client instanceof ResumingCustomer ? client.stop() : client.close()));
-  return client;
-}
+const { later, track, relay } = testScope();
 
 /** message ids stored in a relay data folder, with how many times each is stored */
 function storedMessages(dataDir: string): Map<string, number> {
@@ -98,7 +94,7 @@ describe('draining the relay', () => {
   it('refuses new connections once draining, and stops within its bound even when a client never answers', async () => {
     const r = await relay({ drainTimeoutMs: 800 });
     const proxy = await startTcpProxy(r.port);
-    cleanups.push(() => proxy.close());
+    later(() => proxy.close());
     const stuck = track(await connectAgent({ ...r, wsUrl: proxy.url }, 'alice'));
     proxy.stall();
     const began = Date.now();
@@ -117,7 +113,7 @@ describe('draining the relay', () => {
     const second = await relay();
     const ports = [first.port, second.port];
     const balancer = await startBalancer(() => ports);
-    cleanups.push(() => balancer.close());
+    later(() => balancer.close());
     const alice = track(await new LinkedAgent(balancer.wsUrl, 'alice', { baseMs: 2000, capMs: 5000, resetAfterMs: 60_000 }).start());
     expect(balancer.accepted.get(first.port)).toBe(1);
     await first.close();
@@ -135,10 +131,10 @@ describe('draining the relay', () => {
   it('SIGTERM under traffic: clients are told 4012, the relay exits 0, and every client is back on the restarted relay with nothing lost or doubled', async () => {
     const port = await freePort();
     const dataDir = tempDir();
-    cleanups.push(() => removeDir(dataDir));
+    later(() => removeDir(dataDir));
     const args = ['--port', String(port), '--data', dataDir, '--demo', '--offline-grace', '30', '--capacity', '3'];
     let node: RelayProcess = await spawnRelay(args);
-    cleanups.push(() => node.stop('SIGKILL'));
+    later(() => node.stop('SIGKILL'));
     const url = `ws://127.0.0.1:${port}`;
     const agents = [track(await new LinkedAgent(url, 'alice').start()), track(await new LinkedAgent(url, 'bob').start())];
     const customers = Array.from({ length: 4 }, (_, i) => track(new ResumingCustomer(() => url, `Customer ${i}`)));
@@ -171,29 +167,8 @@ describe('draining the relay', () => {
     for (const c of customers) expect(c.closeCodes[0], c.name).toBe(CloseCodes.reconnect);
     for (const a of agents) expect(a.closeCodes[0], a.user).toBe(CloseCodes.reconnect);
 
-    const sent = [...customers.flatMap((c) => [...c.acked]), ...agents.flatMap((a) => [...a.sent])];
-    const log = storedLog(dataDir);
-    // every client holds every event of its chats that it may see, each under one seq
-    for (const c of customers) {
-      const messages = log.get(c.sessionId!)!.filter((e) => e.kind === 'message').map((e) => e.messageId as string);
-      await waitUntil(() => {
-        const held = new Set(c.messages().map((e) => e.messageId));
-        return messages.every((id) => held.has(id));
-      }, 10_000, `${c.name} to hold every message of its chat`);
-      expect(c.messages().length).toBe(messages.length);
-      expect(c.conflicts).toEqual([]);
-    }
-    for (const a of agents) {
-      expect(a.conflicts).toEqual([]);
-      for (const sessionId of a.owned()) {
-        const last = log.get(sessionId)!.at(-1)!.seq as number;
-        await waitUntil(() => a.contiguous(sessionId) >= last, 10_000, `${a.user} to hold ${sessionId} to seq ${last} without a gap`);
-      }
-    }
+    await expectNothingLostOrDoubled(storedLog(dataDir), customers, agents);
     await node.stop('SIGTERM');
-    const stored = storedMessages(dataDir);
-    expect([...stored.keys()].sort()).toEqual([...new Set(sent)].sort());
-    expect([...stored.entries()].filter(([, n]) => n !== 1)).toEqual([]);
   }, 120_000);
 });
 

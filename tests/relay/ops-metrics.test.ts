@@ -1,29 +1,14 @@
 // /metrics, /health and /ready of the embedded relay: every metric is there, and each one moves as a scripted chat
 // (queue, assignment, messages both ways, every transfer outcome, a close, refusals) goes by; /metrics is off the
 // public port unless asked for, and behind its token when it has one.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AGENT_PATH, CUSTOMER_PATH } from '../../common/protocol';
 import { basicAuthHeader } from '../../relay/auth';
 import { startTcpProxy } from '../client/tcp-proxy';
-import { connectAgent, connectCustomer, type Frame, messageId, openSocket, removeDir, startTestRelay, type TestClient, type TestRelay } from './helpers';
-import { parseMetrics, sample, scrape, waitUntil } from './ops-helpers';
+import { connectAgent, connectCustomer, type Frame, messageId, openSocket } from './helpers';
+import { parseMetrics, sample, scrape, testScope, waitUntil } from './ops-helpers';
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function relay(options: Parameters<typeof startTestRelay>[0] = {}): Promise<TestRelay> {
-  const started = await startTestRelay(options);
-  cleanups.push(() => removeDir(started.dataDir));
-  cleanups.push(() => started.close());
-  return started;
-}
-
-function track<T extends TestClient>(client: T): T {
-  cleanups.push(() => client.close());
-  return client;
-}
+const { later, track, relay } = testScope();
 
 /** The metrics a Prometheus server would find, by name (from the # TYPE lines). */
 async function families(url: string): Promise<Map<string, string>> {
@@ -177,7 +162,7 @@ describe('relay metrics', () => {
   it('while draining, /ready answers 503 and the relay reports draining, though /health still says alive', async () => {
     const r = await relay({ metrics: { port: 0 }, drainTimeoutMs: 1500 });
     const proxy = await startTcpProxy(r.port);
-    cleanups.push(() => proxy.close());
+    later(() => proxy.close());
     const stuck = track(await connectAgent({ ...r, wsUrl: proxy.url }, 'alice'));
     // a client that stops reading cannot finish the close handshake: the drain waits for it, up to its bound
     proxy.stall();

@@ -1,11 +1,10 @@
 // Retention and erasure, against one relay (SQLite) and a cluster (PostgreSQL): `relay purge --session` leaves no row
 // of the chat in any table and touches no other chat; an open chat is refused; the retention sweep deletes closed
 // chats once they are older than the age and nothing younger; `relay purge --older-than` does the same on demand.
-import { spawn } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
 import type { RelayOptions } from '../../relay/server';
-import { connectAgent, connectCustomer, type Frame, messageId, openSocket, removeDir, repoRoot, type TestClient, type TestRelay } from './helpers';
-import { waitUntil } from './ops-helpers';
+import { connectAgent, connectCustomer, type Frame, messageId, openSocket, removeDir, type TestClient, type TestRelay } from './helpers';
+import { cli, waitUntil } from './ops-helpers';
 
 /** Every row of every table of the deployment's store, by table. */
 export type Dump = Record<string, Array<Record<string, unknown>>>;
@@ -15,21 +14,6 @@ export interface PurgeDeployment {
   dump(relay: TestRelay): Promise<Dump>;
   /** the CLI flags that name the deployment's store (--data <dir> or --postgres <url>) */
   storeFlags(relay: TestRelay): string[];
-}
-
-export function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/cli.ts', ...args], { cwd: repoRoot, env: { ...process.env, BATON_CONFIG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
 }
 
 /** the rows of any table that mention the chat anywhere (a column, a JSON body, a timer key) */
