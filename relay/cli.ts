@@ -5,7 +5,7 @@ import { hashPassword } from './auth';
 import { ConfigError, describeConfig, loadConfig, settingsUsage, toRelayOptions } from './config';
 import { backupCommand, openStore, purgeCommand, restoreCommand, UsageError } from './data-commands';
 import { DEMO_PASSWORD, demoAccounts } from './demo';
-import { startRelay } from './server';
+import { RELAY_DEFAULTS, startRelay } from './server';
 
 const INDENT = '                   ';
 const USAGE = `Usage:
@@ -96,7 +96,7 @@ async function serve(args: string[]): Promise<void> {
     const who = demoAccounts.map((a) => `${a.id} (${a.role}${a.canListenIn ? ', can listen in' : ''})`).join(', ');
     console.log(`Demo accounts created: ${who}; password "${DEMO_PASSWORD}" for all.`);
   }
-  const drainMs = options.drainTimeoutMs ?? 10_000;
+  const drainMs = options.drainTimeoutMs ?? RELAY_DEFAULTS.drainTimeoutMs;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {

@@ -458,20 +458,35 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     });
   });
 
-  const listen = (target: http.Server, port: number, on: string) =>
+  const listen = (target: http.Server, port: number, on: string, what: string) =>
     new Promise<number>((resolve, reject) => {
-      target.once('error', reject);
+      const failed = (error: NodeJS.ErrnoException) => {
+        const why = error.code === 'EADDRINUSE' ? 'it is in use' : error.code === 'EADDRNOTAVAIL' ? 'no interface has that address' : error.message;
+        reject(new Error(`cannot listen on ${on}:${port} for ${what}: ${why}`));
+      };
+      target.once('error', failed);
       target.listen(port, on, () => {
-        target.off('error', reject);
+        target.off('error', failed);
         const address = target.address();
         resolve(typeof address === 'object' && address ? address.port : port);
       });
     });
   const urlOf = (on: string, port: number) => `http://${on.includes(':') ? `[${on}]` : on}:${port}`;
-  const port = await listen(server, options.port ?? 0, host);
-  const httpUrl = urlOf(host, port);
   const metricsHost = options.metrics?.host ?? '127.0.0.1';
-  const metricsUrl = metricsServer ? urlOf(metricsHost, await listen(metricsServer, options.metrics?.port ?? 0, metricsHost)) : null;
+  let port: number;
+  let metricsUrl: string | null = null;
+  try {
+    port = await listen(server, options.port ?? 0, host, 'agents and customers');
+    if (metricsServer) metricsUrl = urlOf(metricsHost, await listen(metricsServer, options.metrics?.port ?? 0, metricsHost, 'metrics'));
+  } catch (error) {
+    // nothing was started for anyone: let go of what start-up opened
+    hub.stop();
+    if (reconciling) clearInterval(reconciling);
+    server.close();
+    await engine.close();
+    throw error;
+  }
+  const httpUrl = urlOf(host, port);
   const wsUrl = httpUrl.replace(/^http/, 'ws');
   for (const origin of options.allowedOrigins ?? [httpUrl, ...(host === '127.0.0.1' ? [`http://localhost:${port}`] : [])]) {
     allowedOrigins.add(origin);

@@ -1,11 +1,13 @@
 // /metrics, /health and /ready of the embedded relay: every metric is there, and each one moves as a scripted chat
 // (queue, assignment, messages both ways, every transfer outcome, a close, refusals) goes by; /metrics is off the
 // public port unless asked for, and behind its token when it has one.
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { AGENT_PATH, CUSTOMER_PATH } from '../../common/protocol';
 import { basicAuthHeader } from '../../relay/auth';
 import { startTcpProxy } from '../client/tcp-proxy';
-import { connectAgent, connectCustomer, type Frame, messageId, openSocket } from './helpers';
+import { connectAgent, connectCustomer, type Frame, messageId, openSocket, removeDir, startTestRelay, tempDir } from './helpers';
 import { parseMetrics, sample, scrape, testScope, waitUntil } from './ops-helpers';
 
 const { later, track, relay } = testScope();
@@ -157,6 +159,19 @@ describe('relay metrics', () => {
       expect((await fetch(`${base}/health`)).status).toBe(200);
       expect(await (await fetch(`${base}/ready`)).json()).toEqual({ ready: true, nodeId: 'embedded', reasons: [] });
     }
+  });
+
+  it('a metrics port that is taken stops the start with a sentence, and leaves nothing running', async () => {
+    const taken = await relay({ metrics: { port: 0 } });
+    const port = Number(new URL(taken.metricsUrl!).port);
+    const dataDir = tempDir();
+    later(() => removeDir(dataDir));
+    await expect(startTestRelay({ dataDir, metrics: { port } })).rejects.toThrow(`cannot listen on 127.0.0.1:${port} for metrics: it is in use`);
+    // the store it opened was closed again: nobody holds the file (an exclusive lock is granted at once)
+    const db = new Database(path.join(dataDir, 'relay.sqlite'), { timeout: 0 });
+    db.pragma('locking_mode = EXCLUSIVE');
+    expect(() => db.exec('BEGIN EXCLUSIVE; COMMIT')).not.toThrow();
+    db.close();
   });
 
   it('while draining, /ready answers 503 and the relay reports draining, though /health still says alive', async () => {
