@@ -15,7 +15,6 @@ import {
   AgentCommandSchema,
   CloseCodes,
   CUSTOMER_PATH,
-  type CustomerFrame,
   CustomerCommandSchema,
   PROTOCOL_VERSION,
   parseFrame,
