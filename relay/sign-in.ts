@@ -18,12 +18,12 @@ export interface SignInLimits {
   lockoutMs: number;
 }
 
+/** The defaults that do not depend on the machine. */
+export const SIGN_IN_DEFAULTS = { waiting: 64, freeFailures: 3, lockoutAfter: 10, lockoutMs: 15 * 60_000 } as const;
+
 export const defaultSignInLimits = (): SignInLimits => ({
   concurrent: Math.max(1, Math.min(4, os.availableParallelism() - 1)),
-  waiting: 64,
-  freeFailures: 3,
-  lockoutAfter: 10,
-  lockoutMs: 15 * 60_000,
+  ...SIGN_IN_DEFAULTS,
 });
 
 /** Lower goes first: a user back from an address they signed in from before, then anyone clean, then suspects. */

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { AGENT_PATH, CUSTOMER_PATH, PROTOCOL_VERSION } from '../../common/protocol';
 import { basicAuthHeader } from '../../relay/auth';
-import { pinner } from './cores';
+import { Pinning } from './targets';
 import type { CanaryReply, CanaryRequest, ManagerResult } from './flood-canary';
 import { connect, isSocket, quantile, sleep } from './flood-client';
 import type { ChildMessage, ServerStats } from './server-stats';
@@ -60,7 +60,8 @@ const MANAGERS = ['maria', 'mgr1', 'mgr2', 'mgr3', 'mgr4'];
 const GUESSED = ['alice', 'bob', 'carol'];
 
 const here = path.dirname(new URL(import.meta.url).pathname);
-const { pinning, pin } = pinner(!args['no-pin']);
+const pinning = new Pinning(args['no-pin']);
+const pin = (pid: number, core: number) => pinning.pin(pid, core);
 // the flood on core 0; the relay and the canary (which needs little) on core 1
 pin(process.pid, 0);
 
@@ -145,7 +146,7 @@ async function client(index: number): Promise<void> {
 console.log(
   `Flood benchmark: ${clientCount} anonymous clients (one address each) hammer ${args.only === 'guesses' ? 'wrong passwords' : args.only === 'chats' ? 'chat creation' : 'chat creation and wrong passwords'} for ${floodSeconds} s; ` +
     `a canary writes every 25 ms; ${MANAGERS.length} managers sign in during the flood. ` +
-    (pinning ? 'Flood on core 0; relay and canary on core 1.' : 'Not pinned to cores.'),
+    (pinning.enabled ? 'Flood on core 0; relay and canary on core 1.' : 'Not pinned to cores.'),
 );
 await canary(1);
 const quiet = await canary(quietSeconds);

@@ -77,6 +77,16 @@ export const pgMigrations: PgMigration[] = [
       CREATE INDEX timers_due ON timers (due_at);
     `,
   },
+  {
+    version: 2,
+    name: 'retention-indexes',
+    // the retention sweep takes the chats that closed longest ago; deleting a chat deletes its tokens and requests
+    sql: `
+      CREATE INDEX sessions_closed ON sessions (closed_at) WHERE state = 'closed';
+      CREATE INDEX customer_tokens_session ON customer_tokens (session_id);
+      CREATE INDEX requests_session ON requests (session_id);
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = pgMigrations.at(-1)!.version;

@@ -1,14 +1,17 @@
 // What a decision reads and returns. A decision is a pure function of one session as the runner loaded it (locked),
 // the actor, the command and a few facts (clock, ids, accounts, presence) to the events to append and the effects to
 // run after the commit, or a typed error. Nothing here does I/O: the same rules serve SQLite and PostgreSQL.
-import type {
-  AgentId,
-  AgentStatus,
-  SessionEvent,
-  SessionId,
-  SessionSummary,
-  TransferOffer,
+import {
+  type AgentId,
+  type AgentStatus,
+  fold,
+  type SessionEvent,
+  type SessionId,
+  type SessionSummary,
+  type TransferOffer,
 } from '../../common/domain';
+
+export { type Derived, fold } from '../../common/domain';
 import { type ErrorCode, errorSentences } from '../../common/errors';
 import { fail, type Result } from '../../common/result';
 import type { Account, LogEntry } from '../ports';
@@ -65,6 +68,8 @@ export interface LoadSpec {
   messageId?: string;
   /** the whole event log (a request keeps the transcript) */
   transcript?: boolean;
+  /** accounts read as stored, in the same transaction (an offer's target: its status decides) */
+  agents?: AgentId[];
 }
 
 export interface Loaded {
@@ -73,6 +78,8 @@ export interface Loaded {
   duplicateSeq: number | null;
   /** the event log, when LoadSpec.transcript asked for it */
   transcript: SessionEvent[] | null;
+  /** the accounts LoadSpec.agents named (those that exist) */
+  accounts: ReadonlyMap<AgentId, Account>;
 }
 
 export const refuse = (code: ErrorCode, message?: string): Result<never> => fail(code, message ?? errorSentences[code]);
@@ -142,22 +149,6 @@ export function transferLog(
       to: transfer.toId,
       ...extra,
     },
-  };
-}
-
-/**
- * Folds one event into the fields of a summary that follow from the log alone (last seq, last message, waiting time).
- * The runner applies it as it appends; the SQLite store replays it over events newer than a session row.
- */
-export type Derived = Pick<SessionSummary, 'lastSeq' | 'lastMessage' | 'waitingSince'>;
-export function fold<D extends Derived>(before: D, event: SessionEvent): D {
-  if (event.kind !== 'message') return { ...before, lastSeq: event.seq };
-  const { author, at } = event;
-  return {
-    ...before,
-    lastSeq: event.seq,
-    lastMessage: { text: event.text, at, authorKind: author.kind, authorName: author.name },
-    waitingSince: author.kind === 'customer' ? (before.waitingSince ?? at) : null,
   };
 }
 

@@ -103,6 +103,19 @@ export const migrations: Migration[] = [
       db.exec('ALTER TABLE accounts ADD COLUMN online INTEGER NOT NULL DEFAULT 0');
     },
   },
+  {
+    version: 4,
+    name: 'retention-indexes',
+    // The retention sweep finds the chats that closed longest ago, and deleting a chat deletes its tokens and requests:
+    // without these each of those would read a whole table on the relay's one thread.
+    up(db) {
+      db.exec(`
+        CREATE INDEX sessions_closed ON sessions (closed_at) WHERE state = 'closed';
+        CREATE INDEX customer_tokens_session ON customer_tokens (session_id);
+        CREATE INDEX requests_session ON requests (session_id);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)!.version;
