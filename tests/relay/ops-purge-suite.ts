@@ -2,6 +2,7 @@
 // of the chat in any table and touches no other chat; an open chat is refused; the retention sweep deletes closed
 // chats once they are older than the age and nothing younger; `relay purge --older-than` does the same on demand.
 import { afterEach, expect, it } from 'vitest';
+import { demoAccounts } from '../../relay/demo';
 import type { RelayOptions } from '../../relay/server';
 import { connectAgent, connectCustomer, type Frame, messageId, openSocket, removeDir, type TestClient, type TestRelay } from './helpers';
 import { cli, waitUntil } from './ops-helpers';
@@ -48,7 +49,9 @@ export function purgeSuite(deployment: PurgeDeployment): void {
     const customer = await connectCustomer(relay, { name });
     clients.push(customer);
     const sessionId = customer.sessionId;
-    const owner = (await customer.event('assigned', sessionId)).agentId as string;
+    // a customer is told the agent's display name, never their login id
+    const ownerName = (await customer.event('assigned', sessionId)).agentName as string;
+    const owner = demoAccounts.find((a) => a.name === ownerName)!.id;
     const from = agents[owner]!;
     const to = agents[['alice', 'bob', 'carol'].find((id) => id !== owner)!]!;
     await from.event('assigned', sessionId);
