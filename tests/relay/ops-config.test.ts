@@ -154,6 +154,34 @@ describe('relay settings', () => {
     );
   });
 
+  it('the limits and TLS are settings too: each becomes the relay option it names, from any source', () => {
+    const file = configFile({ maxQueuedChats: 12, tlsCert: 'relay.crt', tlsKey: 'relay.key', signInLockout: 60 });
+    const { config } = loadConfig({
+      args: ['--rate-limit', '10', '--hello-timeout', '2.5', '--trust-proxy-header', 'x-real-ip'],
+      env: { BATON_SIGN_IN_THREADS: '2', BATON_CHATS_PER_ADDRESS: '5', BATON_NEW_CHATS_PER_SECOND: '7', BATON_CONFIG: file },
+      serving: true,
+    });
+    const options = toRelayOptions(config);
+    expect(options).toMatchObject({
+      rateLimit: { perSecond: 10, burst: 20 },
+      addressRateLimit: { perSecond: 200, burst: 400 },
+      newChatsPerSecond: 7,
+      maxQueuedChats: 12,
+      helloTimeoutMs: 2500,
+      trustedProxyHeader: 'x-real-ip',
+      signIn: { concurrent: 2, lockoutMs: 60_000, waiting: 64, freeFailures: 3, lockoutAfter: 10 },
+      // relative to the file's folder, as the data folder is
+      tls: { certFile: path.join(path.dirname(file), 'relay.crt'), keyFile: path.join(path.dirname(file), 'relay.key') },
+    });
+    expect(config.newChatsPerAddressPerMinute).toBe(30);
+    expect(envName('newChatsPerAddressPerMinute')).toBe('BATON_NEW_CHATS_PER_ADDRESS_PER_MINUTE');
+    // without TLS settings the relay serves plain http
+    expect(toRelayOptions(loadConfig({ args: [], env: {} }).config).tls).toBeUndefined();
+    expect(errorOf(() => loadConfig({ args: ['--tls-cert', 'a.crt'], env: {}, serving: true }))).toBe(
+      '--tls-key is needed too: --tls-cert and --tls-key go together (tlsCert and tlsKey), give both files or neither.',
+    );
+  });
+
   it('every setting has its variable named after its key, and docs/relay.md has the table the code has', () => {
     expect(envName('postgresUrl')).toBe('BATON_POSTGRES_URL');
     expect(envName('data')).toBe('BATON_DATA');
