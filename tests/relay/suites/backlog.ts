@@ -1,9 +1,9 @@
 // Big answers are not slow consumers: a long chat and a crowded welcome come in pages a fast reader follows without
 // ever being closed, while a reader that stops reading still is. Run against one relay and against a cluster.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_PAGE_BYTES } from '../../../relay/paging';
-import type { StartRelay } from '../helpers';
-import { connectAgent, connectCustomer, type Frame, messageId, removeDir, type TestClient, type TestRelay } from '../helpers';
+import { deployment, type StartRelay } from '../helpers';
+import { connectCustomer, type Frame, messageId, type TestClient, type TestRelay } from '../helpers';
 
 /** Generous enough that building the big chats is not refused; the limits themselves are tested in hardening-limits. */
 const roomy = {
@@ -20,33 +20,13 @@ const TEXT_8000 = 'x'.repeat(7990);
 const MAX_FRAME = DEFAULT_PAGE_BYTES + 16 * 1024;
 
 export function backlogSuite(start: StartRelay, { bigChatMessages = 1300 } = {}): void {
-  const running: TestRelay[] = [];
-  const clients: TestClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    for (const relay of running.splice(0)) {
-      await relay.close();
-      removeDir(relay.dataDir);
-    }
-  });
-
-  async function relayWith(options: Parameters<StartRelay>[0] = {}) {
-    const relay = await start({ ...roomy, ...options });
-    running.push(relay);
-    return relay;
-  }
-
-  async function agent(relay: TestRelay, user: string, options?: Parameters<typeof connectAgent>[2]) {
-    const client = await connectAgent(relay, user, options);
-    clients.push(client);
-    return client;
-  }
+  const { relay: startWith, agent, track } = deployment(start);
+  const relayWith = (options: Parameters<StartRelay>[0] = {}) => startWith({ ...roomy, ...options });
 
   /** alice owns a chat in which the customer wrote `count` messages of 8,000 characters (1,300 ≈ 10 MB). */
   async function bigChat(relay: TestRelay, count: number) {
     const alice = await agent(relay, 'alice');
-    const customer = await connectCustomer(relay, { name: 'Dana' });
-    clients.push(customer);
+    const customer = track(await connectCustomer(relay, { name: 'Dana' }));
     await alice.event('assigned', customer.sessionId);
     for (let sent = 0; sent < count; ) {
       const batch = Array.from({ length: Math.min(100, count - sent) }, (_, i) =>

@@ -5,13 +5,12 @@ import type WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENT_PATH, CUSTOMER_PATH, PROTOCOL_VERSION } from '../../../common/protocol';
 import { basicAuthHeader } from '../../../relay/auth';
-import type { StartRelay } from '../helpers';
+import { deployment, type StartRelay } from '../helpers';
 import {
   connectAgent,
   connectCustomer,
   type Frame,
   openSocket,
-  removeDir,
   TestClient,
   type TestRelay,
 } from '../helpers';
@@ -19,30 +18,19 @@ import {
 const from = (address: string) => ({ 'X-Forwarded-For': address });
 
 export function limitsSuite(start: StartRelay): void {
-  const running: TestRelay[] = [];
-  const clients: TestClient[] = [];
+  const { relay: startWith, track } = deployment(start);
   const sockets: WebSocket[] = [];
-  afterEach(async () => {
+  afterEach(() => {
     for (const ws of sockets.splice(0)) ws.terminate();
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    for (const relay of running.splice(0)) {
-      await relay.close();
-      removeDir(relay.dataDir);
-    }
   });
-
-  /** A relay whose connections all go to one node: limits are per node (docs/relay.md). */
-  async function relayWith(options: Parameters<StartRelay>[0] = {}) {
-    const relay = await start({ trustedProxyHeader: 'x-forwarded-for', ...options });
+  /** Connections all go to one node: limits are per node (docs/relay.md). */
+  const pinned = async (options: Parameters<StartRelay>[0]) => {
+    const relay = await startWith(options);
     (relay as { pin?: (index: number | null) => void }).pin?.(0);
-    running.push(relay);
     return relay;
-  }
-
-  const track = <T extends TestClient>(client: T) => {
-    clients.push(client);
-    return client;
   };
+  const relayWith = (options: Parameters<StartRelay>[0] = {}) => pinned({ trustedProxyHeader: 'x-forwarded-for', ...options });
+
   const customer = async (relay: TestRelay, hello: Parameters<typeof connectCustomer>[1], headers = {}) =>
     track(await connectCustomer(relay, hello, headers));
 
@@ -172,9 +160,7 @@ export function limitsSuite(start: StartRelay): void {
     });
 
     it('without a configured proxy header, X-Forwarded-For is ignored', async () => {
-      const relay = await start({ maxConnectionsPerAddress: 1 });
-      (relay as { pin?: (index: number | null) => void }).pin?.(0);
-      running.push(relay);
+      const relay = await pinned({ maxConnectionsPerAddress: 1 });
       await customer(relay, { name: 'One' }, from('203.0.113.1'));
       await expect(openSocket(`${relay.wsUrl}${CUSTOMER_PATH}`, from('203.0.113.2'))).rejects.toMatchObject({ status: 429 });
     });
