@@ -18,11 +18,12 @@ Files under main/client are tested with tests/client; anything else with tests/r
 
 The report is printed and written to reports/mutation/mutation.html.`;
 
-/** A folder becomes a glob of its sources; declaration files have nothing to mutate. */
+/** A folder becomes globs of its sources; declaration files have nothing to mutate. */
 function mutateGlobs(targets: readonly string[], isFolder: (target: string) => boolean): string[] {
   return targets.flatMap((target) => {
     const clean = target.replace(/[\\/]+$/, '');
-    return isFolder(clean) ? [`${clean}/**/*.{ts,tsx}`, `!${clean}/**/*.d.ts`] : [clean];
+    // no {ts,tsx} braces: Stryker splits --mutate on commas
+    return isFolder(clean) ? [`${clean}/**/*.ts`, `${clean}/**/*.tsx`, `!${clean}/**/*.d.ts`] : [clean];
   });
 }
 
