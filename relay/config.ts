@@ -322,7 +322,7 @@ export const settings = {
     kind: 'number',
     arg: '<n>',
     schema: wholeNumber(1, 64, 'must be a whole number between 1 and 64').optional(),
-    unset: 'cores - 1, between 1 and 4',
+    unset: 'cores - 1, between 2 and 4',
     meaning: 'password checks (scrypt) running at once, each on a low-priority thread of its own, never on the pool the store needs',
     options: (concurrent) => (concurrent === undefined ? {} : { signIn: { concurrent } }),
   }),

@@ -22,7 +22,9 @@ export interface SignInLimits {
 export const SIGN_IN_DEFAULTS = { waiting: 64, freeFailures: 3, lockoutAfter: 10, lockoutMs: 15 * 60_000 } as const;
 
 export const defaultSignInLimits = (): SignInLimits => ({
-  concurrent: Math.max(1, Math.min(4, os.availableParallelism() - 1)),
+  // at least two: the threads run at nice 10, so they never take the event loop's core, and when every agent of a
+  // restarted node signs in again at once on another (cold cache there), one thread made them queue past the grace
+  concurrent: Math.max(2, Math.min(4, os.availableParallelism() - 1)),
   ...SIGN_IN_DEFAULTS,
 });
 
