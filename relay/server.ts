@@ -40,6 +40,8 @@ export interface RelayOptions {
   transferTimeoutMs?: number | null;
   offlineGraceMs?: number;
   capacity?: number;
+  /** how often the relay looks whether the CLI changed accounts or teams in its store (default 1000 ms) */
+  directoryPollMs?: number;
   /** Origins browsers may connect from; default the relay's own http origin */
   allowedOrigins?: string[];
   maxFrameBytes?: number;
@@ -134,6 +136,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       transferTimeoutMs: options.transferTimeoutMs ?? null,
       offlineGraceMs: options.offlineGraceMs ?? 15_000,
       capacity: options.capacity ?? 4,
+      directoryPollMs: options.directoryPollMs,
     },
   });
   await hub.start();
@@ -325,6 +328,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         const user = parseBasicAuth(req.headers.authorization)?.user ?? null;
         log({ event: 'auth-failed', user, remote, reason: req.headers.authorization ? 'bad credentials' : 'no credentials' });
         return rejectUpgrade(socket, 401, 'wrong user name or password', BASIC_CHALLENGE);
+      }
+      if (!(await hub.mayConnect(agentId))) {
+        log({ event: 'auth-failed', user: agentId, remote, reason: 'account disabled' });
+        return rejectUpgrade(socket, 403, 'This account is disabled. Ask a manager to enable it.');
       }
     }
     wss.handleUpgrade(req, socket, head, (ws) =>

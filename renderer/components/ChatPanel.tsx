@@ -1,6 +1,6 @@
 // The open chat: header with the Chat menu, the transcript, and below it the composer or the bar my role calls for.
 import { type KeyboardEvent, useId } from 'react';
-import { type AgentInfo, roleIn, type SessionSummary } from '../../common/domain';
+import { type AgentInfo, offerTargetName, roleIn, type SessionSummary } from '../../common/domain';
 import {
   cancelTransferClicked,
   closeWindowClicked,
@@ -71,7 +71,7 @@ export function WaitingBar({ session, me }: { session: SessionSummary; me: Agent
     <div className="waiting-bar">
       <span className="spinner" aria-hidden="true" />
       <p>
-        Waiting for <bdi>{nameOf(offer.toId)}</bdi> to accept the transfer
+        Waiting for <bdi>{offerTargetName(offer, nameOf)}</bdi> to accept the transfer
       </p>
       {canCancel ? (
         <button

@@ -1,5 +1,6 @@
 // The Dashboard tab: every live chat with its owner, waiting time and transfer state; open one to listen in.
 import { type KeyboardEvent, useId } from 'react';
+import { offerTargetName } from '../../common/domain';
 import { formatDuration } from '../lib/format';
 import { listenRequested, takeOverClicked } from '../store/actions';
 import { useAppDispatch, useAppSelector, useNow } from '../store/hooks';
@@ -62,7 +63,7 @@ export function Dashboard() {
                   <td>
                     {session.pendingTransfer ? (
                       <>
-                        To <bdi>{nameOf(session.pendingTransfer.toId)}</bdi>
+                        To <bdi>{offerTargetName(session.pendingTransfer, nameOf)}</bdi>
                       </>
                     ) : (
                       '—'

@@ -41,6 +41,7 @@ const session = (id: string, over: Partial<SessionSummary> = {}): SessionSummary
   lastSeq: 0,
   lastMessage: null,
   waitingSince: null,
+  team: null,
   ...over,
 });
 
@@ -179,7 +180,7 @@ describe('summaries derived from the event log', () => {
       const crashed = open(dir);
       expect(crashed.getSession('s1')).toEqual(s1);
       expect(crashed.listLiveSessions()).toEqual([s1, s2]);
-      expect(crashed.oldestQueuedSession()).toEqual(s2);
+      expect(crashed.queueHeads()).toEqual([s2]);
       crashed.close();
       store.close();
       const reopened = open(dir);

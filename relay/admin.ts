@@ -1,0 +1,58 @@
+// The administration commands of the wire protocol (the Team view): managers only, each one rule of relay/directory.ts.
+import { ok, type Result } from '../common/result';
+import type { AgentCommand } from '../common/protocol';
+import { hashPasswordAsync } from './auth';
+import { refuse } from './core/model';
+import { Directory } from './directory';
+import type { Account, DirectoryStore } from './ports';
+
+export const adminCommandTypes = [
+  'user-add',
+  'user-remove',
+  'user-set-disabled',
+  'user-set-password',
+  'user-set-role',
+  'user-set-teams',
+  'user-set-capacity',
+  'team-add',
+  'team-remove',
+] as const;
+export type AdminCommand = Extract<AgentCommand, { type: (typeof adminCommandTypes)[number] }>;
+
+export function isAdminCommand(command: AgentCommand): command is AdminCommand {
+  return (adminCommandTypes as readonly string[]).includes(command.type);
+}
+
+/** Runs one administration command for `actor`; the caller tells every node that the directory changed. */
+export async function runAdminCommand(store: DirectoryStore, actor: Account, command: AdminCommand): Promise<Result<undefined>> {
+  if (actor.role !== 'manager') return refuse('not-manager');
+  const directory = new Directory(store);
+  switch (command.type) {
+    case 'user-add': {
+      const added = await directory.addUser({
+        id: command.user,
+        name: command.name ?? command.user,
+        role: command.role,
+        canListenIn: command.canListenIn,
+        passwordHash: await hashPasswordAsync(command.password),
+      });
+      return added.ok ? ok(undefined) : added;
+    }
+    case 'user-remove':
+      return directory.removeUser(actor.id, command.user);
+    case 'user-set-disabled':
+      return directory.setDisabled(actor.id, command.user, command.disabled);
+    case 'user-set-password':
+      return directory.setPassword(command.user, await hashPasswordAsync(command.password));
+    case 'user-set-role':
+      return directory.setRole(command.user, command.role, command.canListenIn);
+    case 'user-set-teams':
+      return directory.setTeams(command.user, command.teams);
+    case 'user-set-capacity':
+      return directory.setCapacity(command.user, command.capacity);
+    case 'team-add':
+      return directory.addTeam({ id: command.team, name: command.name });
+    case 'team-remove':
+      return directory.removeTeam(command.team);
+  }
+}
