@@ -188,8 +188,14 @@ export class Hub {
   async agentHello(agentId: AgentId, commandId: string, resume: Record<SessionId, number>): Promise<RelayFrame[]> {
     const { store, clock } = this.deps;
     const account = await this.arrive(agentId);
-    const [all, counts, live] = await Promise.all([store.listAccounts(), store.openChatCounts(), store.listLiveSessions()]);
+    const [all, counts, live, teams] = await Promise.all([
+      store.listAccounts(),
+      store.openChatCounts(),
+      store.listLiveSessions(),
+      store.listTeams(),
+    ]);
     for (const a of all) this.accounts.set(a.id, a);
+    this.teams = teams;
     const dashboard = seesDashboard(account);
     const visible = new Map<SessionId, SessionSummary>();
     for (const session of live) {
@@ -283,6 +289,8 @@ export class Hub {
     }
     if (!hello.name) return refuse('bad-frame', 'customer-hello needs a name (new chat) or a token (resume).');
     const token = ids.secret();
+    // a team added a moment ago on another node (or by the CLI) is looked up before it is called unknown
+    if (hello.team !== undefined && !this.teams.some((t) => t.id === hello.team)) await this.directoryChanged(false);
     // a widget set up with a team that no longer exists still gets its customers an agent: any agent
     const team = hello.team !== undefined && this.teams.some((t) => t.id === hello.team) ? hello.team : null;
     if (hello.team !== undefined && team === null) this.deps.log({ event: 'unknown-team', team: hello.team });
@@ -354,6 +362,8 @@ export class Hub {
       case 'typing':
         return this.typing(actor, command);
       case 'offer-transfer': {
+        // a team's members as they are now, even if another node or the CLI changed them a moment ago
+        if (command.team !== undefined) await this.directoryChanged(false);
         // read before the session is locked: capacity is advice to the sender and a filter on team candidates
         const counts = await this.deps.store.openChatCounts();
         return on(({ session }) => offer(session, actor, command, this.facts(counts)));
