@@ -67,10 +67,6 @@ export function teamsSuite(start: StartRelay): void {
     return result.transferId as string;
   }
 
-  /** Whether the agent's last summary of the session shows the offer pending for them. */
-  const offeredTo = (client: TestClient, sessionId: string, agentId: string) =>
-    client.lastSummary(sessionId)?.pendingTransfer?.candidates?.includes(agentId) === true;
-
   async function endingsOf(observer: TestClient, sessionId: string, transferId: string) {
     const { events } = await observer.ok({ type: 'fetch-events', sessionId, afterSeq: 0 });
     return events.filter(
@@ -223,8 +219,9 @@ export function teamsSuite(start: StartRelay): void {
       await carol.session(sessionId, (s) => s.pendingTransfer?.id === transferId);
       await bob.ok({ type: 'reject-transfer', sessionId, transferId, reason: 'on a call' });
       expect(await carol.event('transfer-passed', sessionId)).toMatchObject({ agentId: 'bob', why: 'rejected', reason: 'on a call' });
-      await bob.session(sessionId, (s) => !offeredTo(bob, sessionId, 'bob'));
-      expect(carol.lastSummary(sessionId)?.pendingTransfer?.candidates).toEqual(['carol']);
+      // bob sees the offer go; carol still has it, now hers alone
+      await bob.session(sessionId, (s) => s.pendingTransfer?.candidates?.includes('bob') === false);
+      await carol.until(() => carol.lastSummary(sessionId)?.pendingTransfer?.candidates?.join() === 'carol', 'carol alone');
       // bob is out: his answer is no longer his to give
       expect(await bob.command({ type: 'accept-transfer', sessionId, transferId })).toMatchObject({ code: 'not-target' });
       await carol.ok({ type: 'reject-transfer', sessionId, transferId });
