@@ -235,6 +235,66 @@ describe('schema migration 2 (events in arrival order)', () => {
   });
 });
 
+describe('schema migration 4 (teams, capacity, statuses)', () => {
+  it('keeps the accounts and chats of a version 3 database, and adds what teams, Busy and the directory need', () => {
+    const dir = freshDir();
+    const db = new Database(path.join(dir, 'relay.sqlite'));
+    db.pragma('journal_mode = WAL');
+    for (const m of migrations.slice(0, 3)) m.up(db);
+    db.pragma('user_version = 3');
+    db.prepare(
+      `INSERT INTO accounts (id, name, role, can_listen_in, password_hash, chosen_status, created_at, online)
+       VALUES ('ann', 'Ann A', 'agent', 1, 'scrypt$x', 'away', 5, 1)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO sessions (id, customer_name, state, owner_id, pending_transfer, created_at, closed_at, last_seq)
+       VALUES ('s1', 'Pat', 'queued', NULL, NULL, 7, NULL, 0)`,
+    ).run();
+    db.close();
+
+    const store = open(dir);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(store.getAccount('ann')).toMatchObject({
+      name: 'Ann A',
+      canListenIn: true,
+      chosenStatus: 'away',
+      online: true,
+      teams: [],
+      capacity: null,
+      disabled: false,
+      idle: false,
+      statusSince: null,
+    });
+    expect(store.getSession('s1')).toMatchObject({ state: 'queued', team: null });
+    expect(store.directoryVersion()).toBe(0);
+    // Busy is now a status an agent may choose, and accounts belong to teams
+    store.transaction(() => {
+      store.setChosenStatus('ann', 'busy');
+      store.createTeam({ id: 'billing', name: 'Billing' });
+      store.updateAccount('ann', { teams: ['billing'], capacity: 3 });
+    });
+    expect(store.getAccount('ann')).toMatchObject({ chosenStatus: 'busy', teams: ['billing'], capacity: 3 });
+    expect(store.directoryVersion()).toBe(2);
+    // a team's members leave it with the team, and an account's memberships go with the account
+    store.transaction(() => store.removeTeam('billing'));
+    expect(store.getAccount('ann')?.teams).toEqual([]);
+    expect(() => store.transaction(() => store.updateAccount('ann', { teams: ['nope'] }))).toThrow(/FOREIGN KEY/);
+  });
+
+  it('a relay sees what another process (the CLI) changed in the same file once the directory version moves', () => {
+    const dir = freshDir();
+    const relay = open(dir);
+    relay.transaction(() => relay.createAccount({ id: 'ann', name: 'Ann', role: 'agent', canListenIn: false, passwordHash: 'h1' }));
+    expect(relay.getAccount('ann')?.passwordHash).toBe('h1');
+    const cli = open(dir);
+    cli.transaction(() => cli.updateAccount('ann', { passwordHash: 'h2', disabled: true }));
+    // the relay's copy is stale until it looks at the version, as its poller does every second
+    expect(relay.getAccount('ann')?.passwordHash).toBe('h1');
+    relay.directoryVersion();
+    expect(relay.getAccount('ann')).toMatchObject({ passwordHash: 'h2', disabled: true });
+  });
+});
+
 describe('checkpoint worker', () => {
   it('copies committed pages into the database file without the committing thread checkpointing', async () => {
     const dir = freshDir();

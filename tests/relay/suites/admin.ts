@@ -99,7 +99,7 @@ export function adminSuite(start: StartRelay): void {
       clients.push(dana);
       await alice.event('assigned', dana.sessionId);
       const bob = await agent(relay, 'bob');
-      expect(bob.frames[0].sessions).toEqual([]);
+      expect(bob.frames[0]?.sessions).toEqual([]);
       await maria.ok({ type: 'user-set-role', user: 'bob', role: 'agent', canListenIn: true });
       expect(await bob.closed).toEqual({ code: CloseCodes.reconnect, reason: 'Your permissions changed; reconnecting.' });
       const again = await agent(relay, 'bob');

@@ -108,7 +108,7 @@ export function teamsSuite(start: StartRelay): void {
       const bob = await agent(relay, 'bob');
       const carol = await agent(relay, 'carol');
       await bob.until(() => bob.frames.some((f) => f.type === 'welcome' && f.me.capacity === 1), 'capacity 1 in the welcome');
-      expect(carol.frames.find((f) => f.type === 'welcome').me).toMatchObject({ capacity: 2, teams: ['billing'] });
+      expect(carol.frames.find((f) => f.type === 'welcome')?.me).toMatchObject({ capacity: 2, teams: ['billing'] });
       const owners: string[] = [];
       const chats = [];
       for (const name of ['One', 'Two', 'Three']) {
@@ -170,7 +170,7 @@ export function teamsSuite(start: StartRelay): void {
       await maria.next((f) => f.type === 'presence' && f.agent.id === 'bob' && f.agent.status === 'away');
       await bob.close();
       const again = await agent(relay, 'bob');
-      expect(again.frames.find((f) => f.type === 'welcome').me).toMatchObject({ status: 'busy', idle: false });
+      expect(again.frames.find((f) => f.type === 'welcome')?.me).toMatchObject({ status: 'busy', idle: false });
     });
   });
 
