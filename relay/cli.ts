@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AgentIdSchema } from '../common/domain';
 import { hashPassword } from './auth';
+import { ADMIN_USAGE, adminCommand, isAdminCommand } from './admin-cli';
 import { DEMO_PASSWORD, demoAccounts } from './demo';
 import { type RelayOptions, startRelay } from './server';
 import { sqliteReads } from './embedded/store';
@@ -17,7 +18,8 @@ const USAGE = `Usage:
                    (with --postgres and --redis the relay is a node of a cluster; --data is then unused)
   npm run relay -- user add <name> --role agent|manager [--can-listen-in] [--display-name "Alice Smith"]
                    [--data <dir> | --postgres <url>]   (the password is read from stdin)
-  npm run relay -- user list [--data <dir> | --postgres <url>]`;
+  npm run relay -- user list [--data <dir> | --postgres <url>]
+${ADMIN_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -64,7 +66,7 @@ async function userCommand(args: string[]): Promise<void> {
       }
       return;
     }
-    if (action !== 'add') fail(`unknown user action "${action ?? ''}"; use "user add" or "user list".`);
+    if (action !== 'add') fail(`unknown user action "${action ?? ''}"; see the usage below.`);
     if (!name || extra.length) fail('user add needs exactly one user name.');
     const id = AgentIdSchema.safeParse(name);
     if (!id.success) fail(`"${name}" is not a valid user name: ${id.error.issues[0]?.message}.`);
@@ -203,7 +205,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   try {
-    if (argv[0] === 'user') await userCommand(argv.slice(1));
+    if (isAdminCommand(argv)) await adminCommand(argv, { readStdin, openAccounts, fail });
+    else if (argv[0] === 'user') await userCommand(argv.slice(1));
     else await serve(argv);
   } catch (error) {
     const isUsage =

@@ -38,6 +38,25 @@ export interface BusHealth {
   lastCanaryMs: number | null;
 }
 
+/** The bus channel of a cluster with this key prefix. */
+const busChannel = (prefix: string) => `${prefix}:bus`;
+
+/**
+ * Tells every node of the cluster at once that accounts or teams changed (the CLI, after writing PostgreSQL), as a
+ * node's own publication would; without it the nodes still notice within their directory poll.
+ */
+export async function announceDirectoryChange(url: string, prefix = 'baton'): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const message: BusMessage = { n: 'cli', p: { kind: 'directory' } };
+    await client.publish(busChannel(prefix), JSON.stringify(message));
+  } finally {
+    client.disconnect();
+  }
+}
+
 export class RedisBus implements Fanout, Presence {
   private readonly pub: Redis;
   private readonly sub: Redis;
@@ -65,7 +84,7 @@ export class RedisBus implements Fanout, Presence {
   constructor(options: RedisBusOptions) {
     const prefix = options.prefix ?? 'baton';
     this.nodeId = options.nodeId;
-    this.channel = `${prefix}:bus`;
+    this.channel = busChannel(prefix);
     this.keys = {
       node: (id) => `${prefix}:node:${id}`,
       conns: (id) => `${prefix}:conns:${id}`,
