@@ -48,6 +48,33 @@ const CommandId = z.string().min(1).max(64);
 const cmd = { id: CommandId };
 
 // ---------------------------------------------------------------------------------------------
+// Administration (managers only): the Team view sends these; the CLI applies the same rules on the store
+
+const adminCommandShapes = [
+  z.object({
+    type: z.literal('user-add'),
+    user: AgentIdSchema,
+    name: z.string().trim().max(80).optional(),
+    role: AgentRoleSchema,
+    canListenIn: z.boolean().default(false),
+    password: PasswordSchema,
+  }),
+  z.object({ type: z.literal('user-remove'), user: AgentIdSchema }),
+  z.object({ type: z.literal('user-set-disabled'), user: AgentIdSchema, disabled: z.boolean() }),
+  z.object({ type: z.literal('user-set-password'), user: AgentIdSchema, password: PasswordSchema }),
+  z.object({ type: z.literal('user-set-role'), user: AgentIdSchema, role: AgentRoleSchema, canListenIn: z.boolean() }),
+  z.object({ type: z.literal('user-set-teams'), user: AgentIdSchema, teams: z.array(TeamIdSchema).max(50) }),
+  /** null: the relay's default capacity */
+  z.object({ type: z.literal('user-set-capacity'), user: AgentIdSchema, capacity: CapacitySchema.nullable() }),
+  z.object({ type: z.literal('team-add'), team: TeamIdSchema, name: TeamSchema.shape.name }),
+  z.object({ type: z.literal('team-remove'), team: TeamIdSchema }),
+] as const;
+
+/** An administration command without its id (the bridge's `admin:command` carries exactly this). */
+export const AdminCommandSchema = z.discriminatedUnion('type', adminCommandShapes);
+export type AdminCommand = z.infer<typeof AdminCommandSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // Agent → relay
 
 export const AgentCommandSchema = z.discriminatedUnion('type', [
@@ -109,24 +136,7 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
     .object({ ...cmd, type: z.literal('get-metrics'), since: z.number().int().nonnegative(), until: z.number().int().positive() })
     .refine((c) => c.until > c.since && c.until - c.since <= 31 * 24 * 3600_000, 'the window is at most 31 days, until after since'),
   // Administration: managers only (the CLI does the same on the store; relay/directory.ts holds the rules)
-  z.object({
-    ...cmd,
-    type: z.literal('user-add'),
-    user: AgentIdSchema,
-    name: z.string().trim().max(80).optional(),
-    role: AgentRoleSchema,
-    canListenIn: z.boolean().default(false),
-    password: PasswordSchema,
-  }),
-  z.object({ ...cmd, type: z.literal('user-remove'), user: AgentIdSchema }),
-  z.object({ ...cmd, type: z.literal('user-set-disabled'), user: AgentIdSchema, disabled: z.boolean() }),
-  z.object({ ...cmd, type: z.literal('user-set-password'), user: AgentIdSchema, password: PasswordSchema }),
-  z.object({ ...cmd, type: z.literal('user-set-role'), user: AgentIdSchema, role: AgentRoleSchema, canListenIn: z.boolean() }),
-  z.object({ ...cmd, type: z.literal('user-set-teams'), user: AgentIdSchema, teams: z.array(TeamIdSchema).max(50) }),
-  /** null: the relay's default capacity */
-  z.object({ ...cmd, type: z.literal('user-set-capacity'), user: AgentIdSchema, capacity: CapacitySchema.nullable() }),
-  z.object({ ...cmd, type: z.literal('team-add'), team: TeamIdSchema, name: TeamSchema.shape.name }),
-  z.object({ ...cmd, type: z.literal('team-remove'), team: TeamIdSchema }),
+  ...adminCommandShapes.map((shape) => shape.extend(cmd)),
 ]);
 export type AgentCommand = z.infer<typeof AgentCommandSchema>;
 export type AgentCommandType = AgentCommand['type'];

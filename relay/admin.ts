@@ -1,26 +1,18 @@
 // The administration commands of the wire protocol (the Team view): managers only, each one rule of relay/directory.ts.
 import { ok, type Result } from '../common/result';
-import type { AgentCommand } from '../common/protocol';
+import { type AdminCommand as ProtocolAdminCommand, AdminCommandSchema, type AgentCommand } from '../common/protocol';
 import { hashPasswordAsync } from './auth';
 import { refuse } from './core/model';
 import { Directory } from './directory';
 import type { Account, DirectoryStore } from './ports';
 
-export const adminCommandTypes = [
-  'user-add',
-  'user-remove',
-  'user-set-disabled',
-  'user-set-password',
-  'user-set-role',
-  'user-set-teams',
-  'user-set-capacity',
-  'team-add',
-  'team-remove',
-] as const;
-export type AdminCommand = Extract<AgentCommand, { type: (typeof adminCommandTypes)[number] }>;
+const adminTypes: ReadonlySet<string> = new Set(AdminCommandSchema.options.map((option) => option.shape.type.value));
+
+/** A command of the protocol's administration group, with its id. */
+export type AdminCommand = Extract<AgentCommand, { type: ProtocolAdminCommand['type'] }>;
 
 export function isAdminCommand(command: AgentCommand): command is AdminCommand {
-  return (adminCommandTypes as readonly string[]).includes(command.type);
+  return adminTypes.has(command.type);
 }
 
 /** Runs one administration command for `actor`; the caller tells every node that the directory changed. */

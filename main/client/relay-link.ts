@@ -272,8 +272,22 @@ export class RelayLink {
 
       socket.on('unexpected-response', (_req, res) => {
         const status = res.statusCode ?? 0;
+        if (status === 403) {
+          // refused although the password is right (a disabled account, an origin not allowed): the relay says why
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            if (body.length < 500) body += chunk;
+          });
+          res.on('end', () => {
+            finish({ kind: 'auth-failed', message: body.trim().slice(0, 300) || errorSentences.forbidden });
+            socket.terminate();
+          });
+          res.on('error', () => socket.terminate());
+          return;
+        }
         res.resume();
-        if (status === 401 || status === 403) {
+        if (status === 401) {
           finish({ kind: 'auth-failed', message: errorSentences.unauthorized });
         } else {
           finish({ kind: 'closed', reason: `the relay answered HTTP ${status}` });
@@ -349,6 +363,8 @@ export class RelayLink {
         if (code === CloseCodes.unsupportedProtocol) {
           finish({ kind: 'version-mismatch', message: reason || errorSentences['unsupported-protocol'] });
         }
+        // a manager disabled or removed the account: signed out with the relay's sentence, no retry
+        if (code === CloseCodes.accountClosed) finish({ kind: 'auth-failed', message: reason || errorSentences.unauthorized });
         finish({ kind: 'closed', reason: reason || (code === 1006 ? 'the connection was lost' : `closed (${code})`) });
         if (welcomed) this.backoff.disconnected();
         this.failPending('not-connected', errorSentences['not-connected']);
