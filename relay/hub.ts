@@ -714,6 +714,11 @@ export class Hub {
     };
   }
 
+  /** The teams, as this node last loaded them (the customer page's topics). */
+  teamList(): Team[] {
+    return this.teams;
+  }
+
   /** Whether the agent sees every live chat (for the server's list of dashboard viewers). */
   seesDashboard(agentId: AgentId): boolean {
     const account = this.accounts.get(agentId);

@@ -365,6 +365,12 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         res.end(req.method === 'HEAD' ? undefined : body);
         return;
       }
+      if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname === '/chat/teams') {
+        // the topics a customer may pick before a chat: the teams' ids and names, nothing about who is in them
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+        res.end(req.method === 'HEAD' ? undefined : JSON.stringify(hub.teamList()));
+        return;
+      }
       if ((req.method === 'GET' || req.method === 'HEAD') && serveCustomerPage(pageDir, url.pathname, req, res)) return;
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('not found\n');
