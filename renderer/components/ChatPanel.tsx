@@ -35,7 +35,14 @@ export function OfferBar({ session }: { session: SessionSummary }) {
     <div className="offer-bar">
       <div className="offer-text">
         <p className="offer-title">
-          <bdi>{nameOf(offer.offeredBy)}</bdi> wants to transfer this chat to you.
+          <bdi>{nameOf(offer.offeredBy)}</bdi> wants to transfer this chat to{' '}
+          {offer.toTeam ? (
+            <>
+              your team <bdi>{offer.toTeam.name}</bdi>; the first to accept gets it.
+            </>
+          ) : (
+            'you.'
+          )}
         </p>
         <OfferNote offer={offer} />
       </div>
