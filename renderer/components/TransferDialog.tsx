@@ -99,7 +99,7 @@ export function TransferDialog() {
   return (
     <Dialog title="Transfer chat" onClose={close} fallbackFocus={chatMenuButton} className="transfer-dialog">
       <p className="dialog-lead">
-        Hand the chat with <bdi>{session.customerName}</bdi> to a colleague or a team. Only agents who are Present are listed.
+        Hand the chat with <bdi>{session.customerName}</bdi> to a colleague or a team. Only agents who are Present or Busy are listed.
       </p>
       <div className="field">
         <span id={listLabelId}>Transfer to</span>

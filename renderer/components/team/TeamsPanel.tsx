@@ -69,7 +69,7 @@ export function TeamsPanel() {
       {teams.length === 0 ? <p className="empty">No teams yet. Chats then go to any Present agent.</p> : null}
       <form className="inline-form" onSubmit={add}>
         <label htmlFor={nameId}>New team</label>
-        <input id={nameId} value={name} maxLength={80} placeholder="Billing" onChange={(e) => setName(e.target.value)} />
+        <input id={nameId} value={name} maxLength={80} onChange={(e) => setName(e.target.value)} />
         <button type="submit" className="secondary" disabled={busy} aria-busy={busy}>
           Add team
         </button>
