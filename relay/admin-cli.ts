@@ -52,6 +52,7 @@ export async function adminCommand(argv: string[], tools: CliTools): Promise<voi
       'redis-prefix': { type: 'string' },
     },
   });
+  if (values.postgres && !/^postgres(ql)?:\/\//.test(values.postgres)) fail(`--postgres must start with postgres:// or postgresql://, not "${values.postgres}".`);
   if (values.redis && !values.postgres) fail('--redis tells a cluster about the change; it needs --postgres.');
   if (values.redis && !/^rediss?:\/\//.test(values.redis)) fail(`--redis must start with redis:// or rediss://, not "${values.redis}".`);
   const [action, subject, ...rest] = positionals;

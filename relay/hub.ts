@@ -12,6 +12,7 @@ import {
   type SessionSummary,
   type SettableStatus,
   type Team,
+  type TeamId,
 } from '../common/domain';
 import {
   type AgentCommand,
@@ -38,6 +39,7 @@ import {
   seesDashboard,
   shownStatus,
   type TimerKey,
+  transferTimerKey,
 } from './core/model';
 import { closeWindow, listen, takeOver } from './core/listening';
 import { createRequest } from './core/requests';
@@ -146,7 +148,9 @@ export class Hub {
   async reconcile(): Promise<void> {
     const { store, presence, scheduler, clock, options } = this.deps;
     const connected = await presence.connectedNow();
-    for (const account of this.accounts.values()) {
+    // read as stored: in a cluster another node may have changed them since this one last looked
+    for (const account of await store.listAccounts()) {
+      this.accounts.set(account.id, account);
       if (account.online && !connected.has(account.id)) {
         await scheduler.arm(graceTimerKey(account.id), clock.now() + options.offlineGraceMs);
       }
@@ -161,7 +165,7 @@ export class Hub {
         });
       }
       if (gone.length < offerTargets(offer).length && offer.expiresAt !== null) {
-        await scheduler.arm(`transfer:${offer.sessionId}:${offer.id}`, offer.expiresAt);
+        await scheduler.arm(transferTimerKey(offer), offer.expiresAt);
       }
     }
     // a chance to route that was missed (a node died between a commit and its routing) is taken here
@@ -258,13 +262,17 @@ export class Hub {
     if (await this.deps.presence.isConnectedNow(agentId)) return;
     const account = await this.deps.store.getAccount(agentId);
     if (!account) return;
+    // offline first (no new offer can reach them), then their offers end, then everyone is told: whoever sees them
+    // offline sees no offer to them either
     if (account.online) {
       await this.deps.store.setOnline(agentId, false);
       this.accounts.set(agentId, (await this.deps.store.getAccount(agentId)) ?? { ...account, online: false });
+    }
+    await this.cancelOffersTo(agentId);
+    if (account.online) {
       this.deps.log({ event: 'presence-offline', agentId });
       this.publishPresence([agentId]);
     }
-    await this.cancelOffersTo(agentId);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -366,7 +374,9 @@ export class Hub {
         if (command.team !== undefined) await this.directoryChanged(false);
         // read before the session is locked: capacity is advice to the sender and a filter on team candidates
         const counts = await this.deps.store.openChatCounts();
-        return on(({ session }) => offer(session, actor, command, this.facts(counts)));
+        // the targets' statuses as stored now, in the command's transaction, not as this node last heard of them
+        const agents = command.to !== undefined ? [command.to] : command.team !== undefined ? this.members(command.team) : [];
+        return on(({ session, accounts }) => offer(session, actor, command, this.facts(counts, accounts)), { agents });
       }
       case 'accept-transfer':
         return on(({ session }) => accept(session, actor, command, this.facts()));
@@ -415,9 +425,11 @@ export class Hub {
     const before = this.statusOf(actor.id);
     // read back: the time of the change is the store's, the same one every node reads
     this.accounts.set(actor.id, (await this.deps.store.getAccount(actor.id)) ?? { ...actor, ...change });
-    if (before !== this.statusOf(actor.id)) this.publishPresence([actor.id]);
-    if (this.statusOf(actor.id) === 'away') await this.cancelOffersTo(actor.id);
-    else void this.drainQueue();
+    const now = this.statusOf(actor.id);
+    // as going offline: offers to an agent who went Away end before anyone sees them Away
+    if (now === 'away') await this.cancelOffersTo(actor.id);
+    if (before !== now) this.publishPresence([actor.id]);
+    if (now !== 'away') void this.drainQueue();
     return ok(undefined);
   }
 
@@ -670,19 +682,29 @@ export class Hub {
   // ---------------------------------------------------------------------------------------------
   // Small readers
 
-  private facts(openChats: ReadonlyMap<AgentId, number> = new Map()): Facts {
+  /**
+   * What decisions may consult: `openChats` read before the session was locked (capacity), `fresh` the accounts the
+   * runner read in the command's transaction (their statuses decide an offer).
+   */
+  private facts(openChats: ReadonlyMap<AgentId, number> = new Map(), fresh: ReadonlyMap<AgentId, Account> = new Map()): Facts {
     const { clock, ids, options } = this.deps;
+    const account = (id: AgentId) => fresh.get(id) ?? this.accounts.get(id) ?? null;
     return {
       now: clock.now(),
       newId: (prefix) => ids.id(prefix),
       options,
-      account: (id) => this.accounts.get(id) ?? null,
-      statusOf: (id) => this.statusOf(id),
+      account,
+      statusOf: (id) => shownStatus(account(id)),
       team: (id) => this.teams.find((t) => t.id === id) ?? null,
-      members: (team) => [...this.accounts.values()].filter((a) => a.teams.includes(team)).map((a) => a.id).sort(),
+      members: (team) => this.members(team),
       openChats: (id) => openChats.get(id) ?? 0,
-      capacityOf: (id) => capacityOf(this.accounts.get(id), options.capacity),
+      capacityOf: (id) => capacityOf(account(id), options.capacity),
     };
+  }
+
+  /** A team's members as this node knows them, sorted (the order candidates are listed in). */
+  private members(team: TeamId): AgentId[] {
+    return [...this.accounts.values()].filter((a) => a.teams.includes(team)).map((a) => a.id).sort();
   }
 
   private customerWelcome(commandId: string, session: SessionSummary, token: string): CustomerFrame {

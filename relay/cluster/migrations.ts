@@ -79,6 +79,16 @@ export const pgMigrations: PgMigration[] = [
   },
   {
     version: 2,
+    name: 'retention-indexes',
+    // the retention sweep takes the chats that closed longest ago; deleting a chat deletes its tokens and requests
+    sql: `
+      CREATE INDEX sessions_closed ON sessions (closed_at) WHERE state = 'closed';
+      CREATE INDEX customer_tokens_session ON customer_tokens (session_id);
+      CREATE INDEX requests_session ON requests (session_id);
+    `,
+  },
+  {
+    version: 3,
     name: 'teams-capacity-statuses',
     // Teams and their members, a team per chat (queues per team), capacity per agent, Busy, idle (auto-away), disabled
     // accounts, when the shown status changed, and the directory version every node polls (the CLI may write it).

@@ -1,6 +1,7 @@
 // The cluster's durable state in PostgreSQL: the RelayStore, the CommandRunner (one transaction per command with the
 // session row locked FOR UPDATE, seqs allocated inside it) and the Scheduler (a timers table whose due rows are claimed
 // FOR UPDATE SKIP LOCKED, so each fires on one node). Everything here survives the death of any node.
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import {
   type AgentId,
@@ -11,6 +12,7 @@ import {
   SessionEventSchema,
   type SessionId,
   type SessionSummary,
+  SessionStateSchema,
   SessionSummarySchema,
   type SettableStatus,
   SettableStatusSchema,
@@ -47,6 +49,8 @@ import type {
   SessionCommand,
 } from '../ports';
 import { StoreUnavailable } from '../ports';
+import type { Maintenance, PurgeOutcome } from '../retention';
+import { eventJson } from '../wire';
 import { migratePg } from './migrations';
 
 /** Error codes of a lost or refused connection (class 08, shutdown, too many clients) and of Node's sockets. */
@@ -105,9 +109,14 @@ export interface PgOptions {
   poolSize?: number;
   clock: Clock;
   log: Log;
+  /** how long each transaction took from BEGIN to COMMIT (for /metrics) */
+  onTiming?: (what: 'commit', seconds: number) => void;
 }
 
-export class PgEngine implements RelayStore, CommandRunner, Scheduler {
+/** an arbitrary constant: the advisory lock held by the node running the retention sweep */
+const RETENTION_LOCK = 7_420_003;
+
+export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenance {
   readonly pool: pg.Pool;
   private readonly clock: Clock;
   private readonly log: Log;
@@ -119,6 +128,9 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
   private closed = false;
   /** the last time a query succeeded or failed, for /health */
   private lastError: string | null = null;
+  private readonly onTiming: PgOptions['onTiming'];
+  /** tables with a session_id column, found once (see `deleteChats`) */
+  private chatTables: string[] | null = null;
 
   private constructor(options: PgOptions) {
     const types = new pg.TypeOverrides();
@@ -137,9 +149,10 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     });
     this.clock = options.clock;
     this.log = options.log;
+    this.onTiming = options.onTiming;
   }
 
-  static async open(options: PgOptions): Promise<PgEngine> {
+  static async connect(options: PgOptions): Promise<PgEngine> {
     const engine = new PgEngine(options);
     const client = await engine.pool.connect();
     try {
@@ -184,11 +197,21 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
         const spec = command.load;
         const loaded: Loaded = {
           session: before,
-          duplicateSeq: spec?.messageId ? await this.messageSeq(db, before.id, spec.messageId) : null,
+          // optimistic: a message id repeats only when a client resends, and the insert of the message finds that itself
+          duplicateSeq: null,
           transcript: spec?.transcript ? await this.events(db, before.id, 0) : null,
+          accounts: spec?.agents?.length ? await this.accountsIn(db, spec.agents) : new Map(),
         };
-        const decision = command.decide(loaded);
+        let decision = command.decide(loaded);
         if (!decision.ok) return decision;
+        if (spec?.messageId) {
+          const sent = await this.appendMessageOnly(db, before, decision.value);
+          if (sent) return ok(sent);
+          // a resend, or a decision that is more than one message: decide again knowing what is stored
+          loaded.duplicateSeq = await this.messageSeq(db, before.id, spec.messageId);
+          decision = command.decide(loaded);
+          if (!decision.ok) return decision;
+        }
         return ok(await this.apply(db, before, decision.value));
       }),
     ));
@@ -251,7 +274,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
       let unassigned: Result<Applied> | null = null;
       for (const row of rows) {
         const session = toSession(row);
-        const decision = decide({ session, duplicateSeq: null, transcript: null }, snapshot);
+        const decision = decide({ session, duplicateSeq: null, transcript: null, accounts: new Map() }, snapshot);
         if (!decision.ok) return decision;
         const applied = await this.apply(db, session, decision.value);
         if (!applied.events.length) {
@@ -281,11 +304,32 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     return { before, ...written, effects, value };
   }
 
+  /** One message and no other change: the insert finds a resend itself (null then), and the row gets its new seq. */
+  private async appendMessageOnly<R>(db: pg.ClientBase, before: SessionSummary, decided: Change<R>): Promise<Applied<R> | null> {
+    const [draft, ...more] = decided.events;
+    if (!draft || more.length || draft.kind !== 'message' || decided.session !== before || decided.effects.length) return null;
+    const { session, events } = sequence(before, before, [draft], this.clock.now());
+    const event = events[0]!;
+    const inserted = await db.query(
+      `INSERT INTO events (session_id, seq, kind, message_id, body) VALUES ($1, $2, 'message', $3, $4)
+       ON CONFLICT (session_id, message_id) WHERE message_id IS NOT NULL DO NOTHING`,
+      [event.sessionId, event.seq, draft.messageId, eventJson(event)],
+    );
+    if (inserted.rowCount === 0) return null;
+    await db.query('UPDATE sessions SET last_seq = $2, last_message = $3, waiting_since = $4 WHERE id = $1', [
+      session.id,
+      session.lastSeq,
+      session.lastMessage ? JSON.stringify(session.lastMessage) : null,
+      session.waitingSince,
+    ]);
+    return { before, after: session, events, effects: [], value: decided.value, log: null };
+  }
+
   private async write(db: pg.ClientBase, before: SessionSummary, next: SessionSummary, drafts: NewEvent[]) {
     const { session, events } = sequence(before, next, drafts, this.clock.now());
     const values: unknown[] = [];
     const tuples = events.map((event, i) => {
-      values.push(event.sessionId, event.seq, event.kind, event.kind === 'message' ? event.messageId : null, JSON.stringify(event));
+      values.push(event.sessionId, event.seq, event.kind, event.kind === 'message' ? event.messageId : null, eventJson(event));
       const o = i * 5;
       return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5})`;
     });
@@ -340,6 +384,11 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     return rows[0] ? toSession(rows[0]) : null;
   }
 
+  private async accountsIn(db: pg.ClientBase, ids: AgentId[]): Promise<Map<AgentId, Account>> {
+    const { rows } = await db.query<AccountRow>(`SELECT ${ACCOUNT} FROM accounts a WHERE a.id = ANY($1)`, [ids]);
+    return new Map(rows.map((row) => [row.id, toAccount(row)]));
+  }
+
   private async messageSeq(db: pg.ClientBase, sessionId: SessionId, messageId: string): Promise<number | null> {
     const { rows } = await db.query<{ seq: number }>('SELECT seq FROM events WHERE session_id = $1 AND message_id = $2', [
       sessionId,
@@ -358,7 +407,9 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
 
   private serialised<T>(sessionId: SessionId, task: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(sessionId) ?? Promise.resolve();
-    const run = previous.then(task, task);
+    // closing: a command still waiting its turn is not started (answered unavailable; its client sends it again)
+    const start = () => (this.closed ? Promise.reject(new StoreUnavailable('the relay is shutting down')) : task());
+    const run = previous.then(start, start);
     const settled = run.catch(() => {});
     this.queues.set(sessionId, settled);
     void settled.then(() => {
@@ -384,10 +435,12 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
         this.lastError = error.message;
       };
       client.on('error', onError);
+      const started = this.onTiming ? performance.now() : 0;
       try {
         await client.query('BEGIN');
         const result = await body(client);
         await client.query('COMMIT');
+        this.onTiming?.('commit', (performance.now() - started) / 1000);
         this.lastError = null;
         return result;
       } catch (error) {
@@ -666,6 +719,76 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     this.schedulePoll(next);
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Maintenance: retention and erasure
+
+  async purgeClosed(before: number, limit: number): Promise<SessionId[]> {
+    return this.transaction(async (db) => {
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT id FROM sessions WHERE state = 'closed' AND closed_at < $1 ORDER BY closed_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [before, limit],
+      );
+      const ids = rows.map((row) => row.id);
+      if (ids.length) await this.deleteChats(db, ids);
+      return ids;
+    });
+  }
+
+  async purgeSession(id: SessionId): Promise<PurgeOutcome> {
+    return this.transaction(async (db) => {
+      const { rows } = await db.query<{ state: string }>('SELECT state FROM sessions WHERE id = $1 FOR UPDATE', [id]);
+      if (!rows[0]) return { refused: 'not-found' as const };
+      if (rows[0].state !== 'closed') return { refused: 'open' as const };
+      return { deleted: await this.deleteChats(db, [id]) };
+    });
+  }
+
+  /** Runs `task` unless another node holds the retention lock (then null): one node sweeps at a time. */
+  async exclusively<T>(task: () => Promise<T>): Promise<T | null> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RETENTION_LOCK]);
+      if (!rows[0]?.locked) return null;
+      try {
+        return await task();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Every table with a session_id column loses the chats' rows, then their transfer timers and `sessions` do: a table
+   * another change adds for chats is purged without being listed here.
+   */
+  private async deleteChats(db: pg.ClientBase, ids: SessionId[]): Promise<Record<string, number>> {
+    this.chatTables ??= (
+      await db.query<{ table_name: string }>(
+        `SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t
+           ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+         WHERE c.table_schema = current_schema() AND c.column_name = 'session_id' AND t.table_type = 'BASE TABLE'
+           AND c.table_name <> 'sessions' ORDER BY c.table_name`,
+      )
+    ).rows.map((row) => row.table_name);
+    const deleted: Record<string, number> = {};
+    for (const table of this.chatTables) {
+      const quoted = `"${table.replace(/"/g, '""')}"`;
+      deleted[table] = (await db.query(`DELETE FROM ${quoted} WHERE session_id = ANY($1)`, [ids])).rowCount ?? 0;
+    }
+    deleted.timers =
+      (await db.query(`DELETE FROM timers WHERE split_part(key, ':', 1) = 'transfer' AND split_part(key, ':', 2) = ANY($1)`, [ids]))
+        .rowCount ?? 0;
+    deleted.sessions = (await db.query('DELETE FROM sessions WHERE id = ANY($1)', [ids])).rowCount ?? 0;
+    return deleted;
+  }
+
   /** Last error seen from PostgreSQL, null once a query succeeds again. */
   get error(): string | null {
     return this.lastError;
@@ -675,22 +798,28 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
 /** Timers armed on another node are found by the next poll: at most this late. */
 const POLL_MAX_MS = 250;
 
+/**
+ * A row as a summary. The columns are typed and CHECKed by the schema this relay migrated; the JSON columns are
+ * parsed against their schemas (they are the part a bug or a hand edit could bend).
+ */
 function toSession(row: SessionRow): SessionSummary {
-  return SessionSummarySchema.parse({
+  return {
     id: row.id,
     customerName: row.customer_name,
-    state: row.state,
+    state: SessionStateSchema.parse(row.state),
     ownerId: row.owner_id,
     listeners: row.listeners,
-    pendingTransfer: row.pending_transfer ? JSON.parse(row.pending_transfer) : null,
+    pendingTransfer: row.pending_transfer ? TransferOfferSchema.parse(JSON.parse(row.pending_transfer)) : null,
     createdAt: row.created_at,
     closedAt: row.closed_at,
     lastSeq: row.last_seq,
-    lastMessage: row.last_message ? JSON.parse(row.last_message) : null,
+    lastMessage: row.last_message ? LastMessageSchema.parse(JSON.parse(row.last_message)) : null,
     waitingSince: row.waiting_since,
     team: row.team,
-  });
+  };
 }
+
+const LastMessageSchema = SessionSummarySchema.shape.lastMessage.unwrap();
 
 function toAccount(row: AccountRow): Account {
   return {

@@ -4,6 +4,7 @@
 import {
   type AgentId,
   type AgentStatus,
+  fold,
   isOfferedTo,
   offerTargets,
   type SessionEvent,
@@ -13,6 +14,8 @@ import {
   type TeamId,
   type TransferOffer,
 } from '../../common/domain';
+
+export { type Derived, fold } from '../../common/domain';
 import { type ErrorCode, errorSentences } from '../../common/errors';
 import { fail, type Result } from '../../common/result';
 import type { Account, LogEntry } from '../ports';
@@ -87,6 +90,8 @@ export interface LoadSpec {
   messageId?: string;
   /** the whole event log (a request keeps the transcript) */
   transcript?: boolean;
+  /** accounts read as stored, in the same transaction (an offer's target: its status decides) */
+  agents?: AgentId[];
 }
 
 export interface Loaded {
@@ -95,6 +100,8 @@ export interface Loaded {
   duplicateSeq: number | null;
   /** the event log, when LoadSpec.transcript asked for it */
   transcript: SessionEvent[] | null;
+  /** the accounts LoadSpec.agents named (those that exist) */
+  accounts: ReadonlyMap<AgentId, Account>;
 }
 
 export const refuse = (code: ErrorCode, message?: string): Result<never> => fail(code, message ?? errorSentences[code]);
@@ -162,22 +169,6 @@ export function transferLog(
       to: transfer.toId ?? `team:${transfer.toTeam?.id ?? ''}`,
       ...extra,
     },
-  };
-}
-
-/**
- * Folds one event into the fields of a summary that follow from the log alone (last seq, last message, waiting time).
- * The runner applies it as it appends; the SQLite store replays it over events newer than a session row.
- */
-export type Derived = Pick<SessionSummary, 'lastSeq' | 'lastMessage' | 'waitingSince'>;
-export function fold<D extends Derived>(before: D, event: SessionEvent): D {
-  if (event.kind !== 'message') return { ...before, lastSeq: event.seq };
-  const { author, at } = event;
-  return {
-    ...before,
-    lastSeq: event.seq,
-    lastMessage: { text: event.text, at, authorKind: author.kind, authorName: author.name },
-    waitingSince: author.kind === 'customer' ? (before.waitingSince ?? at) : null,
   };
 }
 

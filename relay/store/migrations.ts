@@ -105,13 +105,26 @@ export const migrations: Migration[] = [
   },
   {
     version: 4,
+    name: 'retention-indexes',
+    // The retention sweep finds the chats that closed longest ago, and deleting a chat deletes its tokens and requests:
+    // without these each of those would read a whole table on the relay's one thread.
+    up(db) {
+      db.exec(`
+        CREATE INDEX sessions_closed ON sessions (closed_at) WHERE state = 'closed';
+        CREATE INDEX customer_tokens_session ON customer_tokens (session_id);
+        CREATE INDEX requests_session ON requests (session_id);
+      `);
+    },
+  },
+  {
+    version: 5,
     name: 'teams-capacity-statuses',
     // Teams and their members, a team per chat (queues per team), capacity per agent, Busy, idle (auto-away), disabled
     // accounts, when the shown status changed, and the directory version a running relay polls to notice what the CLI
     // changed in this file. The accounts table is rebuilt because its CHECK on chosen_status must now allow 'busy'.
     up(db) {
       db.exec(`
-        CREATE TABLE accounts_v4 (
+        CREATE TABLE accounts_rebuilt (
           id TEXT PRIMARY KEY,
           name TEXT NOT NULL,
           role TEXT NOT NULL CHECK (role IN ('agent', 'manager')),
@@ -125,10 +138,10 @@ export const migrations: Migration[] = [
           idle INTEGER NOT NULL DEFAULT 0,
           status_since INTEGER
         );
-        INSERT INTO accounts_v4 (id, name, role, can_listen_in, password_hash, chosen_status, created_at, online)
+        INSERT INTO accounts_rebuilt (id, name, role, can_listen_in, password_hash, chosen_status, created_at, online)
           SELECT id, name, role, can_listen_in, password_hash, chosen_status, created_at, online FROM accounts;
         DROP TABLE accounts;
-        ALTER TABLE accounts_v4 RENAME TO accounts;
+        ALTER TABLE accounts_rebuilt RENAME TO accounts;
         CREATE TABLE teams (
           id TEXT PRIMARY KEY,
           name TEXT NOT NULL,

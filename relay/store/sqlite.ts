@@ -1,6 +1,7 @@
 // The relay's durable state in one SQLite file (better-sqlite3, WAL): the RelayStore the hub runs on.
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -11,6 +12,7 @@ import {
   type Request,
   RequestSchema,
   type SessionEvent,
+  type SessionEventOf,
   SessionEventSchema,
   type SessionId,
   type SessionSummary,
@@ -25,6 +27,7 @@ import {
 } from '../../common/domain';
 import { type Derived, fold } from '../core/model';
 import type { Account, AccountPatch, NewAccount } from '../ports';
+import { eventJson } from '../wire';
 import { migrate } from './migrations';
 
 interface SessionRow {
@@ -86,6 +89,8 @@ export interface SqliteStoreOptions {
   nativeBinding?: string;
   /** the checkpoint worker's file (default: relay/store/checkpoint-thread.cjs) */
   checkpointThreadPath?: string;
+  /** how long each group-commit COMMIT and each off-thread fsync of the WAL took (for /metrics) */
+  onTiming?: (what: 'commit' | 'fsync', seconds: number) => void;
 }
 
 /**
@@ -145,10 +150,15 @@ export class SqliteRelayStore {
   private checkpointer: Worker | null = null;
   /** set to 1 by the checkpointer once its connection is closed */
   private readonly checkpointerDone = new Int32Array(new SharedArrayBuffer(4));
+  /** [0] commits so far, which wake the checkpointer; [1] set to 1 to stop it */
+  private readonly checkpointControl = new Int32Array(new SharedArrayBuffer(8));
   /** made once: better-sqlite3 builds four wrapper functions per `db.transaction()` call */
   private readonly runInTransaction: <T>(fn: () => T) => T;
   private readonly beginBatch: Database.Statement;
   private readonly commitBatch: Database.Statement;
+  private readonly onTiming: SqliteStoreOptions['onTiming'];
+  /** tables with a session_id column, found once (see `deleteChats`) */
+  private chatTables: string[] | null = null;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
@@ -163,6 +173,7 @@ export class SqliteRelayStore {
     this.beginBatch = this.db.prepare('BEGIN IMMEDIATE');
     this.commitBatch = this.db.prepare('COMMIT');
     this.grouping = options.groupCommit ?? false;
+    this.onTiming = options.onTiming;
     this.db.pragma('temp_store = MEMORY');
     if (options.checkpointWorker) {
       this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
@@ -172,6 +183,7 @@ export class SqliteRelayStore {
           nativeBinding: options.nativeBinding ?? null,
           everyMs: CHECKPOINT_EVERY_MS,
           done: this.checkpointerDone.buffer,
+          control: this.checkpointControl.buffer,
         },
       });
       // a failed checkpointer only means the commit thread checkpoints again (at the backstop threshold)
@@ -185,20 +197,40 @@ export class SqliteRelayStore {
   }
 
   transaction<T>(fn: () => T): T {
+    // inside an open batch better-sqlite3 runs this as a savepoint: a failed command rolls back alone
+    return this.inBatch(() => this.runInTransaction(fn));
+  }
+
+  /**
+   * Like `transaction`, for a function that runs exactly one writing statement: a statement is atomic by itself, so
+   * it needs no savepoint (two statements fewer per message).
+   */
+  single<T>(fn: () => T): T {
+    return this.inBatch(fn);
+  }
+
+  private inBatch<T>(fn: () => T): T {
     if (this.grouping && !this.db.inTransaction) this.openBatch();
     let result: T;
     try {
-      // inside an open batch better-sqlite3 runs this as a savepoint: a failed command rolls back alone
-      result = this.runInTransaction(fn);
+      result = fn();
     } catch (error) {
       this.forgetCached(); // it may hold what was just rolled back
       throw error;
     }
+    if (!this.batchOpen) this.committedOne(); // committed on its own, outside a batch
     // a bounded batch keeps latency bounded when a turn of the event loop reads more than can be handled
     if (this.batchOpen && (++this.batchCommands >= MAX_BATCH_COMMANDS || Date.now() - this.batchOpenedAt >= MAX_BATCH_MS)) {
       this.flush();
     }
     return result;
+  }
+
+  /** Tells the checkpointer there is something new in the WAL. */
+  private committedOne(): void {
+    if (!this.checkpointer) return;
+    Atomics.add(this.checkpointControl, 0, 1);
+    Atomics.notify(this.checkpointControl, 0);
   }
 
   /** Runs `task` once everything written so far is committed and durable (at once when nothing is pending). */
@@ -214,8 +246,11 @@ export class SqliteRelayStore {
     this.batchOpen = false;
     const tasks = this.committed;
     this.committed = [];
+    const started = this.onTiming ? performance.now() : 0;
     try {
       this.commitBatch.run();
+      this.onTiming?.('commit', (performance.now() - started) / 1000);
+      this.committedOne();
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.forgetCached();
@@ -242,8 +277,10 @@ export class SqliteRelayStore {
       return;
     }
     this.syncing = covered;
+    const started = this.onTiming ? performance.now() : 0;
     fs.fsync(fd, (error) => {
       this.syncing = null;
+      if (!error) this.onTiming?.('fsync', (performance.now() - started) / 1000);
       if (this.closed) {
         this.closeWal();
         return;
@@ -471,7 +508,7 @@ export class SqliteRelayStore {
 
   appendEvent(event: SessionEvent): void {
     const messageId = event.kind === 'message' ? event.messageId : null;
-    this.stmt.appendEvent.run(event.sessionId, event.seq, event.kind, messageId, JSON.stringify(event));
+    this.stmt.appendEvent.run(event.sessionId, event.seq, event.kind, messageId, eventJson(event));
     const cached = this.sessions.get(event.sessionId);
     if (cached) {
       const from = this.folded.get(event.sessionId) ?? {
@@ -481,6 +518,19 @@ export class SqliteRelayStore {
       };
       this.folded.set(event.sessionId, fold(from, event));
     }
+  }
+
+  /**
+   * A message that changes nothing but what follows from it (the common case): one INSERT that also finds a resend
+   * (same message id), so no lookup before it; `after` is the cached session folded over it. False for a resend.
+   */
+  appendMessage(event: SessionEventOf<'message'>, after: SessionSummary): boolean {
+    const inserted = this.stmt.appendMessage.run(event.sessionId, event.seq, event.messageId, eventJson(event));
+    if (inserted.changes === 0) return false;
+    // as putSession does when only the derived fields changed: the row lags, the log is the truth (see `folded`)
+    this.folded.delete(event.sessionId);
+    this.remember(after);
+    return true;
   }
 
   eventsAfter(sessionId: SessionId, afterSeq: number): SessionEvent[] {
@@ -516,11 +566,68 @@ export class SqliteRelayStore {
     return rows.map((row) => RequestSchema.parse(JSON.parse(row.body)));
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Retention and erasure (the retention sweep, `relay purge`)
+
+  /** Deletes up to `limit` chats that closed before `before`, oldest first, with every row kept for them. */
+  purgeClosedBefore(before: number, limit: number): SessionId[] {
+    const ids = this.db
+      .prepare<[number, number], { id: string }>(
+        "SELECT id FROM sessions WHERE state = 'closed' AND closed_at < ? ORDER BY closed_at LIMIT ?",
+      )
+      .all(before, limit)
+      .map((row) => row.id);
+    if (ids.length) this.deleteChats(ids);
+    return ids;
+  }
+
+  /** Deletes one closed chat everywhere this store keeps it; rows deleted per table, or why not. */
+  purgeSession(id: SessionId): { deleted: Record<string, number> } | { refused: 'not-found' | 'open' } {
+    const row = this.stmt.getSession.get(id);
+    if (!row) return { refused: 'not-found' };
+    if (row.state !== 'closed') return { refused: 'open' };
+    return { deleted: this.deleteChats([id]) };
+  }
+
+  /**
+   * Every table with a session_id column loses the chats' rows, then `sessions` does: a table another change adds
+   * for chats is purged without being listed here. Deleted content is overwritten (secure_delete), not left in free
+   * pages of the file.
+   */
+  private deleteChats(ids: SessionId[]): Record<string, number> {
+    this.chatTables ??= this.db
+      .prepare<[], { name: string }>(
+        `SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND m.name != 'sessions'
+           AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'session_id') ORDER BY m.name`,
+      )
+      .all()
+      .map((row) => row.name);
+    const list = JSON.stringify(ids);
+    const secure = this.db.pragma('secure_delete', { simple: true }) as number;
+    this.db.pragma('secure_delete = ON');
+    try {
+      const deleted: Record<string, number> = {};
+      for (const table of this.chatTables) {
+        const quoted = `"${table.replace(/"/g, '""')}"`;
+        deleted[table] = this.db.prepare(`DELETE FROM ${quoted} WHERE session_id IN (SELECT value FROM json_each(?))`).run(list).changes;
+      }
+      deleted.sessions = this.db.prepare('DELETE FROM sessions WHERE id IN (SELECT value FROM json_each(?))').run(list).changes;
+      for (const id of ids) {
+        this.sessions.delete(id);
+        this.folded.delete(id);
+      }
+      return deleted;
+    } finally {
+      this.db.pragma(`secure_delete = ${secure}`);
+    }
+  }
+
   close(): void {
     if (this.checkpointer) {
       // its connection must be gone before ours closes (the last one out removes the WAL) and before the caller
       // may delete the folder; it answers between two checkpoints, so this wait is short
-      this.checkpointer.postMessage('stop');
+      Atomics.store(this.checkpointControl, 1, 1);
+      Atomics.notify(this.checkpointControl, 0);
       Atomics.wait(this.checkpointerDone, 0, 0, CHECKPOINTER_STOP_MS);
       this.checkpointer = null;
     }
@@ -643,6 +750,11 @@ function prepareStatements(db: Database.Database) {
       "SELECT owner_id, count(*) AS n FROM sessions WHERE state = 'active' GROUP BY owner_id",
     ),
     appendEvent: db.prepare('INSERT INTO events (session_id, seq, kind, message_id, body) VALUES (?, ?, ?, ?, ?)'),
+    // a (session, seq) clash is still an error; only a message id stored already is passed over
+    appendMessage: db.prepare(
+      `INSERT INTO events (session_id, seq, kind, message_id, body) VALUES (?, ?, 'message', ?, ?)
+       ON CONFLICT (session_id, message_id) WHERE message_id IS NOT NULL DO NOTHING`,
+    ),
     eventsAfter: db.prepare<[string, number], { body: string }>(
       'SELECT body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq',
     ),

@@ -18,7 +18,7 @@ describe.skipIf(unavailable !== null)('cluster of three nodes', () => {
 
   it('PostgreSQL reads the logs of a window: the known day gives the figures worked out by hand', async () => {
     const database = await freshDatabase();
-    const engine = await PgEngine.open({ connectionString: database.url, clock: { now: () => Date.now() }, log: () => {} });
+    const engine = await PgEngine.connect({ connectionString: database.url, clock: { now: () => Date.now() }, log: () => {} });
     try {
       for (const [id, events] of [['A', chatA], ['B', chatB], ['C', chatC]] as const) {
         const s = summaryOf(id, events);

@@ -1,4 +1,4 @@
-// PostgreSQL migration 2 (teams, capacity, statuses) on a database left at version 1 by an older relay.
+// PostgreSQL migration 3 (teams, capacity, statuses) on a database left at version 2 by an older relay.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PG_LATEST_VERSION, pgMigrations } from '../../relay/cluster/migrations';
@@ -11,13 +11,13 @@ if (unavailable) {
   console.warn(unavailable);
 }
 
-describe.skipIf(unavailable !== null)('PostgreSQL schema migration 2', () => {
-  it('keeps the accounts and chats of a version 1 database, and adds what teams, Busy and the directory need', async () => {
+describe.skipIf(unavailable !== null)('PostgreSQL schema migration 3', () => {
+  it('keeps the accounts and chats of a version 2 database, and adds what teams, Busy and the directory need', async () => {
     const database = await freshDatabase();
     const old = new pg.Client({ connectionString: database.url });
     await old.connect();
-    await old.query(pgMigrations[0]!.sql);
-    await old.query('CREATE TABLE baton_schema (version INTEGER NOT NULL); INSERT INTO baton_schema VALUES (1)');
+    for (const m of pgMigrations.filter((m) => m.version <= 2)) await old.query(m.sql);
+    await old.query('CREATE TABLE baton_schema (version INTEGER NOT NULL); INSERT INTO baton_schema VALUES (2)');
     await old.query(
       `INSERT INTO accounts (id, name, role, can_listen_in, password_hash, chosen_status, online, created_at)
        VALUES ('ann', 'Ann A', 'agent', true, 'scrypt$x', 'away', true, 5)`,
@@ -27,7 +27,7 @@ describe.skipIf(unavailable !== null)('PostgreSQL schema migration 2', () => {
     await expect(old.query(`UPDATE accounts SET chosen_status = 'busy'`)).rejects.toThrow(/check constraint/);
     await old.end();
 
-    const engine = await PgEngine.open({ connectionString: database.url, clock: { now: () => 1000 }, log: () => {} });
+    const engine = await PgEngine.connect({ connectionString: database.url, clock: { now: () => 1000 }, log: () => {} });
     try {
       expect((await engine.pool.query('SELECT version FROM baton_schema')).rows).toEqual([{ version: PG_LATEST_VERSION }]);
       expect(await engine.getAccount('ann')).toMatchObject({
