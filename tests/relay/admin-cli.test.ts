@@ -23,6 +23,9 @@ async function ok(args: string[], input?: string): Promise<string> {
   return result.stdout;
 }
 
+// each CLI run is a fresh node process loading tsx: a second or more on a loaded machine, and a test makes a dozen
+const CLI_TEST_MS = 90_000;
+
 describe('relay cli: administration', () => {
   it('every subcommand changes the store and says what it did', async () => {
     const data = folder();
@@ -49,7 +52,7 @@ describe('relay cli: administration', () => {
     store.close();
     expect(await ok(['user', 'remove', 'erin', ...at])).toContain('Removed "erin"');
     expect(await ok(['user', 'list', ...at])).not.toContain('erin');
-  });
+  }, CLI_TEST_MS);
 
   it.each([
     [['user', 'disable', 'zed'], 1, 'There is no user "zed".'],
@@ -69,7 +72,7 @@ describe('relay cli: administration', () => {
     const result = await cli([...args, '--data', data], 'x\n');
     expect(result.status).toBe(status);
     expect(result.stderr).toContain(sentence);
-  });
+  }, 30_000);
 
   it('a relay running on the same folder notices: a disabled agent is closed out, teams and passwords take effect', async () => {
     const data = folder();
@@ -91,5 +94,5 @@ describe('relay cli: administration', () => {
     const again = await connectAgent(relay, 'bob', { password: 'fresh-pass' });
     cleanups.push(() => again.close());
     expect(again.frames[0]).toMatchObject({ type: 'welcome', me: { id: 'bob', teams: ['billing'] } });
-  });
+  }, CLI_TEST_MS);
 });
