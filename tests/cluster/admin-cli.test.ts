@@ -11,6 +11,9 @@ if (unavailable) {
   console.warn(unavailable);
 }
 
+// three nodes to start, then CLI processes that each load tsx (3-8 s apiece on a loaded machine)
+const CLI_TEST_MS = 60_000;
+
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -38,7 +41,7 @@ describe.skipIf(unavailable !== null)('relay cli against a cluster of three node
     expect(result).toMatchObject({ status: 0, stderr: '' });
     expect(await bob.closed).toEqual({ code: CloseCodes.accountClosed, reason: 'Your account was disabled by a manager.' });
     expect(Date.now() - started).toBeLessThan(30_000);
-  });
+  }, CLI_TEST_MS);
 
   it('without --redis the nodes notice the change within their poll', async () => {
     const relay = await cluster(200);
@@ -48,5 +51,5 @@ describe.skipIf(unavailable !== null)('relay cli against a cluster of three node
     expect((await runCli(['user', 'set-teams', 'bob', '--teams', 'billing', '--postgres', relay.databaseUrl])).status).toBe(0);
     expect(await alice.next((f) => f.type === 'teams', 10_000)).toMatchObject({ teams: [{ id: 'billing' }] });
     await alice.next((f) => f.type === 'presence' && f.agent.id === 'bob' && f.agent.teams?.join() === 'billing', 10_000);
-  });
+  }, CLI_TEST_MS);
 });

@@ -1,34 +1,20 @@
 // User and team administration through a manager's relay commands (the Team view), over real sockets: each change
 // reaches every connected agent without a restart, and a disabled or removed agent is closed out with a sentence. Run
 // against one relay and against a cluster, where the manager and the agent she changes sit on different nodes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AGENT_PATH, CloseCodes } from '../../../common/protocol';
 import { basicAuthHeader } from '../../../relay/auth';
 import type { StartRelay } from '../helpers';
-import { connectAgent, connectCustomer, openSocket, removeDir, type TestClient, type TestRelay } from '../helpers';
+import { connectCustomer, deployment, openSocket, type TestClient, type TestRelay } from '../helpers';
 
 export function adminSuite(start: StartRelay): void {
-  const running: TestRelay[] = [];
-  const clients: TestClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    for (const relay of running.splice(0)) {
-      await relay.close();
-      removeDir(relay.dataDir);
-    }
-  });
+  const deployed = deployment(start);
+  const agent = (relay: TestRelay, user: string, password = 'demo') => deployed.agent(relay, user, { password });
 
   async function relayWithMaria() {
-    const relay = await start({ directoryPollMs: 100 });
-    running.push(relay);
+    const relay = await deployed.relay({ directoryPollMs: 100 });
     const maria = await agent(relay, 'maria');
     return { relay, maria };
-  }
-
-  async function agent(relay: TestRelay, user: string, password = 'demo') {
-    const client = await connectAgent(relay, user, { password });
-    clients.push(client);
-    return client;
   }
 
   const presenceOf = (client: TestClient, id: string, holds: (agent: Record<string, unknown>) => boolean) =>
@@ -96,7 +82,7 @@ export function adminSuite(start: StartRelay): void {
       const { relay, maria } = await relayWithMaria();
       const alice = await agent(relay, 'alice');
       const dana = await connectCustomer(relay, { name: 'Dana' });
-      clients.push(dana);
+      deployed.track(dana);
       await alice.event('assigned', dana.sessionId);
       const bob = await agent(relay, 'bob');
       expect(bob.frames[0]?.sessions).toEqual([]);
@@ -110,7 +96,7 @@ export function adminSuite(start: StartRelay): void {
       const { relay, maria } = await relayWithMaria();
       const alice = await agent(relay, 'alice');
       const dana = await connectCustomer(relay, { name: 'Dana' });
-      clients.push(dana);
+      deployed.track(dana);
       await alice.event('assigned', dana.sessionId);
       const bob = await agent(relay, 'bob');
       const { transferId } = await alice.ok({ type: 'offer-transfer', sessionId: dana.sessionId, to: 'bob' });

@@ -1,31 +1,16 @@
 // Today's figures from a day scripted over real sockets: the relay counts what happened from its event log, and (in a
 // cluster) every node answers the same. Run against one relay and against three nodes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StartRelay } from '../helpers';
-import { connectAgent, connectCustomer, type Frame, messageId, removeDir, type TestClient, type TestRelay } from '../helpers';
+import { connectCustomer, deployment, type Frame, messageId, } from '../helpers';
 
 export function metricsSuite(start: StartRelay): void {
-  const running: TestRelay[] = [];
-  const clients: TestClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    for (const relay of running.splice(0)) {
-      await relay.close();
-      removeDir(relay.dataDir);
-    }
-  });
-
-  async function agent(relay: TestRelay, user: string) {
-    const client = await connectAgent(relay, user);
-    clients.push(client);
-    return client;
-  }
+  const { relay: started, agent, track } = deployment(start);
 
   describe("today's figures", () => {
     it('count the scripted day per agent and per team, the same from every connection', async () => {
       const since = Date.now() - 1000;
-      const relay = await start({ directoryPollMs: 100, transferTimeoutMs: 600 });
-      running.push(relay);
+      const relay = await started({ directoryPollMs: 100, transferTimeoutMs: 600 });
       const maria = await agent(relay, 'maria');
       await maria.ok({ type: 'team-add', team: 'billing', name: 'Billing' });
       await maria.ok({ type: 'user-set-teams', user: 'bob', teams: ['billing'] });
@@ -34,7 +19,7 @@ export function metricsSuite(start: StartRelay): void {
 
       // Ann's chat: alice answers, offers it to Billing, bob passes, carol accepts and closes it
       const ann = await connectCustomer(relay, { name: 'Ann' });
-      clients.push(ann);
+      track(ann);
       await alice.event('assigned', ann.sessionId);
       await alice.ok({ type: 'send', sessionId: ann.sessionId, messageId: messageId(), text: 'Hello Ann' });
       const bob = await agent(relay, 'bob');
@@ -50,7 +35,7 @@ export function metricsSuite(start: StartRelay): void {
       await carol.ok({ type: 'set-status', status: 'busy' });
       await bob.until(() => bob.frames.some((f) => f.type === 'presence' && f.agent.id === 'carol' && f.agent.status === 'busy'), 'carol busy');
       const ben = await connectCustomer(relay, { name: 'Ben', team: 'billing' });
-      clients.push(ben);
+      track(ben);
       await bob.event('assigned', ben.sessionId);
       await bob.ok({ type: 'send', sessionId: ben.sessionId, messageId: messageId(), text: 'Hello Ben' });
       const { transferId: t2 } = await bob.ok({ type: 'offer-transfer', sessionId: ben.sessionId, to: 'alice' });

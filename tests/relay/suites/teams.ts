@@ -1,45 +1,17 @@
 // Teams over real sockets: routing per team queue, capacity per agent, Busy, auto-away, and the team offer (shown to
 // the team's Present members with capacity, first accept wins, reject by all, cancel, timeout, a member leaving) with
 // its races. Run against one relay and against a cluster, where the parties sit on different nodes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StartRelay } from '../helpers';
-import {
-  connectAgent,
-  connectCustomer,
-  type Frame,
-  messageId,
-  removeDir,
-  type TestClient,
-  type TestRelay,
-} from '../helpers';
+import { deployment, type Frame, messageId, type TestClient, type TestRelay } from '../helpers';
 
 export function teamsSuite(start: StartRelay): void {
-  const running: TestRelay[] = [];
-  const clients: TestClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    for (const relay of running.splice(0)) {
-      await relay.close();
-      removeDir(relay.dataDir);
-    }
-  });
-
-  async function agent(relay: TestRelay, user: string) {
-    const client = await connectAgent(relay, user);
-    clients.push(client);
-    return client;
-  }
-
-  async function customer(relay: TestRelay, name: string, team?: string) {
-    const client = await connectCustomer(relay, { name, ...(team ? { team } : {}) });
-    clients.push(client);
-    return client;
-  }
+  const { relay: started, agent, customer: connect } = deployment(start);
+  const customer = (relay: TestRelay, name: string, team?: string) => connect(relay, { name, ...(team ? { team } : {}) });
 
   /** Billing = bob and carol, Technical = alice; maria (manager) set it up and stays signed in. */
   async function withTeams(options: Parameters<StartRelay>[0] = {}) {
-    const relay = await start({ directoryPollMs: 100, ...options });
-    running.push(relay);
+    const relay = await started({ directoryPollMs: 100, ...options });
     const maria = await agent(relay, 'maria');
     await maria.ok({ type: 'team-add', team: 'billing', name: 'Billing' });
     await maria.ok({ type: 'team-add', team: 'tech', name: 'Technical' });
