@@ -290,7 +290,8 @@ export class RelayLink {
             if (body.length < 500) body += chunk;
           });
           res.on('end', () => {
-            finish({ kind: 'auth-failed', message: body.trim().slice(0, 300) || errorSentences.forbidden });
+            // a bare 403 says no more than a 401 would
+            finish({ kind: 'auth-failed', message: body.trim().slice(0, 300) || errorSentences.unauthorized });
             socket.terminate();
           });
           res.on('error', () => socket.terminate());
