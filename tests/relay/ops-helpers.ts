@@ -283,12 +283,6 @@ export class LinkedAgent {
       const answer = await this.link.request({ type: 'send', sessionId, messageId: id, text });
       if (answer.ok) return id;
       last = `${answer.error.code}: ${answer.error.message}`;
-      if (answer.error.code === 'rate-limited') {
-        // as the client's outbox does: the sends held back while the relay was down all go at once when it is back,
-        // and the relay says how long to wait before the next
-        await sleep(answer.error.retryAfterMs ?? 100);
-        continue;
-      }
       if (!RETRYABLE.has(answer.error.code)) throw new Error(`${this.user}: send failed: ${last}`);
       await sleep(Math.max(100, answer.error.retryAfterMs ?? 0));
       await waitUntil(() => this.link.online, 20_000, `${this.user} online again`);
