@@ -11,7 +11,11 @@ import {
   SessionIdSchema,
   SessionSummarySchema,
   SettableStatusSchema,
+  TeamIdSchema,
+  TeamSchema,
 } from './domain';
+import { MetricsSchema } from './metrics';
+import { AdminCommandSchema, CommandResultSchemas } from './protocol';
 import type { Result } from './result';
 
 export const ConnectionStateSchema = z.discriminatedUnion('status', [
@@ -61,6 +65,10 @@ export const SettingsSchema = z.object({
   reminder: z.object({ on: z.boolean(), everySeconds: z.number().int().min(10).max(600) }).strict(),
   /** flash the taskbar button / bounce the Dock icon when something needs the agent and Baton is not in front */
   flashWindow: z.boolean(),
+  /** show me Away after this long without input (the computer's on the desktop, this page's in a browser) */
+  autoAway: z.object({ on: z.boolean(), minutes: z.number().int().min(1).max(240) }).strict(),
+  /** the Dashboard colours waiting times against this target */
+  waitTargetSeconds: z.number().int().min(10).max(3600),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -74,6 +82,8 @@ export const defaultSettings: Settings = {
   },
   reminder: { on: true, everySeconds: 30 },
   flashWindow: true,
+  autoAway: { on: true, minutes: 10 },
+  waitTargetSeconds: 60,
 };
 
 const loopbackNames = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
@@ -108,6 +118,8 @@ export const ClientSnapshotSchema = z.object({
   unread: z.record(SessionIdSchema, z.number().int().nonnegative()),
   requests: z.array(RequestSchema),
   settings: SettingsSchema,
+  /** the teams chats can be transferred to (absent from a core that predates them) */
+  teams: z.array(TeamSchema).optional(),
 });
 export type ClientSnapshot = z.infer<typeof ClientSnapshotSchema>;
 
@@ -164,6 +176,8 @@ export const bridgeCommands = {
   'app:snapshot': { args: none, result: ClientSnapshotSchema },
   'settings:set': { args: SettingsSchema.partial().strict(), result: SettingsSchema },
   'agent:setStatus': { args: z.object({ status: SettableStatusSchema }).strict(), result: done },
+  /** how long the agent has given no input (the OS's idle time, or this page's): the core applies auto-away */
+  'agent:activity': { args: z.object({ idleSeconds: z.number().nonnegative().max(1e9) }).strict(), result: done },
   /** resolves once the message is durably in the outbox; delivery is reported by `outbox` events */
   'chat:send': {
     args: z.object({ sessionId: SessionIdSchema, text: z.string().trim().min(1, 'a message cannot be empty').max(8000) }).strict(),
@@ -184,8 +198,17 @@ export const bridgeCommands = {
     result: z.object({ events: z.array(SessionEventSchema), hasMore: z.boolean() }),
   },
   'transfer:offer': {
-    args: z.object({ sessionId: SessionIdSchema, to: AgentIdSchema, note: z.string().trim().max(1000).optional() }).strict(),
-    result: z.object({ transferId: z.string() }),
+    args: z
+      .object({
+        sessionId: SessionIdSchema,
+        /** an agent, or a team (exactly one) */
+        to: AgentIdSchema.optional(),
+        team: TeamIdSchema.optional(),
+        note: z.string().trim().max(1000).optional(),
+      })
+      .strict()
+      .refine((a) => (a.to === undefined) !== (a.team === undefined), 'choose an agent or a team'),
+    result: CommandResultSchemas['offer-transfer'],
   },
   'transfer:accept': { args: transferRef, result: done },
   'transfer:reject': {
@@ -208,6 +231,16 @@ export const bridgeCommands = {
     result: z.object({ request: RequestSchema }),
   },
   'request:list': { args: none, result: z.object({ requests: z.array(RequestSchema) }) },
+  /** figures per agent and team over [since, until), computed by the relay (managers and can-listen-in) */
+  'metrics:get': {
+    args: z
+      .object({ since: z.number().int().nonnegative(), until: z.number().int().positive() })
+      .strict()
+      .refine((a) => a.until > a.since, 'the window must end after it starts'),
+    result: MetricsSchema,
+  },
+  /** a manager's administration (Team view): one relay command, as the protocol defines it */
+  'admin:command': { args: AdminCommandSchema, result: done },
   /** closed sessions in the local cache, newest first */
   'history:list': {
     args: z
@@ -245,6 +278,8 @@ export const ClientEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('snapshot'), snapshot: ClientSnapshotSchema }),
   z.object({ type: z.literal('connection'), connection: ConnectionStateSchema }),
   z.object({ type: z.literal('presence'), agent: AgentInfoSchema }),
+  z.object({ type: z.literal('agent-removed'), agentId: AgentIdSchema }),
+  z.object({ type: z.literal('teams'), teams: z.array(TeamSchema) }),
   z.object({ type: z.literal('session'), session: SessionSummarySchema }),
   /** new session events, in seq order (live or replayed; the renderer ignores seqs it already holds) */
   z.object({ type: z.literal('events'), sessionId: SessionIdSchema, events: z.array(SessionEventSchema) }),

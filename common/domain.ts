@@ -4,10 +4,13 @@ import { z } from 'zod';
 export const AgentRoleSchema = z.enum(['agent', 'manager']);
 export type AgentRole = z.infer<typeof AgentRoleSchema>;
 
-/** Present/Away are chosen by the agent; offline is set by the relay after the disconnect grace period. */
-export const AgentStatusSchema = z.enum(['present', 'away', 'offline']);
+/**
+ * Present, Busy and Away are chosen by the agent (Busy: takes transfers, is not routed new chats); an idle agent shows
+ * as Away while idle; offline is set by the relay after the disconnect grace period.
+ */
+export const AgentStatusSchema = z.enum(['present', 'busy', 'away', 'offline']);
 export type AgentStatus = z.infer<typeof AgentStatusSchema>;
-export const SettableStatusSchema = z.enum(['present', 'away']);
+export const SettableStatusSchema = z.enum(['present', 'busy', 'away']);
 export type SettableStatus = z.infer<typeof SettableStatusSchema>;
 
 /** Account names: lower-case, also used as agent ids. */
@@ -15,6 +18,19 @@ export const AgentIdSchema = z
   .string()
   .regex(/^[a-z][a-z0-9._-]{0,31}$/, 'a user name is 1-32 lower-case letters, digits, ".", "_" or "-", starting with a letter');
 export type AgentId = z.infer<typeof AgentIdSchema>;
+
+/** Team ids: lower-case, stable; the name is what people read. */
+export const TeamIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a team id is 1-32 lower-case letters, digits or "-", starting with a letter');
+export type TeamId = z.infer<typeof TeamIdSchema>;
+
+/** A team (department, group, queue): chats may be routed and transferred to it. */
+export const TeamSchema = z.object({ id: TeamIdSchema, name: z.string().trim().min(1, 'a team needs a name').max(80) });
+export type Team = z.infer<typeof TeamSchema>;
+
+/** Open chats an agent may hold before routing passes them by (set per agent by a manager; else the relay's default). */
+export const CapacitySchema = z.number().int().min(1, 'capacity is at least 1').max(100, 'capacity is at most 100');
 
 export const SessionIdSchema = z.string().min(1).max(64);
 export type SessionId = z.infer<typeof SessionIdSchema>;
@@ -32,6 +48,17 @@ export const AgentInfoSchema = z.object({
   canListenIn: z.boolean(),
   status: AgentStatusSchema,
   openChats: z.number().int().nonnegative(),
+  // The fields below are optional so that what an older relay sent (and a cache kept) still reads.
+  /** the teams the agent belongs to */
+  teams: z.array(TeamIdSchema).optional(),
+  /** open chats before routing passes the agent by (their own, or the relay's default) */
+  capacity: z.number().int().nonnegative().optional(),
+  /** when `status` last changed (for "time in status"); null when not known */
+  statusSince: z.number().nullable().optional(),
+  /** no input for the configured time: shown as Away until the agent is back; their chosen status is kept */
+  idle: z.boolean().optional(),
+  /** a manager disabled the account: it cannot sign in */
+  disabled: z.boolean().optional(),
 });
 export type AgentInfo = z.infer<typeof AgentInfoSchema>;
 
@@ -45,13 +72,32 @@ export const TransferOfferSchema = z.object({
   fromId: AgentIdSchema,
   /** who made the offer: the owner, or a manager on the owner's behalf */
   offeredBy: AgentIdSchema,
-  toId: AgentIdSchema,
+  /** the agent it is offered to; null for an offer to a team */
+  toId: AgentIdSchema.nullable(),
+  /** an offer to a team: shown to its Present members with capacity, the first to accept gets the chat */
+  toTeam: TeamSchema.nullable().optional(),
+  /** a team offer's members who may still accept (those who rejected it or left are taken out) */
+  candidates: z.array(AgentIdSchema).optional(),
   note: z.string().max(1000).nullable(),
   createdAt: z.number(),
   /** null when transfer timeouts are off */
   expiresAt: z.number().nullable(),
 });
 export type TransferOffer = z.infer<typeof TransferOfferSchema>;
+
+/** The agents an offer waits on: its one target, or a team offer's remaining candidates. */
+export function offerTargets(offer: Pick<TransferOffer, 'toId' | 'candidates'>): AgentId[] {
+  return offer.toId !== null ? [offer.toId] : (offer.candidates ?? []);
+}
+
+export function isOfferedTo(offer: Pick<TransferOffer, 'toId' | 'candidates'> | null | undefined, agentId: AgentId): boolean {
+  return !!offer && offerTargets(offer).includes(agentId);
+}
+
+/** Who an offer is to, in words: the agent's name, or the team's. */
+export function offerTargetName(offer: Pick<TransferOffer, 'toId' | 'toTeam'>, nameOf: (id: AgentId) => string): string {
+  return offer.toId !== null ? nameOf(offer.toId) : (offer.toTeam?.name ?? 'a team');
+}
 
 export const AuthorSchema = z.object({
   kind: z.enum(['customer', 'agent']),
@@ -84,7 +130,13 @@ const eventBase = { sessionId: SessionIdSchema, seq: z.number().int().positive()
  * transcripts, transfer history and resume are all built from it.
  */
 export const SessionEventSchema = z.discriminatedUnion('kind', [
-  z.object({ ...eventBase, kind: z.literal('opened'), customerName: z.string() }),
+  z.object({
+    ...eventBase,
+    kind: z.literal('opened'),
+    customerName: z.string(),
+    /** the team the chat was opened for (pre-chat topic or widget setting); null or absent: any agent */
+    team: TeamIdSchema.nullable().optional(),
+  }),
   z.object({ ...eventBase, kind: z.literal('assigned'), agentId: AgentIdSchema, agentName: z.string() }),
   z.object({
     ...eventBase,
@@ -108,6 +160,15 @@ export const SessionEventSchema = z.discriminatedUnion('kind', [
     kind: z.literal('transfer-rejected'),
     transferId: z.string(),
     byId: AgentIdSchema,
+    reason: z.string().nullable(),
+  }),
+  /** one member of a team offer passed (rejected it, or is no longer available); the others may still accept */
+  z.object({
+    ...eventBase,
+    kind: z.literal('transfer-passed'),
+    transferId: z.string(),
+    agentId: AgentIdSchema,
+    why: z.enum(['rejected', 'unavailable']),
     reason: z.string().nullable(),
   }),
   z.object({
@@ -157,6 +218,8 @@ export const SessionSummarySchema = z.object({
   ownerId: AgentIdSchema.nullable(),
   listeners: z.array(AgentIdSchema),
   pendingTransfer: TransferOfferSchema.nullable(),
+  /** the team the chat belongs to (opened for, or accepted through a team offer); null or absent: none */
+  team: TeamIdSchema.nullable().optional(),
   createdAt: z.number(),
   closedAt: z.number().nullable(),
   lastSeq: z.number().int().nonnegative(),
@@ -172,7 +235,7 @@ export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 export type SessionRole = 'owner' | 'listener' | 'offered' | 'none';
 export function roleIn(session: SessionSummary, agentId: AgentId): SessionRole {
   if (session.ownerId === agentId) return 'owner';
-  if (session.pendingTransfer?.toId === agentId) return 'offered';
+  if (isOfferedTo(session.pendingTransfer, agentId)) return 'offered';
   if (session.listeners.includes(agentId)) return 'listener';
   return 'none';
 }

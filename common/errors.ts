@@ -30,6 +30,11 @@ export const errorCodes = [
   'already-listening',
   'cannot-listen',
   'not-manager',
+  // teams and administration
+  'unknown-team',
+  'team-unavailable',
+  'already-exists',
+  'last-manager',
   // client side
   'invalid-argument',
   'offline',
@@ -68,6 +73,10 @@ export const errorSentences: Record<ErrorCode, string> = {
   'already-listening': 'You are already listening to this chat.',
   'cannot-listen': 'You do not have permission to listen in on chats.',
   'not-manager': 'Only a manager can do that.',
+  'unknown-team': 'There is no such team.',
+  'team-unavailable': 'Nobody in that team is Present with room for another chat right now.',
+  'already-exists': 'That name is taken already.',
+  'last-manager': 'At least one manager who can sign in must remain.',
   'invalid-argument': 'That request was not valid.',
   offline: 'You are offline. This needs a connection to the relay.',
   'cache-newer-version':

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import {
   AgentIdSchema,
   AgentInfoSchema,
+  AgentRoleSchema,
+  CapacitySchema,
   MessageIdSchema,
   MessageTextSchema,
   RequestSchema,
@@ -12,8 +14,11 @@ import {
   SessionIdSchema,
   SessionSummarySchema,
   SettableStatusSchema,
+  TeamIdSchema,
+  TeamSchema,
 } from './domain';
 import { ErrorCodeSchema } from './errors';
+import { MetricsSchema } from './metrics';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -34,10 +39,42 @@ export const CloseCodes = {
   sessionEnded: 4010,
   /** reconnect now, without backoff, to any node, and resume by seq (a drain, or a node that lost its bus) */
   reconnect: 4012,
+  /** a manager disabled or removed the account: the client signs out and shows the reason, it does not retry */
+  accountClosed: 4003,
 } as const;
+
+/** Passwords an account may have (the CLI and the Team view check the same). */
+export const PasswordSchema = z.string().min(4, 'a password has at least 4 characters').max(256);
 
 const CommandId = z.string().min(1).max(64);
 const cmd = { id: CommandId };
+
+// ---------------------------------------------------------------------------------------------
+// Administration (managers only): the Team view sends these; the CLI applies the same rules on the store
+
+const adminCommandShapes = [
+  z.object({
+    type: z.literal('user-add'),
+    user: AgentIdSchema,
+    name: z.string().trim().max(80).optional(),
+    role: AgentRoleSchema,
+    canListenIn: z.boolean().default(false),
+    password: PasswordSchema,
+  }),
+  z.object({ type: z.literal('user-remove'), user: AgentIdSchema }),
+  z.object({ type: z.literal('user-set-disabled'), user: AgentIdSchema, disabled: z.boolean() }),
+  z.object({ type: z.literal('user-set-password'), user: AgentIdSchema, password: PasswordSchema }),
+  z.object({ type: z.literal('user-set-role'), user: AgentIdSchema, role: AgentRoleSchema, canListenIn: z.boolean() }),
+  z.object({ type: z.literal('user-set-teams'), user: AgentIdSchema, teams: z.array(TeamIdSchema).max(50) }),
+  /** null: the relay's default capacity */
+  z.object({ type: z.literal('user-set-capacity'), user: AgentIdSchema, capacity: CapacitySchema.nullable() }),
+  z.object({ type: z.literal('team-add'), team: TeamIdSchema, name: TeamSchema.shape.name }),
+  z.object({ type: z.literal('team-remove'), team: TeamIdSchema }),
+] as const;
+
+/** An administration command without its id (the bridge's `admin:command` carries exactly this). */
+export const AdminCommandSchema = z.discriminatedUnion('type', adminCommandShapes);
+export type AdminCommand = z.infer<typeof AdminCommandSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Agent → relay
@@ -51,6 +88,8 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
     resume: z.record(SessionIdSchema, z.number().int().nonnegative()).default({}),
   }),
   z.object({ ...cmd, type: z.literal('set-status'), status: SettableStatusSchema }),
+  /** the client saw no input for the agent's auto-away time (true) or input again (false); the chosen status is kept */
+  z.object({ ...cmd, type: z.literal('set-idle'), idle: z.boolean() }),
   z.object({
     ...cmd,
     type: z.literal('send'),
@@ -59,13 +98,18 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
     text: MessageTextSchema,
   }),
   z.object({ ...cmd, type: z.literal('typing'), sessionId: SessionIdSchema, active: z.boolean() }),
-  z.object({
-    ...cmd,
-    type: z.literal('offer-transfer'),
-    sessionId: SessionIdSchema,
-    to: AgentIdSchema,
-    note: z.string().trim().max(1000).optional(),
-  }),
+  z
+    .object({
+      ...cmd,
+      type: z.literal('offer-transfer'),
+      sessionId: SessionIdSchema,
+      /** an agent, or ... */
+      to: AgentIdSchema.optional(),
+      /** ... a team: its Present members with capacity are offered the chat, the first to accept gets it */
+      team: TeamIdSchema.optional(),
+      note: z.string().trim().max(1000).optional(),
+    })
+    .refine((c) => (c.to === undefined) !== (c.team === undefined), 'an offer names either an agent (to) or a team'),
   z.object({ ...cmd, type: z.literal('accept-transfer'), sessionId: SessionIdSchema, transferId: z.string() }),
   z.object({
     ...cmd,
@@ -91,6 +135,12 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
   z.object({ ...cmd, type: z.literal('fetch-events'), sessionId: SessionIdSchema, afterSeq: z.number().int().nonnegative() }),
   /** the next page of the welcome's sessions, named by the cursor the welcome (or the previous page) gave */
   z.object({ ...cmd, type: z.literal('fetch-sessions'), cursor: z.string().min(1).max(64) }),
+  /** figures per agent and team over [since, until) (the client's "today"); managers and can-listen-in */
+  z
+    .object({ ...cmd, type: z.literal('get-metrics'), since: z.number().int().nonnegative(), until: z.number().int().positive() })
+    .refine((c) => c.until > c.since && c.until - c.since <= 31 * 24 * 3600_000, 'the window is at most 31 days, until after since'),
+  // Administration: managers only (the CLI does the same on the store; relay/directory.ts holds the rules)
+  ...adminCommandShapes.map((shape) => shape.extend(cmd)),
 ]);
 export type AgentCommand = z.infer<typeof AgentCommandSchema>;
 export type AgentCommandType = AgentCommand['type'];
@@ -106,6 +156,8 @@ export const CustomerCommandSchema = z.discriminatedUnion('type', [
     protocol: z.number().int(),
     /** a new chat: the customer's display name */
     name: z.string().trim().min(1).max(80).optional(),
+    /** a new chat: the team it is for (pre-chat topic, or the widget's setting); unknown teams go to any agent */
+    team: TeamIdSchema.optional(),
     /** resume: the token from an earlier customer-welcome */
     token: z.string().min(16).max(128).optional(),
     lastSeq: z.number().int().nonnegative().default(0),
@@ -136,7 +188,9 @@ const EventsPage = { events: z.array(SessionEventSchema), next: z.number().int()
 /** Results carried in `ok.result` for the commands that return something. */
 export const CommandResultSchemas = {
   send: z.object({ seq: z.number().int().positive(), duplicate: z.boolean() }),
-  'offer-transfer': z.object({ transferId: z.string() }),
+  /** atCapacity: the target agent already has as many open chats as their capacity (they may still accept) */
+  'offer-transfer': z.object({ transferId: z.string(), atCapacity: z.boolean().default(false) }),
+  'get-metrics': MetricsSchema,
   'create-request': z.object({ request: RequestSchema }),
   'list-requests': z.object({ requests: z.array(RequestSchema) }),
   /** `next`: the `afterSeq` of the next page, null on the last */
@@ -158,9 +212,15 @@ export const RelayFrameSchema = z.discriminatedUnion('type', [
     sessions: z.array(SessionSummarySchema),
     /** more sessions than fit one frame: fetch-sessions with this cursor gives the next page */
     moreSessions: z.string().optional(),
+    /** the teams chats can be routed and transferred to */
+    teams: z.array(TeamSchema).optional(),
   }),
-  /** an agent's presence or open-chat count changed */
+  /** an agent's presence, open-chat count, teams, capacity or role changed */
   z.object({ type: z.literal('presence'), agent: AgentInfoSchema }),
+  /** a manager removed an account */
+  z.object({ type: z.literal('agent-removed'), agentId: AgentIdSchema }),
+  /** the list of teams changed (all of it) */
+  z.object({ type: z.literal('teams'), teams: z.array(TeamSchema) }),
   /** a session's summary changed (also sent to an agent who just left its audience) */
   z.object({ type: z.literal('session'), session: SessionSummarySchema }),
   /** one live event of a session */

@@ -18,6 +18,7 @@ const bridgeChannelNames: Record<BridgeChannel, true> = {
   'app:snapshot': true,
   'settings:set': true,
   'agent:setStatus': true,
+  'agent:activity': true,
   'chat:send': true,
   'chat:retry': true,
   'chat:typing': true,
@@ -33,6 +34,8 @@ const bridgeChannelNames: Record<BridgeChannel, true> = {
   'session:closeChat': true,
   'request:create': true,
   'request:list': true,
+  'metrics:get': true,
+  'admin:command': true,
   'history:list': true,
   'history:search': true,
 };

@@ -1,6 +1,6 @@
 // Agent credentials: scrypt password hashes (node:crypto), HTTP Basic parsing, and customer token hashing. Checking a
 // password at sign-in runs in relay/sign-in.ts, off the event loop and off libuv's thread pool.
-import { createHash, randomBytes, scryptSync } from 'node:crypto';
+import { createHash, randomBytes, scrypt, scryptSync } from 'node:crypto';
 
 const N = 16384;
 const R = 8;
@@ -10,7 +10,18 @@ const KEY_LENGTH = 32;
 /** `scrypt$N$r$p$salt$hash`, salt and hash in base64url, so the cost can be raised later per account. */
 export function hashPassword(password: string): string {
   const salt = randomBytes(16);
-  const hash = scryptSync(password, salt, KEY_LENGTH, { N, r: R, p: P });
+  return formatHash(salt, scryptSync(password, salt, KEY_LENGTH, { N, r: R, p: P }));
+}
+
+/** The same hash computed on libuv's thread pool: a running relay setting a password keeps serving meanwhile. */
+export function hashPasswordAsync(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  return new Promise((resolve, reject) => {
+    scrypt(password, salt, KEY_LENGTH, { N, r: R, p: P }, (error, hash) => (error ? reject(error) : resolve(formatHash(salt, hash))));
+  });
+}
+
+function formatHash(salt: Buffer, hash: Buffer): string {
   return ['scrypt', N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 

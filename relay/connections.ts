@@ -257,6 +257,12 @@ export class Connections implements LocalSockets {
     for (const conn of conns) this.deliver(conn, text);
   }
 
+  closeAgent(agentId: AgentId, code: number, reason: string): void {
+    for (const conn of this.agents.get(agentId) ?? []) this.close(conn, code, reason);
+    // a connection still between the upgrade and its hello is closed as well
+    for (const conn of this.all) if (conn.kind === 'agent' && conn.agentId === agentId && !conn.ready) this.close(conn, code, reason);
+  }
+
   endCustomer(sessionId: SessionId): void {
     // after the current command's answer has been queued on the socket
     setImmediate(() => {

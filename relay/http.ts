@@ -21,6 +21,8 @@ export interface HttpRoutes {
   metrics: 'off' | 'open' | { token: string };
   /** the customer page's folder; absent on the metrics port */
   pageDir?: string;
+  /** the topics a customer may pick before a chat (GET /chat/teams); absent on the metrics port */
+  teams?: () => readonly { id: string; name: string }[];
   log: Log;
 }
 
@@ -54,6 +56,12 @@ async function answer(routes: HttpRoutes, req: http.IncomingMessage, res: http.S
     const { contentType, text } = await routes.ops.metrics();
     res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : text);
+    return;
+  }
+  if (reading && routes.teams && url.pathname === '/chat/teams') {
+    // the teams' ids and names, nothing about who is in them
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    res.end(req.method === 'HEAD' ? undefined : JSON.stringify(routes.teams()));
     return;
   }
   if (reading && routes.pageDir && serveCustomerPage(routes.pageDir, url.pathname, req, res)) return;

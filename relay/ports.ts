@@ -9,6 +9,8 @@ import type {
   SessionId,
   SessionSummary,
   SettableStatus,
+  Team,
+  TeamId,
   TransferOffer,
 } from '../common/domain';
 import type { CustomerFrame, RelayFrame } from '../common/protocol';
@@ -36,9 +38,23 @@ export interface Account {
   chosenStatus: SettableStatus;
   /** connected, or disconnected for less than the grace period; kept durable so a restart keeps the grace */
   online: boolean;
+  /** the teams the account belongs to, in id order */
+  teams: TeamId[];
+  /** open chats before routing passes the agent by; null: the relay's --capacity */
+  capacity: number | null;
+  /** a manager disabled the account: it cannot sign in, and its connections were closed */
+  disabled: boolean;
+  /** the client reported no input for the agent's auto-away time: shown Away, chosenStatus kept */
+  idle: boolean;
+  /** when the shown status last changed (ms); null before it ever did */
+  statusSince: number | null;
 }
 
-export type NewAccount = Omit<Account, 'chosenStatus' | 'online'>;
+export type NewAccount = Pick<Account, 'id' | 'name' | 'role' | 'canListenIn' | 'passwordHash'> &
+  Partial<Pick<Account, 'teams' | 'capacity'>>;
+
+/** What an administrator may change on an account (relay/directory.ts checks the rules). */
+export type AccountPatch = Partial<Pick<Account, 'name' | 'role' | 'canListenIn' | 'passwordHash' | 'teams' | 'capacity' | 'disabled'>>;
 
 /** One command on one session, as the runner runs it: serialised with every other command on that session. */
 export interface SessionCommand<R> {
@@ -78,21 +94,39 @@ export interface CommandRunner {
   /** a new chat: the session, its first events and the customer's token hash */
   open(session: SessionSummary, events: NewEvent[], tokenHash: string): Promise<Result<Applied>>;
   /**
-   * Routing: the oldest queued chat, locked so no other node assigns it, decided with the open-chat counts; null when
-   * no chat waits. The decision returns no events when nobody can take it.
+   * Routing: the chat at the head of each queue (one queue per team, one for chats of no team), oldest first, locked
+   * so no other node assigns them, decided in turn with the open-chat counts until one is assigned; null when no chat
+   * waits. The decision returns no events when nobody can take that chat, and the next queue's head is tried.
    */
   routeOldest(decide: (loaded: Loaded, snapshot: RoutingSnapshot) => Decision): Promise<Result<Applied> | null>;
   /** the commit hook: runs `task` once everything applied so far is committed and durable */
   afterCommit(task: () => void): void;
 }
 
-/** Durable state read outside commands (sign-in, welcome, history). */
-export interface RelayStore {
+/**
+ * The accounts and teams, as administration changes them (relay commands of managers, or the CLI from another
+ * process). Every write also bumps one durable counter, `directoryVersion`, in the same transaction: a running relay
+ * that sees it move reloads the directory, whoever wrote it.
+ */
+export interface DirectoryStore {
   listAccounts(): Promise<Account[]>;
   getAccount(id: AgentId): Promise<Account | null>;
   createAccount(account: NewAccount): Promise<void>;
+  updateAccount(id: AgentId, patch: AccountPatch): Promise<void>;
+  /** false when there was no such account */
+  removeAccount(id: AgentId): Promise<boolean>;
+  listTeams(): Promise<Team[]>;
+  createTeam(team: Team): Promise<void>;
+  /** false when there was no such team; its members leave it */
+  removeTeam(id: TeamId): Promise<boolean>;
+  directoryVersion(): Promise<number>;
+}
+
+/** Durable state read outside commands (sign-in, welcome, history). */
+export interface RelayStore extends DirectoryStore {
   setChosenStatus(id: AgentId, status: SettableStatus): Promise<void>;
   setOnline(id: AgentId, online: boolean): Promise<void>;
+  setIdle(id: AgentId, idle: boolean): Promise<void>;
 
   getSession(id: SessionId): Promise<SessionSummary | null>;
   /** queued and active sessions, oldest first */
@@ -107,6 +141,11 @@ export interface RelayStore {
   sessionForToken(tokenHash: string): Promise<SessionId | null>;
   /** all requests, or those created by one agent; newest first */
   listRequests(createdBy: AgentId | null): Promise<Request[]>;
+  /**
+   * The whole logs (in seq order, session after session) of chats that may have events in [since, until): opened
+   * before `until`, and not closed before `since`. The figures are computed from them (relay/core/metrics.ts).
+   */
+  logsInWindow(since: number, until: number): Promise<SessionEvent[]>;
 }
 
 /** Who is connected where. Embedded: counts in memory. Cluster: per-node keys in Redis with a TTL. */
@@ -146,7 +185,9 @@ export type Publication =
   /** these agents' presence or open-chat count changed: each node reads them and tells its agents */
   | { kind: 'presence'; agents: AgentId[] }
   | { kind: 'typing'; frame: Extract<RelayFrame, { type: 'typing' }>; agents: AgentId[]; customer: boolean }
-  | { kind: 'request'; request: Request; to: AgentId[] };
+  | { kind: 'request'; request: Request; to: AgentId[] }
+  /** accounts or teams changed: each node reloads the directory and tells its own connections */
+  | { kind: 'directory' };
 
 /** Carries publications to every node (itself included). Embedded: a function call. Cluster: Redis pub/sub. */
 export interface Fanout {
@@ -163,6 +204,8 @@ export interface LocalSockets {
   toCustomer(sessionId: SessionId, frame: CustomerFrame): void;
   /** the chat ended: customers of this session are told and disconnected */
   endCustomer(sessionId: SessionId): void;
+  /** closes every connection of the agent here, with this code and sentence (account disabled or removed) */
+  closeAgent(agentId: AgentId, code: number, reason: string): void;
 }
 
 /** The store cannot be reached: nothing was committed (or it is not known to be), and the client is told so. */

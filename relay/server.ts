@@ -46,6 +46,8 @@ export interface RelayOptions {
   transferTimeoutMs?: number | null;
   offlineGraceMs?: number;
   capacity?: number;
+  /** how often the relay looks whether the CLI changed accounts or teams in its store (default 1000 ms) */
+  directoryPollMs?: number;
   /** Origins browsers may connect from; default the relay's own http origin */
   allowedOrigins?: string[];
   maxFrameBytes?: number;
@@ -228,6 +230,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       transferTimeoutMs: options.transferTimeoutMs ?? null,
       offlineGraceMs: options.offlineGraceMs ?? RELAY_DEFAULTS.offlineGraceMs,
       capacity: options.capacity ?? RELAY_DEFAULTS.capacity,
+      directoryPollMs: options.directoryPollMs,
     },
     pageBytes,
   });
@@ -446,7 +449,14 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 
   const allowedOrigins = new Set<string>();
   const authenticator = createAuthenticator(store, signInLimits, log);
-  const gate = createUpgradeGate({ allowedOrigins, admission, authenticator, trustedProxyHeader: options.trustedProxyHeader ?? null, log });
+  const gate = createUpgradeGate({
+    allowedOrigins,
+    admission,
+    authenticator,
+    trustedProxyHeader: options.trustedProxyHeader ?? null,
+    mayConnect: (agentId) => hub.mayConnect(agentId),
+    log,
+  });
 
   /** Until its socket closes, an upgrade counts against the caps of its address (the gate releases it on close). */
   const onUpgrade = async (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -515,7 +525,13 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const metricsToken = options.metrics?.token;
   const metricsAccess = metricsToken ? { token: metricsToken } : ('open' as const);
   const separateMetrics = options.metrics?.port !== undefined;
-  const publicHandler = httpHandler({ ops, pageDir, log, metrics: !separateMetrics && metricsToken ? metricsAccess : 'off' });
+  const publicHandler = httpHandler({
+    ops,
+    pageDir,
+    teams: () => hub.teamList(),
+    log,
+    metrics: !separateMetrics && metricsToken ? metricsAccess : 'off',
+  });
   const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, publicHandler) : http.createServer(publicHandler);
   const metricsServer = separateMetrics ? http.createServer(httpHandler({ ops, log, metrics: metricsAccess })) : null;
   server.on('upgrade', (req, socket, head) => {

@@ -80,6 +80,8 @@ export interface UpgradeGateDeps {
   admission: Admission;
   authenticator: Authenticator;
   trustedProxyHeader: string | null;
+  /** false for an account a manager disabled: its right password still does not let it in */
+  mayConnect: (agentId: AgentId) => Promise<boolean>;
   log: Log;
 }
 
@@ -96,7 +98,7 @@ export interface Admitted {
  * and, for agents, the sign-in. Each refusal is an HTTP answer with a sentence (and Retry-After where waiting helps)
  * and a log line; null means the socket was answered and dropped.
  */
-export function createUpgradeGate({ allowedOrigins, admission, authenticator, trustedProxyHeader, log }: UpgradeGateDeps) {
+export function createUpgradeGate({ allowedOrigins, admission, authenticator, trustedProxyHeader, mayConnect, log }: UpgradeGateDeps) {
   let proxyHeaderNoted = false;
   return {
     async admit(req: http.IncomingMessage, socket: Duplex): Promise<Admitted | null> {
@@ -148,6 +150,14 @@ export function createUpgradeGate({ allowedOrigins, admission, authenticator, tr
           log({ event: 'auth-failed', user: outcome.user, remote, reason: outcome.reason, failures: outcome.failures });
           return refuse(401, 'wrong user name or password', BASIC_CHALLENGE);
         case 'signed-in': {
+          if (!(await mayConnect(outcome.agentId))) {
+            log({ event: 'auth-failed', user: outcome.agentId, remote, reason: 'account disabled' });
+            return refuse(403, 'This account is disabled. Ask a manager to enable it.');
+          }
+          if (socket.destroyed) {
+            admitted.release();
+            return null;
+          }
           const full = admitted.signedIn(outcome.agentId);
           if (full) {
             log({ event: 'connection-refused', path: pathname, remote, agentId: outcome.agentId, status: full.status, reason: full.text });

@@ -12,6 +12,7 @@ import { SessionList } from './components/SessionList';
 import { SettingsView } from './components/Settings';
 import { ShortcutsOverlay, useShortcuts } from './components/Shortcuts';
 import { SignIn } from './components/SignIn';
+import { TeamView } from './components/team/TeamView';
 import { TransferDialog } from './components/TransferDialog';
 import type { Tab } from './store/actions';
 import { useAppSelector } from './store/hooks';
@@ -38,6 +39,7 @@ function Workspace() {
           </div>
         ) : null}
         {current === 'dashboard' ? <Dashboard /> : null}
+        {current === 'team' ? <TeamView /> : null}
         {current === 'history' ? <History /> : null}
         {current === 'requests' ? <RequestsTab /> : null}
         {current === 'settings' ? <SettingsView /> : null}

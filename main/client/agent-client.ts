@@ -1,7 +1,6 @@
 // AgentClient: the client core behind the bridge — state the UI reduces, relay frames cached then emitted, commands
 // mapped to the relay, one cache per account (opened at start for the last account, so the app works offline).
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { z } from 'zod';
 import {
   type BridgeChannel,
   type BridgeHandler,
@@ -16,6 +15,7 @@ import {
   isUnencryptedRemoteRelay,
   type Settings,
 } from '../../common/bridge';
+import { z } from 'zod';
 import {
   type AgentInfo,
   AgentInfoSchema,
@@ -24,6 +24,8 @@ import {
   roleIn,
   type SessionEvent,
   type SessionSummary,
+  type Team,
+  TeamSchema,
 } from '../../common/domain';
 import { errorSentences } from '../../common/errors';
 import { CommandResultSchemas, describeZodError, type RelayFrame } from '../../common/protocol';
@@ -32,6 +34,7 @@ import { AccountStore } from './account-store';
 import { AccountIndex, type Identity, sameAccount } from './accounts';
 import { AttentionPolicy } from './attention';
 import { type Cache, CacheError } from './cache';
+import { IdlePolicy } from './idle';
 import { linkFailureSentence, unencryptedRelaySentence } from './link-words';
 import { NotificationPolicy } from './notifications';
 import { type AgentCommandInput, type LinkOutcome, RelayLink, type RelayLinkTuning, type WelcomeFrame } from './relay-link';
@@ -79,6 +82,8 @@ const vaultKey = (identity: Identity) => `baton:${identity.user}@${identity.rela
 /** replays are stored in slices so no single transaction holds the event loop for long */
 const INGEST_SLICE = 100;
 const SIGN_IN_FIRST = 'Sign in first: your chats are kept for each account separately.';
+/** the teams as the relay last told them, kept with the account's settings */
+const TEAMS_KEY = 'teams';
 
 type Handlers = {
   [C in BridgeChannel]: (args: BridgeParsedArgs<C>) => Promise<Result<BridgeResult<C>>> | Result<BridgeResult<C>>;
@@ -110,6 +115,12 @@ class AgentClientCore implements AgentClient {
   private connection: ConnectionState = { status: 'signed-out' };
   private me: AgentInfo | null = null;
   private agents = new Map<string, AgentInfo>();
+  private teams: Team[] = [];
+  private readonly idle = new IdlePolicy((idle) => {
+    void this.relayDone({ type: 'set-idle', idle }).then((result) => {
+      if (!result.ok && result.error.code !== 'offline') this.log({ level: 'warn', event: 'set-idle-failed', code: result.error.code });
+    });
+  });
   private sessions = new Map<string, SessionSummary>();
   private unread = new Map<string, number>();
   private settings: Settings = defaultSettings;
@@ -224,6 +235,7 @@ class AgentClientCore implements AgentClient {
     this.attention.configure(this.settings.reminder);
     this.me = cache.getSetting('me', AgentInfoSchema);
     this.agents = new Map(cache.agents().map((a) => [a.id, a]));
+    this.teams = cache.getSetting(TEAMS_KEY, z.array(TeamSchema)) ?? [];
     this.sessions = new Map(cache.liveSessions().map((s) => [s.id, s]));
     this.unread = new Map([...this.sessions.keys()].map((id) => [id, cache.unreadCount(id)]));
   }
@@ -272,6 +284,7 @@ class AgentClientCore implements AgentClient {
       this.setConnection({ status: 'signed-out' });
       for (const event of this.notifications.closeAll()) this.emit(event);
       this.attention.reset();
+      this.idle.reset();
       this.emit({ type: 'signed-out' });
       return ok(null);
     },
@@ -281,10 +294,15 @@ class AgentClientCore implements AgentClient {
       this.settings = { ...this.settings, ...changes };
       store.saveSettings(this.settings);
       this.attention.configure(this.settings.reminder);
+      this.idle.configure(this.settings.autoAway);
       this.emit({ type: 'settings', settings: this.settings });
       return ok(this.settings);
     },
     'agent:setStatus': ({ status }) => this.relayDone({ type: 'set-status', status }),
+    'agent:activity': ({ idleSeconds }) => {
+      this.idle.report(idleSeconds, this.settings.autoAway);
+      return ok(null);
+    },
     'chat:send': ({ sessionId, text }) => {
       const store = this.requireStore();
       if (!this.sessions.has(sessionId) && !store.cache.getSession(sessionId)) return fail('not-found', errorSentences['not-found']);
@@ -307,8 +325,11 @@ class AgentClientCore implements AgentClient {
       }
       return ok(cache.transcript(sessionId, limit, beforeSeq));
     },
-    'transfer:offer': async ({ sessionId, to, note }) =>
-      this.relayResult({ type: 'offer-transfer', sessionId, to, ...(note ? { note } : {}) }, CommandResultSchemas['offer-transfer']),
+    'transfer:offer': async ({ sessionId, to, team, note }) =>
+      this.relayResult(
+        { type: 'offer-transfer', sessionId, ...(to !== undefined ? { to } : { team }), ...(note ? { note } : {}) },
+        CommandResultSchemas['offer-transfer'],
+      ),
     'transfer:accept': ({ sessionId, transferId }) => this.relayDone({ type: 'accept-transfer', sessionId, transferId }),
     'transfer:reject': ({ sessionId, transferId, reason }) =>
       this.relayDone({ type: 'reject-transfer', sessionId, transferId, ...(reason ? { reason } : {}) }),
@@ -337,6 +358,8 @@ class AgentClientCore implements AgentClient {
       }
       return ok({ requests: cache.requests() });
     },
+    'metrics:get': ({ since, until }) => this.relayResult({ type: 'get-metrics', since, until }, CommandResultSchemas['get-metrics']),
+    'admin:command': (command) => this.relayDone(command),
     'history:list': ({ limit, beforeClosedAt }) => ok({ sessions: this.requireStore().cache.closedSessions(limit, beforeClosedAt) }),
     'history:search': async ({ text, customer, from, to, limit }) => {
       const store = this.requireStore();
@@ -450,6 +473,8 @@ class AgentClientCore implements AgentClient {
     cache.replaceAgents(welcome.agents);
     cache.upsertSessions(welcome.sessions);
     cache.setSetting('me', welcome.me);
+    this.teams = welcome.teams ?? [];
+    cache.setSetting(TEAMS_KEY, this.teams);
     this.me = welcome.me;
     this.agents = new Map(welcome.agents.map((a) => [a.id, a]));
     this.sessions = new Map(welcome.sessions.map((s) => [s.id, s]));
@@ -457,6 +482,7 @@ class AgentClientCore implements AgentClient {
     for (const event of this.notifications.sessionsChanged(welcome.sessions, this.notifyContext(), true)) this.emit(event);
     this.emit({ type: 'snapshot', snapshot: this.snapshot() });
     this.attention.welcome(welcome.sessions, welcome.me.id);
+    this.idle.reconnected();
     void run.store.outbox.reconnected();
     void this.afterWelcome(run);
   }
@@ -538,6 +564,16 @@ class AgentClientCore implements AgentClient {
         this.emit({ type: 'presence', agent: frame.agent });
         return;
       }
+      case 'agent-removed':
+        cache.removeAgent(frame.agentId);
+        this.agents.delete(frame.agentId);
+        this.emit({ type: 'agent-removed', agentId: frame.agentId });
+        return;
+      case 'teams':
+        this.teams = frame.teams;
+        cache.setSetting(TEAMS_KEY, frame.teams);
+        this.emit({ type: 'teams', teams: frame.teams });
+        return;
       case 'session':
         this.sessionChanged(cache, frame.session);
         return;
@@ -650,6 +686,7 @@ class AgentClientCore implements AgentClient {
       unread: store ? Object.fromEntries([...this.unread].filter(([id]) => this.sessions.has(id))) : {},
       requests: store ? store.cache.requests() : [],
       settings: this.settings,
+      teams: store ? this.teams : [],
     };
   }
 

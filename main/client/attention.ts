@@ -2,7 +2,7 @@
 // message in a chat they own) and the reminders that repeat while an offer or a new chat stays unanswered. It only
 // decides and emits `attention` events; the renderer plays the sound, the desktop shell flashes the taskbar.
 import type { AttentionKind, ClientEvent, Settings } from '../../common/bridge';
-import type { AgentId, SessionEvent, SessionSummary } from '../../common/domain';
+import { type AgentId, isOfferedTo, type SessionEvent, type SessionSummary } from '../../common/domain';
 import { becameMyNewChat } from './notifications';
 
 /** Something that waits for an answer and keeps reminding until it gets one. */
@@ -89,7 +89,7 @@ export class AttentionPolicy {
     const id = session.id;
     const current = this.waiting.get(id);
     const offer = session.pendingTransfer;
-    const offeredToMe = me !== null && offer !== null && offer.toId === me && session.state !== 'closed';
+    const offeredToMe = me !== null && offer !== null && isOfferedTo(offer, me) && session.state !== 'closed';
     if (offeredToMe) {
       if (current?.kind !== 'transfer-offer' || current.key !== offer.id) {
         this.waiting.set(id, { kind: 'transfer-offer', key: offer.id, lastAlertAt: this.deps.now() });

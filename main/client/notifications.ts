@@ -1,6 +1,6 @@
 // Notification policy: turns session changes and live events into notification intents, and closes offer notifications when the offer ends.
 import type { ClientEvent, NotificationIntent, Settings } from '../../common/bridge';
-import type { AgentId, SessionEvent, SessionSummary } from '../../common/domain';
+import { type AgentId, isOfferedTo, type SessionEvent, type SessionSummary } from '../../common/domain';
 
 export interface NotificationContext {
   me: AgentId | null;
@@ -80,7 +80,7 @@ export class NotificationPolicy {
   private offerChanges(session: SessionSummary, ctx: NotificationContext): ClientEvent[] {
     const out: ClientEvent[] = [];
     const offer = session.pendingTransfer;
-    const liveId = offer && offer.toId === ctx.me && session.state !== 'closed' ? offerNotificationId(offer.id) : null;
+    const liveId = offer && ctx.me !== null && isOfferedTo(offer, ctx.me) && session.state !== 'closed' ? offerNotificationId(offer.id) : null;
     for (const [id, sessionId] of this.openOffers) {
       if (sessionId === session.id && id !== liveId) out.push(this.close(id));
     }

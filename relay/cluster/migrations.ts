@@ -87,6 +87,39 @@ export const pgMigrations: PgMigration[] = [
       CREATE INDEX requests_session ON requests (session_id);
     `,
   },
+  {
+    version: 3,
+    name: 'teams-capacity-statuses',
+    // Teams and their members, a team per chat (queues per team), capacity per agent, Busy, idle (auto-away), disabled
+    // accounts, when the shown status changed, and the directory version every node polls (the CLI may write it).
+    sql: `
+      ALTER TABLE accounts DROP CONSTRAINT IF EXISTS accounts_chosen_status_check;
+      ALTER TABLE accounts ADD CONSTRAINT accounts_chosen_status_check CHECK (chosen_status IN ('present', 'busy', 'away'));
+      ALTER TABLE accounts
+        ADD COLUMN capacity INTEGER CHECK (capacity IS NULL OR capacity >= 1),
+        ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT false,
+        ADD COLUMN idle BOOLEAN NOT NULL DEFAULT false,
+        ADD COLUMN status_since BIGINT;
+      CREATE TABLE teams (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE team_members (
+        team_id TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+        agent_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        PRIMARY KEY (team_id, agent_id)
+      );
+      CREATE INDEX team_members_by_agent ON team_members (agent_id);
+      ALTER TABLE sessions ADD COLUMN team TEXT;
+      CREATE INDEX sessions_queued_by_team ON sessions ((coalesce(team, '')), created_at, id) WHERE state = 'queued';
+      CREATE TABLE directory_version (
+        one INTEGER PRIMARY KEY CHECK (one = 1),
+        version BIGINT NOT NULL
+      );
+      INSERT INTO directory_version (one, version) VALUES (1, 0);
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = pgMigrations.at(-1)!.version;

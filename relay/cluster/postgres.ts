@@ -16,6 +16,9 @@ import {
   SessionSummarySchema,
   type SettableStatus,
   SettableStatusSchema,
+  type Team,
+  type TeamId,
+  TeamSchema,
   type TransferOffer,
   TransferOfferSchema,
 } from '../../common/domain';
@@ -34,6 +37,7 @@ import {
 } from '../core/model';
 import type {
   Account,
+  AccountPatch,
   Applied,
   Clock,
   CommandRunner,
@@ -79,6 +83,7 @@ interface SessionRow {
   last_seq: number;
   last_message: string | null;
   waiting_since: number | null;
+  team: string | null;
 }
 
 interface AccountRow {
@@ -89,7 +94,15 @@ interface AccountRow {
   password_hash: string;
   chosen_status: string;
   online: boolean;
+  capacity: number | null;
+  disabled: boolean;
+  idle: boolean;
+  status_since: number | null;
+  teams: string[];
 }
+
+/** An account row with its teams (in id order), for `SELECT ${ACCOUNT} FROM accounts a`. */
+const ACCOUNT = `a.*, coalesce((SELECT array_agg(m.team_id ORDER BY m.team_id) FROM team_members m WHERE m.agent_id = a.id), '{}') AS teams`;
 
 export interface PgOptions {
   connectionString: string;
@@ -217,7 +230,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     return this.answered(this.transaction(async (db) => {
       await db.query(
         `INSERT INTO sessions (id, customer_name, state, owner_id, listeners, pending_transfer, created_at, closed_at,
-           last_seq, last_message, waiting_since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, NULL)`,
+           last_seq, last_message, waiting_since, team) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, NULL, $9)`,
         [
           session.id,
           session.customerName,
@@ -227,6 +240,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
           session.pendingTransfer ? JSON.stringify(session.pendingTransfer) : null,
           session.createdAt,
           session.closedAt,
+          session.team ?? null,
         ],
       );
       await db.query('INSERT INTO customer_tokens (token_hash, session_id) VALUES ($1, $2)', [tokenHash, session.id]);
@@ -238,32 +252,43 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
   routeOldest(decide: (loaded: Loaded, snapshot: RoutingSnapshot) => Decision): Promise<Result<Applied> | null> {
     return this.transaction(async (db) => {
       await db.query('SELECT pg_advisory_xact_lock($1)', [ROUTING_LOCK]);
+      // the head of each team's queue (and of the queue of chats with no team), oldest first
       const { rows } = await db.query<SessionRow>(
-        `SELECT * FROM sessions WHERE state = 'queued' ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        `SELECT * FROM sessions WHERE state = 'queued' AND id IN (
+           SELECT DISTINCT ON (coalesce(team, '')) id FROM sessions WHERE state = 'queued'
+           ORDER BY coalesce(team, ''), created_at, id
+         ) ORDER BY created_at, id FOR UPDATE SKIP LOCKED`,
       );
-      if (!rows[0]) return null;
-      const session = toSession(rows[0]);
+      if (!rows.length) return null;
       const counts = await db.query<{ owner_id: string; n: number }>(
         `SELECT owner_id, count(*)::int AS n FROM sessions WHERE state = 'active' GROUP BY owner_id`,
       );
       const accounts = await db.query<AccountRow & { last_assigned: number }>(
-        `SELECT * FROM accounts WHERE role = 'agent' AND online AND chosen_status = 'present'`,
+        `SELECT ${ACCOUNT} FROM accounts a
+         WHERE role = 'agent' AND online AND chosen_status = 'present' AND NOT disabled AND NOT idle`,
       );
-      const decision = decide(
-        { session, duplicateSeq: null, transcript: null, accounts: new Map() },
-        {
-          accounts: new Map(accounts.rows.map((r) => [r.id, toAccount(r)])),
-          openChats: new Map(counts.rows.map((r) => [r.owner_id, r.n])),
-          lastAssignedAt: new Map(accounts.rows.map((r) => [r.id, r.last_assigned])),
-        },
-      );
-      if (!decision.ok) return decision;
-      const applied = await this.apply(db, session, decision.value);
-      const owner = applied.after.ownerId;
-      if (owner && owner !== session.ownerId) {
-        await db.query(`UPDATE accounts SET last_assigned = nextval('assignments') WHERE id = $1`, [owner]);
+      const snapshot: RoutingSnapshot = {
+        accounts: new Map(accounts.rows.map((r) => [r.id, toAccount(r)])),
+        openChats: new Map(counts.rows.map((r) => [r.owner_id, r.n])),
+        lastAssignedAt: new Map(accounts.rows.map((r) => [r.id, r.last_assigned])),
+      };
+      let unassigned: Result<Applied> | null = null;
+      for (const row of rows) {
+        const session = toSession(row);
+        const decision = decide({ session, duplicateSeq: null, transcript: null, accounts: new Map() }, snapshot);
+        if (!decision.ok) return decision;
+        const applied = await this.apply(db, session, decision.value);
+        if (!applied.events.length) {
+          unassigned = ok(applied);
+          continue;
+        }
+        const owner = applied.after.ownerId;
+        if (owner && owner !== session.ownerId) {
+          await db.query(`UPDATE accounts SET last_assigned = nextval('assignments') WHERE id = $1`, [owner]);
+        }
+        return ok(applied);
       }
-      return ok(applied);
+      return unassigned;
     });
   }
 
@@ -323,7 +348,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     }
     await db.query(
       `UPDATE sessions SET state = $2, owner_id = $3, listeners = $4, pending_transfer = $5, closed_at = $6,
-         last_seq = $7, last_message = $8, waiting_since = $9 WHERE id = $1`,
+         last_seq = $7, last_message = $8, waiting_since = $9, team = $10 WHERE id = $1`,
       [
         session.id,
         session.state,
@@ -334,6 +359,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
         session.lastSeq,
         session.lastMessage ? JSON.stringify(session.lastMessage) : null,
         session.waitingSince,
+        session.team ?? null,
       ],
     );
     const joined = audience(session).filter((agentId) => !inAudience(before, agentId));
@@ -361,7 +387,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
   }
 
   private async accountsIn(db: pg.ClientBase, ids: AgentId[]): Promise<Map<AgentId, Account>> {
-    const { rows } = await db.query<AccountRow>('SELECT * FROM accounts WHERE id = ANY($1)', [ids]);
+    const { rows } = await db.query<AccountRow>(`SELECT ${ACCOUNT} FROM accounts a WHERE a.id = ANY($1)`, [ids]);
     return new Map(rows.map((row) => [row.id, toAccount(row)]));
   }
 
@@ -452,27 +478,106 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
   // RelayStore
 
   async listAccounts(): Promise<Account[]> {
-    return (await this.query<AccountRow>('SELECT * FROM accounts ORDER BY id')).map(toAccount);
+    return (await this.query<AccountRow>(`SELECT ${ACCOUNT} FROM accounts a ORDER BY id`)).map(toAccount);
   }
 
   async getAccount(id: AgentId): Promise<Account | null> {
-    const [row] = await this.query<AccountRow>('SELECT * FROM accounts WHERE id = $1', [id]);
+    const [row] = await this.query<AccountRow>(`SELECT ${ACCOUNT} FROM accounts a WHERE id = $1`, [id]);
     return row ? toAccount(row) : null;
   }
 
   async createAccount(account: NewAccount): Promise<void> {
-    await this.query(
-      `INSERT INTO accounts (id, name, role, can_listen_in, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [account.id, account.name, account.role, account.canListenIn, account.passwordHash, this.clock.now()],
+    await this.directoryWrite(async (db) => {
+      await db.query(
+        `INSERT INTO accounts (id, name, role, can_listen_in, password_hash, capacity, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [account.id, account.name, account.role, account.canListenIn, account.passwordHash, account.capacity ?? null, this.clock.now()],
+      );
+      for (const team of account.teams ?? []) {
+        await db.query('INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [team, account.id]);
+      }
+    });
+  }
+
+  async updateAccount(id: AgentId, patch: AccountPatch): Promise<void> {
+    const columns: Array<[string, unknown]> = [];
+    if (patch.name !== undefined) columns.push(['name', patch.name]);
+    if (patch.role !== undefined) columns.push(['role', patch.role]);
+    if (patch.canListenIn !== undefined) columns.push(['can_listen_in', patch.canListenIn]);
+    if (patch.passwordHash !== undefined) columns.push(['password_hash', patch.passwordHash]);
+    if (patch.capacity !== undefined) columns.push(['capacity', patch.capacity]);
+    if (patch.disabled !== undefined) columns.push(['disabled', patch.disabled], ['status_since', this.clock.now()]);
+    await this.directoryWrite(async (db) => {
+      if (columns.length) {
+        // column names come from the fixed list above, never from the caller
+        const sets = columns.map(([name], i) => `${name} = $${i + 2}`).join(', ');
+        await db.query(`UPDATE accounts SET ${sets} WHERE id = $1`, [id, ...columns.map(([, value]) => value)]);
+      }
+      if (patch.teams !== undefined) {
+        await db.query('DELETE FROM team_members WHERE agent_id = $1', [id]);
+        for (const team of patch.teams) {
+          await db.query('INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [team, id]);
+        }
+      }
+    });
+  }
+
+  async removeAccount(id: AgentId): Promise<boolean> {
+    return this.directoryWrite(async (db) => ((await db.query('DELETE FROM accounts WHERE id = $1', [id])).rowCount ?? 0) > 0);
+  }
+
+  async listTeams(): Promise<Team[]> {
+    return (await this.query<{ id: string; name: string }>('SELECT id, name FROM teams ORDER BY name, id')).map((row) =>
+      TeamSchema.parse(row),
     );
   }
 
+  async createTeam(team: Team): Promise<void> {
+    await this.directoryWrite(async (db) => {
+      await db.query('INSERT INTO teams (id, name, created_at) VALUES ($1, $2, $3)', [team.id, team.name, this.clock.now()]);
+    });
+  }
+
+  async removeTeam(id: TeamId): Promise<boolean> {
+    return this.directoryWrite(async (db) => ((await db.query('DELETE FROM teams WHERE id = $1', [id])).rowCount ?? 0) > 0);
+  }
+
+  async directoryVersion(): Promise<number> {
+    const [row] = await this.query<{ version: number }>('SELECT version FROM directory_version WHERE one = 1');
+    return row?.version ?? 0;
+  }
+
+  /** An administrative write and the bump of the directory version that tells every node, in one transaction. */
+  private directoryWrite<T>(body: (db: pg.ClientBase) => Promise<T>): Promise<T> {
+    return this.transaction(async (db) => {
+      const result = await body(db);
+      await db.query('UPDATE directory_version SET version = version + 1 WHERE one = 1');
+      return result;
+    });
+  }
+
   async setChosenStatus(id: AgentId, status: SettableStatus): Promise<void> {
-    await this.query('UPDATE accounts SET chosen_status = $2 WHERE id = $1', [id, status]);
+    await this.query(
+      `UPDATE accounts SET status_since = CASE WHEN chosen_status = $2 THEN status_since ELSE $3 END, chosen_status = $2
+       WHERE id = $1`,
+      [id, status, this.clock.now()],
+    );
   }
 
   async setOnline(id: AgentId, online: boolean): Promise<void> {
-    await this.query('UPDATE accounts SET online = $2 WHERE id = $1', [id, online]);
+    await this.query('UPDATE accounts SET status_since = CASE WHEN online = $2 THEN status_since ELSE $3 END, online = $2 WHERE id = $1', [
+      id,
+      online,
+      this.clock.now(),
+    ]);
+  }
+
+  async setIdle(id: AgentId, idle: boolean): Promise<void> {
+    await this.query('UPDATE accounts SET status_since = CASE WHEN idle = $2 THEN status_since ELSE $3 END, idle = $2 WHERE id = $1', [
+      id,
+      idle,
+      this.clock.now(),
+    ]);
   }
 
   async getSession(id: SessionId): Promise<SessionSummary | null> {
@@ -519,6 +624,15 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
       tokenHash,
     ]);
     return row?.session_id ?? null;
+  }
+
+  async logsInWindow(since: number, until: number): Promise<SessionEvent[]> {
+    const rows = await this.query<{ body: string }>(
+      `SELECT e.body FROM events e JOIN sessions s ON s.id = e.session_id
+       WHERE s.created_at < $1 AND (s.closed_at IS NULL OR s.closed_at >= $2) ORDER BY e.session_id, e.seq`,
+      [until, since],
+    );
+    return rows.map((row) => SessionEventSchema.parse(JSON.parse(row.body)));
   }
 
   async listRequests(createdBy: AgentId | null): Promise<Request[]> {
@@ -704,6 +818,7 @@ function toSession(row: SessionRow): SessionSummary {
     lastSeq: row.last_seq,
     lastMessage: row.last_message ? LastMessageSchema.parse(JSON.parse(row.last_message)) : null,
     waitingSince: row.waiting_since,
+    team: row.team,
   };
 }
 
@@ -718,5 +833,10 @@ function toAccount(row: AccountRow): Account {
     passwordHash: row.password_hash,
     chosenStatus: SettableStatusSchema.parse(row.chosen_status),
     online: row.online,
+    teams: row.teams ?? [],
+    capacity: row.capacity,
+    disabled: row.disabled,
+    idle: row.idle,
+    statusSince: row.status_since,
   };
 }

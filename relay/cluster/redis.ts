@@ -38,6 +38,8 @@ const isPublication = (p: Publication): boolean => {
       return typeof p.frame?.sessionId === 'string' && Array.isArray(p.agents);
     case 'request':
       return typeof p.request?.id === 'string' && Array.isArray(p.to);
+    case 'directory':
+      return true;
     default:
       return false;
   }
@@ -49,6 +51,26 @@ export interface BusHealth {
   /** subscribed, and the last canary came back in time */
   subscribed: boolean;
   lastCanaryMs: number | null;
+}
+
+/** The bus channel of a cluster with this key prefix. */
+const busChannel = (prefix: string) => `${prefix}:bus`;
+
+/**
+ * Tells every node of the cluster at once that accounts or teams changed (the CLI, after writing PostgreSQL), as a
+ * node's own publication would; without it the nodes still notice within their directory poll.
+ */
+export async function announceDirectoryChange(url: string, prefix = 'baton'): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    // the bus's wire (RedisBus.wire): the sender's name on the first line, then the body
+    const body: BusBody = { p: { kind: 'directory' } };
+    await client.publish(busChannel(prefix), `cli\n${JSON.stringify(body)}`);
+  } finally {
+    client.disconnect();
+  }
 }
 
 export class RedisBus implements Fanout, Presence {
@@ -78,7 +100,7 @@ export class RedisBus implements Fanout, Presence {
   constructor(options: RedisBusOptions) {
     const prefix = options.prefix ?? 'baton';
     this.nodeId = options.nodeId;
-    this.channel = `${prefix}:bus`;
+    this.channel = busChannel(prefix);
     this.keys = {
       node: (id) => `${prefix}:node:${id}`,
       conns: (id) => `${prefix}:conns:${id}`,

@@ -5,9 +5,13 @@ import {
   type AgentId,
   type AgentStatus,
   fold,
+  isOfferedTo,
+  offerTargets,
   type SessionEvent,
   type SessionId,
   type SessionSummary,
+  type Team,
+  type TeamId,
   type TransferOffer,
 } from '../../common/domain';
 
@@ -34,8 +38,26 @@ export interface Facts {
   newId(prefix: string): string;
   options: CoreOptions;
   account(id: AgentId): Account | null;
-  /** offline, or the status the agent chose */
+  /** offline, or the status the agent chose (Away while idle) */
   statusOf(id: AgentId): AgentStatus;
+  team(id: TeamId): Team | null;
+  /** accounts in the team, in id order */
+  members(team: TeamId): AgentId[];
+  /** active chats the agent owns, as of just before the command (read outside the session's lock) */
+  openChats(id: AgentId): number;
+  /** the agent's own capacity, or the relay's default */
+  capacityOf(id: AgentId): number;
+}
+
+/** The status an account shows: offline unless online and enabled, Away while idle, else what the agent chose. */
+export function shownStatus(account: Pick<Account, 'online' | 'disabled' | 'idle' | 'chosenStatus'> | null | undefined): AgentStatus {
+  if (!account?.online || account.disabled) return 'offline';
+  return account.idle ? 'away' : account.chosenStatus;
+}
+
+/** Open chats before routing passes the agent by. */
+export function capacityOf(account: Pick<Account, 'capacity'> | null | undefined, fallback: number): number {
+  return account?.capacity ?? fallback;
 }
 
 /** Durable timers are keyed by what they fire for, so re-arming is idempotent and a claim fires each once. */
@@ -103,18 +125,16 @@ export function check(...rules: Rule[]): Result<never> | null {
   return null;
 }
 
-/** Owner, listeners and the pending target: the agents who receive a session's events. */
+/** Owner, listeners and whoever the pending offer waits on: the agents who receive a session's events. */
 export function audience(session: SessionSummary): AgentId[] {
   const members = new Set<AgentId>(session.listeners);
   if (session.ownerId) members.add(session.ownerId);
-  if (session.pendingTransfer) members.add(session.pendingTransfer.toId);
+  if (session.pendingTransfer) for (const id of offerTargets(session.pendingTransfer)) members.add(id);
   return [...members];
 }
 
 export function inAudience(session: SessionSummary, agentId: AgentId): boolean {
-  return (
-    session.ownerId === agentId || session.listeners.includes(agentId) || session.pendingTransfer?.toId === agentId
-  );
+  return session.ownerId === agentId || session.listeners.includes(agentId) || isOfferedTo(session.pendingTransfer, agentId);
 }
 
 export function addTo(list: readonly AgentId[], id: AgentId): AgentId[] {
@@ -146,7 +166,7 @@ export function transferLog(
       sessionId: transfer.sessionId,
       transferId: transfer.id,
       from: transfer.fromId,
-      to: transfer.toId,
+      to: transfer.toId ?? `team:${transfer.toTeam?.id ?? ''}`,
       ...extra,
     },
   };

@@ -1,10 +1,16 @@
 // A chat's life: a customer opens it (queued), routing assigns it, the owner or the customer closes it.
-import type { SessionSummary } from '../../common/domain';
+import type { SessionSummary, TeamId } from '../../common/domain';
 import type { Account } from '../ports';
 import { disarm } from './transfers';
 import { change, check, type Decision, type Effect, type NewEvent, transferLog } from './model';
 
-export function openChat(id: string, customerName: string, now: number): { session: SessionSummary; events: NewEvent[] } {
+/** A new chat, queued for `team` (its members' queue) or for any agent. */
+export function openChat(
+  id: string,
+  customerName: string,
+  now: number,
+  team: TeamId | null = null,
+): { session: SessionSummary; events: NewEvent[] } {
   return {
     session: {
       id,
@@ -13,13 +19,14 @@ export function openChat(id: string, customerName: string, now: number): { sessi
       ownerId: null,
       listeners: [],
       pendingTransfer: null,
+      team,
       createdAt: now,
       closedAt: null,
       lastSeq: 0,
       lastMessage: null,
       waitingSince: null,
     },
-    events: [{ kind: 'opened', customerName }],
+    events: [{ kind: 'opened', customerName, team }],
   };
 }
 

@@ -45,6 +45,8 @@ const ui = {
   alert: $('alert'),
   startForm: $('start-form'),
   startName: $('start-name'),
+  startTopic: $('start-topic'),
+  startTopicLabel: $('start-topic-label'),
   startMessage: $('start-message'),
   chat: $('chat'),
   transcript: $('transcript'),
@@ -72,6 +74,7 @@ function emptyState(name = '') {
     pending: [],
     agentName: null,
     state: 'new',
+    team: null,
   };
 }
 
@@ -376,6 +379,7 @@ function connect() {
       hello.lastSeq = chat.eventsComplete ? chat.lastSeq : 0;
     } else {
       hello.name = chat.name;
+      if (chat.team) hello.team = chat.team;
     }
     send(hello);
   });
@@ -596,6 +600,7 @@ ui.startForm.addEventListener('submit', (e) => {
   }
   showAlert('');
   chat = emptyState(name);
+  chat.team = presetTeam ?? (ui.startTopic.value || null);
   chat.state = 'queued';
   saveState();
   renderAllFromState();
@@ -669,3 +674,37 @@ showView();
 if (chat.state === 'queued' || chat.state === 'active') connect();
 if (chat.state === 'new') ui.startName.focus();
 else if (chat.state !== 'closed') ui.composerMessage.focus();
+
+// ---------------------------------------------------------------------------------------------
+// Topic: the team a new chat is for. A page embedded with ?team=<id> names it (the widget's configuration); otherwise
+// the customer may pick one of the relay's teams, or none (any agent).
+
+const TEAM_ID = /^[a-z][a-z0-9-]{0,31}$/;
+const presetTeam = (() => {
+  const team = new URLSearchParams(location.search).get('team');
+  return team && TEAM_ID.test(team) ? team : null;
+})();
+
+async function loadTopics() {
+  if (presetTeam) return;
+  try {
+    const response = await fetch('/chat/teams', { headers: { Accept: 'application/json' } });
+    if (!response.ok) return;
+    const teams = await response.json();
+    if (!Array.isArray(teams)) return;
+    for (const team of teams) {
+      if (typeof team?.id !== 'string' || !TEAM_ID.test(team.id) || typeof team.name !== 'string') continue;
+      const option = document.createElement('option');
+      option.value = team.id;
+      option.textContent = team.name;
+      ui.startTopic.insertBefore(option, ui.startTopic.lastElementChild);
+    }
+    ui.startTopic.value = '';
+    const shown = ui.startTopic.options.length > 1;
+    ui.startTopic.hidden = !shown;
+    ui.startTopicLabel.hidden = !shown;
+  } catch {
+    // no topics: the chat goes to any agent
+  }
+}
+void loadTopics();

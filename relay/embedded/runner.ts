@@ -18,7 +18,6 @@ import type { Applied, Clock, CommandRunner, RoutingSnapshot, Scheduler, Session
 import { JOINER_LOG_EVENTS } from '../paging';
 import type { SqliteRelayStore } from '../store/sqlite';
 
-
 export class SqliteRunner implements CommandRunner {
   /** for routing ties: the order in which agents last got a chat (in memory; resets on restart) */
   private readonly lastAssigned = new Map<AgentId, number>();
@@ -83,22 +82,29 @@ export class SqliteRunner implements CommandRunner {
   }
 
   routeOldest(decide: (loaded: Loaded, snapshot: RoutingSnapshot) => Decision): Promise<Result<Applied> | null> {
-    const session = this.store.oldestQueuedSession();
-    if (!session) return Promise.resolve(null);
-    const decision = decide(
-      { session, duplicateSeq: null, transcript: null, accounts: new Map() },
-      {
-        accounts: new Map(this.store.listAccounts().map((a) => [a.id, a])),
-        openChats: this.store.openChatCounts(),
-        lastAssignedAt: this.lastAssigned,
-      },
-    );
-    if (!decision.ok) return Promise.resolve(decision);
-    const applied = this.apply(session, decision.value);
-    if (applied.after.ownerId && applied.after.ownerId !== session.ownerId) {
-      this.lastAssigned.set(applied.after.ownerId, ++this.assignments);
+    const heads = this.store.queueHeads();
+    if (!heads.length) return Promise.resolve(null);
+    const snapshot: RoutingSnapshot = {
+      accounts: new Map(this.store.listAccounts().map((a) => [a.id, a])),
+      openChats: this.store.openChatCounts(),
+      lastAssignedAt: this.lastAssigned,
+    };
+    // each team has its own queue: the oldest chat someone can take now goes first, a queue nobody serves waits
+    let unassigned: Result<Applied> | null = null;
+    for (const session of heads) {
+      const decision = decide({ session, duplicateSeq: null, transcript: null, accounts: new Map() }, snapshot);
+      if (!decision.ok) return Promise.resolve(decision);
+      const applied = this.apply(session, decision.value);
+      if (!applied.events.length) {
+        unassigned = ok(applied);
+        continue;
+      }
+      if (applied.after.ownerId && applied.after.ownerId !== session.ownerId) {
+        this.lastAssigned.set(applied.after.ownerId, ++this.assignments);
+      }
+      return Promise.resolve(ok(applied));
     }
-    return Promise.resolve(ok(applied));
+    return Promise.resolve(unassigned);
   }
 
   afterCommit(task: () => void): void {

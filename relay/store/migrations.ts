@@ -116,6 +116,53 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'teams-capacity-statuses',
+    // Teams and their members, a team per chat (queues per team), capacity per agent, Busy, idle (auto-away), disabled
+    // accounts, when the shown status changed, and the directory version a running relay polls to notice what the CLI
+    // changed in this file. The accounts table is rebuilt because its CHECK on chosen_status must now allow 'busy'.
+    up(db) {
+      db.exec(`
+        CREATE TABLE accounts_rebuilt (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('agent', 'manager')),
+          can_listen_in INTEGER NOT NULL,
+          password_hash TEXT NOT NULL,
+          chosen_status TEXT NOT NULL DEFAULT 'present' CHECK (chosen_status IN ('present', 'busy', 'away')),
+          created_at INTEGER NOT NULL,
+          online INTEGER NOT NULL DEFAULT 0,
+          capacity INTEGER CHECK (capacity IS NULL OR capacity >= 1),
+          disabled INTEGER NOT NULL DEFAULT 0,
+          idle INTEGER NOT NULL DEFAULT 0,
+          status_since INTEGER
+        );
+        INSERT INTO accounts_rebuilt (id, name, role, can_listen_in, password_hash, chosen_status, created_at, online)
+          SELECT id, name, role, can_listen_in, password_hash, chosen_status, created_at, online FROM accounts;
+        DROP TABLE accounts;
+        ALTER TABLE accounts_rebuilt RENAME TO accounts;
+        CREATE TABLE teams (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          created_at INTEGER NOT NULL
+        );
+        CREATE TABLE team_members (
+          team_id TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+          agent_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+          PRIMARY KEY (team_id, agent_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX team_members_by_agent ON team_members (agent_id);
+        ALTER TABLE sessions ADD COLUMN team TEXT;
+        CREATE INDEX sessions_queued_by_team ON sessions (team, created_at) WHERE state = 'queued';
+        CREATE TABLE directory_version (
+          one INTEGER PRIMARY KEY CHECK (one = 1),
+          version INTEGER NOT NULL
+        );
+        INSERT INTO directory_version (one, version) VALUES (1, 0);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)!.version;

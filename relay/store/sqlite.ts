@@ -19,11 +19,14 @@ import {
   SessionSummarySchema,
   type SettableStatus,
   SettableStatusSchema,
+  type Team,
+  type TeamId,
+  TeamSchema,
   type TransferOffer,
   TransferOfferSchema,
 } from '../../common/domain';
 import { type Derived, fold } from '../core/model';
-import type { Account, NewAccount } from '../ports';
+import type { Account, AccountPatch, NewAccount } from '../ports';
 import { eventJson } from '../wire';
 import { migrate } from './migrations';
 
@@ -38,6 +41,7 @@ interface SessionRow {
   last_seq: number;
   last_message: string | null;
   waiting_since: number | null;
+  team: string | null;
 }
 
 interface AccountRow {
@@ -48,6 +52,10 @@ interface AccountRow {
   password_hash: string;
   chosen_status: string;
   online: number;
+  capacity: number | null;
+  disabled: number;
+  idle: number;
+  status_since: number | null;
 }
 
 const LastMessageSchema = SessionSummarySchema.shape.lastMessage;
@@ -114,6 +122,8 @@ export class SqliteRelayStore {
   private batchCommands = 0;
   private batchOpenedAt = 0;
   private readonly accounts = new Map<AgentId, Account>();
+  /** the directory version last read: when another process (the CLI) moves it, cached accounts are dropped */
+  private seenDirectoryVersion = -1;
   /**
    * Write-through copy of live sessions: every command reads its session, and SQL plus a zod parse per read cost
    * more than the write itself. Only this connection writes sessions, so it is exact while nothing rolls back;
@@ -329,30 +339,111 @@ export class SqliteRelayStore {
 
   getAccount(id: AgentId): Account | null {
     // read on every event (names, roles): parsed once, then served from memory; a miss reads the file, so an
-    // account added by `relay user add` from another process is found at its first sign-in
+    // account added by `relay user add` from another process is found at its first sign-in (and a change made there
+    // is seen once `directoryVersion` notices it)
     const cached = this.accounts.get(id);
     if (cached) return cached;
     const row = this.stmt.getAccount.get(id);
-    const account = row ? toAccount(row) : null;
+    const account = row ? toAccount(row, this.stmt.teamsOf.all(id).map((t) => t.team_id)) : null;
     if (account) this.accounts.set(id, account);
     return account;
   }
 
   listAccounts(): Account[] {
-    return this.stmt.listAccounts.all().map(toAccount);
+    const teams = new Map<AgentId, TeamId[]>();
+    for (const { agent_id, team_id } of this.stmt.allMemberships.all()) {
+      teams.set(agent_id, [...(teams.get(agent_id) ?? []), team_id]);
+    }
+    return this.stmt.listAccounts.all().map((row) => toAccount(row, teams.get(row.id) ?? []));
   }
 
   createAccount(account: NewAccount): void {
-    this.stmt.createAccount.run({ ...account, canListenIn: account.canListenIn ? 1 : 0, createdAt: Date.now() });
+    this.stmt.createAccount.run({
+      id: account.id,
+      name: account.name,
+      role: account.role,
+      canListenIn: account.canListenIn ? 1 : 0,
+      passwordHash: account.passwordHash,
+      capacity: account.capacity ?? null,
+      createdAt: Date.now(),
+    });
+    for (const team of account.teams ?? []) this.stmt.addMember.run(team, account.id);
+    this.directoryChanged(account.id);
+  }
+
+  updateAccount(id: AgentId, patch: AccountPatch): void {
+    const columns: Record<string, unknown> = {};
+    if (patch.name !== undefined) columns.name = patch.name;
+    if (patch.role !== undefined) columns.role = patch.role;
+    if (patch.canListenIn !== undefined) columns.can_listen_in = patch.canListenIn ? 1 : 0;
+    if (patch.passwordHash !== undefined) columns.password_hash = patch.passwordHash;
+    if (patch.capacity !== undefined) columns.capacity = patch.capacity;
+    if (patch.disabled !== undefined) {
+      columns.disabled = patch.disabled ? 1 : 0;
+      columns.status_since = Date.now();
+    }
+    const names = Object.keys(columns);
+    if (names.length) {
+      // column names come from the fixed list above, never from the caller
+      this.db.prepare(`UPDATE accounts SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id`).run({ ...columns, id });
+    }
+    if (patch.teams !== undefined) {
+      this.stmt.clearMemberships.run(id);
+      for (const team of patch.teams) this.stmt.addMember.run(team, id);
+    }
+    this.directoryChanged(id);
+  }
+
+  removeAccount(id: AgentId): boolean {
+    const removed = this.stmt.removeAccount.run(id).changes > 0;
+    if (removed) this.directoryChanged(id);
+    return removed;
+  }
+
+  listTeams(): Team[] {
+    return this.stmt.listTeams.all().map((row) => TeamSchema.parse(row));
+  }
+
+  createTeam(team: Team): void {
+    this.stmt.createTeam.run(team.id, team.name, Date.now());
+    this.directoryChanged(null);
+  }
+
+  removeTeam(id: TeamId): boolean {
+    const removed = this.stmt.removeTeam.run(id).changes > 0;
+    if (removed) this.directoryChanged(null);
+    return removed;
+  }
+
+  /** The directory's version; when it moved since the last look (another process wrote), cached accounts are dropped. */
+  directoryVersion(): number {
+    const version = this.stmt.directoryVersion.get()?.version ?? 0;
+    if (version !== this.seenDirectoryVersion) {
+      this.seenDirectoryVersion = version;
+      this.accounts.clear();
+    }
+    return version;
+  }
+
+  /** One account (or, null, every account: a team's members changed) is stale; the version tells other processes. */
+  private directoryChanged(id: AgentId | null): void {
+    this.stmt.bumpDirectory.run();
+    if (id === null) this.accounts.clear();
+    else this.accounts.delete(id);
   }
 
   setChosenStatus(id: AgentId, status: SettableStatus): void {
-    this.stmt.setStatus.run(status, id);
+    this.stmt.setStatus.run({ id, status, at: Date.now() });
     this.accounts.delete(id);
   }
 
   setOnline(id: AgentId, online: boolean): void {
-    this.stmt.setOnline.run(online ? 1 : 0, id);
+    this.stmt.setOnline.run({ id, online: online ? 1 : 0, at: Date.now() });
+    this.accounts.delete(id);
+  }
+
+  setIdle(id: AgentId, idle: boolean): void {
+    this.stmt.setIdle.run({ id, idle: idle ? 1 : 0, at: Date.now() });
     this.accounts.delete(id);
   }
 
@@ -367,9 +458,13 @@ export class SqliteRelayStore {
     return this.stmt.liveSessions.all().map((row) => this.sessions.get(row.id) ?? this.remember(this.toSession(row)));
   }
 
-  oldestQueuedSession(): SessionSummary | null {
-    const row = this.stmt.oldestQueued.get();
-    return row ? (this.sessions.get(row.id) ?? this.remember(this.toSession(row))) : null;
+  /** The chat at the head of each queue (one per team, and one for chats of no team), oldest first. */
+  queueHeads(): SessionSummary[] {
+    return this.stmt.queueHeads.all().map((row) => this.sessions.get(row.id) ?? this.remember(this.toSession(row)));
+  }
+
+  logsInWindow(since: number, until: number): SessionEvent[] {
+    return this.stmt.logsInWindow.all(until, since).map((row) => SessionEventSchema.parse(JSON.parse(row.body)));
   }
 
   putSession(session: SessionSummary): void {
@@ -391,6 +486,7 @@ export class SqliteRelayStore {
       lastSeq: session.lastSeq,
       lastMessage: session.lastMessage ? JSON.stringify(session.lastMessage) : null,
       waitingSince: session.waitingSince,
+      team: session.team ?? null,
     });
     // most writes are messages, which leave the listeners as they were; without the previous version, rewrite
     if (!before || !sameList(before.listeners, session.listeners)) {
@@ -583,6 +679,7 @@ export class SqliteRelayStore {
       lastSeq: derived.lastSeq,
       lastMessage: derived.lastMessage,
       waitingSince: derived.waitingSince,
+      team: row.team,
     });
   }
 }
@@ -592,29 +689,58 @@ function prepareStatements(db: Database.Database) {
     getAccount: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?'),
     listAccounts: db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY id'),
     createAccount: db.prepare(
-      `INSERT INTO accounts (id, name, role, can_listen_in, password_hash, created_at)
-       VALUES (@id, @name, @role, @canListenIn, @passwordHash, @createdAt)`,
+      `INSERT INTO accounts (id, name, role, can_listen_in, password_hash, capacity, created_at)
+       VALUES (@id, @name, @role, @canListenIn, @passwordHash, @capacity, @createdAt)`,
     ),
-    setStatus: db.prepare('UPDATE accounts SET chosen_status = ? WHERE id = ?'),
-    setOnline: db.prepare('UPDATE accounts SET online = ? WHERE id = ?'),
+    removeAccount: db.prepare('DELETE FROM accounts WHERE id = ?'),
+    teamsOf: db.prepare<[string], { team_id: string }>('SELECT team_id FROM team_members WHERE agent_id = ? ORDER BY team_id'),
+    allMemberships: db.prepare<[], { agent_id: string; team_id: string }>(
+      'SELECT agent_id, team_id FROM team_members ORDER BY agent_id, team_id',
+    ),
+    clearMemberships: db.prepare('DELETE FROM team_members WHERE agent_id = ?'),
+    addMember: db.prepare('INSERT OR IGNORE INTO team_members (team_id, agent_id) VALUES (?, ?)'),
+    listTeams: db.prepare<[], { id: string; name: string }>('SELECT id, name FROM teams ORDER BY name, id'),
+    createTeam: db.prepare('INSERT INTO teams (id, name, created_at) VALUES (?, ?, ?)'),
+    removeTeam: db.prepare('DELETE FROM teams WHERE id = ?'),
+    directoryVersion: db.prepare<[], { version: number }>('SELECT version FROM directory_version WHERE one = 1'),
+    bumpDirectory: db.prepare('UPDATE directory_version SET version = version + 1 WHERE one = 1'),
+    // the shown status changed (or may have): its time is kept, unless the value written is the one already there
+    setStatus: db.prepare(
+      `UPDATE accounts SET status_since = CASE WHEN chosen_status = @status THEN status_since ELSE @at END,
+         chosen_status = @status WHERE id = @id`,
+    ),
+    setOnline: db.prepare(
+      'UPDATE accounts SET status_since = CASE WHEN online = @online THEN status_since ELSE @at END, online = @online WHERE id = @id',
+    ),
+    setIdle: db.prepare(
+      'UPDATE accounts SET status_since = CASE WHEN idle = @idle THEN status_since ELSE @at END, idle = @idle WHERE id = @id',
+    ),
     getSession: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
     liveSessions: db.prepare<[], SessionRow>(
       "SELECT * FROM sessions WHERE state != 'closed' ORDER BY created_at, rowid",
     ),
-    oldestQueued: db.prepare<[], SessionRow>(
-      "SELECT * FROM sessions WHERE state = 'queued' ORDER BY created_at, rowid LIMIT 1",
+    queueHeads: db.prepare<[], SessionRow>(
+      `SELECT * FROM (
+         SELECT *, rowid AS arrival, row_number() OVER (PARTITION BY team ORDER BY created_at, rowid) AS place
+         FROM sessions WHERE state = 'queued'
+       ) WHERE place = 1 ORDER BY created_at, arrival`,
+    ),
+    logsInWindow: db.prepare<[number, number], { body: string }>(
+      `SELECT body FROM events WHERE session_id IN (
+         SELECT id FROM sessions WHERE created_at < ? AND (closed_at IS NULL OR closed_at >= ?)
+       ) ORDER BY session_id, seq`,
     ),
     pendingTransfers: db.prepare<[], { pending_transfer: string }>(
       "SELECT pending_transfer FROM sessions WHERE state != 'closed' AND pending_transfer IS NOT NULL",
     ),
     putSession: db.prepare(
       `INSERT INTO sessions (id, customer_name, state, owner_id, pending_transfer, created_at, closed_at, last_seq,
-         last_message, waiting_since)
+         last_message, waiting_since, team)
        VALUES (@id, @customerName, @state, @ownerId, @pendingTransfer, @createdAt, @closedAt, @lastSeq, @lastMessage,
-         @waitingSince)
+         @waitingSince, @team)
        ON CONFLICT (id) DO UPDATE SET state = excluded.state, owner_id = excluded.owner_id,
          pending_transfer = excluded.pending_transfer, closed_at = excluded.closed_at, last_seq = excluded.last_seq,
-         last_message = excluded.last_message, waiting_since = excluded.waiting_since`,
+         last_message = excluded.last_message, waiting_since = excluded.waiting_since, team = excluded.team`,
     ),
     listeners: db.prepare<[string], { agent_id: string }>(
       'SELECT agent_id FROM listeners WHERE session_id = ? ORDER BY position',
@@ -674,6 +800,7 @@ function sameStored(a: SessionSummary, b: SessionSummary): boolean {
     a.ownerId === b.ownerId &&
     a.createdAt === b.createdAt &&
     a.closedAt === b.closedAt &&
+    (a.team ?? null) === (b.team ?? null) &&
     (a.pendingTransfer === b.pendingTransfer || JSON.stringify(a.pendingTransfer) === JSON.stringify(b.pendingTransfer)) &&
     sameList(a.listeners, b.listeners)
   );
@@ -685,7 +812,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 const AccountRowSchema = z.object({ role: AgentRoleSchema, chosen_status: SettableStatusSchema });
 
-function toAccount(row: AccountRow): Account {
+function toAccount(row: AccountRow, teams: TeamId[]): Account {
   const checked = AccountRowSchema.parse(row);
   return {
     id: row.id,
@@ -695,5 +822,10 @@ function toAccount(row: AccountRow): Account {
     passwordHash: row.password_hash,
     chosenStatus: checked.chosen_status,
     online: row.online === 1,
+    teams,
+    capacity: row.capacity,
+    disabled: row.disabled === 1,
+    idle: row.idle === 1,
+    statusSince: row.status_since,
   };
 }

@@ -1,6 +1,6 @@
 // The open chat: header with the Chat menu, the transcript, and below it the composer or the bar my role calls for.
 import { type KeyboardEvent, useId } from 'react';
-import { type AgentInfo, roleIn, type SessionSummary } from '../../common/domain';
+import { type AgentInfo, offerTargetName, roleIn, type SessionSummary } from '../../common/domain';
 import {
   cancelTransferClicked,
   closeWindowClicked,
@@ -35,7 +35,14 @@ export function OfferBar({ session }: { session: SessionSummary }) {
     <div className="offer-bar">
       <div className="offer-text">
         <p className="offer-title">
-          <bdi>{nameOf(offer.offeredBy)}</bdi> wants to transfer this chat to you.
+          <bdi>{nameOf(offer.offeredBy)}</bdi> wants to transfer this chat to{' '}
+          {offer.toTeam ? (
+            <>
+              your team <bdi>{offer.toTeam.name}</bdi>; the first to accept gets it.
+            </>
+          ) : (
+            'you.'
+          )}
         </p>
         <OfferNote offer={offer} />
       </div>
@@ -71,7 +78,7 @@ export function WaitingBar({ session, me }: { session: SessionSummary; me: Agent
     <div className="waiting-bar">
       <span className="spinner" aria-hidden="true" />
       <p>
-        Waiting for <bdi>{nameOf(offer.toId)}</bdi> to accept the transfer
+        Waiting for <bdi>{offerTargetName(offer, nameOf)}</bdi> to accept the transfer
       </p>
       {canCancel ? (
         <button

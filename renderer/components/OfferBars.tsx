@@ -24,7 +24,14 @@ function OfferBarItem({ session }: { session: SessionSummary }) {
       </span>
       <div className="offer-toast-text">
         <p className="offer-title">
-          <bdi>{from}</bdi> wants to transfer the chat with <bdi>{session.customerName}</bdi> to you.
+          <bdi>{from}</bdi> wants to transfer the chat with <bdi>{session.customerName}</bdi> to{' '}
+          {offer.toTeam ? (
+            <>
+              your team <bdi>{offer.toTeam.name}</bdi>.
+            </>
+          ) : (
+            'you.'
+          )}
         </p>
         <OfferNote offer={offer} />
         <ErrorNote text={error} />

@@ -1,6 +1,6 @@
 // The sessions list: my chats, offers first, with unread counts and transfer/listening states in words.
 import type { KeyboardEvent } from 'react';
-import { roleIn, type SessionSummary } from '../../common/domain';
+import { isOfferedTo, offerTargetName, roleIn, type SessionSummary } from '../../common/domain';
 import { type LinePart, partText } from '../lib/eventText';
 import { formatListTime, initials } from '../lib/format';
 import { sessionOpened } from '../store/actions';
@@ -15,8 +15,10 @@ import { LineParts } from './LineParts';
 export function sessionStateParts(session: SessionSummary, meId: string, nameOf: (id: string) => string): LinePart[] | null {
   if (session.state === 'closed') return ['Closed'];
   const pending = session.pendingTransfer;
-  if (pending?.toId === meId) return ['Transfer from ', { user: nameOf(pending.offeredBy) }];
-  if (pending && (pending.offeredBy === meId || pending.fromId === meId)) return ['Transfer to ', { user: nameOf(pending.toId) }, ' pending'];
+  if (pending && isOfferedTo(pending, meId)) return ['Transfer from ', { user: nameOf(pending.offeredBy) }];
+  if (pending && (pending.offeredBy === meId || pending.fromId === meId)) {
+    return ['Transfer to ', { user: offerTargetName(pending, nameOf) }, ' pending'];
+  }
   if (roleIn(session, meId) === 'listener') return ['Listening'];
   return null;
 }
@@ -68,7 +70,7 @@ export function SessionList() {
           const lastText = last ? `${last.authorKind === 'agent' ? `${last.authorName}: ` : ''}${last.text}` : 'No messages yet';
           const time = formatListTime(last?.at ?? session.createdAt, now);
           const pending = session.pendingTransfer !== null && session.state !== 'closed';
-          const offered = pending && session.pendingTransfer?.toId === me.id;
+          const offered = pending && isOfferedTo(session.pendingTransfer, me.id);
           const label = [session.customerName, lastText, time, count > 0 ? `${count} unread` : null, words]
             .filter(Boolean)
             .join(', ');

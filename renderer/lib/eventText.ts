@@ -25,7 +25,13 @@ export function systemLineParts(event: SessionEvent, nameOf: (id: string | null 
     case 'message':
       return [u(event.text)];
     case 'transfer-offered':
-      return ['Transfer to ', u(nameOf(event.transfer.toId)), ' offered'];
+      return event.transfer.toId === null
+        ? ['Transfer to the team ', u(event.transfer.toTeam?.name ?? ''), ' offered']
+        : ['Transfer to ', u(nameOf(event.transfer.toId)), ' offered'];
+    case 'transfer-passed':
+      return event.why === 'rejected'
+        ? [u(nameOf(event.agentId)), ' passed on the transfer', ...(event.reason ? [': ', u(event.reason)] : [])]
+        : [u(nameOf(event.agentId)), ' is no longer available for the transfer'];
     case 'transfer-accepted':
       return ['Transferred from ', u(event.fromName), ' to ', u(event.toName)];
     case 'transfer-rejected':

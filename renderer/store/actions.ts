@@ -1,7 +1,9 @@
 // The renderer's event vocabulary: past-tense actions that several slices and the effects react to.
 import { createAction } from '@reduxjs/toolkit';
 import type { AttentionKind, BatonBridge, ClientEvent, SearchHit, Settings } from '../../common/bridge';
-import type { AgentId, AgentInfo, Request, SessionEvent, SessionId, SessionSummary, SettableStatus } from '../../common/domain';
+import type { AgentId, AgentInfo, Request, SessionEvent, SessionId, SessionSummary, SettableStatus, TeamId } from '../../common/domain';
+import type { Metrics } from '../../common/metrics';
+import type { AdminCommand } from '../../common/protocol';
 import type { BatonError } from '../../common/result';
 
 /** Every ClientEvent the bridge pushes (and the app:snapshot answer at start, as a `snapshot` event). */
@@ -55,8 +57,12 @@ export const adjacentChatRequested = createAction<1 | -1>('chat/adjacentChatRequ
 export const transferDialogOpened = createAction<SessionId>('transfer/dialogOpened');
 export const transferDialogClosed = createAction('transfer/dialogClosed');
 export const transferTargetChosen = createAction<AgentId>('transfer/targetChosen');
+export const transferTeamChosen = createAction<TeamId>('transfer/teamChosen');
 export const transferNoteChanged = createAction<string>('transfer/noteChanged');
-export const offerSubmitted = createAction<{ sessionId: SessionId; to: AgentId; note?: string }>('transfer/offerSubmitted');
+/** to an agent (`to`) or to a team (`team`) */
+export const offerSubmitted = createAction<{ sessionId: SessionId; to?: AgentId; team?: TeamId; note?: string }>(
+  'transfer/offerSubmitted',
+);
 export const offerSent = createAction<{ sessionId: SessionId; transferId: string }>('transfer/offerSent');
 /** `openAfter`: accepted from the offer bar of another tab, so the chat opens once it is mine */
 export const acceptClicked = createAction<{ sessionId: SessionId; transferId: string; openAfter?: boolean }>('transfer/acceptClicked');
@@ -89,8 +95,23 @@ export const historyQueryChanged = createAction<string>('history/queryChanged');
 export const historySearchCompleted = createAction<{ text: string; hits: SearchHit[] }>('history/searchCompleted');
 export const historyChatOpened = createAction<{ sessionId: SessionId; seq?: number }>('history/chatOpened');
 
+// Dashboard and the manager's Team view.
+export interface DashboardFilters {
+  /** 'all', a team id, or '' for chats of no team */
+  team: string;
+  state: 'all' | 'queued' | 'active' | 'transfer';
+  sort: 'waiting' | 'newest';
+}
+export const dashboardFilterChanged = createAction<Partial<DashboardFilters>>('dashboard/filterChanged');
+export const metricsRequested = createAction('dashboard/metricsRequested');
+export const metricsLoaded = createAction<Metrics>('dashboard/metricsLoaded');
+export const metricsExportClicked = createAction('dashboard/metricsExportClicked');
+/** one change in the Team view, as the relay commands that make it (sent in order; errors shown under `where`) */
+export const adminSubmitted = createAction<{ where: string; commands: AdminCommand[] }>('team/adminSubmitted');
+export const adminDone = createAction<{ where: string }>('team/adminDone');
+
 // Shell of the workspace.
-export type Tab = 'chats' | 'dashboard' | 'history' | 'requests';
+export type Tab = 'chats' | 'dashboard' | 'team' | 'history' | 'requests';
 /** the tabs, plus Settings (reached from the header, not a tab of the workspace) */
 export type View = Tab | 'settings';
 export const tabChosen = createAction<View>('ui/tabChosen');

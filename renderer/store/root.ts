@@ -1,12 +1,15 @@
 // The combined reducer and the RootState type every selector is written against.
 import { combineReducers } from '@reduxjs/toolkit';
+import { adminReducer } from './admin';
 import { chatReducer } from './chat';
 import { connectionReducer } from './connection';
+import { dashboardReducer } from './dashboard';
 import { historyReducer } from './history';
 import { presenceReducer } from './presence';
 import { requestsReducer } from './requests';
 import { sessionReducer } from './session';
 import { sessionsReducer } from './sessions';
+import { teamsReducer } from './teams';
 import { transfersReducer } from './transfers';
 import { uiReducer } from './ui';
 
@@ -17,6 +20,9 @@ export const rootReducer = combineReducers({
   chat: chatReducer,
   transfers: transfersReducer,
   presence: presenceReducer,
+  teams: teamsReducer,
+  dashboard: dashboardReducer,
+  admin: adminReducer,
   history: historyReducer,
   requests: requestsReducer,
   ui: uiReducer,

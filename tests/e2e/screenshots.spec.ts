@@ -15,6 +15,8 @@ import {
   transferDialog,
   transferTarget,
 } from './fixtures';
+import { connectScriptedAgent } from './scripted-agent';
+import { connectScriptedCustomer } from './scripted-customer';
 
 const writeFiles = process.env.BATON_SCREENSHOTS === '1';
 const folder = path.resolve(import.meta.dirname, '../../docs/screenshots');
@@ -28,6 +30,16 @@ async function shoot(page: Page, name: string): Promise<void> {
 
 test('the main states render for the documentation screenshots', async ({ relay, signIn, startChat }) => {
   test.setTimeout(90_000);
+  // teams, as a manager would set them up in the Team view: Billing (bob, carol), Technical (alice), Returns (nobody)
+  const admin = await connectScriptedAgent(relay.wsUrl, 'maria');
+  for (const [team, name] of [['billing', 'Billing'], ['tech', 'Technical'], ['returns', 'Returns']] as const) {
+    await admin.command({ type: 'team-add', team, name });
+  }
+  await admin.command({ type: 'user-set-teams', user: 'bob', teams: ['billing'] });
+  await admin.command({ type: 'user-set-teams', user: 'carol', teams: ['billing'] });
+  await admin.command({ type: 'user-set-teams', user: 'alice', teams: ['tech'] });
+  await admin.command({ type: 'user-set-capacity', user: 'carol', capacity: 2 });
+  await admin.close();
   const alice = await signIn('alice');
   const customer = await chatOwnedBy(alice, startChat, 'Dana Whitfield', 'Hi! My invoice shows the wrong amount.');
   await sendAsAgent(alice, 'Dana Whitfield', 'Hello Dana, I am sorry to hear that. Which invoice number is it?');
@@ -72,11 +84,24 @@ test('the main states render for the documentation screenshots', async ({ relay,
   await sendAsCustomer(customer, 'Wonderful, thank you both!');
   await shoot(customer.page, 'customer-page');
 
+  // a chat for Returns, whose queue nobody serves: it waits, and the Dashboard shows it
+  const waiting = await connectScriptedCustomer(relay.wsUrl, 'Olga Berg', 'returns');
   const maria = await signIn('maria');
   await maria.page.getByRole('tab', { name: 'Dashboard' }).click();
   await expect(maria.page.getByRole('table', { name: 'Live chats' })).toContainText('Ravi Patel');
   await expect(maria.page.getByRole('table', { name: 'Live chats' })).toContainText('Dana Whitfield');
+  await expect(maria.page.getByRole('table', { name: 'Queues' }).getByRole('row', { name: /^Returns/ })).toContainText('1');
+  await expect(maria.page.getByRole('table', { name: 'Today per agent' })).toContainText('Bob Jones');
   await shoot(maria.page, 'dashboard');
+
+  await maria.page.getByRole('tab', { name: 'Team' }).click();
+  await expect(maria.page.getByRole('table', { name: 'People' })).toContainText('Carol White');
+  await shoot(maria.page, 'team-view');
+  await maria.page.getByRole('table', { name: 'People' }).getByRole('button', { name: 'Edit Carol White' }).click();
+  await expect(maria.page.getByRole('dialog', { name: 'Edit Carol White' })).toBeVisible();
+  await shoot(maria.page, 'team-edit');
+  await maria.page.getByRole('dialog', { name: 'Edit Carol White' }).getByRole('button', { name: 'Cancel' }).click();
+  await waiting.close();
 
   await sendAsAgent(bob, 'Dana Whitfield', 'Done: the corrected invoice is on its way by e-mail.');
   await chooseFromChatMenu(bob, 'Dana Whitfield', 'Close chat');

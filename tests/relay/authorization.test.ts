@@ -106,6 +106,22 @@ const matrix: Array<[command: string, role: Role, code: string]> = [
   ['fetch-events', 'other', 'forbidden'],
 ];
 
+/** Administration: only managers (the Team view); every other role is refused, and nothing changes. */
+const adminCommands: Record<string, () => Frame> = {
+  'user-add': () => ({ type: 'user-add', user: 'zed', role: 'manager', password: 'pass-word' }),
+  'user-remove': () => ({ type: 'user-remove', user: 'dave' }),
+  'user-set-disabled': () => ({ type: 'user-set-disabled', user: 'dave', disabled: true }),
+  'user-set-password': () => ({ type: 'user-set-password', user: 'maria', password: 'taken-over' }),
+  'user-set-role': () => ({ type: 'user-set-role', user: 'dave', role: 'manager', canListenIn: true }),
+  'user-set-teams': () => ({ type: 'user-set-teams', user: 'dave', teams: [] }),
+  'user-set-capacity': () => ({ type: 'user-set-capacity', user: 'dave', capacity: 50 }),
+  'team-add': () => ({ type: 'team-add', team: 'billing', name: 'Billing' }),
+  'team-remove': () => ({ type: 'team-remove', team: 'billing' }),
+};
+const adminMatrix = Object.keys(adminCommands).flatMap((command) =>
+  (['owner', 'target', 'listener', 'other'] as const).map((role) => [command, role] as const),
+);
+
 describe('authorization matrix', () => {
   it.each(matrix)('%s by the %s is refused with %s', async (command, role, code) => {
     expect(await as[role].command(commands[command]!())).toMatchObject({ type: 'error', code });
@@ -120,6 +136,26 @@ describe('authorization matrix', () => {
     expect(await customer.command(commands[command]!())).toMatchObject({ type: 'error', code: 'bad-frame' });
   });
 
+  it.each(adminMatrix)('%s by the %s is refused with not-manager', async (command, role) => {
+    expect(await as[role].command(adminCommands[command]!())).toMatchObject({ type: 'error', code: 'not-manager' });
+  });
+
+  it.each(Object.keys(adminCommands))('%s sent by a customer is not a customer command (bad-frame)', async (command) => {
+    expect(await customer.command(adminCommands[command]!())).toMatchObject({ type: 'error', code: 'bad-frame' });
+  });
+
+  it.each([
+    ['owner', 'forbidden'],
+    ['target', 'forbidden'],
+    ['other', 'forbidden'],
+    ['listener', 'ok'],
+    ['manager', 'ok'],
+  ] as const)("today's figures asked by the %s: %s", async (role, outcome) => {
+    const answer = await as[role].command({ type: 'get-metrics', since: Date.now() - 3600_000, until: Date.now() + 1000 });
+    if (outcome === 'ok') expect(answer).toMatchObject({ type: 'ok', result: { agents: expect.any(Array), teams: [] } });
+    else expect(answer).toMatchObject({ type: 'error', code: outcome });
+  });
+
   it('a customer cannot say hello as an agent', async () => {
     expect(await customer.command({ type: 'hello', protocol: PROTOCOL_VERSION })).toMatchObject({ code: 'bad-frame' });
   });
@@ -129,6 +165,13 @@ describe('authorization matrix', () => {
     expect(events.at(-1).seq).toBe(lastSeqBefore);
     const summary = as.manager.frames.filter((f) => f.type === 'session' && f.session.id === sessionId).at(-1)!.session;
     expect(summary).toMatchObject({ ownerId: 'alice', listeners: ['carol'], pendingTransfer: { id: transferId, toId: 'bob' } });
+    // nor did the refused administration: a new welcome shows the accounts and teams as they were
+    const check = await connectAgent(relay, 'dave');
+    const welcome = check.frames[0]!;
+    await check.close();
+    expect(welcome.teams).toEqual([]);
+    expect(welcome.agents.map((a: Frame) => a.id)).toEqual(['alice', 'bob', 'carol', 'dave', 'maria']);
+    expect(welcome.me).toMatchObject({ role: 'agent', canListenIn: false, disabled: false, capacity: 4, teams: [] });
   });
 });
 

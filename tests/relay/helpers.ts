@@ -1,4 +1,5 @@
 // Test helpers for the relay: start one on a temp folder, and connect agents and customers that record every frame.
+import { spawn } from 'node:child_process';
 import { scryptSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -365,7 +366,7 @@ export interface TestCustomer extends TestClient {
 
 export async function connectCustomer(
   relay: RunningRelay,
-  hello: { name?: string; token?: string; lastSeq?: number } = { name: 'Customer' },
+  hello: { name?: string; token?: string; lastSeq?: number; team?: string } = { name: 'Customer' },
   headers: Record<string, string> = {},
 ): Promise<TestCustomer> {
   const ws = await openSocket(`${relay.wsUrl}${CUSTOMER_PATH}`, headers);
@@ -381,3 +382,21 @@ export function removeDir(dir: string): void {
 }
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+/** Runs the relay CLI without blocking this process's event loop (a relay under test may share its store). */
+export function runCli(args: string[], input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/cli.ts', ...args], { cwd: repoRoot });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}

@@ -62,6 +62,7 @@ class RecordingSockets implements LocalSockets {
   endCustomer(sessionId: string) {
     this.ended.push(sessionId);
   }
+  closeAgent() {}
 }
 
 const dirs: string[] = [];

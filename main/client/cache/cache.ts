@@ -27,7 +27,9 @@ export interface TransferRecord {
   sessionId: string;
   fromId: string;
   offeredBy: string;
-  toId: string;
+  /** null for an offer to a team */
+  toId: string | null;
+  toTeam: { id: string; name: string } | null;
   note: string | null;
   createdAt: number;
   state: 'pending' | 'accepted' | 'rejected' | 'cancelled';
@@ -195,8 +197,9 @@ function prepareStatements(db: Db) {
     insertMessage: p(`INSERT OR IGNORE INTO messages(id, session_id, seq, message_id, author_kind, author_name, customer_name, at, text)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     messageIdTaken: p('SELECT 1 FROM messages WHERE id = ?'),
-    offerTransfer: p(`INSERT INTO transfers(id, session_id, from_id, offered_by, to_id, note, created_at, state)
-      VALUES (?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT(id) DO NOTHING`),
+    offerTransfer: p(`INSERT INTO transfers(id, session_id, from_id, offered_by, to_id, to_team_id, to_team_name, note,
+        created_at, state)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT(id) DO NOTHING`),
     endTransfer: p(`UPDATE transfers SET state = ?, ended_at = ?, end_reason = ? WHERE id = ? AND state = 'pending'`),
     transfers: p('SELECT * FROM transfers WHERE session_id = ? ORDER BY created_at'),
     transcriptBefore: p('SELECT json FROM events WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
@@ -208,6 +211,7 @@ function prepareStatements(db: Db) {
     upsertAgent: p(`INSERT INTO presence(agent_id, json) VALUES (?, ?)
       ON CONFLICT(agent_id) DO UPDATE SET json = excluded.json`),
     agents: p('SELECT json FROM presence ORDER BY agent_id'),
+    removeAgent: p('DELETE FROM presence WHERE agent_id = ?'),
     readMark: p('SELECT seq FROM read_marks WHERE session_id = ?'),
     setReadMark: p(`INSERT INTO read_marks(session_id, seq) VALUES (?, ?)
       ON CONFLICT(session_id) DO UPDATE SET seq = max(seq, excluded.seq)`),
@@ -367,7 +371,8 @@ export class Cache {
       }
       case 'transfer-offered': {
         const t = event.transfer;
-        this.s.offerTransfer.run(t.id, t.sessionId, t.fromId, t.offeredBy, t.toId, t.note, t.createdAt);
+        const team = t.toTeam ?? null;
+        this.s.offerTransfer.run(t.id, t.sessionId, t.fromId, t.offeredBy, t.toId, team?.id ?? null, team?.name ?? null, t.note, t.createdAt);
         return;
       }
       case 'transfer-accepted':
@@ -428,7 +433,8 @@ export class Cache {
       sessionId: r.session_id as string,
       fromId: r.from_id as string,
       offeredBy: r.offered_by as string,
-      toId: r.to_id as string,
+      toId: (r.to_id as string | null) ?? null,
+      toTeam: r.to_team_id ? { id: r.to_team_id as string, name: (r.to_team_name as string | null) ?? (r.to_team_id as string) } : null,
       note: (r.note as string | null) ?? null,
       createdAt: r.created_at as number,
       state: r.state as TransferRecord['state'],
@@ -448,6 +454,11 @@ export class Cache {
 
   upsertAgent(agent: AgentInfo): void {
     this.s.upsertAgent.run(agent.id, JSON.stringify(agent));
+  }
+
+  /** a manager removed the account */
+  removeAgent(id: string): void {
+    this.s.removeAgent.run(id);
   }
 
   agents(): AgentInfo[] {
