@@ -29,6 +29,10 @@ export const errorCodes = [
   'already-listening',
   'cannot-listen',
   'not-manager',
+  'not-in-chat',
+  // uploads
+  'unsupported-type',
+  'conflict',
   // client side
   'invalid-argument',
   'offline',
@@ -66,6 +70,9 @@ export const errorSentences: Record<ErrorCode, string> = {
   'already-listening': 'You are already listening to this chat.',
   'cannot-listen': 'You do not have permission to listen in on chats.',
   'not-manager': 'Only a manager can do that.',
+  'not-in-chat': 'Only the agents in this chat, and managers, can do that.',
+  'unsupported-type': 'That kind of file cannot be sent.',
+  conflict: 'That was already sent with other content.',
   'invalid-argument': 'That request was not valid.',
   offline: 'You are offline. This needs a connection to the relay.',
   'cache-newer-version':

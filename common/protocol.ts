@@ -5,13 +5,23 @@ import { z } from 'zod';
 import {
   AgentIdSchema,
   AgentInfoSchema,
+  AttachmentIdSchema,
+  AttachmentLimitsSchema,
+  CannedReplyIdSchema,
+  CannedReplySchema,
+  CannedReplyScopeSchema,
+  CannedReplyTextSchema,
+  CannedReplyTitleSchema,
+  MAX_ATTACHMENTS_PER_MESSAGE,
   MessageIdSchema,
   MessageTextSchema,
   RequestSchema,
+  RequestStatusSchema,
   SessionEventSchema,
   SessionIdSchema,
   SessionSummarySchema,
   SettableStatusSchema,
+  WrittenAtSchema,
 } from './domain';
 import { ErrorCodeSchema } from './errors';
 
@@ -37,6 +47,25 @@ export const CloseCodes = {
 const CommandId = z.string().min(1).max(64);
 const cmd = { id: CommandId };
 
+/**
+ * What a message carries besides its id: text, attachments (uploaded first over HTTP, see docs/protocol.md) or both,
+ * and when it was written if that was earlier than now (an outbox sending later).
+ */
+const messageBody = {
+  text: z.string().trim().max(8000).default(''),
+  attachments: z.array(AttachmentIdSchema).max(MAX_ATTACHMENTS_PER_MESSAGE).default([]),
+  writtenAt: WrittenAtSchema.optional(),
+};
+const hasContent = (m: { text: string; attachments: unknown[] }) => m.text.length > 0 || m.attachments.length > 0;
+const needsContent = { message: 'a message cannot be empty: give it text or an attachment', path: ['text'] };
+
+/** HTTP paths beside the sockets: uploads into a chat, and downloads of what a chat holds. */
+export const attachmentUploadPath = (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/attachments`;
+export const attachmentPath = (attachmentId: string) => `/attachments/${encodeURIComponent(attachmentId)}`;
+/** upload headers: the client's id of this upload (a resend with it stores nothing new) and the file's name */
+export const UPLOAD_ID_HEADER = 'x-upload-id';
+export const FILE_NAME_HEADER = 'x-file-name';
+
 // ---------------------------------------------------------------------------------------------
 // Agent → relay
 
@@ -49,12 +78,17 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
     resume: z.record(SessionIdSchema, z.number().int().nonnegative()).default({}),
   }),
   z.object({ ...cmd, type: z.literal('set-status'), status: SettableStatusSchema }),
+  z
+    .object({ ...cmd, type: z.literal('send'), sessionId: SessionIdSchema, messageId: MessageIdSchema, ...messageBody })
+    .refine(hasContent, needsContent),
+  /** an internal note (or a listener's whisper): seen by the chat's agents and managers, never by the customer */
   z.object({
     ...cmd,
-    type: z.literal('send'),
+    type: z.literal('add-note'),
     sessionId: SessionIdSchema,
-    messageId: MessageIdSchema,
+    noteId: MessageIdSchema,
     text: MessageTextSchema,
+    writtenAt: WrittenAtSchema.optional(),
   }),
   z.object({ ...cmd, type: z.literal('typing'), sessionId: SessionIdSchema, active: z.boolean() }),
   z.object({
@@ -85,10 +119,37 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
     description: z.string().trim().max(5000).optional(),
   }),
   z.object({ ...cmd, type: z.literal('list-requests') }),
+  /** status and/or assignee; `tellCustomer` with status solved also tells the customer */
+  z.object({
+    ...cmd,
+    type: z.literal('update-request'),
+    requestId: z.string().min(1).max(64),
+    status: RequestStatusSchema.optional(),
+    assigneeId: AgentIdSchema.nullable().optional(),
+    tellCustomer: z.boolean().default(false),
+  }),
+  /** the shared replies and the caller's personal ones */
+  z.object({ ...cmd, type: z.literal('list-canned') }),
+  /** creates (no id) or changes a canned reply: shared ones by managers, personal ones by their owner */
+  z.object({
+    ...cmd,
+    type: z.literal('save-canned'),
+    replyId: CannedReplyIdSchema.optional(),
+    scope: CannedReplyScopeSchema,
+    title: CannedReplyTitleSchema,
+    text: CannedReplyTextSchema,
+  }),
+  z.object({ ...cmd, type: z.literal('delete-canned'), replyId: CannedReplyIdSchema }),
   /** events of a session the caller may see (owner, listener, offered, manager, can-listen-in) after a seq */
   z.object({ ...cmd, type: z.literal('fetch-events'), sessionId: SessionIdSchema, afterSeq: z.number().int().nonnegative() }),
 ]);
 export type AgentCommand = z.infer<typeof AgentCommandSchema>;
+/** A command as a client writes it, without its id (defaults may be left out). */
+export type AgentCommandInput = z.input<typeof AgentCommandSchema> extends infer C
+  ? C extends { id: string }
+    ? Omit<C, 'id'>
+    : never
+  : never;
 export type AgentCommandType = AgentCommand['type'];
 export type AgentCommandOf<T extends AgentCommandType> = Extract<AgentCommand, { type: T }>;
 
@@ -106,7 +167,9 @@ export const CustomerCommandSchema = z.discriminatedUnion('type', [
     token: z.string().min(16).max(128).optional(),
     lastSeq: z.number().int().nonnegative().default(0),
   }),
-  z.object({ ...cmd, type: z.literal('customer-send'), messageId: MessageIdSchema, text: MessageTextSchema }),
+  z
+    .object({ ...cmd, type: z.literal('customer-send'), messageId: MessageIdSchema, ...messageBody })
+    .refine(hasContent, needsContent),
   z.object({ ...cmd, type: z.literal('customer-typing'), active: z.boolean() }),
   z.object({ ...cmd, type: z.literal('customer-close') }),
 ]);
@@ -127,6 +190,10 @@ export const ErrorFrameSchema = z.object({
 /** Results carried in `ok.result` for the commands that return something. */
 export const CommandResultSchemas = {
   send: z.object({ seq: z.number().int().positive(), duplicate: z.boolean() }),
+  'add-note': z.object({ seq: z.number().int().positive(), duplicate: z.boolean() }),
+  'update-request': z.object({ request: RequestSchema }),
+  'list-canned': z.object({ replies: z.array(CannedReplySchema) }),
+  'save-canned': z.object({ reply: CannedReplySchema }),
   'offer-transfer': z.object({ transferId: z.string() }),
   'create-request': z.object({ request: RequestSchema }),
   'list-requests': z.object({ requests: z.array(RequestSchema) }),
@@ -145,6 +212,8 @@ export const RelayFrameSchema = z.discriminatedUnion('type', [
     agents: z.array(AgentInfoSchema),
     /** every session this agent may see: its own, offered to it, listened to; all live ones for dashboard viewers */
     sessions: z.array(SessionSummarySchema),
+    /** what uploads the relay takes (absent from relays without attachments) */
+    attachments: AttachmentLimitsSchema.optional(),
   }),
   /** an agent's presence or open-chat count changed */
   z.object({ type: z.literal('presence'), agent: AgentInfoSchema }),
@@ -162,8 +231,11 @@ export const RelayFrameSchema = z.discriminatedUnion('type', [
     name: z.string(),
     active: z.boolean(),
   }),
-  /** a request was created (sent to its creator and to managers) */
+  /** a request was created or changed (sent to its creator, its assignee and managers) */
   z.object({ type: z.literal('request'), request: RequestSchema }),
+  /** a canned reply was created or changed (shared: every agent; personal: its owner) */
+  z.object({ type: z.literal('canned-reply'), reply: CannedReplySchema }),
+  z.object({ type: z.literal('canned-reply-deleted'), replyId: CannedReplyIdSchema }),
 ]);
 export type RelayFrame = z.infer<typeof RelayFrameSchema>;
 export type RelayFrameOf<T extends RelayFrame['type']> = Extract<RelayFrame, { type: T }>;

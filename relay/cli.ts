@@ -1,7 +1,7 @@
 // The relay's command line: run the server, or manage accounts (`user add`, `user list`) in its data folder.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AgentIdSchema } from '../common/domain';
+import { AgentIdSchema, defaultAttachmentTypes } from '../common/domain';
 import { hashPassword } from './auth';
 import { DEMO_PASSWORD, demoAccounts } from './demo';
 import { type RelayOptions, startRelay } from './server';
@@ -12,7 +12,7 @@ import { openSqliteStore } from './store/sqlite';
 const USAGE = `Usage:
   npm run relay -- [--port 7420] [--host 127.0.0.1] [--data ./.baton-data/relay] [--demo]
                    [--transfer-timeout <seconds>] [--offline-grace <seconds>] [--capacity <n>]
-                   [--allowed-origin <origin>]...
+                   [--allowed-origin <origin>]... [--attachment-max-mb <n>] [--attachment-type <type>]...
                    [--postgres <url> --redis <url> [--node-id <name>] [--redis-prefix <prefix>]]
                    (with --postgres and --redis the relay is a node of a cluster; --data is then unused)
   npm run relay -- user add <name> --role agent|manager [--can-listen-in] [--display-name "Alice Smith"]
@@ -125,6 +125,8 @@ async function serve(args: string[]): Promise<void> {
       'offline-grace': { type: 'string' },
       capacity: { type: 'string' },
       'allowed-origin': { type: 'string', multiple: true },
+      'attachment-max-mb': { type: 'string' },
+      'attachment-type': { type: 'string', multiple: true },
       postgres: { type: 'string' },
       redis: { type: 'string' },
       'node-id': { type: 'string' },
@@ -148,6 +150,11 @@ async function serve(args: string[]): Promise<void> {
   for (const origin of values['allowed-origin'] ?? []) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) fail(`--allowed-origin must look like https://example.com, not "${origin}".`);
   }
+  const maxMb = number('attachment-max-mb', values['attachment-max-mb'], { min: 0.001, integer: false });
+  const known: readonly string[] = defaultAttachmentTypes;
+  for (const type of values['attachment-type'] ?? []) {
+    if (!known.includes(type)) fail(`--attachment-type must be one of ${known.join(', ')}, not "${type}".`);
+  }
   const options: RelayOptions = {
     host: values.host,
     port,
@@ -157,6 +164,10 @@ async function serve(args: string[]): Promise<void> {
     offlineGraceMs: grace === undefined ? undefined : grace * 1000,
     capacity: number('capacity', values.capacity, { min: 1, integer: true }),
     allowedOrigins: values['allowed-origin'],
+    attachments: {
+      maxBytes: maxMb === undefined ? undefined : Math.round(maxMb * 1024 * 1024),
+      types: values['attachment-type'],
+    },
     cluster:
       values.postgres && values.redis
         ? {

@@ -1,6 +1,6 @@
 // The two deployments of the relay behind one shape: the ports the Hub runs on, health, and shutdown. Embedded: one
 // process, SQLite (the default). Cluster: PostgreSQL for everything durable, Redis for fan-out and presence.
-import type { Clock, CommandRunner, Fanout, Log, Presence, RelayStore, Scheduler } from './ports';
+import type { AttachmentStore, Clock, CommandRunner, Fanout, Log, Presence, RelayStore, Scheduler } from './ports';
 
 export interface EngineHealth {
   ok: boolean;
@@ -16,6 +16,7 @@ export interface Engine {
   scheduler: Scheduler;
   presence: Presence;
   fanout: Fanout;
+  attachments: AttachmentStore;
   health(): Promise<EngineHealth>;
   /** a node's bus lost messages (cluster), or a commit failed (embedded): connected clients must resume */
   onClientsMustResume(handler: (reason: string) => void): void;

@@ -5,7 +5,9 @@ import {
   type AgentId,
   type AgentInfo,
   type AgentStatus,
+  type AttachmentLimits,
   customerVisibleKinds,
+  type Request,
   type SessionId,
   type SessionSummary,
   type SettableStatus,
@@ -19,10 +21,12 @@ import {
   type RelayFrame,
 } from '../common/protocol';
 import { ok, type Result } from '../common/result';
+import { CannedReplies, deliverCanned } from './canned';
 import { agentMayType, agentSend, customerSend } from './core/messages';
 import { audience, change, type CoreOptions, type Facts, graceTimerKey, inAudience, refuse, seesDashboard, type TimerKey } from './core/model';
 import { closeWindow, listen, takeOver } from './core/listening';
-import { createRequest } from './core/requests';
+import { addNote, forReader, readsNotes } from './core/notes';
+import { createRequest, updateRequest } from './core/requests';
 import { chooseAgent } from './core/routing';
 import { assign, closeByAgent, closeByCustomer, openChat } from './core/sessions';
 import { accept, cancel, expire, offer, reject, targetUnavailable } from './core/transfers';
@@ -58,6 +62,8 @@ export interface HubDeps {
   log: Log;
   hashToken: (token: string) => string;
   options: HubOptions;
+  /** what uploads take, told to agents in the welcome (absent: no attachments) */
+  attachmentLimits?: AttachmentLimits;
 }
 
 export interface CustomerGreeting {
@@ -80,8 +86,11 @@ export class Hub {
   /** presence frames are read before they are sent: keep them in the order they were published */
   private presenceQueue: Promise<void> = Promise.resolve();
   private stopped = false;
+  private readonly canned: CannedReplies;
 
-  constructor(private readonly deps: HubDeps) {}
+  constructor(private readonly deps: HubDeps) {
+    this.canned = new CannedReplies(deps);
+  }
 
   /** Loads the accounts, starts the timers and delivery, and re-arms what the store says is pending. */
   async start(): Promise<void> {
@@ -163,6 +172,7 @@ export class Hub {
         me: this.info(this.accounts.get(agentId) ?? account, counts),
         agents: all.map((a) => this.info(a, counts)),
         sessions: [...visible.values()],
+        ...(this.deps.attachmentLimits ? { attachments: this.deps.attachmentLimits } : {}),
       },
     ];
     for (const session of visible.values()) {
@@ -170,7 +180,8 @@ export class Hub {
       if (!inAudience(session, agentId) && resumeFrom === undefined) continue;
       const afterSeq = Math.min(resumeFrom ?? 0, session.lastSeq);
       if (afterSeq >= session.lastSeq) continue;
-      frames.push({ type: 'replay', sessionId: session.id, events: await store.eventsAfter(session.id, afterSeq) });
+      const notes = inAudience(session, agentId) || readsNotes(session, account, await store.isParticipant(session.id, agentId));
+      frames.push({ type: 'replay', sessionId: session.id, events: forReader(await store.eventsAfter(session.id, afterSeq), notes) });
     }
     void this.drainQueue();
     return frames;
@@ -255,8 +266,8 @@ export class Hub {
         return this.runCommand({
           sessionId,
           requireOpen: true,
-          load: { messageId: command.messageId },
-          decide: (loaded) => customerSend(loaded.session, command, loaded),
+          load: { messageId: command.messageId, attachments: command.attachments },
+          decide: (loaded) => customerSend(loaded.session, command, loaded, this.facts()),
         });
       case 'customer-typing': {
         const session = await this.deps.store.getSession(sessionId);
@@ -291,7 +302,12 @@ export class Hub {
       case 'set-status':
         return this.setStatus(actor, command.status);
       case 'send':
-        return on((loaded) => agentSend(loaded.session, actor, command, loaded), { messageId: command.messageId });
+        return on((loaded) => agentSend(loaded.session, actor, command, loaded, this.facts()), {
+          messageId: command.messageId,
+          attachments: command.attachments,
+        });
+      case 'add-note':
+        return on((loaded) => addNote(loaded.session, actor, command, loaded, this.facts()), { messageId: command.noteId });
       case 'typing':
         return this.typing(actor, command);
       case 'offer-transfer':
@@ -314,14 +330,23 @@ export class Hub {
         return this.createRequest(actor, command);
       case 'list-requests':
         return ok({ requests: await this.deps.store.listRequests(actor.role === 'manager' ? null : actor.id) });
+      case 'update-request':
+        return this.updateRequest(actor, command);
+      case 'list-canned':
+        return this.canned.list(actor);
+      case 'save-canned':
+        return this.canned.save(actor, command);
+      case 'delete-canned':
+        return this.canned.delete(actor, command);
       case 'fetch-events': {
         const { store } = this.deps;
         const session = await store.getSession(command.sessionId);
         if (!session) return refuse('not-found');
-        const allowed =
-          seesDashboard(actor) || inAudience(session, actor.id) || (await store.isParticipant(session.id, actor.id));
+        const participant = await store.isParticipant(session.id, actor.id);
+        const allowed = seesDashboard(actor) || inAudience(session, actor.id) || participant;
         if (!allowed) return refuse('forbidden', 'You are not part of that chat.');
-        return ok({ events: await store.eventsAfter(session.id, command.afterSeq) });
+        const events = await store.eventsAfter(session.id, command.afterSeq);
+        return ok({ events: forReader(events, readsNotes(session, actor, participant)) });
       }
     }
   }
@@ -361,9 +386,31 @@ export class Hub {
     if (!done.ok) return done;
     this.applied(done.value);
     const { request } = done.value.value;
-    const managers = [...this.accounts.values()].filter((a) => a.role === 'manager').map((a) => a.id);
-    this.deps.fanout.publish({ kind: 'request', request, to: [actor.id, ...managers] });
+    this.publishRequest(request, actor.id);
     return ok({ request });
+  }
+
+  private async updateRequest(actor: Account, command: AgentCommandOf<'update-request'>): Promise<Result<unknown>> {
+    const stored = await this.deps.store.getRequest(command.requestId);
+    if (!stored) return refuse('not-found', 'That request no longer exists.');
+    const done = await this.deps.runner.run({
+      sessionId: stored.sessionId,
+      requireOpen: false,
+      load: { request: stored.id },
+      decide: (loaded) => updateRequest(loaded.session, actor, command, this.facts(), loaded),
+    });
+    if (!done.ok) return done;
+    this.applied(done.value);
+    const { request } = done.value.value;
+    if (done.value.events.length) this.publishRequest(request, stored.assigneeId);
+    return ok({ request });
+  }
+
+  /** A request is told to its creator, its assignee (and one it had before), and every manager. */
+  private publishRequest(request: Request, also: AgentId | null): void {
+    const managers = [...this.accounts.values()].filter((a) => a.role === 'manager').map((a) => a.id);
+    const to = [request.createdBy, request.assigneeId, also, ...managers].filter((id): id is AgentId => id !== null);
+    this.deps.fanout.publish({ kind: 'request', request, to });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -471,6 +518,7 @@ export class Hub {
     if (publication.kind === 'session') deliverSession(publication, sockets);
     else if (publication.kind === 'typing') deliverTyping(publication, sockets);
     else if (publication.kind === 'request') deliverRequest(publication, sockets);
+    else if (publication.kind === 'canned') deliverCanned(publication, sockets);
     else {
       const task = () => this.deliverPresence(publication.agents, origin);
       this.presenceQueue = this.presenceQueue.then(task, task);

@@ -6,7 +6,13 @@ import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { AgentId, SessionId } from '../common/domain';
+import {
+  type AgentId,
+  type AttachmentLimits,
+  DEFAULT_ATTACHMENT_MAX_BYTES,
+  defaultAttachmentTypes,
+  type SessionId,
+} from '../common/domain';
 import { errorSentences } from '../common/errors';
 import {
   AGENT_PATH,
@@ -19,6 +25,7 @@ import {
   parseFrame,
 } from '../common/protocol';
 import type { Result } from '../common/result';
+import { createAttachmentRoutes } from './attachments';
 import { hashToken, parseBasicAuth } from './auth';
 import { type Connection, Connections } from './connections';
 import { seedDemoAccounts } from './demo';
@@ -56,6 +63,8 @@ export interface RelayOptions {
   nativeBinding?: string;
   /** the SQLite checkpoint worker's file (the desktop app's copy outside the asar) */
   checkpointThreadPath?: string;
+  /** uploads: the largest file (default 10 MB) and the types taken, as sniffed from the bytes (default: images, PDF, text) */
+  attachments?: { maxBytes?: number; types?: string[] };
   /** run as a node of a cluster: PostgreSQL for what is durable, Redis for fan-out and presence (both or neither) */
   cluster?: {
     postgresUrl: string;
@@ -116,12 +125,17 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   let closing: Promise<void> | null = null;
   const connections = new Connections({ afterCommit: (task) => runner.afterCommit(task), maxBufferedBytes, burst: rate.burst, log });
 
+  const ids = {
+    id: (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url')}`,
+    secret: () => randomBytes(32).toString('base64url'),
+  };
+  const attachmentLimits: AttachmentLimits = {
+    maxBytes: options.attachments?.maxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES,
+    types: options.attachments?.types ?? [...defaultAttachmentTypes],
+  };
   const hub = new Hub({
     clock,
-    ids: {
-      id: (prefix) => `${prefix}_${randomBytes(12).toString('base64url')}`,
-      secret: () => randomBytes(32).toString('base64url'),
-    },
+    ids,
     store,
     runner,
     presence: engine.presence,
@@ -135,6 +149,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       offlineGraceMs: options.offlineGraceMs ?? 15_000,
       capacity: options.capacity ?? 4,
     },
+    attachmentLimits,
   });
   await hub.start();
   // start-up writes (demo accounts, re-armed timers) are on disk before anyone is told the relay is up
@@ -305,6 +320,16 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 
   const allowedOrigins = new Set<string>();
   const authenticate = createAuthenticator(store);
+  const serveAttachments = createAttachmentRoutes({
+    store,
+    attachments: engine.attachments,
+    authenticate,
+    hashToken,
+    ids,
+    clock,
+    log,
+    limits: attachmentLimits,
+  });
 
   const onUpgrade = async (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -358,6 +383,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         res.end(req.method === 'HEAD' ? undefined : body);
         return;
       }
+      if (await serveAttachments(req, res, url.pathname)) return;
       if ((req.method === 'GET' || req.method === 'HEAD') && serveCustomerPage(pageDir, url.pathname, req, res)) return;
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('not found\n');

@@ -33,6 +33,7 @@ export async function openClusterEngine(options: ClusterOptions, { clock, log }:
     scheduler: pg,
     presence: bus,
     fanout: bus,
+    attachments: pg.attachments,
     health: async () => {
       const store = await pg.check();
       const busHealth = bus.health();

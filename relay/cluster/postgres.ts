@@ -5,6 +5,9 @@ import pg from 'pg';
 import {
   type AgentId,
   AgentRoleSchema,
+  applyRequestUpdate,
+  type CannedReply,
+  CannedReplySchema,
   type Request,
   RequestSchema,
   type SessionEvent,
@@ -21,10 +24,12 @@ import { ok, type Result } from '../../common/result';
 import {
   audience,
   type Change,
+  clientIdOf,
   type Decision,
   type Effect,
   inAudience,
   type Loaded,
+  loadedOnly,
   type NewEvent,
   refuse,
   sequence,
@@ -43,6 +48,7 @@ import type {
   SessionCommand,
 } from '../ports';
 import { StoreUnavailable } from '../ports';
+import { attachmentsOfSession, markAttachmentsSent, PgAttachments } from './attachments';
 import { migratePg } from './migrations';
 
 /** Error codes of a lost or refused connection (class 08, shutdown, too many clients) and of Node's sockets. */
@@ -96,6 +102,7 @@ export interface PgOptions {
 
 export class PgEngine implements RelayStore, CommandRunner, Scheduler {
   readonly pool: pg.Pool;
+  readonly attachments: PgAttachments;
   private readonly clock: Clock;
   private readonly log: Log;
   /** commands on one session from this node run one after the other, in arrival order */
@@ -124,6 +131,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     });
     this.clock = options.clock;
     this.log = options.log;
+    this.attachments = new PgAttachments((text, values) => this.query(text, values), (body) => this.transaction(body));
   }
 
   static async open(options: PgOptions): Promise<PgEngine> {
@@ -169,10 +177,13 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
         if (!before) return refuse('not-found');
         if (command.requireOpen && before.state === 'closed') return refuse('session-closed');
         const spec = command.load;
+        const request = spec?.request ? await this.requestIn(db, spec.request) : null;
         const loaded: Loaded = {
           session: before,
           duplicateSeq: spec?.messageId ? await this.messageSeq(db, before.id, spec.messageId) : null,
           transcript: spec?.transcript ? await this.events(db, before.id, 0) : null,
+          attachments: spec?.attachments ? await attachmentsOfSession(db, before.id, spec.attachments) : [],
+          request: request?.sessionId === before.id ? request : null,
         };
         const decision = command.decide(loaded);
         if (!decision.ok) return decision;
@@ -226,7 +237,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
         `SELECT * FROM accounts WHERE role = 'agent' AND online AND chosen_status = 'present'`,
       );
       const decision = decide(
-        { session, duplicateSeq: null, transcript: null },
+        loadedOnly(session),
         {
           accounts: new Map(accounts.rows.map((r) => [r.id, toAccount(r)])),
           openChats: new Map(counts.rows.map((r) => [r.owner_id, r.n])),
@@ -260,21 +271,30 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     const { session, events } = sequence(before, next, drafts, this.clock.now());
     const values: unknown[] = [];
     const tuples = events.map((event, i) => {
-      values.push(event.sessionId, event.seq, event.kind, event.kind === 'message' ? event.messageId : null, JSON.stringify(event));
+      values.push(event.sessionId, event.seq, event.kind, clientIdOf(event), JSON.stringify(event));
       const o = i * 5;
       return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5})`;
     });
     await db.query(`INSERT INTO events (session_id, seq, kind, message_id, body) VALUES ${tuples.join(', ')}`, values);
     for (const event of events) {
-      if (event.kind !== 'request-created') continue;
-      const { request } = event;
-      await db.query('INSERT INTO requests (id, session_id, created_by, created_at, body) VALUES ($1, $2, $3, $4, $5)', [
-        request.id,
-        request.sessionId,
-        request.createdBy,
-        request.createdAt,
-        JSON.stringify(request),
-      ]);
+      if (event.kind === 'request-created') {
+        const { request } = event;
+        await db.query(
+          'INSERT INTO requests (id, session_id, created_by, created_at, body, assignee_id) VALUES ($1, $2, $3, $4, $5, $6)',
+          [request.id, request.sessionId, request.createdBy, request.createdAt, JSON.stringify(request), request.assigneeId],
+        );
+      } else if (event.kind === 'request-updated') {
+        const request = await this.requestIn(db, event.requestId);
+        if (!request) continue;
+        const updated = applyRequestUpdate(request, event);
+        await db.query('UPDATE requests SET body = $2, assignee_id = $3 WHERE id = $1', [
+          updated.id,
+          JSON.stringify(updated),
+          updated.assigneeId,
+        ]);
+      } else if (event.kind === 'message' && event.attachments) {
+        await markAttachmentsSent(db, event.sessionId, event.attachments.map((a) => a.id), event.seq);
+      }
     }
     await db.query(
       `UPDATE sessions SET state = $2, owner_id = $3, listeners = $4, pending_transfer = $5, closed_at = $6,
@@ -314,6 +334,11 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     return rows[0] ? toSession(rows[0]) : null;
   }
 
+  private async requestIn(db: pg.ClientBase | pg.Pool, id: string): Promise<Request | null> {
+    const { rows } = await db.query<{ body: string }>('SELECT body FROM requests WHERE id = $1', [id]);
+    return rows[0] ? RequestSchema.parse(JSON.parse(rows[0].body)) : null;
+  }
+
   private async messageSeq(db: pg.ClientBase, sessionId: SessionId, messageId: string): Promise<number | null> {
     const { rows } = await db.query<{ seq: number }>('SELECT seq FROM events WHERE session_id = $1 AND message_id = $2', [
       sessionId,
@@ -342,7 +367,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
   }
 
   /** One transaction on one pooled connection; conflicts are retried, a lost connection becomes StoreUnavailable. */
-  private async transaction<T>(body: (db: pg.ClientBase) => Promise<T>): Promise<T> {
+  async transaction<T>(body: (db: pg.ClientBase) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient;
       try {
@@ -383,7 +408,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     return error instanceof StoreUnavailable ? error : new StoreUnavailable(this.lastError);
   }
 
-  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+  async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
     try {
       return (await this.pool.query<R>(text, values)).rows;
     } catch (error) {
@@ -465,15 +490,45 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     return row?.session_id ?? null;
   }
 
-  async listRequests(createdBy: AgentId | null): Promise<Request[]> {
+  async listRequests(agentId: AgentId | null): Promise<Request[]> {
     const rows =
-      createdBy === null
+      agentId === null
         ? await this.query<{ body: string }>('SELECT body FROM requests ORDER BY created_at DESC, id DESC')
         : await this.query<{ body: string }>(
-            'SELECT body FROM requests WHERE created_by = $1 ORDER BY created_at DESC, id DESC',
-            [createdBy],
+            'SELECT body FROM requests WHERE created_by = $1 OR assignee_id = $1 ORDER BY created_at DESC, id DESC',
+            [agentId],
           );
     return rows.map((row) => RequestSchema.parse(JSON.parse(row.body)));
+  }
+
+  async getRequest(id: string): Promise<Request | null> {
+    const [row] = await this.query<{ body: string }>('SELECT body FROM requests WHERE id = $1', [id]);
+    return row ? RequestSchema.parse(JSON.parse(row.body)) : null;
+  }
+
+  async listCannedReplies(agentId: AgentId): Promise<CannedReply[]> {
+    const rows = await this.query<{ body: string }>(
+      'SELECT body FROM canned_replies WHERE owner_id IS NULL OR owner_id = $1 ORDER BY lower(title), id',
+      [agentId],
+    );
+    return rows.map((row) => CannedReplySchema.parse(JSON.parse(row.body)));
+  }
+
+  async getCannedReply(id: string): Promise<CannedReply | null> {
+    const [row] = await this.query<{ body: string }>('SELECT body FROM canned_replies WHERE id = $1', [id]);
+    return row ? CannedReplySchema.parse(JSON.parse(row.body)) : null;
+  }
+
+  async putCannedReply(reply: CannedReply): Promise<void> {
+    await this.query(
+      `INSERT INTO canned_replies (id, owner_id, title, body) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, title = excluded.title, body = excluded.body`,
+      [reply.id, reply.ownerId, reply.title, JSON.stringify(reply)],
+    );
+  }
+
+  async deleteCannedReply(id: string): Promise<void> {
+    await this.query('DELETE FROM canned_replies WHERE id = $1', [id]);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 import type {
   AgentId,
   AgentStatus,
+  Request,
   SessionEvent,
   SessionId,
   SessionSummary,
@@ -11,7 +12,7 @@ import type {
 } from '../../common/domain';
 import { type ErrorCode, errorSentences } from '../../common/errors';
 import { fail, type Result } from '../../common/result';
-import type { Account, LogEntry } from '../ports';
+import type { Account, LogEntry, StoredAttachment } from '../ports';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** An event before the runner gives it its session, seq and time. */
@@ -65,6 +66,10 @@ export interface LoadSpec {
   messageId?: string;
   /** the whole event log (a request keeps the transcript) */
   transcript?: boolean;
+  /** attachments a message names: those of this session are loaded */
+  attachments?: readonly string[];
+  /** a request of this session (its status and assignee change) */
+  request?: string;
 }
 
 export interface Loaded {
@@ -73,7 +78,20 @@ export interface Loaded {
   duplicateSeq: number | null;
   /** the event log, when LoadSpec.transcript asked for it */
   transcript: SessionEvent[] | null;
+  /** the attachments LoadSpec.attachments named that belong to this session */
+  attachments: StoredAttachment[];
+  /** the request LoadSpec.request named, when it belongs to this session */
+  request: Request | null;
 }
+
+/** What a decision reads when it asked for nothing but the session. */
+export const loadedOnly = (session: SessionSummary): Loaded => ({
+  session,
+  duplicateSeq: null,
+  transcript: null,
+  attachments: [],
+  request: null,
+});
 
 export const refuse = (code: ErrorCode, message?: string): Result<never> => fail(code, message ?? errorSentences[code]);
 
@@ -159,6 +177,11 @@ export function fold<D extends Derived>(before: D, event: SessionEvent): D {
     lastMessage: { text: event.text, at, authorKind: author.kind, authorName: author.name },
     waitingSince: author.kind === 'customer' ? (before.waitingSince ?? at) : null,
   };
+}
+
+/** The id a client chose for an event (a message's or a note's): a resend with it is stored once. */
+export function clientIdOf(event: SessionEvent): string | null {
+  return event.kind === 'message' ? event.messageId : event.kind === 'note' ? event.noteId : null;
 }
 
 /** Gives drafts their seqs (after the session's last) and time, and folds them into the summary. */

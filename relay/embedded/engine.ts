@@ -4,7 +4,7 @@ import type { Engine, EngineContext } from '../engine';
 import { openSqliteStore } from '../store/sqlite';
 import { LocalFanout, MemoryPresence, MemoryScheduler } from './memory';
 import { SqliteRunner } from './runner';
-import { sqliteReads } from './store';
+import { sqliteAttachments, sqliteReads } from './store';
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -36,6 +36,7 @@ export function openEmbeddedEngine(options: EmbeddedOptions, { clock, log }: Eng
     scheduler,
     presence: new MemoryPresence(),
     fanout: new LocalFanout(),
+    attachments: sqliteAttachments(sqlite),
     health: async () => ({ ok: sqlite.db.open, parts: { store: { ok: sqlite.db.open, engine: 'sqlite' } } }),
     onClientsMustResume: (handler) => {
       mustResume = handler;

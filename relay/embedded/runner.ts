@@ -1,7 +1,7 @@
 // The embedded runner: every command runs synchronously on the one SQLite connection, inside the group-commit batch of
 // its event-loop turn (one savepoint each), so commands on a session are serialised by the event loop itself and seqs
 // are allocated where they are written. What it acknowledges waits for the batch's fsync (`afterCommit`).
-import type { AgentId, SessionEvent, SessionSummary } from '../../common/domain';
+import { type AgentId, applyRequestUpdate, type SessionEvent, type SessionSummary } from '../../common/domain';
 import { ok, type Result } from '../../common/result';
 import {
   audience,
@@ -10,6 +10,7 @@ import {
   type Effect,
   inAudience,
   type Loaded,
+  loadedOnly,
   type NewEvent,
   refuse,
   sequence,
@@ -40,10 +41,13 @@ export class SqliteRunner implements CommandRunner {
     if (!before) return refuse('not-found');
     if (command.requireOpen && before.state === 'closed') return refuse('session-closed');
     const spec = command.load;
+    const request = spec?.request ? store.getRequest(spec.request) : null;
     const loaded: Loaded = {
       session: before,
       duplicateSeq: spec?.messageId ? store.findMessageSeq(before.id, spec.messageId) : null,
       transcript: spec?.transcript ? store.eventsAfter(before.id, 0) : null,
+      attachments: spec?.attachments ? store.attachments.ofSession(before.id, spec.attachments) : [],
+      request: request?.sessionId === before.id ? request : null,
     };
     const decision = command.decide(loaded);
     if (!decision.ok) return decision;
@@ -62,7 +66,7 @@ export class SqliteRunner implements CommandRunner {
     const session = this.store.oldestQueuedSession();
     if (!session) return Promise.resolve(null);
     const decision = decide(
-      { session, duplicateSeq: null, transcript: null },
+      loadedOnly(session),
       {
         accounts: new Map(this.store.listAccounts().map((a) => [a.id, a])),
         openChats: this.store.openChatCounts(),
@@ -96,6 +100,12 @@ export class SqliteRunner implements CommandRunner {
     for (const event of events) {
       store.appendEvent(event);
       if (event.kind === 'request-created') store.addRequest(event.request);
+      else if (event.kind === 'message' && event.attachments) {
+        store.attachments.markSent(event.sessionId, event.attachments.map((a) => a.id), event.seq);
+      } else if (event.kind === 'request-updated') {
+        const request = store.getRequest(event.requestId);
+        if (request) store.putRequest(applyRequestUpdate(request, event));
+      }
     }
     store.putSession(session);
     let grew = false;

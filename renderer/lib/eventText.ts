@@ -40,11 +40,24 @@ export function systemLineParts(event: SessionEvent, nameOf: (id: string | null 
       return [u(event.agentName), ' started listening'];
     case 'listener-left':
       return [u(event.agentName), ' stopped listening'];
+    case 'note':
+      return ['Note from ', u(event.author.name), ': ', u(event.text)];
     case 'request-created':
       return ['Request created: ', u(event.request.title)];
+    case 'request-updated':
+      return requestUpdateParts(event, nameOf);
+    case 'request-solved':
+      return ['The customer was told the request ', u(event.title), ' is solved'];
     case 'closed':
       return ['Chat closed by ', u(event.by.name)];
   }
+}
+
+const statusWords = { open: 'open', pending: 'pending', solved: 'solved' } as const;
+
+function requestUpdateParts(event: Extract<SessionEvent, { kind: 'request-updated' }>, nameOf: (id: string | null | undefined) => string): LinePart[] {
+  const assignee = event.assigneeId ? [', assigned to ', u(nameOf(event.assigneeId))] : [', unassigned'];
+  return [u(event.byName), ` set the request to ${statusWords[event.status]}`, ...assignee];
 }
 
 export const partText = (part: LinePart): string => (typeof part === 'string' ? part : part.user);

@@ -1,6 +1,6 @@
 // Agents, sessions, events and snapshots for renderer tests, built small and overridable.
 import { type ClientSnapshot, defaultSettings } from '../../common/bridge';
-import type { AgentInfo, SessionEvent, SessionSummary, TransferOffer } from '../../common/domain';
+import type { AgentInfo, Request, SessionEventOf, SessionSummary, TransferOffer } from '../../common/domain';
 
 export const T0 = Date.UTC(2025, 0, 15, 9, 0, 0);
 
@@ -53,7 +53,7 @@ export function offer(sessionId: string, over: Partial<TransferOffer> = {}): Tra
   };
 }
 
-export function message(sessionId: string, seq: number, text: string, from: 'customer' | string = 'customer'): SessionEvent {
+export function message(sessionId: string, seq: number, text: string, from: 'customer' | string = 'customer'): SessionEventOf<'message'> {
   return {
     kind: 'message',
     sessionId,
@@ -65,6 +65,24 @@ export function message(sessionId: string, seq: number, text: string, from: 'cus
         ? { kind: 'customer', id: null, name: 'Customer' }
         : { kind: 'agent', id: from, name: from.charAt(0).toUpperCase() + from.slice(1) },
     text,
+  };
+}
+
+export function request(id: string, over: Partial<Request> = {}): Request {
+  return {
+    id,
+    sessionId: 's1',
+    title: `Request ${id}`,
+    description: null,
+    customerName: 'Customer s1',
+    createdBy: 'alice',
+    createdAt: T0,
+    transcript: [],
+    status: 'open',
+    assigneeId: null,
+    updatedAt: null,
+    solvedAt: null,
+    ...over,
   };
 }
 
