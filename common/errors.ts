@@ -79,3 +79,11 @@ export const errorSentences: Record<ErrorCode, string> = {
     'The local chat cache was written by a newer version of Baton. Update Baton to open it.',
   'cache-unavailable': 'The local chat cache could not be opened.',
 };
+
+const megabytes = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+
+/** Why a file was refused for its size, said the same way by the relay and the client. */
+export function tooLargeSentence(size: number, max: number): string {
+  const shown = megabytes(size) === megabytes(max) ? `just over ${megabytes(max)}` : megabytes(size);
+  return `That file is ${shown}; files up to ${megabytes(max)} can be sent.`;
+}

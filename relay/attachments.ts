@@ -13,7 +13,7 @@ import {
   type SessionId,
   SessionIdSchema,
 } from '../common/domain';
-import { type ErrorCode, errorSentences } from '../common/errors';
+import { type ErrorCode, errorSentences, tooLargeSentence } from '../common/errors';
 import { FILE_NAME_HEADER, UPLOAD_ID_HEADER } from '../common/protocol';
 import { inAudience, seesDashboard } from './core/model';
 import type { Account, AttachmentStore, Clock, Ids, Log, RelayStore, StoredAttachment } from './ports';
@@ -50,8 +50,6 @@ class HttpRefusal extends Error {
 
 const refusal = (status: number, code: ErrorCode, message?: string, headers?: Record<string, string>) =>
   new HttpRefusal(status, code, message ?? errorSentences[code], headers);
-
-const megabytes = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
 
 /** Answers the attachment routes; resolves false when the request is for something else. */
 export function createAttachmentRoutes(deps: AttachmentRoutesDeps) {
@@ -158,7 +156,7 @@ export function createAttachmentRoutes(deps: AttachmentRoutesDeps) {
   }
 
   function tooLarge(size: number): HttpRefusal {
-    return refusal(413, 'too-large', `That file is ${megabytes(size)}; files up to ${megabytes(limits.maxBytes)} can be sent.`, {
+    return refusal(413, 'too-large', tooLargeSentence(size, limits.maxBytes), {
       Connection: 'close',
     });
   }

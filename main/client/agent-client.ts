@@ -16,7 +16,16 @@ import {
   isUnencryptedRemoteRelay,
   type Settings,
 } from '../../common/bridge';
-import { type AgentInfo, AgentInfoSchema, type Request, roleIn, type SessionEvent, type SessionSummary } from '../../common/domain';
+import {
+  type AgentInfo,
+  AgentInfoSchema,
+  type AttachmentLimits,
+  AttachmentLimitsSchema,
+  type Request,
+  roleIn,
+  type SessionEvent,
+  type SessionSummary,
+} from '../../common/domain';
 import { errorSentences } from '../../common/errors';
 import { CommandResultSchemas, describeZodError, type RelayFrame } from '../../common/protocol';
 import { fail, ok, type Result } from '../../common/result';
@@ -25,8 +34,9 @@ import { AccountIndex, type Identity, sameAccount } from './accounts';
 import { AttentionPolicy } from './attention';
 import { CacheError } from './cache';
 import { linkFailureSentence, unencryptedRelaySentence } from './link-words';
-import { NotificationPolicy } from './notifications';
+import { becameMyNewChat, gotByRouting, NotificationPolicy } from './notifications';
 import { type AgentCommandInput, type LinkOutcome, RelayLink, type RelayLinkTuning, type WelcomeFrame } from './relay-link';
+import { ConversationTools } from './tools';
 
 export interface PasswordVault {
   load(key: string): string | null;
@@ -71,6 +81,9 @@ const vaultKey = (identity: Identity) => `baton:${identity.user}@${identity.rela
 /** replays are stored in slices so no single transaction holds the event loop for long */
 const INGEST_SLICE = 100;
 const SIGN_IN_FIRST = 'Sign in first: your chats are kept for each account separately.';
+const LIMITS_KEY = 'attachmentLimits';
+/** how far back in a chat's log the change of owner that made a chat mine is looked for */
+const OWNER_LOOKBACK = 50;
 
 type Handlers = {
   [C in BridgeChannel]: (args: BridgeParsedArgs<C>) => Promise<Result<BridgeResult<C>>> | Result<BridgeResult<C>>;
@@ -86,6 +99,8 @@ interface LinkRun {
   identity: Identity;
   store: AccountStore;
   allowUnencrypted: boolean;
+  /** for the HTTP calls beside the socket (attachments) */
+  password: string;
 }
 
 class AgentClientCore implements AgentClient {
@@ -107,8 +122,25 @@ class AgentClientCore implements AgentClient {
   private settings: Settings = defaultSettings;
   private queue: Promise<void> = Promise.resolve();
   private readonly gapFills = new Map<string, Promise<void>>();
+  /** chats that just became mine: new chats if routing gave them, told once their log says how they came */
+  private readonly maybeNewChats = new Set<string>();
+  private limits: AttachmentLimits | null = null;
   private started = false;
   private disposed = false;
+  private readonly tools = new ConversationTools({
+    store: () => this.requireStore(),
+    credentials: () => {
+      const run = this.run;
+      if (!run?.link.online || run.store !== this.store) return null;
+      return { relayUrl: run.identity.relayUrl, user: run.identity.user, password: run.password };
+    },
+    relay: (command) => this.relay(command),
+    relayResult: (command, schema) => this.relayResult(command, schema),
+    emit: (event) => this.emit(event),
+    knowsSession: (sessionId) => this.sessions.has(sessionId),
+    limits: () => this.limits,
+    onlineSince: () => (this.connection.status === 'online' ? this.connection.since : null),
+  });
 
   constructor(options: AgentClientOptions) {
     this.options = options;
@@ -202,7 +234,8 @@ class AgentClientCore implements AgentClient {
       emit: (event) => {
         if (this.store === store) this.emit(event);
       },
-      send: (item) => this.relay({ type: 'send', sessionId: item.sessionId, messageId: item.messageId, text: item.text }),
+      send: (item, attachment) => this.tools.send(item, attachment),
+      upload: (item, bytes, name, onProgress) => this.tools.upload(item, bytes, name, onProgress),
       canSend: () => this.store === store && this.link?.online === true,
     });
     return store;
@@ -215,6 +248,8 @@ class AgentClientCore implements AgentClient {
     this.settings = store.settings();
     this.attention.configure(this.settings.reminder);
     this.me = cache.getSetting('me', AgentInfoSchema);
+    this.limits = cache.getSetting(LIMITS_KEY, AttachmentLimitsSchema);
+    this.maybeNewChats.clear();
     this.agents = new Map(cache.agents().map((a) => [a.id, a]));
     this.sessions = new Map(cache.liveSessions().map((s) => [s.id, s]));
     this.unread = new Map([...this.sessions.keys()].map((id) => [id, cache.unreadCount(id)]));
@@ -235,6 +270,7 @@ class AgentClientCore implements AgentClient {
   // -- commands --------------------------------------------------------------------------------------
 
   private readonly handlers: Handlers = {
+    ...this.tools.handlers,
     'auth:saved': () => {
       const last = this.requireAccounts().last();
       return ok({
@@ -403,7 +439,7 @@ class AgentClientCore implements AgentClient {
       now: this.now,
       tuning: this.options.tuning,
     });
-    const run: LinkRun = { link, identity, store, allowUnencrypted };
+    const run: LinkRun = { link, identity, store, allowUnencrypted, password };
     this.run = run;
     link.onState((state) => {
       if (this.run === run) this.setConnection(state);
@@ -440,6 +476,8 @@ class AgentClientCore implements AgentClient {
     cache.replaceAgents(welcome.agents);
     cache.upsertSessions(welcome.sessions);
     cache.setSetting('me', welcome.me);
+    cache.setSetting(LIMITS_KEY, welcome.attachments ?? null);
+    this.limits = welcome.attachments ?? null;
     this.me = welcome.me;
     this.agents = new Map(welcome.agents.map((a) => [a.id, a]));
     this.sessions = new Map(welcome.sessions.map((s) => [s.id, s]));
@@ -458,6 +496,7 @@ class AgentClientCore implements AgentClient {
   private async afterWelcome(run: LinkRun): Promise<void> {
     const result = await this.relayResult({ type: 'list-requests' }, CommandResultSchemas['list-requests']);
     if (result.ok) this.enqueue(() => (this.run === run ? this.storeRequests(result.value.requests, false) : undefined));
+    if (this.run === run) await this.tools.refreshCannedReplies();
     await this.queue;
     if (this.run !== run || !this.me) return;
     const me = this.me.id;
@@ -512,6 +551,10 @@ class AgentClientCore implements AgentClient {
         if (!this.unread.has(frame.session.id)) this.refreshUnread(frame.session.id);
         for (const event of this.notifications.sessionChanged(frame.session, previous, this.notifyContext())) this.emit(event);
         this.attention.sessionChanged(frame.session, previous, this.me?.id ?? null);
+        if (becameMyNewChat(frame.session, previous, this.me?.id ?? null)) {
+          this.maybeNewChats.add(frame.session.id);
+          this.settleNewChat(frame.session.id);
+        }
         return;
       }
       case 'event': {
@@ -529,6 +572,7 @@ class AgentClientCore implements AgentClient {
         this.storeRequests([frame.request]);
         return;
       default:
+        if (this.tools.onFrame(frame)) return;
         this.log({ level: 'warn', event: 'unexpected-frame', type: frame.type });
     }
   }
@@ -555,7 +599,27 @@ class AgentClientCore implements AgentClient {
       }
     }
     if (all.some((e) => e.kind === 'message' && e.author.kind === 'customer')) this.refreshUnread(sessionId);
+    if (this.maybeNewChats.has(sessionId)) this.settleNewChat(sessionId);
     return all;
+  }
+
+  /**
+   * A chat that just became mine is new only if routing gave it to me, not if I took it over or accepted it: told
+   * once the log holds the change (for a chat I just joined, its log arrives right after its summary).
+   */
+  private settleNewChat(sessionId: string): void {
+    const cache = this.cache;
+    const session = this.sessions.get(sessionId);
+    const me = this.me?.id ?? null;
+    if (!cache || !session || !me || session.ownerId !== me) {
+      this.maybeNewChats.delete(sessionId);
+      return;
+    }
+    if (cache.heldSeq(sessionId) < session.lastSeq) return;
+    this.maybeNewChats.delete(sessionId);
+    if (!gotByRouting(cache.transcript(sessionId, OWNER_LOOKBACK).events, me)) return;
+    for (const event of this.notifications.newChat(session, this.notifyContext())) this.emit(event);
+    this.attention.newChat(session, me);
   }
 
   /** FTS upkeep runs in its own macrotask after ingest, so it never lengthens a block that is already busy. */
@@ -607,6 +671,8 @@ class AgentClientCore implements AgentClient {
       unread: store ? Object.fromEntries([...this.unread].filter(([id]) => this.sessions.has(id))) : {},
       requests: store ? store.cache.requests() : [],
       settings: this.settings,
+      cannedReplies: store ? store.cache.cannedReplies() : [],
+      attachmentLimits: store ? this.limits : null,
     };
   }
 

@@ -161,7 +161,7 @@ describe('offline', () => {
 
   it('a banner says why, what still works and when the next try is; status and Transfer to do not pretend', async () => {
     const bridge = new FakeBridge(
-      snapshot({ connection: offline(), sessions: [session('s1', { customerName: 'Rosa' })], outbox: [{ messageId: 'msg-00000001', sessionId: 's1', text: 'later', createdAt: T0, state: 'pending', error: null }] }),
+      snapshot({ connection: offline(), sessions: [session('s1', { customerName: 'Rosa' })], outbox: [{ messageId: 'msg-00000001', sessionId: 's1', kind: 'message', text: 'later', attachment: null, createdAt: T0, state: 'pending', error: null }] }),
     );
     const { user } = await renderApp(bridge);
     const banner = screen.getByRole('region', { name: 'You are offline' });

@@ -95,6 +95,8 @@ export function snapshot(over: Partial<ClientSnapshot> = {}): ClientSnapshot {
     outbox: [],
     unread: {},
     requests: [],
+    cannedReplies: [],
+    attachmentLimits: null,
     settings: defaultSettings,
     ...over,
   };

@@ -188,7 +188,7 @@ describe('composer', () => {
     const bridge = new FakeBridge(snapshot({ sessions: [session('s1', { customerName: 'Pia' })] }));
     const { user } = await renderApp(bridge);
     await openChat(user, /Pia/);
-    const item = { messageId: 'out-00000009', sessionId: 's1', text: 'one moment', createdAt: Date.now(), error: null };
+    const item = { messageId: 'out-00000009', sessionId: 's1', kind: 'message' as const, attachment: null, text: 'one moment', createdAt: Date.now(), error: null };
     act(() => bridge.push({ type: 'outbox', item: { ...item, state: 'pending' } }));
     const log = screen.getByRole('log');
     expect(within(log).getByText('Sending…')).toBeTruthy();
@@ -272,6 +272,7 @@ describe('history', () => {
           {
             sessionId: 'c1',
             seq: 4,
+            kind: 'message',
             customerName: 'Old Timer',
             authorName: 'Customer',
             at: T0,
