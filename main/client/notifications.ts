@@ -1,6 +1,7 @@
 // Notification policy: turns session changes and live events into notification intents, and closes offer notifications when the offer ends.
 import type { ClientEvent, NotificationIntent, Settings } from '../../common/bridge';
-import type { AgentId, SessionEvent, SessionSummary, TransferEndReason } from '../../common/domain';
+import { offerEndedSentence } from '../../common/attention';
+import type { AgentId, SessionEvent, SessionSummary } from '../../common/domain';
 
 export interface NotificationContext {
   me: AgentId | null;
@@ -39,22 +40,6 @@ export function gotByRouting(events: readonly SessionEvent[], me: AgentId): bool
     if (event.kind === 'taken-over' || event.kind === 'transfer-accepted') return false;
   }
   return false;
-}
-
-const reasonWords: Partial<Record<TransferEndReason, (who: string, customer: string) => string>> = {
-  cancelled: (who, customer) => `${who} cancelled the transfer of the chat with ${customer}.`,
-  timeout: (_who, customer) => `The transfer of the chat with ${customer} was not answered in time.`,
-  'taken-over': (who, customer) => `${who} took over the chat with ${customer}; the transfer is cancelled.`,
-  closed: (who, customer) => `${who} closed the chat with ${customer}; the transfer is cancelled.`,
-};
-
-/** What the agent an offer was made to reads when it ends without them (null: they ended it, or went away). */
-export function offerEndedSentence(
-  reason: TransferEndReason,
-  byName: string,
-  customerName: string,
-): string | null {
-  return reasonWords[reason]?.(byName, customerName) ?? null;
 }
 
 export const offerNotificationId = (transferId: string) => `transfer-${transferId}`;

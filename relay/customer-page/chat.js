@@ -50,6 +50,9 @@ const ui = {
   composerMessage: $('composer-message'),
   ended: $('ended'),
   newChat: $('new-chat'),
+  endDialog: $('end-dialog'),
+  endConfirm: $('end-confirm'),
+  endCancel: $('end-cancel'),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -184,8 +187,13 @@ function nodeForEvent(event) {
       return systemNode([{ user: event.agentName }, ' joined the chat'], event.at);
     case 'message': {
       const mine = event.author.kind === 'customer';
-      return messageNode({ mine, author: mine ? 'You' : event.author.name, at: event.at, text: event.text });
+      // files are named here; showing and sending them on this page is still to come
+      const files = (event.attachments ?? []).map((a) => `📎 ${a.name}`).join('\n');
+      const text = [event.text, files].filter(Boolean).join('\n');
+      return messageNode({ mine, author: mine ? 'You' : event.author.name, at: event.at, text });
     }
+    case 'request-solved':
+      return systemNode(['Your request ', { user: event.title }, ' has been solved.'], event.at);
     case 'transfer-accepted':
       return systemNode(['You are now chatting with ', { user: event.toName }], event.at);
     case 'taken-over':
@@ -622,7 +630,14 @@ ui.composerMessage.addEventListener('input', () => {
   else stopTyping();
 });
 
+// Ending a chat cannot be undone: the customer is asked first.
 ui.endChat.addEventListener('click', () => {
+  if (chat.state === 'closed') return;
+  ui.endDialog.showModal();
+});
+ui.endCancel.addEventListener('click', () => ui.endDialog.close());
+ui.endConfirm.addEventListener('click', () => {
+  ui.endDialog.close();
   if (chat.state === 'closed') return;
   if (!command('customer-close', {}, { kind: 'close' })) {
     showAlert('You are not connected right now. Try again in a moment.');

@@ -1,7 +1,7 @@
 // The Dashboard tab: every live chat with its owner, waiting time and transfer state; open one to listen in.
 import { type KeyboardEvent, useId } from 'react';
 import { formatDuration } from '../lib/format';
-import { listenRequested, takeOverClicked } from '../store/actions';
+import { confirmationRequested, listenRequested } from '../store/actions';
 import { useAppDispatch, useAppSelector, useNow } from '../store/hooks';
 import { selectAgentNames } from '../store/presence';
 import { selectIsManager, selectMe } from '../store/session';
@@ -76,7 +76,7 @@ export function Dashboard() {
                           className="secondary small"
                           onDoubleClick={(e) => e.stopPropagation()}
                           onKeyDown={(e) => e.stopPropagation()}
-                          onClick={() => dispatch(takeOverClicked({ sessionId: session.id, where: 'dashboard' }))}
+                          onClick={() => dispatch(confirmationRequested({ kind: 'take-over', sessionId: session.id, where: 'dashboard' }))}
                         >
                           Take over
                         </button>

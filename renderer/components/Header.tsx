@@ -15,12 +15,13 @@ export const tabLabels: Record<Tab, string> = {
   dashboard: 'Dashboard',
   history: 'History',
   requests: 'Requests',
+  replies: 'Replies',
 };
 
 export function useVisibleTabs(): Tab[] {
   const dashboard = useAppSelector(selectCanSeeDashboard);
   return useMemo(
-    () => (dashboard ? ['chats', 'dashboard', 'history', 'requests'] : ['chats', 'history', 'requests']),
+    () => (dashboard ? ['chats', 'dashboard', 'history', 'requests', 'replies'] : ['chats', 'history', 'requests', 'replies']),
     [dashboard],
   );
 }

@@ -24,8 +24,15 @@ export function systemLineParts(event: SessionEvent, nameOf: (id: string | null 
       return [u(event.agentName), ' joined the chat'];
     case 'message':
       return [u(event.text)];
-    case 'transfer-offered':
-      return ['Transfer to ', u(nameOf(event.transfer.toId)), ' offered'];
+    case 'transfer-offered': {
+      // who made the offer (a manager may offer on the owner's behalf), and the note for the new owner
+      const { transfer } = event;
+      const byOwner = transfer.offeredBy === transfer.fromId;
+      const offer: LinePart[] = byOwner
+        ? [u(nameOf(transfer.fromId)), ' offered the chat to ', u(nameOf(transfer.toId))]
+        : [u(nameOf(transfer.offeredBy)), ' offered the chat of ', u(nameOf(transfer.fromId)), ' to ', u(nameOf(transfer.toId))];
+      return transfer.note ? [...offer, ' · Note: ', u(transfer.note)] : offer;
+    }
     case 'transfer-accepted':
       return ['Transferred from ', u(event.fromName), ' to ', u(event.toName)];
     case 'transfer-rejected':

@@ -50,6 +50,7 @@ import { offerAutoSelected, selectionCleared } from './chat';
 import type { RootState } from './root';
 import type { SoundPlayer } from '../lib/sounds';
 import { selectAttention, selectMySessionIds, selectOffersToMe, selectRoleIn } from './sessions';
+import { registerToolEffects } from './tools-effects';
 
 export interface EffectsOptions {
   /** where the document title and theme are applied; absent in plain Node */
@@ -464,6 +465,8 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
       else doc.documentElement.dataset.theme = payload;
     },
   });
+
+  registerToolEffects(start, call, doc);
 
   return listener;
 }

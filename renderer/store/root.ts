@@ -1,8 +1,12 @@
 // The combined reducer and the RootState type every selector is written against.
 import { combineReducers } from '@reduxjs/toolkit';
+import { attachmentsReducer } from './attachments';
+import { cannedReducer } from './canned';
 import { chatReducer } from './chat';
+import { composerReducer } from './composer';
 import { connectionReducer } from './connection';
 import { historyReducer } from './history';
+import { noticesReducer } from './notices';
 import { presenceReducer } from './presence';
 import { requestsReducer } from './requests';
 import { sessionReducer } from './session';
@@ -20,6 +24,10 @@ export const rootReducer = combineReducers({
   history: historyReducer,
   requests: requestsReducer,
   ui: uiReducer,
+  composer: composerReducer,
+  attachments: attachmentsReducer,
+  canned: cannedReducer,
+  notices: noticesReducer,
 });
 
 export type RootState = ReturnType<typeof rootReducer>;
