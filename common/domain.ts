@@ -301,3 +301,22 @@ export function roleIn(session: SessionSummary, agentId: AgentId): SessionRole {
   if (session.listeners.includes(agentId)) return 'listener';
   return 'none';
 }
+
+/** The fields of a summary that follow from the event log alone. */
+export type Derived = Pick<SessionSummary, 'lastSeq' | 'lastMessage' | 'waitingSince'>;
+
+/**
+ * Folds one event into those fields. The relay applies it as it appends; its SQLite store replays it over events newer
+ * than a session row; and an agent's client applies it to a message event, which the relay sends to the chat's
+ * audience without a summary (a message changes nothing else).
+ */
+export function fold<D extends Derived>(before: D, event: SessionEvent): D {
+  if (event.kind !== 'message') return { ...before, lastSeq: event.seq };
+  const { author, at } = event;
+  return {
+    ...before,
+    lastSeq: event.seq,
+    lastMessage: { text: event.text, at, authorKind: author.kind, authorName: author.name },
+    waitingSince: author.kind === 'customer' ? (before.waitingSince ?? at) : null,
+  };
+}

@@ -185,6 +185,8 @@ export const ErrorFrameSchema = z.object({
   id: CommandId.optional(),
   code: ErrorCodeSchema,
   message: z.string(),
+  /** `rate-limited`: how long until the relay takes another frame from this connection */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });
 
 /** Results carried in `ok.result` for the commands that return something. */

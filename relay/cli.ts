@@ -90,7 +90,7 @@ async function openAccounts(values: { data: string; postgres?: string }): Promis
   if (values.postgres) {
     checkUrl('postgres', values.postgres, ['postgres:', 'postgresql:']);
     const { PgEngine } = await import('./cluster/postgres');
-    const engine = await PgEngine.open({
+    const engine = await PgEngine.connect({
       connectionString: values.postgres,
       clock: { now: () => Date.now() },
       log: () => {},

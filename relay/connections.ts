@@ -2,15 +2,32 @@
 // a greeting, gated by the commit hook, corked per turn, serialised once), slow consumers, closes and heartbeats.
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import type { AgentId, SessionId } from '../common/domain';
 import type { ErrorCode } from '../common/errors';
 import { CloseCodes, type CustomerFrame, type RelayFrame } from '../common/protocol';
 import type { LocalSockets, Log } from './ports';
+import { eventFrameJson } from './wire';
+
+/**
+ * The relay's WebSocket class (ws's `WebSocket` server option): it carries its Connection, so one set of listeners
+ * serves every socket (`this` is the socket) instead of closures per connection, and ws's own 1009 close gets a
+ * sentence. Made once per relay, for its frame cap.
+ */
+export function relaySocketClass(maxFrameBytes: number) {
+  return class RelaySocket extends WebSocket {
+    connection: Connection | null = null;
+
+    override close(code?: number, reason?: string | Buffer): void {
+      super.close(code, code === CloseCodes.tooLarge && !reason ? `frame larger than ${maxFrameBytes} bytes` : reason);
+    }
+  };
+}
+export type RelaySocket = InstanceType<ReturnType<typeof relaySocketClass>>;
 
 export interface Connection {
   id: string;
-  ws: WebSocket;
+  ws: RelaySocket;
   /** the TCP socket under `ws`, corked while a batch of frames is written to it */
   socket: Duplex;
   kind: 'agent' | 'customer';
@@ -56,7 +73,7 @@ export class Connections implements LocalSockets {
 
   constructor(private readonly options: ConnectionsOptions) {}
 
-  add(ws: WebSocket, socket: Duplex, kind: 'agent' | 'customer', agentId: AgentId | null, remote: string): Connection {
+  add(ws: RelaySocket, socket: Duplex, kind: 'agent' | 'customer', agentId: AgentId | null, remote: string): Connection {
     const conn: Connection = {
       id: `c_${randomBytes(6).toString('base64url')}`,
       ws,
@@ -73,6 +90,7 @@ export class Connections implements LocalSockets {
       refilledAt: Date.now(),
       strikes: 0,
     };
+    ws.connection = conn;
     this.all.add(conn);
     return conn;
   }
@@ -157,8 +175,9 @@ export class Connections implements LocalSockets {
     this.deliver(conn, JSON.stringify(frame));
   }
 
-  sendError(conn: Connection, id: string | undefined, code: ErrorCode, message: string): void {
-    this.send(conn, { type: 'error', ...(id ? { id } : {}), code, message });
+  /** `retryAfterMs`: for `rate-limited`, how long until this connection may send its next frame */
+  sendError(conn: Connection, id: string | undefined, code: ErrorCode, message: string, retryAfterMs?: number): void {
+    this.send(conn, { type: 'error', ...(id ? { id } : {}), code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
   }
 
   /** The greeting's frames, then whatever was held while it was read, in that order. */
@@ -172,7 +191,7 @@ export class Connections implements LocalSockets {
   private textOf(frame: RelayFrame | CustomerFrame): string {
     let text = this.serialised.get(frame);
     if (text === undefined) {
-      text = JSON.stringify(frame);
+      text = frame.type === 'event' ? eventFrameJson(frame.event) : JSON.stringify(frame);
       this.serialised.set(frame, text);
     }
     return text;

@@ -23,10 +23,11 @@ export function deliverSession(p: SessionPublication, sockets: LocalSockets): vo
     if (customerVisibleKinds.has(frame.event.kind)) sockets.toCustomer(session.id, frame);
   }
   const summaryFrame: RelayFrame = { type: 'session', session };
-  for (const agentId of told) if (!joiners.has(agentId)) sockets.toAgent(agentId, summaryFrame);
-  for (const agentId of sockets.dashboardViewers()) {
-    if (!told.has(agentId)) sockets.toAgent(agentId, summaryFrame);
-  }
+  // a message changes only what follows from it (last message, seq, waiting time): the audience folds the event
+  // itself (common/domain.ts `fold`), so it is not sent a summary as well; dashboards, which get no events, still are
+  const folds = events.length > 0 && events.every((event) => event.kind === 'message');
+  if (!folds) for (const agentId of told) if (!joiners.has(agentId)) sockets.toAgent(agentId, summaryFrame);
+  for (const agentId of sockets.dashboardViewers()) if (!told.has(agentId)) sockets.toAgent(agentId, summaryFrame);
   if (joiners.size) {
     // joiners get the summary and the conversation so far, which includes this change's events
     const replay: RelayFrame = { type: 'replay', sessionId: session.id, events: p.log ?? events };

@@ -23,7 +23,18 @@ import {
 import { ok, type Result } from '../common/result';
 import { CannedReplies, deliverCanned } from './canned';
 import { agentMayType, agentSend, customerSend } from './core/messages';
-import { audience, change, type CoreOptions, type Facts, graceTimerKey, inAudience, refuse, seesDashboard, type TimerKey } from './core/model';
+import {
+  audience,
+  change,
+  type CoreOptions,
+  type Facts,
+  graceTimerKey,
+  inAudience,
+  refuse,
+  seesDashboard,
+  type TimerKey,
+  transferTimerKey,
+} from './core/model';
 import { closeWindow, listen, takeOver } from './core/listening';
 import { addNote, forReader, readsNotes } from './core/notes';
 import { createRequest, updateRequest } from './core/requests';
@@ -114,7 +125,9 @@ export class Hub {
   async reconcile(): Promise<void> {
     const { store, presence, scheduler, clock, options } = this.deps;
     const connected = await presence.connectedNow();
-    for (const account of this.accounts.values()) {
+    // read as stored: in a cluster another node may have changed them since this one last looked
+    for (const account of await store.listAccounts()) {
+      this.accounts.set(account.id, account);
       if (account.online && !connected.has(account.id)) {
         await scheduler.arm(graceTimerKey(account.id), clock.now() + options.offlineGraceMs);
       }
@@ -127,7 +140,7 @@ export class Hub {
           decide: ({ session }) => targetUnavailable(session, offer.toId),
         });
       } else if (offer.expiresAt !== null) {
-        await scheduler.arm(`transfer:${offer.sessionId}:${offer.id}`, offer.expiresAt);
+        await scheduler.arm(transferTimerKey(offer), offer.expiresAt);
       }
     }
     // a chance to route that was missed (a node died between a commit and its routing) is taken here
@@ -212,13 +225,17 @@ export class Hub {
     if (await this.deps.presence.isConnectedNow(agentId)) return;
     const account = await this.deps.store.getAccount(agentId);
     if (!account) return;
+    // offline first (no new offer can reach them), then their offers end, then everyone is told: whoever sees them
+    // offline sees no offer to them either
     if (account.online) {
       await this.deps.store.setOnline(agentId, false);
       this.accounts.set(agentId, { ...account, online: false });
+    }
+    await this.cancelOffersTo(agentId);
+    if (account.online) {
       this.deps.log({ event: 'presence-offline', agentId });
       this.publishPresence([agentId]);
     }
-    await this.cancelOffersTo(agentId);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -311,7 +328,8 @@ export class Hub {
       case 'typing':
         return this.typing(actor, command);
       case 'offer-transfer':
-        return on(({ session }) => offer(session, actor, command, this.facts()));
+        // the target's status as stored now, not as this node last heard of it
+        return on(({ session, accounts }) => offer(session, actor, command, this.facts(accounts)), { agents: [command.to] });
       case 'accept-transfer':
         return on(({ session }) => accept(session, actor, command, this.facts()));
       case 'reject-transfer':
@@ -356,9 +374,10 @@ export class Hub {
     await this.deps.store.setChosenStatus(actor.id, status);
     this.accounts.set(actor.id, { ...(this.accounts.get(actor.id) ?? actor), chosenStatus: status });
     this.deps.log({ event: 'presence-set', agentId: actor.id, status });
-    if (before !== this.statusOf(actor.id)) this.publishPresence([actor.id]);
+    // as going offline: offers to an agent who went Away end before anyone sees them Away
     if (status === 'away') await this.cancelOffersTo(actor.id);
-    else void this.drainQueue();
+    if (before !== this.statusOf(actor.id)) this.publishPresence([actor.id]);
+    if (status !== 'away') void this.drainQueue();
     return ok(undefined);
   }
 
@@ -548,14 +567,19 @@ export class Hub {
   // ---------------------------------------------------------------------------------------------
   // Small readers
 
-  private facts(): Facts {
+  /** What decisions may consult; `fresh` are accounts the runner read in the command's transaction. */
+  private facts(fresh: ReadonlyMap<AgentId, Account> = new Map()): Facts {
     const { clock, ids, options } = this.deps;
+    const account = (id: AgentId) => fresh.get(id) ?? this.accounts.get(id) ?? null;
     return {
       now: clock.now(),
       newId: (prefix) => ids.id(prefix),
       options,
-      account: (id) => this.accounts.get(id) ?? null,
-      statusOf: (id) => this.statusOf(id),
+      account,
+      statusOf: (id) => {
+        const found = account(id);
+        return found?.online ? found.chosenStatus : 'offline';
+      },
     };
   }
 

@@ -5,7 +5,7 @@ import http from 'node:http';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import {
   type AgentId,
   type AttachmentLimits,
@@ -19,7 +19,6 @@ import {
   AgentCommandSchema,
   CloseCodes,
   CUSTOMER_PATH,
-  type CustomerFrame,
   CustomerCommandSchema,
   PROTOCOL_VERSION,
   parseFrame,
@@ -27,7 +26,7 @@ import {
 import type { Result } from '../common/result';
 import { createAttachmentRoutes } from './attachments';
 import { hashToken, parseBasicAuth } from './auth';
-import { type Connection, Connections } from './connections';
+import { type Connection, Connections, type RelaySocket, relaySocketClass } from './connections';
 import { seedDemoAccounts } from './demo';
 import { openEmbeddedEngine } from './embedded/engine';
 import type { Engine } from './engine';
@@ -87,6 +86,11 @@ export interface RunningRelay {
 
 const defaultLog = (entry: object) => process.stdout.write(`${JSON.stringify(entry)}\n`);
 
+/** A socket's error listener for its whole life: a shared function, not a closure per socket. */
+function destroySocket(this: Duplex) {
+  this.destroy();
+}
+
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const host = options.host ?? '127.0.0.1';
   const maxFrameBytes = options.maxFrameBytes ?? 64 * 1024;
@@ -133,6 +137,17 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     maxBytes: options.attachments?.maxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES,
     types: options.attachments?.types ?? [...defaultAttachmentTypes],
   };
+
+  /** The id of a frame we will not (or could not) handle, so the refusal still answers its command. */
+  const commandIdOf = (text: string): string | undefined => {
+    try {
+      const raw = JSON.parse(text) as { id?: unknown } | null;
+      return typeof raw?.id === 'string' ? raw.id.slice(0, 64) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
   const hub = new Hub({
     clock,
     ids,
@@ -262,7 +277,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         log({ event: 'rate-limited-close', connId: conn.id, agentId: conn.agentId });
         connections.close(conn, CloseCodes.rateLimited, 'too many frames; slow down');
       } else {
-        connections.sendError(conn, undefined, 'rate-limited', 'Too many frames at once; this one was dropped. Slow down.');
+        const retryAfterMs = Math.ceil(((1 - conn.tokens) / rate.perSecond) * 1000);
+        const id = isBinary ? undefined : commandIdOf(data.toString('utf8'));
+        connections.sendError(conn, id, 'rate-limited', 'Too many frames at once; this one was dropped. Slow down.', retryAfterMs);
       }
       return;
     }
@@ -272,13 +289,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     (conn.kind === 'agent' ? onAgentFrame(conn, text) : onCustomerFrame(conn, text)).catch((error: unknown) => {
       if (error instanceof StoreUnavailable) log({ event: 'store-unavailable', connId: conn.id, error: error.message });
       else log({ event: 'internal-error', connId: conn.id, error: String((error as Error)?.stack ?? error) });
-      let id: string | undefined;
-      try {
-        const raw = JSON.parse(text) as { id?: unknown };
-        if (typeof raw?.id === 'string') id = raw.id.slice(0, 64);
-      } catch {
-        // no id to answer to
-      }
+      const id = commandIdOf(text);
       if (conn.held) connections.greet(conn, []);
       if (error instanceof StoreUnavailable) connections.sendError(conn, id, 'unavailable', errorSentences.unavailable);
       else connections.sendError(conn, id, 'internal', 'Something went wrong on the relay. Try again.');
@@ -288,34 +299,43 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // -------------------------------------------------------------------------------------------
   // Connections
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
+  // clientTracking off: `connections` already knows every socket, and ws's own set costs a closure per socket
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: maxFrameBytes,
+    clientTracking: false,
+    WebSocket: relaySocketClass(maxFrameBytes),
+  });
 
-  const onConnection = (
-    ws: WebSocket,
-    socket: Duplex,
-    kind: 'agent' | 'customer',
-    agentId: AgentId | null,
-    remote: string,
-  ) => {
-    // ws closes oversized frames with 1009 but no reason; give people a sentence to read
-    const close = ws.close.bind(ws);
-    ws.close = (code?: number, reason?: string | Buffer) =>
-      close(code, code === CloseCodes.tooLarge && !reason ? `frame larger than ${maxFrameBytes} bytes` : reason);
+  // one set of listeners for every socket (`this` is the socket): per-connection closures are memory times 15,000
+  const connectionOf = (ws: WebSocket) => (ws as RelaySocket).connection!;
+  function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean) {
+    onMessage(connectionOf(this), data as Buffer, isBinary);
+  }
+  function onSocketPong(this: WebSocket) {
+    connectionOf(this).alive = true;
+  }
+  function onSocketError(this: WebSocket, error: Error) {
+    log({ event: 'connection-error', connId: connectionOf(this).id, error: error.message });
+  }
+  function onSocketClose(this: WebSocket, code: number, reason: Buffer) {
+    const conn = connectionOf(this);
+    const { kind, agentId } = conn;
+    log({ event: 'connection-close', connId: conn.id, kind, agentId, code, reason: reason.toString() });
+    if (connections.remove(conn) && agentId) {
+      hub.agentDisconnected(agentId).catch((error: unknown) =>
+        log({ event: 'internal-error', connId: conn.id, error: String(error) }),
+      );
+    }
+  }
+
+  const onConnection = (ws: RelaySocket, socket: Duplex, kind: 'agent' | 'customer', agentId: AgentId | null, remote: string) => {
     const conn = connections.add(ws, socket, kind, agentId, remote);
     log({ event: 'connection-open', connId: conn.id, kind, agentId, remote });
-    ws.on('message', (data, isBinary) => onMessage(conn, data as Buffer, isBinary));
-    ws.on('pong', () => {
-      conn.alive = true;
-    });
-    ws.on('error', (error) => log({ event: 'connection-error', connId: conn.id, error: error.message }));
-    ws.on('close', (code, reason) => {
-      log({ event: 'connection-close', connId: conn.id, kind, agentId, code, reason: reason.toString() });
-      if (connections.remove(conn) && agentId) {
-        hub.agentDisconnected(agentId).catch((error: unknown) =>
-          log({ event: 'internal-error', connId: conn.id, error: String(error) }),
-        );
-      }
-    });
+    ws.on('message', onSocketMessage);
+    ws.on('pong', onSocketPong);
+    ws.on('error', onSocketError);
+    ws.on('close', onSocketClose);
   };
 
   const allowedOrigins = new Set<string>();
@@ -332,7 +352,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   });
 
   const onUpgrade = async (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     if (closing) return rejectUpgrade(socket, 503, 'the relay is shutting down');
     const remote = req.socket.remoteAddress ?? 'unknown';
     const pathname = new URL(req.url ?? '/', 'http://relay').pathname;

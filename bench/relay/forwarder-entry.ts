@@ -11,6 +11,7 @@ const agents = new Map<number, WebSocket>();
 
 try {
   const server = http.createServer((_req, res) => res.writeHead(404).end());
+  // the relay's own ws settings (relay/server.ts), so the baseline pays for the same library per connection
   const wss = new WebSocketServer({ server, maxPayload: 64 * 1024 });
   wss.on('connection', (ws, req) => {
     const url = new URL(req.url ?? '/', 'http://forwarder');

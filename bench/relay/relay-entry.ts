@@ -1,25 +1,37 @@
 // Benchmark child: the real relay (startRelay, SQLite persistence on) in its own process so its RSS and CPU are its own.
-// argv: <dataDir> <capacity> <synchronous FULL|NORMAL> [<postgres url> <redis url> <node id> <redis prefix>]
-// With the four cluster arguments it is a node of a cluster (PostgreSQL + Redis) instead.
+// argv: one JSON object, RelayEntryOptions. With `cluster` it is a node of a cluster (PostgreSQL + Redis) instead.
 import { startRelay } from '../../relay/server';
 import { reportFailure, serveStats } from './server-stats';
 
-const [dataDir, capacity = '4', synchronous = 'FULL', postgresUrl, redisUrl, nodeId, redisPrefix] = process.argv.slice(2);
-if (!dataDir) reportFailure('usage: relay-entry <dataDir> [capacity] [FULL|NORMAL]');
+export interface RelayEntryOptions {
+  dataDir: string;
+  capacity: number;
+  synchronous: 'FULL' | 'NORMAL';
+  /** 0 picks a free one; a restarted relay takes the port its clients knew */
+  port: number;
+  cluster?: { postgresUrl: string; redisUrl: string; nodeId: string; redisPrefix: string };
+}
+
+let options: RelayEntryOptions;
+try {
+  options = JSON.parse(process.argv[2] ?? '') as RelayEntryOptions;
+} catch {
+  reportFailure('usage: relay-entry \'{"dataDir":"…","capacity":4,"synchronous":"FULL","port":0}\'');
+}
 
 try {
   const relay = await startRelay({
     host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    capacity: Number(capacity),
-    synchronous: synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
+    port: options.port,
+    dataDir: options.dataDir,
+    capacity: options.capacity,
+    synchronous: options.synchronous,
     // per-connection and per-chat log lines would go to a pipe nobody reads; the message path logs nothing anyway
     log: () => {},
     // the default 50 frames/s per connection guards against abuse; the saturation run offers more per customer
     // than that on purpose, and dropped frames would measure the rate limiter instead of routing
     rateLimit: { perSecond: 1000, burst: 2000 },
-    cluster: postgresUrl && redisUrl ? { postgresUrl, redisUrl, nodeId, redisPrefix } : undefined,
+    cluster: options.cluster,
   });
   serveStats(relay.port, () => relay.close());
 } catch (error) {

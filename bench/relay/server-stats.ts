@@ -2,29 +2,69 @@
 import fs from 'node:fs';
 import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
 
 export interface ServerStats {
   rss: number;
   peakRss: number;
+  /** V8 heap in use and reserved, and memory held outside it (Buffers, native objects such as sockets' read buffers) */
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
   /** CPU seconds used by the server process since it started (user + system) */
   cpuSeconds: number;
   /** event loop utilization since the previous stats request, 0..1 */
   loopUtilization: number;
+  /** open file descriptors (each socket is one; the per-process cap is 20,000 on the build machine) */
+  openFiles: number;
   /** wall-clock time of this report (ms since the epoch): a server that lags answers late */
   at: number;
 }
 
 export type ParentMessage =
-  | { type: 'stats' }
+  /** `settle`: collect garbage first (children run with --expose-gc), so idle memory is what is still referenced */
+  | { type: 'stats'; settle?: boolean }
   | { type: 'stop' }
   /** CPU profile of the measured runs only (connection setup excluded), written as a .cpuprofile file */
   | { type: 'profile-start' }
-  | { type: 'profile-stop'; file: string };
+  | { type: 'profile-stop'; file: string }
+  /** a V8 heap snapshot (after a collection), to see what idle connections keep alive */
+  | { type: 'heap-snapshot'; file: string };
 export type ChildMessage =
   | { type: 'ready'; port: number }
   | { type: 'stats'; stats: ServerStats }
   | { type: 'profiled'; file: string | null }
+  | { type: 'snapshot'; file: string }
   | { type: 'failed'; error: string };
+
+const collect = () => (globalThis as { gc?: () => void }).gc?.();
+
+/**
+ * Collects until RSS stops falling. Right after a burst of work V8 keeps its young generation grown (tens of MB on the
+ * relay after setting up thousands of connections) and gives it back only after a few quiet collections, ~5-10 s:
+ * measured sooner, "memory per idle connection" would be the setup's allocation rate, not what connections keep.
+ */
+async function settle(): Promise<void> {
+  const started = Date.now();
+  const readings: number[] = [];
+  for (;;) {
+    collect();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    readings.push(process.memoryUsage().rss);
+    const elapsed = Date.now() - started;
+    const recent = readings.slice(-4);
+    const flat = recent.length === 4 && recent[0]! - recent[3]! < recent[0]! * 0.005;
+    if ((flat && elapsed >= 8000) || elapsed >= 30_000) return;
+  }
+}
+
+function openFiles(): number {
+  try {
+    return fs.readdirSync('/proc/self/fd').length;
+  } catch {
+    return -1;
+  }
+}
 
 /** Reports `ready`, then answers `stats` and exits on `stop` or when the parent goes away. */
 export function serveStats(port: number, stop: () => Promise<void>): void {
@@ -42,14 +82,28 @@ export function serveStats(port: number, stop: () => Promise<void>): void {
     process.exit(0);
   };
   const profiler = new Session();
-  process.on('message', (message: ParentMessage) => {
+  process.on('message', async (message: ParentMessage) => {
     if (message.type === 'stats') {
-      const rss = process.memoryUsage().rss;
-      peakRss = Math.max(peakRss, rss);
+      if (message.settle) await settle();
+      const memory = process.memoryUsage();
+      peakRss = Math.max(peakRss, memory.rss);
       const cpu = process.cpuUsage();
       const elu = performance.eventLoopUtilization(lastElu);
       lastElu = performance.eventLoopUtilization();
-      send({ type: 'stats', stats: { rss, peakRss, cpuSeconds: (cpu.user + cpu.system) / 1e6, loopUtilization: elu.utilization, at: Date.now() } });
+      send({
+        type: 'stats',
+        stats: {
+          rss: memory.rss,
+          peakRss,
+          heapUsed: memory.heapUsed,
+          heapTotal: memory.heapTotal,
+          external: memory.external,
+          cpuSeconds: (cpu.user + cpu.system) / 1e6,
+          loopUtilization: elu.utilization,
+          openFiles: openFiles(),
+          at: Date.now(),
+        },
+      });
     } else if (message.type === 'stop') {
       void quit();
     } else if (message.type === 'profile-start') {
@@ -61,6 +115,9 @@ export function serveStats(port: number, stop: () => Promise<void>): void {
         profiler.disconnect();
         send({ type: 'profiled', file: error ? null : message.file });
       });
+    } else if (message.type === 'heap-snapshot') {
+      collect();
+      send({ type: 'snapshot', file: v8.writeHeapSnapshot(message.file) });
     }
   });
   process.on('disconnect', () => void quit());

@@ -100,6 +100,8 @@ export class AccountStore {
   }
 
   async close(): Promise<void> {
+    // its retry timer must not fire on a closed cache
+    this.outbox.stop();
     await this.searcher.close();
     this.cache.close();
   }

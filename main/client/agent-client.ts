@@ -21,6 +21,7 @@ import {
   AgentInfoSchema,
   type AttachmentLimits,
   AttachmentLimitsSchema,
+  fold,
   type Request,
   roleIn,
   type SessionEvent,
@@ -32,7 +33,7 @@ import { fail, ok, type Result } from '../../common/result';
 import { AccountStore } from './account-store';
 import { AccountIndex, type Identity, sameAccount } from './accounts';
 import { AttentionPolicy } from './attention';
-import { CacheError } from './cache';
+import { type Cache, CacheError } from './cache';
 import { linkFailureSentence, unencryptedRelaySentence } from './link-words';
 import { becameMyNewChat, gotByRouting, NotificationPolicy } from './notifications';
 import { type AgentCommandInput, type LinkOutcome, RelayLink, type RelayLinkTuning, type WelcomeFrame } from './relay-link';
@@ -485,7 +486,7 @@ class AgentClientCore implements AgentClient {
     for (const event of this.notifications.sessionsChanged(welcome.sessions, this.notifyContext(), true)) this.emit(event);
     this.emit({ type: 'snapshot', snapshot: this.snapshot() });
     this.attention.welcome(welcome.sessions, welcome.me.id);
-    void run.store.outbox.flush();
+    void run.store.outbox.reconnected();
     void this.afterWelcome(run);
   }
 
@@ -543,23 +544,16 @@ class AgentClientCore implements AgentClient {
         this.emit({ type: 'presence', agent: frame.agent });
         return;
       }
-      case 'session': {
-        cache.upsertSessions([frame.session]);
-        const previous = this.sessions.get(frame.session.id);
-        this.sessions.set(frame.session.id, frame.session);
-        this.emit({ type: 'session', session: frame.session });
-        if (!this.unread.has(frame.session.id)) this.refreshUnread(frame.session.id);
-        for (const event of this.notifications.sessionChanged(frame.session, previous, this.notifyContext())) this.emit(event);
-        this.attention.sessionChanged(frame.session, previous, this.me?.id ?? null);
-        if (becameMyNewChat(frame.session, previous, this.me?.id ?? null)) {
-          this.maybeNewChats.add(frame.session.id);
-          this.settleNewChat(frame.session.id);
-        }
+      case 'session':
+        this.sessionChanged(cache, frame.session);
         return;
-      }
       case 'event': {
-        const fresh = await this.storeEvents(frame.event.sessionId, [frame.event], true);
-        if (fresh.length > 0 && frame.event.seq > cache.heldSeq(frame.event.sessionId)) void this.fillGap(run, frame.event.sessionId);
+        const { event } = frame;
+        // the relay sends a chat's audience no summary after a message: it follows from the event (protocol.md)
+        const known = this.sessions.get(event.sessionId);
+        if (event.kind === 'message' && known && event.seq > known.lastSeq) this.sessionChanged(cache, fold(known, event));
+        const fresh = await this.storeEvents(event.sessionId, [event], true);
+        if (fresh.length > 0 && event.seq > cache.heldSeq(event.sessionId)) void this.fillGap(run, event.sessionId);
         return;
       }
       case 'replay':
@@ -574,6 +568,20 @@ class AgentClientCore implements AgentClient {
       default:
         if (this.tools.onFrame(frame)) return;
         this.log({ level: 'warn', event: 'unexpected-frame', type: frame.type });
+    }
+  }
+
+  private sessionChanged(cache: Cache, session: SessionSummary): void {
+    cache.upsertSessions([session]);
+    const previous = this.sessions.get(session.id);
+    this.sessions.set(session.id, session);
+    this.emit({ type: 'session', session });
+    if (!this.unread.has(session.id)) this.refreshUnread(session.id);
+    for (const event of this.notifications.sessionChanged(session, previous, this.notifyContext())) this.emit(event);
+    this.attention.sessionChanged(session, previous, this.me?.id ?? null);
+    if (becameMyNewChat(session, previous, this.me?.id ?? null)) {
+      this.maybeNewChats.add(session.id);
+      this.settleNewChat(session.id);
     }
   }
 

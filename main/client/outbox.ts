@@ -1,16 +1,20 @@
 // Outbox: messages and notes the agent wrote, and files they attached, durable before acknowledged, sent in order once
-// online, resent with the same id. A file is uploaded first (under the message's id, so a resend stores it once),
-// then the message that carries it is sent.
+// online, retried with the same id until the relay takes them or refuses them for a reason the agent can act on. A
+// file is uploaded first (under the message's id, so a resend stores it once), then the message that carries it is sent.
 import { randomUUID } from 'node:crypto';
 import type { ClientEvent, OutboxItem } from '../../common/bridge';
 import type { Attachment } from '../../common/domain';
 import { errorSentences } from '../../common/errors';
 import { fail, ok, type Result } from '../../common/result';
 import type { AccountFiles } from './attachments';
+import { Backoff, type BackoffOptions, wait } from './backoff';
 import type { Cache, OutboxFile } from './cache';
+import type { RelayAnswer } from './relay-link';
 
-/** Errors that say "not now" rather than "never": the item stays pending and goes with the next flush. */
-const transientCodes = new Set(['not-connected', 'timeout', 'rate-limited', 'internal', 'offline', 'unavailable']);
+/** The link is gone: nothing to retry on; the next connection flushes. */
+const linkDownCodes = new Set(['not-connected', 'offline']);
+/** "Not now" on a live link: retried with backoff (or when the relay said) while online. */
+const retryCodes = new Set(['timeout', 'rate-limited', 'internal', 'unavailable']);
 
 export const newMessageId = (): string => randomUUID().replaceAll('-', '');
 
@@ -19,7 +23,7 @@ export interface OutboxDeps {
   files: AccountFiles;
   emit: (event: ClientEvent) => void;
   /** sends one item to the relay (with the file it carries, once uploaded); resolves with the relay's answer */
-  send: (item: OutboxItem, attachment: Attachment | null) => Promise<Result<unknown>>;
+  send: (item: OutboxItem, attachment: Attachment | null) => Promise<RelayAnswer>;
   /** uploads an item's file; `onProgress` reports the bytes written */
   upload: (item: OutboxItem, bytes: Buffer, name: string, onProgress: (sent: number, total: number) => void) => Promise<Result<Attachment>>;
   /** an item with a file was delivered: its bytes now belong to the attachment (they open offline) */
@@ -27,15 +31,22 @@ export interface OutboxDeps {
   canSend: () => boolean;
   now?: () => number;
   log?: (entry: Record<string, unknown>) => void;
+  /** delays between retries on a live link (same policy as reconnects: exponential, full jitter, capped) */
+  backoff?: BackoffOptions;
 }
 
 export class Outbox {
   private readonly deps: OutboxDeps;
+  private readonly backoff: Backoff;
   private flushing: Promise<void> | null = null;
   private again = false;
+  /** ends the wait before a retry early: a new connection, or stop() */
+  private pause: AbortController | null = null;
+  private stopped = false;
 
   constructor(deps: OutboxDeps) {
     this.deps = deps;
+    this.backoff = new Backoff(deps.backoff);
   }
 
   /** Items still the agent's concern: pending or failed. */
@@ -64,6 +75,7 @@ export class Outbox {
     return item;
   }
 
+  /** The agent's Retry on a failed item: it goes back in line where it was written. */
   retry(messageId: string): Result<null> {
     const item = this.deps.cache.outboxGet(messageId);
     if (!item) return fail('not-found', 'That message is no longer waiting to be sent.');
@@ -74,51 +86,96 @@ export class Outbox {
     return ok(null);
   }
 
-  /** Sends pending items oldest first, one at a time so the customer reads them in the order written. */
+  /**
+   * A new connection is up: waits and backoff earned on the old one (its stall, its rate limit) no longer apply,
+   * so pending items go now.
+   */
+  reconnected(): Promise<void> {
+    this.backoff.reset();
+    this.pause?.abort();
+    return this.flush();
+  }
+
+  /** No more sending or retry timers: the account's store is closing (dispose, account switch). */
+  stop(): void {
+    this.stopped = true;
+    this.pause?.abort();
+  }
+
+  /**
+   * Sends pending items oldest first, one at a time, so the customer reads them in the order written. A call while
+   * a flush runs joins it, and the running flush looks again for what was added meanwhile.
+   */
   flush(): Promise<void> {
     if (this.flushing) {
       this.again = true;
       return this.flushing;
     }
-    this.flushing = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.flushOnce();
-        } while (this.again && this.deps.canSend());
-      } catch (error) {
-        this.deps.log?.({ level: 'error', event: 'outbox-flush-failed', error: String(error) });
-      } finally {
-        this.flushing = null;
-      }
-    })();
+    this.flushing = this.run().finally(() => {
+      this.flushing = null;
+    });
     return this.flushing;
   }
 
-  private async flushOnce(): Promise<void> {
+  private async run(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        const retryInMs = await this.sendPending();
+        if (retryInMs !== null) {
+          await this.waitBeforeRetry(retryInMs);
+          this.again = true;
+        }
+        // stopped or offline by now: the next pass returns at once, before sending anything
+      } while (this.again);
+    } catch (error) {
+      this.deps.log?.({ level: 'error', event: 'outbox-flush-failed', error: String(error) });
+    }
+  }
+
+  /** One pass over the pending items; says how long to wait before trying again, or null when there is no need. */
+  private async sendPending(): Promise<number | null> {
+    // the cache closes right after stop(): it is not read again
+    if (this.stopped) return null;
     for (const item of this.deps.cache.outboxItems()) {
       if (item.state !== 'pending') continue;
-      if (!this.deps.canSend()) return;
+      if (this.stopped || !this.deps.canSend()) return null;
       const file = item.attachment ? this.deps.cache.outboxFile(item.messageId) : null;
       let attachment: Attachment | null = null;
+      let result: RelayAnswer;
       if (file) {
         const uploaded = await this.uploaded(item, file);
-        if (!uploaded.ok) {
-          if (transientCodes.has(uploaded.error.code)) return;
-          this.failed(item, uploaded.error.message || errorSentences[uploaded.error.code]);
-          continue;
-        }
-        attachment = uploaded.value;
+        if (uploaded.ok) attachment = uploaded.value;
+        result = uploaded.ok ? await this.deps.send(item, attachment) : uploaded;
+      } else {
+        result = await this.deps.send(item, null);
       }
-      const result = await this.deps.send(item, attachment);
       if (result.ok) {
+        this.backoff.reset();
         this.deps.cache.outboxRemove(item.messageId);
         if (file && attachment) this.deps.delivered?.(item, attachment, file.file);
         this.deps.emit({ type: 'outbox', item: { ...item, state: 'sent', error: null } });
         continue;
       }
-      if (transientCodes.has(result.error.code)) return;
-      this.failed(item, result.error.message || errorSentences[result.error.code]);
+      const { code, retryAfterMs } = result.error;
+      if (linkDownCodes.has(code)) return null;
+      if (retryCodes.has(code)) {
+        this.deps.log?.({ level: 'info', event: 'outbox-retry', messageId: item.messageId, code, retryAfterMs });
+        // when the relay says when (its rate limit does), that is when; otherwise back off
+        return retryAfterMs ?? this.backoff.next();
+      }
+      // the relay refused this item for good (the chat was transferred away or closed, the file is not allowed)
+      this.failed(item, result.error.message || errorSentences[code]);
+    }
+    return null;
+  }
+
+  private async waitBeforeRetry(ms: number): Promise<void> {
+    this.pause = new AbortController();
+    try {
+      await wait(ms, this.pause.signal);
+    } catch {
+      // aborted: a new connection woke us early, or stop() ended it
     }
   }
 

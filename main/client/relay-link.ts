@@ -12,8 +12,8 @@ import {
   RelayFrameSchema,
   type RelayFrameOf,
 } from '../../common/protocol';
-import { fail, ok, type Result } from '../../common/result';
-import { AbortedError, Backoff, type BackoffOptions, wait } from './backoff';
+import { type BatonError, fail, ok } from '../../common/result';
+import { Backoff, type BackoffOptions, wait } from './backoff';
 
 export type WelcomeFrame = RelayFrameOf<'welcome'>;
 /** A command as the caller writes it; the link adds the id. */
@@ -35,7 +35,8 @@ export const defaultTuning: RelayLinkTuning = {
   deadAfterMs: 25_000,
   commandTimeoutMs: 15_000,
   connectTimeoutMs: 15_000,
-  backoff: { baseMs: 500, capMs: 30_000, resetAfterMs: 10_000 },
+  // Backoff's own defaults: 500 ms base, 30 s cap, reset after a connection that stayed up 10 s
+  backoff: {},
 };
 
 export interface RelayLinkOptions {
@@ -61,8 +62,11 @@ type ConnectionEnd =
   | { kind: 'auth-failed'; message: string }
   | { kind: 'version-mismatch'; message: string };
 
+/** A command's answer; a refusal may say when the relay takes frames again (`rate-limited`). */
+export type RelayAnswer = { ok: true; value: unknown } | { ok: false; error: BatonError & { retryAfterMs?: number } };
+
 interface Pending {
-  resolve: (result: Result<unknown>) => void;
+  resolve: (result: RelayAnswer) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -70,7 +74,7 @@ interface Pending {
 export function agentUrl(relayUrl: string): URL {
   const url = new URL(relayUrl.trim());
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error('the relay address starts with ws:// or wss://');
-  if (url.pathname === '' || url.pathname === '/') url.pathname = AGENT_PATH;
+  if (url.pathname === '/') url.pathname = AGENT_PATH;
   return url;
 }
 
@@ -90,7 +94,7 @@ export class RelayLink {
 
   constructor(options: RelayLinkOptions) {
     this.options = options;
-    this.tuning = { ...defaultTuning, ...options.tuning, backoff: { ...defaultTuning.backoff, ...options.tuning?.backoff } };
+    this.tuning = { ...defaultTuning, ...options.tuning };
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => {});
     this.backoff = new Backoff({ now: this.now, ...this.tuning.backoff });
@@ -137,7 +141,7 @@ export class RelayLink {
   }
 
   /** Sends a command and resolves with its answer; never rejects. */
-  request(command: AgentCommandInput): Promise<Result<unknown>> {
+  request(command: AgentCommandInput): Promise<RelayAnswer> {
     const socket = this.socket;
     if (!this.online || !socket || socket.readyState !== WebSocket.OPEN) {
       return Promise.resolve(fail('not-connected', errorSentences['not-connected']));
@@ -149,9 +153,8 @@ export class RelayLink {
         resolve(fail('timeout', errorSentences.timeout));
       }, this.tuning.commandTimeoutMs);
       this.pending.set(id, { resolve, timer });
-      socket.send(JSON.stringify({ ...command, id }), (error) => {
-        if (error) this.settle(id, fail('not-connected', errorSentences['not-connected']));
-      });
+      // a write that fails closes the socket, and the close fails every pending command with not-connected
+      socket.send(JSON.stringify({ ...command, id }));
     });
   }
 
@@ -166,7 +169,7 @@ export class RelayLink {
     }
   }
 
-  private settle(id: string, result: Result<unknown>): void {
+  private settle(id: string, result: RelayAnswer): void {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.pending.delete(id);
@@ -180,8 +183,8 @@ export class RelayLink {
 
   private async run(first: (outcome: LinkOutcome) => void, giveUpIfFirstFails: boolean): Promise<void> {
     let firstSettled = false;
+    // `first` resolves a promise: only the first outcome counts
     const settleFirst = (outcome: LinkOutcome) => {
-      if (firstSettled) return;
       firstSettled = true;
       first(outcome);
     };
@@ -190,7 +193,8 @@ export class RelayLink {
       this.setState({ status: 'connecting', attempt: this.backoff.attempt });
       const end = await this.connectOnce((welcome) => settleFirst({ kind: 'welcome', welcome }));
       if (signal.aborted) break;
-      if (end.kind === 'auth-failed' || end.kind === 'version-mismatch') {
+      // auth-failed, version-mismatch: a retry would get the same answer
+      if (end.kind !== 'closed') {
         this.setState({ status: end.kind, message: end.message });
         settleFirst({ kind: end.kind, message: end.message });
         return;
@@ -206,9 +210,8 @@ export class RelayLink {
       this.setState({ status: 'offline', attempt, nextRetryAt: this.now() + delay, reason: end.reason });
       try {
         await wait(delay, signal);
-      } catch (error) {
-        if (error instanceof AbortedError) break;
-        throw error;
+      } catch {
+        // stop() aborted the wait; the loop condition ends it
       }
     }
     settleFirst({ kind: 'unreachable', message: 'Signed out before the relay answered.' });
@@ -261,8 +264,8 @@ export class RelayLink {
           socket.ping();
         }
       }, tickMs);
+      // cleared by the welcome
       const welcomeTimer = setTimeout(() => {
-        if (welcomed) return;
         finish({ kind: 'closed', reason: 'the relay did not answer hello' });
         socket.terminate();
       }, this.tuning.connectTimeoutMs);
@@ -328,8 +331,12 @@ export class RelayLink {
           return;
         }
         if (frame.type === 'error') {
-          if (frame.id !== undefined && this.pending.has(frame.id)) this.settle(frame.id, fail(frame.code, frame.message));
-          else this.log({ level: 'warn', event: 'relay-error', code: frame.code, message: frame.message });
+          const { code, message, retryAfterMs } = frame;
+          if (frame.id !== undefined && this.pending.has(frame.id)) {
+            this.settle(frame.id, { ok: false, error: retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs } });
+          } else {
+            this.log({ level: 'warn', event: 'relay-error', code, message });
+          }
           return;
         }
         if (frame.type === 'welcome') {
@@ -344,16 +351,19 @@ export class RelayLink {
       socket.on('close', (code, reasonBuffer) => {
         clearInterval(heartbeat);
         clearTimeout(welcomeTimer);
-        if (this.socket === socket) this.socket = null;
+        // the next connection starts only after this one has closed
+        this.socket = null;
         const reason = reasonBuffer.toString();
-        if (code === CloseCodes.unsupportedProtocol) {
-          finish({ kind: 'version-mismatch', message: reason || errorSentences['unsupported-protocol'] });
-        }
-        finish({ kind: 'closed', reason: reason || (code === 1006 ? 'the connection was lost' : `closed (${code})`) });
+        // what went wrong first (an error, a refusal, a dead heartbeat) says more than the close that followed
+        const ended: ConnectionEnd =
+          end ??
+          (code === CloseCodes.unsupportedProtocol
+            ? { kind: 'version-mismatch', message: reason || errorSentences['unsupported-protocol'] }
+            : { kind: 'closed', reason: reason || (code === 1006 ? 'the connection was lost' : `closed (${code})`) });
         if (welcomed) this.backoff.disconnected();
         this.failPending('not-connected', errorSentences['not-connected']);
-        this.log({ level: 'info', event: 'link-closed', code, reason: end?.kind === 'closed' ? end.reason : end?.kind });
-        resolve(end!);
+        this.log({ level: 'info', event: 'link-closed', code, reason: ended.kind === 'closed' ? ended.reason : ended.kind });
+        resolve(ended);
       });
     });
   }

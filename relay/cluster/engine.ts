@@ -15,7 +15,7 @@ export interface ClusterOptions {
 }
 
 export async function openClusterEngine(options: ClusterOptions, { clock, log }: EngineContext): Promise<Engine> {
-  const pg = await PgEngine.open({ connectionString: options.postgresUrl, clock, log, poolSize: options.poolSize });
+  const pg = await PgEngine.connect({ connectionString: options.postgresUrl, clock, log, poolSize: options.poolSize });
   const bus = new RedisBus({
     url: options.redisUrl,
     nodeId: options.nodeId,

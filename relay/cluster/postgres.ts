@@ -14,6 +14,7 @@ import {
   SessionEventSchema,
   type SessionId,
   type SessionSummary,
+  SessionStateSchema,
   SessionSummarySchema,
   type SettableStatus,
   SettableStatusSchema,
@@ -48,6 +49,7 @@ import type {
   SessionCommand,
 } from '../ports';
 import { StoreUnavailable } from '../ports';
+import { eventJson } from '../wire';
 import { attachmentsOfSession, markAttachmentsSent, PgAttachments } from './attachments';
 import { migratePg } from './migrations';
 
@@ -134,7 +136,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     this.attachments = new PgAttachments((text, values) => this.query(text, values), (body) => this.transaction(body));
   }
 
-  static async open(options: PgOptions): Promise<PgEngine> {
+  static async connect(options: PgOptions): Promise<PgEngine> {
     const engine = new PgEngine(options);
     const client = await engine.pool.connect();
     try {
@@ -180,13 +182,23 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
         const request = spec?.request ? await this.requestIn(db, spec.request) : null;
         const loaded: Loaded = {
           session: before,
-          duplicateSeq: spec?.messageId ? await this.messageSeq(db, before.id, spec.messageId) : null,
+          // optimistic: a message id repeats only when a client resends, and the insert of the message finds that itself
+          duplicateSeq: null,
           transcript: spec?.transcript ? await this.events(db, before.id, 0) : null,
           attachments: spec?.attachments ? await attachmentsOfSession(db, before.id, spec.attachments) : [],
           request: request?.sessionId === before.id ? request : null,
+          accounts: spec?.agents?.length ? await this.accountsIn(db, spec.agents) : new Map(),
         };
-        const decision = command.decide(loaded);
+        let decision = command.decide(loaded);
         if (!decision.ok) return decision;
+        if (spec?.messageId) {
+          const sent = await this.appendMessageOnly(db, before, decision.value);
+          if (sent) return ok(sent);
+          // a resend, or a decision that is more than one message: decide again knowing what is stored
+          loaded.duplicateSeq = await this.messageSeq(db, before.id, spec.messageId);
+          decision = command.decide(loaded);
+          if (!decision.ok) return decision;
+        }
         return ok(await this.apply(db, before, decision.value));
       }),
     ));
@@ -267,11 +279,34 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     return { before, ...written, effects, value };
   }
 
+  /** One message and no other change: the insert finds a resend itself (null then), and the row gets its new seq. */
+  private async appendMessageOnly<R>(db: pg.ClientBase, before: SessionSummary, decided: Change<R>): Promise<Applied<R> | null> {
+    const [draft, ...more] = decided.events;
+    if (!draft || more.length || draft.kind !== 'message' || decided.session !== before || decided.effects.length) return null;
+    // attachments are marked sent as the message is written (apply)
+    if (draft.attachments?.length) return null;
+    const { session, events } = sequence(before, before, [draft], this.clock.now());
+    const event = events[0]!;
+    const inserted = await db.query(
+      `INSERT INTO events (session_id, seq, kind, message_id, body) VALUES ($1, $2, 'message', $3, $4)
+       ON CONFLICT (session_id, message_id) WHERE message_id IS NOT NULL DO NOTHING`,
+      [event.sessionId, event.seq, draft.messageId, eventJson(event)],
+    );
+    if (inserted.rowCount === 0) return null;
+    await db.query('UPDATE sessions SET last_seq = $2, last_message = $3, waiting_since = $4 WHERE id = $1', [
+      session.id,
+      session.lastSeq,
+      session.lastMessage ? JSON.stringify(session.lastMessage) : null,
+      session.waitingSince,
+    ]);
+    return { before, after: session, events, effects: [], value: decided.value, log: null };
+  }
+
   private async write(db: pg.ClientBase, before: SessionSummary, next: SessionSummary, drafts: NewEvent[]) {
     const { session, events } = sequence(before, next, drafts, this.clock.now());
     const values: unknown[] = [];
     const tuples = events.map((event, i) => {
-      values.push(event.sessionId, event.seq, event.kind, clientIdOf(event), JSON.stringify(event));
+      values.push(event.sessionId, event.seq, event.kind, clientIdOf(event), eventJson(event));
       const o = i * 5;
       return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5})`;
     });
@@ -337,6 +372,11 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
   private async requestIn(db: pg.ClientBase | pg.Pool, id: string): Promise<Request | null> {
     const { rows } = await db.query<{ body: string }>('SELECT body FROM requests WHERE id = $1', [id]);
     return rows[0] ? RequestSchema.parse(JSON.parse(rows[0].body)) : null;
+  }
+
+  private async accountsIn(db: pg.ClientBase, ids: AgentId[]): Promise<Map<AgentId, Account>> {
+    const { rows } = await db.query<AccountRow>('SELECT * FROM accounts WHERE id = ANY($1)', [ids]);
+    return new Map(rows.map((row) => [row.id, toAccount(row)]));
   }
 
   private async messageSeq(db: pg.ClientBase, sessionId: SessionId, messageId: string): Promise<number | null> {
@@ -616,21 +656,27 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
 /** Timers armed on another node are found by the next poll: at most this late. */
 const POLL_MAX_MS = 250;
 
+/**
+ * A row as a summary. The columns are typed and CHECKed by the schema this relay migrated; the JSON columns are
+ * parsed against their schemas (they are the part a bug or a hand edit could bend).
+ */
 function toSession(row: SessionRow): SessionSummary {
-  return SessionSummarySchema.parse({
+  return {
     id: row.id,
     customerName: row.customer_name,
-    state: row.state,
+    state: SessionStateSchema.parse(row.state),
     ownerId: row.owner_id,
     listeners: row.listeners,
-    pendingTransfer: row.pending_transfer ? JSON.parse(row.pending_transfer) : null,
+    pendingTransfer: row.pending_transfer ? TransferOfferSchema.parse(JSON.parse(row.pending_transfer)) : null,
     createdAt: row.created_at,
     closedAt: row.closed_at,
     lastSeq: row.last_seq,
-    lastMessage: row.last_message ? JSON.parse(row.last_message) : null,
+    lastMessage: row.last_message ? LastMessageSchema.parse(JSON.parse(row.last_message)) : null,
     waitingSince: row.waiting_since,
-  });
+  };
 }
+
+const LastMessageSchema = SessionSummarySchema.shape.lastMessage.unwrap();
 
 function toAccount(row: AccountRow): Account {
   return {

@@ -22,13 +22,26 @@ export interface RedisBusOptions {
 /** heartbeats without the node's own canary coming back before its subscription counts as stuck */
 const STUCK_AFTER_BEATS = 4;
 
-interface BusMessage {
-  /** the publishing node */
-  n: string;
+interface BusBody {
   p?: Publication;
   /** the canary: a node's own heartbeat message, seen on its own subscription */
   ping?: number;
 }
+
+const isPublication = (p: Publication): boolean => {
+  switch (p?.kind) {
+    case 'session':
+      return typeof p.session?.id === 'string' && Array.isArray(p.events) && Array.isArray(p.was);
+    case 'presence':
+      return Array.isArray(p.agents);
+    case 'typing':
+      return typeof p.frame?.sessionId === 'string' && Array.isArray(p.agents);
+    case 'request':
+      return typeof p.request?.id === 'string' && Array.isArray(p.to);
+    default:
+      return false;
+  }
+};
 
 export interface BusHealth {
   /** commands to Redis succeed */
@@ -144,8 +157,7 @@ export class RedisBus implements Fanout, Presence {
   publish(publication: Publication): void {
     // delivered here at once (through the sequencer, which also orders what other nodes send) and to the others
     this.accept(publication, 'local');
-    const message: BusMessage = { n: this.nodeId, p: publication };
-    this.pub.publish(this.channel, JSON.stringify(message)).catch((error: Error) => {
+    this.pub.publish(this.channel, this.wire({ p: publication })).catch((error: Error) => {
       // the other nodes' clients catch up by seq when the bus is back (their subscriptions dropped too)
       this.log({ event: 'bus-publish-failed', kind: publication.kind, error: error.message });
     });
@@ -167,19 +179,27 @@ export class RedisBus implements Fanout, Presence {
     else this.deliver?.(publication, origin);
   }
 
+  /** `<node id>\n<json>`: a node skips its own messages by their first line, without parsing them. */
+  private wire(body: BusBody): string {
+    return `${this.nodeId}\n${JSON.stringify(body)}`;
+  }
+
   private received(text: string): void {
-    let message: BusMessage;
+    const newline = text.indexOf('\n');
+    const from = text.slice(0, newline);
+    if (from === this.nodeId) {
+      if (text.startsWith('{"ping"', newline + 1)) this.canarySeenAt = Date.now();
+      return;
+    }
+    let body: BusBody;
     try {
-      message = JSON.parse(text) as BusMessage;
+      body = JSON.parse(text.slice(newline + 1)) as BusBody;
     } catch {
-      this.log({ event: 'bus-bad-message', bytes: text.length });
-      return;
+      body = {};
     }
-    if (message.n === this.nodeId) {
-      if (message.ping !== undefined) this.canarySeenAt = Date.now();
-      return;
-    }
-    if (message.p) this.accept(message.p, 'remote');
+    // what another node wrote, checked for its shape before it is turned into frames for our clients
+    if (newline > 0 && body.p && isPublication(body.p)) this.accept(body.p, 'remote');
+    else if (newline <= 0 || body.ping === undefined) this.log({ event: 'bus-bad-message', bytes: text.length });
   }
 
   private async subscribeNow(): Promise<void> {
@@ -299,8 +319,7 @@ export class RedisBus implements Fanout, Presence {
       await tx.exec();
       this.mirror = new Set(await this.connectedNow());
       if (this.subscribed) {
-        const ping: BusMessage = { n: this.nodeId, ping: ++this.canarySent };
-        await this.pub.publish(this.channel, JSON.stringify(ping));
+        await this.pub.publish(this.channel, this.wire({ ping: ++this.canarySent }));
       }
     } catch (error) {
       this.log({ event: 'bus-error', client: 'heartbeat', error: (error as Error).message });

@@ -1,15 +1,18 @@
 // What a decision reads and returns. A decision is a pure function of one session as the runner loaded it (locked),
 // the actor, the command and a few facts (clock, ids, accounts, presence) to the events to append and the effects to
 // run after the commit, or a typed error. Nothing here does I/O: the same rules serve SQLite and PostgreSQL.
-import type {
-  AgentId,
-  AgentStatus,
-  Request,
-  SessionEvent,
-  SessionId,
-  SessionSummary,
-  TransferOffer,
+import {
+  type AgentId,
+  type AgentStatus,
+  fold,
+  type Request,
+  type SessionEvent,
+  type SessionId,
+  type SessionSummary,
+  type TransferOffer,
 } from '../../common/domain';
+
+export { type Derived, fold } from '../../common/domain';
 import { type ErrorCode, errorSentences } from '../../common/errors';
 import { fail, type Result } from '../../common/result';
 import type { Account, LogEntry, StoredAttachment } from '../ports';
@@ -70,6 +73,8 @@ export interface LoadSpec {
   attachments?: readonly string[];
   /** a request of this session (its status and assignee change) */
   request?: string;
+  /** accounts read as stored, in the same transaction (an offer's target: its status decides) */
+  agents?: AgentId[];
 }
 
 export interface Loaded {
@@ -82,6 +87,8 @@ export interface Loaded {
   attachments: StoredAttachment[];
   /** the request LoadSpec.request named, when it belongs to this session */
   request: Request | null;
+  /** the accounts LoadSpec.agents named (those that exist) */
+  accounts: ReadonlyMap<AgentId, Account>;
 }
 
 /** What a decision reads when it asked for nothing but the session. */
@@ -91,6 +98,7 @@ export const loadedOnly = (session: SessionSummary): Loaded => ({
   transcript: null,
   attachments: [],
   request: null,
+  accounts: new Map(),
 });
 
 export const refuse = (code: ErrorCode, message?: string): Result<never> => fail(code, message ?? errorSentences[code]);
@@ -160,22 +168,6 @@ export function transferLog(
       to: transfer.toId,
       ...extra,
     },
-  };
-}
-
-/**
- * Folds one event into the fields of a summary that follow from the log alone (last seq, last message, waiting time).
- * The runner applies it as it appends; the SQLite store replays it over events newer than a session row.
- */
-export type Derived = Pick<SessionSummary, 'lastSeq' | 'lastMessage' | 'waitingSince'>;
-export function fold<D extends Derived>(before: D, event: SessionEvent): D {
-  if (event.kind !== 'message') return { ...before, lastSeq: event.seq };
-  const { author, at } = event;
-  return {
-    ...before,
-    lastSeq: event.seq,
-    lastMessage: { text: event.text, at, authorKind: author.kind, authorName: author.name },
-    waitingSince: author.kind === 'customer' ? (before.waitingSince ?? at) : null,
   };
 }
 

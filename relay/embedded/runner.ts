@@ -1,7 +1,13 @@
 // The embedded runner: every command runs synchronously on the one SQLite connection, inside the group-commit batch of
 // its event-loop turn (one savepoint each), so commands on a session are serialised by the event loop itself and seqs
 // are allocated where they are written. What it acknowledges waits for the batch's fsync (`afterCommit`).
-import { type AgentId, applyRequestUpdate, type SessionEvent, type SessionSummary } from '../../common/domain';
+import {
+  type AgentId,
+  applyRequestUpdate,
+  type SessionEvent,
+  type SessionEventOf,
+  type SessionSummary,
+} from '../../common/domain';
 import { ok, type Result } from '../../common/result';
 import {
   audience,
@@ -44,14 +50,39 @@ export class SqliteRunner implements CommandRunner {
     const request = spec?.request ? store.getRequest(spec.request) : null;
     const loaded: Loaded = {
       session: before,
-      duplicateSeq: spec?.messageId ? store.findMessageSeq(before.id, spec.messageId) : null,
+      // optimistic: a message id repeats only when a client resends, and the insert of the message finds that itself
+      duplicateSeq: null,
       transcript: spec?.transcript ? store.eventsAfter(before.id, 0) : null,
       attachments: spec?.attachments ? store.attachments.ofSession(before.id, spec.attachments) : [],
       request: request?.sessionId === before.id ? request : null,
+      accounts: new Map((spec?.agents ?? []).flatMap((id) => {
+        const account = store.getAccount(id);
+        return account ? [[id, account] as const] : [];
+      })),
     };
-    const decision = command.decide(loaded);
+    let decision = command.decide(loaded);
     if (!decision.ok) return decision;
+    if (spec?.messageId) {
+      const sent = this.appendMessageOnly(before, decision.value);
+      if (sent) return ok(sent);
+      // a resend, or a decision that is more than one message: decide again knowing what is stored
+      loaded.duplicateSeq = store.findMessageSeq(before.id, spec.messageId);
+      decision = command.decide(loaded);
+      if (!decision.ok) return decision;
+    }
     return ok(this.apply(before, decision.value));
+  }
+
+  /** One message and no other change: one statement, no savepoint. Null when it is not that, or it is a resend. */
+  private appendMessageOnly<R>(before: SessionSummary, decided: Change<R>): Applied<R> | null {
+    const [draft, ...more] = decided.events;
+    if (!draft || more.length || draft.kind !== 'message' || decided.session !== before || decided.effects.length) return null;
+    // attachments are marked sent as the message is written (apply)
+    if (draft.attachments?.length) return null;
+    const { session, events } = sequence(before, before, [draft], this.clock.now());
+    const event = events[0] as SessionEventOf<'message'>;
+    if (!this.store.single(() => this.store.appendMessage(event, session))) return null;
+    return { before, after: session, events, effects: [], value: decided.value, log: null };
   }
 
   open(session: SessionSummary, events: NewEvent[], tokenHash: string): Promise<Result<Applied>> {

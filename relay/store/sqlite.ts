@@ -13,6 +13,7 @@ import {
   type Request,
   RequestSchema,
   type SessionEvent,
+  type SessionEventOf,
   SessionEventSchema,
   type SessionId,
   type SessionSummary,
@@ -24,6 +25,7 @@ import {
 } from '../../common/domain';
 import { clientIdOf, type Derived, fold } from '../core/model';
 import type { Account, NewAccount } from '../ports';
+import { eventJson } from '../wire';
 import { SqliteAttachments } from './attachments';
 import { migrate } from './migrations';
 
@@ -140,6 +142,8 @@ export class SqliteRelayStore {
   private checkpointer: Worker | null = null;
   /** set to 1 by the checkpointer once its connection is closed */
   private readonly checkpointerDone = new Int32Array(new SharedArrayBuffer(4));
+  /** [0] commits so far, which wake the checkpointer; [1] set to 1 to stop it */
+  private readonly checkpointControl = new Int32Array(new SharedArrayBuffer(8));
   /** made once: better-sqlite3 builds four wrapper functions per `db.transaction()` call */
   private readonly runInTransaction: <T>(fn: () => T) => T;
   private readonly beginBatch: Database.Statement;
@@ -168,6 +172,7 @@ export class SqliteRelayStore {
           nativeBinding: options.nativeBinding ?? null,
           everyMs: CHECKPOINT_EVERY_MS,
           done: this.checkpointerDone.buffer,
+          control: this.checkpointControl.buffer,
         },
       });
       // a failed checkpointer only means the commit thread checkpoints again (at the backstop threshold)
@@ -181,20 +186,40 @@ export class SqliteRelayStore {
   }
 
   transaction<T>(fn: () => T): T {
+    // inside an open batch better-sqlite3 runs this as a savepoint: a failed command rolls back alone
+    return this.inBatch(() => this.runInTransaction(fn));
+  }
+
+  /**
+   * Like `transaction`, for a function that runs exactly one writing statement: a statement is atomic by itself, so
+   * it needs no savepoint (two statements fewer per message).
+   */
+  single<T>(fn: () => T): T {
+    return this.inBatch(fn);
+  }
+
+  private inBatch<T>(fn: () => T): T {
     if (this.grouping && !this.db.inTransaction) this.openBatch();
     let result: T;
     try {
-      // inside an open batch better-sqlite3 runs this as a savepoint: a failed command rolls back alone
-      result = this.runInTransaction(fn);
+      result = fn();
     } catch (error) {
       this.forgetCached(); // it may hold what was just rolled back
       throw error;
     }
+    if (!this.batchOpen) this.committedOne(); // committed on its own, outside a batch
     // a bounded batch keeps latency bounded when a turn of the event loop reads more than can be handled
     if (this.batchOpen && (++this.batchCommands >= MAX_BATCH_COMMANDS || Date.now() - this.batchOpenedAt >= MAX_BATCH_MS)) {
       this.flush();
     }
     return result;
+  }
+
+  /** Tells the checkpointer there is something new in the WAL. */
+  private committedOne(): void {
+    if (!this.checkpointer) return;
+    Atomics.add(this.checkpointControl, 0, 1);
+    Atomics.notify(this.checkpointControl, 0);
   }
 
   /** Runs `task` once everything written so far is committed and durable (at once when nothing is pending). */
@@ -212,6 +237,7 @@ export class SqliteRelayStore {
     this.committed = [];
     try {
       this.commitBatch.run();
+      this.committedOne();
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.forgetCached();
@@ -380,7 +406,7 @@ export class SqliteRelayStore {
   }
 
   appendEvent(event: SessionEvent): void {
-    this.stmt.appendEvent.run(event.sessionId, event.seq, event.kind, clientIdOf(event), JSON.stringify(event));
+    this.stmt.appendEvent.run(event.sessionId, event.seq, event.kind, clientIdOf(event), eventJson(event));
     const cached = this.sessions.get(event.sessionId);
     if (cached) {
       const from = this.folded.get(event.sessionId) ?? {
@@ -390,6 +416,19 @@ export class SqliteRelayStore {
       };
       this.folded.set(event.sessionId, fold(from, event));
     }
+  }
+
+  /**
+   * A message that changes nothing but what follows from it (the common case): one INSERT that also finds a resend
+   * (same message id), so no lookup before it; `after` is the cached session folded over it. False for a resend.
+   */
+  appendMessage(event: SessionEventOf<'message'>, after: SessionSummary): boolean {
+    const inserted = this.stmt.appendMessage.run(event.sessionId, event.seq, event.messageId, eventJson(event));
+    if (inserted.changes === 0) return false;
+    // as putSession does when only the derived fields changed: the row lags, the log is the truth (see `folded`)
+    this.folded.delete(event.sessionId);
+    this.remember(after);
+    return true;
   }
 
   eventsAfter(sessionId: SessionId, afterSeq: number): SessionEvent[] {
@@ -463,7 +502,8 @@ export class SqliteRelayStore {
     if (this.checkpointer) {
       // its connection must be gone before ours closes (the last one out removes the WAL) and before the caller
       // may delete the folder; it answers between two checkpoints, so this wait is short
-      this.checkpointer.postMessage('stop');
+      Atomics.store(this.checkpointControl, 1, 1);
+      Atomics.notify(this.checkpointControl, 0);
       Atomics.wait(this.checkpointerDone, 0, 0, CHECKPOINTER_STOP_MS);
       this.checkpointer = null;
     }
@@ -556,6 +596,11 @@ function prepareStatements(db: Database.Database) {
       "SELECT owner_id, count(*) AS n FROM sessions WHERE state = 'active' GROUP BY owner_id",
     ),
     appendEvent: db.prepare('INSERT INTO events (session_id, seq, kind, message_id, body) VALUES (?, ?, ?, ?, ?)'),
+    // a (session, seq) clash is still an error; only a message id stored already is passed over
+    appendMessage: db.prepare(
+      `INSERT INTO events (session_id, seq, kind, message_id, body) VALUES (?, ?, 'message', ?, ?)
+       ON CONFLICT (session_id, message_id) WHERE message_id IS NOT NULL DO NOTHING`,
+    ),
     eventsAfter: db.prepare<[string, number], { body: string }>(
       'SELECT body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq',
     ),

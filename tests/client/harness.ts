@@ -6,8 +6,9 @@ import type { SessionEvent } from '../../common/domain';
 import { CUSTOMER_PATH, type CustomerFrame, CustomerFrameSchema, PROTOCOL_VERSION, parseFrame } from '../../common/protocol';
 import type { Result } from '../../common/result';
 import { type AgentClient, type AgentClientOptions, createAgentClient, type PasswordVault } from '../../main/client';
-import { type RunningRelay, startRelay } from '../../relay/server';
+import { type RelayOptions, type RunningRelay, startRelay } from '../../relay/server';
 import { tempDir } from './fixtures';
+import { startTcpProxy } from './tcp-proxy';
 
 export const fastTuning = {
   pingIntervalMs: 100,
@@ -17,8 +18,11 @@ export const fastTuning = {
   backoff: { baseMs: 20, capMs: 200, resetAfterMs: 500 },
 };
 
-export async function testRelay(dataDir = tempDir()): Promise<RunningRelay & { dataDir: string }> {
-  const relay = await startRelay({ dataDir, port: 0, demo: true, log: () => {}, offlineGraceMs: 60_000 });
+export async function testRelay(
+  dataDir = tempDir(),
+  options: Partial<RelayOptions> = {},
+): Promise<RunningRelay & { dataDir: string }> {
+  const relay = await startRelay({ dataDir, port: 0, demo: true, log: () => {}, offlineGraceMs: 60_000, ...options });
   return Object.assign(relay, { dataDir });
 }
 
@@ -216,8 +220,8 @@ export function testScope() {
   };
   return {
     defer,
-    async relay() {
-      const relay = await testRelay();
+    async relay(options: Partial<RelayOptions> = {}) {
+      const relay = await testRelay(tempDir(), options);
       defer(() => relay.close());
       return relay;
     },
@@ -225,6 +229,14 @@ export function testScope() {
       const probe = await Probe.started({ dataDir: tempDir(), ...options });
       defer(() => probe.client.dispose());
       return probe;
+    },
+    /** A relay and a TCP proxy in front of it that the test can cut or stall. */
+    async relayBehindProxy(options: Partial<RelayOptions> = {}) {
+      const relay = await testRelay(tempDir(), options);
+      defer(() => relay.close());
+      const proxy = await startTcpProxy(relay.port);
+      defer(() => proxy.close());
+      return { relay, proxy };
     },
     async customer(wsUrl: string, name: string) {
       const customer = await Customer.open(wsUrl, name);

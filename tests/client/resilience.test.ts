@@ -3,18 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { ClientSnapshot } from '../../common/bridge';
 import type { SessionEvent } from '../../common/domain';
 import { tempDir } from './fixtures';
-import { MemoryVault, Probe, testRelay, testScope } from './harness';
-import { startTcpProxy } from './tcp-proxy';
+import { MemoryVault, Probe, testScope } from './harness';
 
-const { defer, probe, customer } = testScope();
-
-async function setup() {
-  const relay = await testRelay();
-  defer(() => relay.close());
-  const proxy = await startTcpProxy(relay.port);
-  defer(() => proxy.close());
-  return { relay, proxy };
-}
+const { probe, customer, relayBehindProxy: setup } = testScope();
 
 /** The whole cached transcript of a session, paged the way the UI pages it. */
 async function fullTranscript(p: Probe, sessionId: string): Promise<SessionEvent[]> {

@@ -343,12 +343,12 @@ describe.skipIf(unavailable !== null)('a cluster when things fail', () => {
     const database = await freshDatabase();
     cleanups.push(() => database.drop());
     const options = { connectionString: database.url, clock: { now: () => Date.now() }, log: () => {} };
-    const engine = await PgEngine.open(options);
+    const engine = await PgEngine.connect(options);
     const version = await engine.pool.query('SELECT version FROM baton_schema');
     expect(version.rows).toEqual([{ version: PG_LATEST_VERSION }]);
     await engine.pool.query('UPDATE baton_schema SET version = $1', [PG_LATEST_VERSION + 1]);
     await engine.close();
-    await expect(PgEngine.open(options)).rejects.toThrow(/newer than this relay/);
+    await expect(PgEngine.connect(options)).rejects.toThrow(/newer than this relay/);
   });
 });
 

@@ -78,7 +78,7 @@ export async function startTestCluster(
   const database = await freshDatabase();
   if (accounts) {
     // instead of the demo accounts: created before any node starts, as `relay user add --postgres` would
-    const engine = await PgEngine.open({ connectionString: database.url, clock: { now: () => Date.now() }, log: () => {} });
+    const engine = await PgEngine.connect({ connectionString: database.url, clock: { now: () => Date.now() }, log: () => {} });
     for (const account of accounts) await engine.createAccount(account);
     await engine.close();
   }

@@ -1,6 +1,7 @@
 // Every row of the state machine and every race, against a cluster of three nodes on one PostgreSQL and one Redis,
 // with each party of a chat connected to a different node than the last.
 import { describe } from 'vitest';
+import { guardsSuite } from '../relay/suites/guards';
 import { racesSuite } from '../relay/suites/races';
 import { transferSuite } from '../relay/suites/transfer';
 import { clusterUnavailable, startTestCluster } from './helpers';
@@ -15,4 +16,5 @@ if (unavailable) {
 describe.skipIf(unavailable !== null)('cluster of three nodes', () => {
   transferSuite(startTestCluster);
   racesSuite(startTestCluster);
+  guardsSuite(startTestCluster);
 });

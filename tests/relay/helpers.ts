@@ -3,9 +3,18 @@ import { scryptSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
-import type { AgentRole } from '../../common/domain';
-import { AGENT_PATH, CUSTOMER_PATH, PROTOCOL_VERSION } from '../../common/protocol';
+import { type AgentRole, fold, type SessionEvent, type SessionSummary } from '../../common/domain';
+import type { z } from 'zod';
+import {
+  AGENT_PATH,
+  CUSTOMER_PATH,
+  CustomerFrameSchema,
+  describeZodError,
+  PROTOCOL_VERSION,
+  RelayFrameSchema,
+} from '../../common/protocol';
 import { basicAuthHeader, hashPassword } from '../../relay/auth';
 import { type RelayOptions, type RunningRelay, startRelay } from '../../relay/server';
 import { openSqliteStore } from '../../relay/store/sqlite';
@@ -24,6 +33,38 @@ export interface TestRelay extends RunningRelay {
 
 /** Starts a deployment for a test: one embedded relay, or a cluster whose nodes share the connections. */
 export type StartRelay = (options?: Partial<RelayOptions>) => Promise<TestRelay>;
+
+/**
+ * For a suite run against `start`: the relays and clients made through it are closed, and their folders removed,
+ * after each test.
+ */
+export function deployment(start: StartRelay) {
+  const running: TestRelay[] = [];
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    for (const relay of running.splice(0)) {
+      await relay.close();
+      removeDir(relay.dataDir);
+    }
+  });
+  const track = <T extends TestClient>(client: T): T => {
+    clients.push(client);
+    return client;
+  };
+  return {
+    relay: async (options: Partial<RelayOptions> = {}) => {
+      const relay = await start(options);
+      running.push(relay);
+      return relay;
+    },
+    agent: async (relay: TestRelay, user: string, options: Parameters<typeof connectAgent>[2] = {}) =>
+      track(await connectAgent(relay, user, options)),
+    customer: async (relay: TestRelay, hello: Parameters<typeof connectCustomer>[1] = { name: 'Customer' }) =>
+      track(await connectCustomer(relay, hello)),
+    track,
+  };
+}
 
 /** A relay with the demo accounts (alice, bob, carol, maria; password "demo") in a fresh temp folder. */
 export async function startTestRelay(options: Partial<RelayOptions> = {}): Promise<TestRelay> {
@@ -78,12 +119,28 @@ export class TestClient {
   readonly closed: Promise<{ code: number; reason: string }>;
   isClosed = false;
 
+  /** frames that did not match the protocol's schema: any one fails the test that waits on this client */
+  readonly invalid: string[] = [];
+
   constructor(
     readonly ws: WebSocket,
     readonly label: string,
+    /** what this client may receive; a frame outside it is an error, never skipped */
+    private readonly schema: z.ZodType | null = null,
   ) {
     ws.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()));
+      const text = data.toString();
+      let frame: Frame;
+      try {
+        frame = JSON.parse(text);
+      } catch {
+        this.invalid.push(`not JSON: ${text.slice(0, 200)}`);
+        this.wake();
+        return;
+      }
+      const checked = this.schema?.safeParse(frame);
+      if (checked && !checked.success) this.invalid.push(`${describeZodError(checked.error)}: ${text.slice(0, 300)}`);
+      this.frames.push(frame);
       this.wake();
     });
     this.closed = new Promise((resolve) => {
@@ -169,6 +226,11 @@ export class TestClient {
         reject(new Error(`${this.label}: timed out waiting for ${what}; ${seen()}`));
       }, timeoutMs);
       const check = () => {
+        if (this.invalid.length) {
+          clearTimeout(timer);
+          reject(new Error(`${this.label} received a frame outside the protocol: ${this.invalid[0]}`));
+          return;
+        }
         const found = find();
         if (found) {
           clearTimeout(timer);
@@ -197,6 +259,38 @@ export class TestClient {
     ).then(() => {});
   }
 
+  /**
+   * The session as a client holds it: the last summary received (a `session` frame or the welcome), with the message
+   * events received after it folded in, as the relay expects of a chat's audience (protocol.md).
+   */
+  view(sessionId: string): Frame | null {
+    let summary: Frame | null = null;
+    let from = 0;
+    for (let i = this.frames.length - 1; i >= 0 && !summary; i--) {
+      const f = this.frames[i]!;
+      if (f.type === 'session' && f.session.id === sessionId) summary = f.session;
+      else if (f.type === 'welcome') summary = f.sessions.find((s: Frame) => s.id === sessionId) ?? null;
+      if (summary) from = i + 1;
+      else if (f.type === 'welcome') break;
+    }
+    if (!summary) return null;
+    for (const f of this.frames.slice(from)) {
+      if (f.type === 'event' && f.event.sessionId === sessionId && f.event.kind === 'message' && f.event.seq > summary.lastSeq) {
+        summary = fold(summary as SessionSummary, f.event as SessionEvent);
+      }
+    }
+    return summary;
+  }
+
+  /** Resolves with the session as this client holds it (see `view`) once `holds` is true of it. */
+  async viewWhere(sessionId: string, holds: (session: Frame) => boolean, timeoutMs = 5000): Promise<Frame> {
+    await this.until(() => {
+      const session = this.view(sessionId);
+      return session !== null && holds(session);
+    }, `a view of ${sessionId} that matches`, timeoutMs);
+    return this.view(sessionId)!;
+  }
+
   /** The last summary of a session this connection received. */
   lastSummary(sessionId: string): Frame | undefined {
     return this.frames.filter((f) => f.type === 'session' && f.session.id === sessionId).at(-1)?.session;
@@ -223,6 +317,7 @@ export class TestClient {
   async close(): Promise<void> {
     if (!this.isClosed) this.ws.close();
     await this.closed;
+    if (this.invalid.length) throw new Error(`${this.label} received a frame outside the protocol: ${this.invalid[0]}`);
   }
 }
 
@@ -247,7 +342,7 @@ export async function connectAgent(
   const ws = await openSocket(`${relay.wsUrl}${AGENT_PATH}`, {
     Authorization: basicAuthHeader(user, options.password ?? 'demo'),
   });
-  const client = new TestClient(ws, user);
+  const client = new TestClient(ws, user, RelayFrameSchema);
   if (options.hello !== false) {
     const id = client.fire({ type: 'hello', protocol: PROTOCOL_VERSION, resume: options.resume ?? {} });
     await client.next((f) => f.type === 'welcome' && f.id === id, 5000, 'welcome');
@@ -266,7 +361,7 @@ export async function connectCustomer(
   headers: Record<string, string> = {},
 ): Promise<TestCustomer> {
   const ws = await openSocket(`${relay.wsUrl}${CUSTOMER_PATH}`, headers);
-  const client = new TestClient(ws, `customer ${hello.name ?? 'resume'}`);
+  const client = new TestClient(ws, `customer ${hello.name ?? 'resume'}`, CustomerFrameSchema);
   const id = client.fire({ type: 'customer-hello', protocol: PROTOCOL_VERSION, ...hello });
   const welcome = await client.next((f) => f.id === id, 5000, 'customer-welcome');
   if (welcome.type !== 'customer-welcome') throw new Error(`customer-hello failed: ${JSON.stringify(welcome)}`);

@@ -117,6 +117,47 @@ async function makeHub(options: Partial<HubOptions> = {}) {
   return { hub, store, scheduler, fanout, signIn, openChat, dir };
 }
 
+type RandomStep =
+  | { kind: 'offer'; by: string; to: string; s: number }
+  | { kind: 'accept' | 'reject' | 'cancel' | 'take-over' | 'listen' | 'close-window' | 'close-chat'; by: string; s: number };
+
+const MANAGERS = new Set(['maria']);
+const LISTEN_IN = new Set(['carol', 'maria']);
+
+/** The commands DESIGN.md's table allows in this state, judged from the summary alone (a model of the rules). */
+function plainlyAllowed(step: RandomStep, session: SessionSummary, statusOf: (id: string) => string): boolean {
+  if (session.state === 'closed') return false;
+  const owner = session.ownerId;
+  const pending = session.pendingTransfer;
+  switch (step.kind) {
+    case 'offer':
+      return (
+        owner !== null &&
+        (owner === step.by || MANAGERS.has(step.by)) &&
+        pending === null &&
+        step.to !== step.by &&
+        step.to !== owner &&
+        statusOf(step.to) === 'present'
+      );
+    case 'accept':
+    case 'reject':
+      return pending !== null && pending.toId === step.by;
+    case 'cancel':
+      return pending !== null && (pending.offeredBy === step.by || MANAGERS.has(step.by));
+    case 'take-over':
+      return MANAGERS.has(step.by) && owner !== step.by;
+    case 'listen':
+      return LISTEN_IN.has(step.by) && owner !== step.by && !session.listeners.includes(step.by);
+    case 'close-window':
+      return session.listeners.includes(step.by);
+    case 'close-chat':
+      return owner === step.by;
+  }
+}
+
+const describe_ = (s: SessionSummary) =>
+  `${s.state} owner ${s.ownerId} listeners [${s.listeners}] pending ${s.pendingTransfer ? `${s.pendingTransfer.offeredBy}->${s.pendingTransfer.toId}` : 'none'}`;
+
 describe('hub', () => {
   it('expires a pending transfer exactly at the timeout, and a reject after that changes nothing', async () => {
     const { hub, store, scheduler, signIn, openChat } = await makeHub({ transferTimeoutMs: 30_000 });
@@ -213,6 +254,9 @@ describe('hub', () => {
                     ? hub.handleAgent(s.by, { id: 'x', type: 'cancel-transfer', sessionId, transferId })
                     : hub.handleAgent(s.by, { id: 'x', type: s.kind, sessionId }));
           if (!result.ok) expect(store.getSession(sessionId)).toEqual(before);
+          // progress, not only safety: what the rules plainly allow must succeed (a hub refusing everything fails)
+          const allowed = plainlyAllowed(s, before, (id) => hub.statusOf(id));
+          if (allowed) expect(result, `${s.by} ${s.kind} on ${describe_(before)}`).toMatchObject({ ok: true });
           await hub.drainQueue();
         }
         for (const sessionId of sessions) {

@@ -127,7 +127,8 @@ describe('restart', () => {
     await bob.session(customer.sessionId);
     await first.close();
 
-    const second = await relayOn(dataDir, { offlineGraceMs: 300 });
+    // long enough that alice's sign-in sees bob still within his grace, even on a busy machine
+    const second = await relayOn(dataDir, { offlineGraceMs: 1500 });
     const aliceBack = track(await connectAgent(second, 'alice'));
     expect(aliceBack.frames[0]!.agents.find((a: Frame) => a.id === 'bob')).toMatchObject({ status: 'present' });
     expect(await aliceBack.event('transfer-cancelled', customer.sessionId)).toMatchObject({

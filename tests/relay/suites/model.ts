@@ -2,7 +2,7 @@
 // real relay over real sockets, checked after every step against a small model and the relay's own event log.
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { customerVisibleKinds, type SessionEventKind } from '../../../common/domain';
 import {
   connectAgent,
@@ -180,13 +180,9 @@ function streamOf(client: TestClient, sessionId: string): Array<{ event: Frame; 
   });
 }
 
+/** The session as the client holds it: its last summary with later message events folded in (protocol.md). */
 function latestSummary(client: TestClient, sessionId: string): Frame | null {
-  for (let i = client.frames.length - 1; i >= 0; i--) {
-    const f = client.frames[i]!;
-    if (f.type === 'session' && f.session.id === sessionId) return f.session;
-    if (f.type === 'welcome') return f.sessions.find((s: Frame) => s.id === sessionId) ?? null;
-  }
-  return null;
+  return client.view(sessionId);
 }
 
 /** Resolves once `condition` holds, re-checking whenever the client receives a frame. */

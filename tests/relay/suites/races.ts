@@ -1,36 +1,19 @@
 // Races on a pending transfer: both frames are fired without waiting; exactly one wins and everyone agrees. Run against one relay and against a cluster.
-import { afterEach, describe, expect, it } from 'vitest';
-import type { StartRelay } from '../helpers';
-import {
-  connectAgent,
-  connectCustomer,
-  type Frame,
-  removeDir,
-  type TestClient,
-  type TestRelay,
-} from '../helpers';
+import { describe, expect, it } from 'vitest';
+import { connectAgent, connectCustomer, deployment, type Frame, type StartRelay, type TestClient } from '../helpers';
 
 /** The races on a pending transfer, against the deployment `start` makes. */
 export function racesSuite(start: StartRelay): void {
-  const running: TestRelay[] = [];
-  const clients: TestClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    for (const relay of running.splice(0)) {
-      await relay.close();
-      removeDir(relay.dataDir);
-    }
-  });
+  const { relay: relayWith, track } = deployment(start);
 
   async function pendingTransfer(options: Parameters<StartRelay>[0] = {}) {
-    const relay = await start(options);
-    running.push(relay);
+    const relay = await relayWith(options);
     const alice = await connectAgent(relay, 'alice');
     const customer = await connectCustomer(relay, { name: 'Dana' });
     await alice.event('assigned', customer.sessionId);
     const bob = await connectAgent(relay, 'bob');
     const maria = await connectAgent(relay, 'maria');
-    clients.push(alice, customer, bob, maria);
+    track(alice); track(customer); track(bob); track(maria);
     const sessionId = customer.sessionId;
     const { transferId } = await alice.ok({ type: 'offer-transfer', sessionId, to: 'bob' });
     await bob.session(sessionId, (s) => s.pendingTransfer?.id === transferId);
@@ -87,7 +70,7 @@ export function racesSuite(start: StartRelay): void {
     it('two accepts by the same target on two connections: one wins, the other is told it is no longer pending', async () => {
       const { relay, alice, bob, maria, sessionId, transferId } = await pendingTransfer();
       const bobToo = await connectAgent(relay, 'bob');
-      clients.push(bobToo);
+      track(bobToo);
       const first = bob.fire({ type: 'accept-transfer', sessionId, transferId });
       const second = bobToo.fire({ type: 'accept-transfer', sessionId, transferId });
       const answers = [await bob.answer(first), await bobToo.answer(second)];

@@ -1,46 +1,17 @@
 // Every row of the transfer state machine in DESIGN.md, driven over real sockets against a real relay. Run against one relay and against a cluster.
-import { afterEach, describe, expect, it } from 'vitest';
-import type { StartRelay } from '../helpers';
-import {
-  connectAgent,
-  connectCustomer,
-  type Frame,
-  messageId,
-  removeDir,
-  type TestClient,
-  type TestRelay,
-} from '../helpers';
+import { describe, expect, it } from 'vitest';
+import { connectCustomer, deployment, type Frame, messageId, type StartRelay, type TestClient } from '../helpers';
 
 /** Every row of the state machine, against the deployment `start` makes. */
 export function transferSuite(start: StartRelay): void {
-  const running: TestRelay[] = [];
-  const clients: TestClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    for (const relay of running.splice(0)) {
-      await relay.close();
-      removeDir(relay.dataDir);
-    }
-  });
-
-  async function relayWith(options: Parameters<StartRelay>[0] = {}) {
-    const relay = await start(options);
-    running.push(relay);
-    return relay;
-  }
-
-  async function agent(relay: TestRelay, user: string) {
-    const client = await connectAgent(relay, user);
-    clients.push(client);
-    return client;
-  }
+  const { relay: relayWith, agent, track } = deployment(start);
 
   /** alice owns a chat with Dana; bob (agent) and maria (manager) are signed in and Present. */
   async function chatOwnedByAlice(options: Parameters<StartRelay>[0] = {}) {
     const relay = await relayWith(options);
     const alice = await agent(relay, 'alice');
     const customer = await connectCustomer(relay, { name: 'Dana' });
-    clients.push(customer);
+    track(customer);
     const sessionId = customer.sessionId;
     await alice.event('assigned', sessionId);
     await alice.ok({ type: 'send', sessionId, messageId: messageId(), text: 'Hello Dana, how can I help?' });
@@ -60,7 +31,7 @@ export function transferSuite(start: StartRelay): void {
       const relay = await relayWith();
       const alice = await agent(relay, 'alice');
       const customer = await connectCustomer(relay, { name: 'Dana' });
-      clients.push(customer);
+      track(customer);
       const assigned = await customer.event('assigned');
       expect(assigned).toMatchObject({ agentId: 'alice', agentName: 'Alice Smith' });
       const summary = await alice.session(customer.sessionId);
@@ -73,7 +44,7 @@ export function transferSuite(start: StartRelay): void {
       await alice.ok({ type: 'set-status', status: 'away' });
       const maria = await agent(relay, 'maria');
       const customer = await connectCustomer(relay, { name: 'Dana' });
-      clients.push(customer);
+      track(customer);
       expect(await maria.session(customer.sessionId)).toMatchObject({ state: 'queued', ownerId: null });
       await alice.ok({ type: 'set-status', status: 'present' });
       expect(await customer.event('assigned')).toMatchObject({ agentId: 'alice' });
@@ -87,7 +58,7 @@ export function transferSuite(start: StartRelay): void {
       const first = await connectCustomer(relay, { name: 'One' });
       const second = await connectCustomer(relay, { name: 'Two' });
       const third = await connectCustomer(relay, { name: 'Three' });
-      clients.push(first, second, third);
+      track(first); track(second); track(third);
       const owners = [(await first.event('assigned')).agentId, (await second.event('assigned')).agentId];
       expect(owners.sort()).toEqual(['alice', 'bob']);
       // both are at capacity, so the third chat waits until a chat closes
@@ -234,7 +205,7 @@ export function transferSuite(start: StartRelay): void {
       const relay = await relayWith();
       const maria = await agent(relay, 'maria');
       const customer = await connectCustomer(relay, { name: 'Dana' });
-      clients.push(customer);
+      track(customer);
       await maria.session(customer.sessionId, (s) => s.state === 'queued');
       await maria.ok({ type: 'take-over', sessionId: customer.sessionId });
       expect(await customer.event('taken-over')).toMatchObject({ byId: 'maria', fromId: null });
@@ -302,13 +273,15 @@ export function transferSuite(start: StartRelay): void {
       const again = await customer.ok({ type: 'customer-send', messageId: id, text: 'I need help' });
       expect(again).toEqual({ seq: first.seq, duplicate: true });
       expect(first.duplicate).toBe(false);
-      const summary = await alice.session(sessionId, (s) => s.lastMessage?.text === 'I need help');
+      // a message is not followed by a summary for the chat's audience: alice folds it into what she holds
+      const summary = await alice.viewWhere(sessionId, (s) => s.lastMessage?.text === 'I need help');
       expect(summary.waitingSince).toBe(summary.lastMessage.at);
       const fetched = await alice.ok({ type: 'fetch-events', sessionId, afterSeq: 0 });
       expect(fetched.events.filter((e: Frame) => e.messageId === id)).toHaveLength(1);
       const reply = messageId();
       await alice.ok({ type: 'send', sessionId, messageId: reply, text: 'On it' });
-      expect((await alice.session(sessionId, (s) => s.lastMessage?.text === 'On it')).waitingSince).toBeNull();
+      expect((await alice.viewWhere(sessionId, (s) => s.lastMessage?.text === 'On it')).waitingSince).toBeNull();
+      expect(alice.frames.filter((f) => f.type === 'session' && f.session.lastMessage?.text === 'On it')).toEqual([]);
     });
 
     it('typing is relayed between owner and customer and never stored', async () => {

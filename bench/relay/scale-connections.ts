@@ -1,0 +1,161 @@
+// Scale figure 1: many idle connections on one server process. How long they take to set up, and how much memory each
+// one costs once idle (RSS after a garbage collection, less the RSS of the same server with none). The relay's chats
+// are seeded in its data folder (seed.ts), one per customer, assigned; its customers come back to them by token. Then
+// a few new chats, one at a time, show what opening and routing one costs on a relay this full.
+import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { closeAll, Load, openCustomer, percentile } from './load';
+import { type SeededChat, seedChats } from './seed';
+import { type Pinning, startForwarderTarget, startRelayTarget, type Target } from './targets';
+
+export interface ConnectionsOptions {
+  customers: number;
+  agents: number;
+  synchronous: 'FULL' | 'NORMAL';
+  pinning: Pinning;
+  /** setup that takes longer than this is stopped, and the figures are those of the connections made by then */
+  setupTimeoutSeconds: number;
+  /** also write a heap snapshot of the idle relay (its file name is printed) */
+  heapSnapshot: boolean;
+  /** connections opened at once while setting up */
+  concurrency: number;
+  /** new chats opened one after another once the relay is full (routing and presence at this scale) */
+  newChats: number;
+}
+
+export interface NewChatFigure {
+  count: number;
+  /** customer-hello -> assigned, one at a time */
+  p50: number;
+  p99: number;
+  /** relay CPU per new chat */
+  cpuMs: number;
+}
+
+export interface ConnectionsResult {
+  target: 'relay' | 'forwarder';
+  /** connections asked for, and made before the setup deadline */
+  wanted: number;
+  connected: number;
+  setupSeconds: number;
+  baseRssMb: number;
+  idleRssMb: number;
+  peakRssMb: number;
+  /** per idle connection, in KB: RSS, V8 heap in use and reserved, memory outside the heap */
+  rssKb: number;
+  heapKb: number;
+  heapTotalKb: number;
+  externalKb: number;
+  serverOpenFiles: number;
+  generatorOpenFiles: number;
+  /** server CPU seconds spent setting the connections up */
+  setupCpuSeconds: number;
+  heapSnapshot: string | null;
+  newChats: NewChatFigure | null;
+  problems: string | null;
+}
+
+export function generatorOpenFiles(): number {
+  try {
+    return fs.readdirSync('/proc/self/fd').length;
+  } catch {
+    return -1;
+  }
+}
+
+/** Connects in `concurrency` parallel lanes until done or the deadline; resolves with how many connected. */
+async function connectUntil(count: number, concurrency: number, deadline: number, make: (i: number) => Promise<unknown>) {
+  let next = 0;
+  let made = 0;
+  const lane = async () => {
+    while (next < count && performance.now() < deadline) {
+      const i = next++;
+      await make(i);
+      made += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  return made;
+}
+
+export async function measureConnections(kind: 'relay' | 'forwarder', options: ConnectionsOptions): Promise<ConnectionsResult> {
+  const { customers, agents, pinning } = options;
+  const perAgent = Math.ceil(customers / agents);
+  let chats: SeededChat[] = [];
+  // room for one more chat per agent, so the new chats at the end are routed (and tell every agent)
+  const target: Target =
+    kind === 'relay'
+      ? await startRelayTarget({ agents, capacity: perAgent + 1, synchronous: options.synchronous, pinning }, (dataDir) => {
+          chats = seedChats(dataDir, agents, customers);
+        })
+      : await startForwarderTarget(perAgent, pinning);
+  const load = new Load();
+  try {
+    // the same server with no connection: what is left after it is the connections' share
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const base = await target.stats(true);
+    const wanted = customers + agents;
+    const start = performance.now();
+    const deadline = start + options.setupTimeoutSeconds * 1000;
+    const progress = setInterval(() => {
+      process.stderr.write(`${kind}: ${load.sockets.length} of ${wanted} connected after ${((performance.now() - start) / 1000).toFixed(0)} s\n`);
+    }, 30_000);
+    let connected = 0;
+    try {
+      // agents first, so that every customer is routed as it arrives
+      connected += await connectUntil(agents, options.concurrency, deadline, (i) =>
+        kind === 'relay' ? load.connectRelayAgent(target, i) : load.connectForwarderAgent(target, i),
+      );
+      connected += await connectUntil(customers, options.concurrency, deadline, (i) =>
+        kind === 'relay' ? load.connectResumedCustomer(target, chats[i]!.token) : load.connectForwarderCustomer(target, i),
+      );
+    } finally {
+      clearInterval(progress);
+    }
+    const setupSeconds = (performance.now() - start) / 1000;
+    const generatorFiles = generatorOpenFiles();
+    // idle: let pending writes, timers and the checkpoint worker settle before measuring
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const idle = await target.stats(true);
+    const heapSnapshot = options.heapSnapshot ? await target.heapSnapshot() : null;
+    const newChats = kind === 'relay' && options.newChats > 0 ? await openNewChats(target, options.newChats) : null;
+    const per = (bytes: number) => bytes / Math.max(1, connected) / 1024;
+    return {
+      target: kind,
+      wanted,
+      connected,
+      setupSeconds,
+      baseRssMb: base.rss / 2 ** 20,
+      idleRssMb: idle.rss / 2 ** 20,
+      peakRssMb: idle.peakRss / 2 ** 20,
+      rssKb: per(idle.rss - base.rss),
+      heapKb: per(idle.heapUsed - base.heapUsed),
+      heapTotalKb: per(idle.heapTotal - base.heapTotal),
+      externalKb: per(idle.external - base.external),
+      serverOpenFiles: idle.openFiles,
+      generatorOpenFiles: generatorFiles,
+      setupCpuSeconds: idle.cpuSeconds - base.cpuSeconds,
+      heapSnapshot,
+      newChats,
+      problems: load.problems(),
+    };
+  } finally {
+    await load.close();
+    await target.stop();
+  }
+}
+
+async function openNewChats(target: Target, count: number): Promise<NewChatFigure> {
+  const before = await target.stats();
+  const times: number[] = [];
+  const sockets = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    sockets.push((await openCustomer(target.port, `New customer ${i}`)).ws);
+    times.push(performance.now() - start);
+  }
+  const after = await target.stats();
+  await closeAll(sockets);
+  const sorted = Float64Array.from(times).sort();
+  return { count, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpuMs: ((after.cpuSeconds - before.cpuSeconds) * 1000) / count };
+}

@@ -1,0 +1,239 @@
+// The benchmarked servers, each a child process of its own (so its RSS and CPU are its own): the real relay (SQLite,
+// or nodes of a cluster) and the bare ws forwarder baseline; pinning them and the generator to different cores.
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { scryptSync } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { PgEngine } from '../../relay/cluster/postgres';
+import { openSqliteStore } from '../../relay/store/sqlite';
+import type { RelayEntryOptions } from './relay-entry';
+import type { ChildMessage, ParentMessage, ServerStats } from './server-stats';
+
+export type TargetName = 'relay' | 'forwarder' | 'cluster-1' | 'cluster-2';
+
+export interface Target {
+  name: TargetName;
+  port: number;
+  /** where agents connect: another node than the customers' in cluster-2 */
+  agentPort: number;
+  child: ChildProcess;
+  dataDir: string | null;
+  /** `settle`: after a garbage collection, for memory that is still referenced */
+  stats(settle?: boolean): Promise<ServerStats>;
+  /** CPU profile of the server; `stop` resolves with the .cpuprofile file written */
+  profile(action: 'start' | 'stop'): Promise<string | null>;
+  heapSnapshot(): Promise<string>;
+  /** kill -9: no close frames, no last commit; resolves once the process is gone */
+  kill(): Promise<void>;
+  /** a clean stop; removes the data folder unless `keepData` */
+  stop(keepData?: boolean): Promise<void>;
+}
+
+/**
+ * With two or more cores, the load generator (this process) runs on core 0 and the servers on core 1, so neither
+ * steals the other's time and figures repeat (taskset, from util-linux); `noPin` turns it off.
+ */
+export class Pinning {
+  readonly enabled: boolean;
+  constructor(noPin: boolean) {
+    this.enabled = !noPin && os.cpus().length >= 2 && hasTaskset();
+  }
+  pin(pid: number, core: number): void {
+    // -a: every thread (the server's fsync thread pool and checkpoint worker included)
+    if (this.enabled) execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+  }
+}
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+
+export async function startChild(
+  name: TargetName,
+  entry: string,
+  argv: string[],
+  dataDir: string | null,
+  pinning: Pinning,
+): Promise<Target> {
+  // --expose-gc: `stats(true)` collects before measuring idle memory
+  const execArgv = ['--import', 'tsx', '--expose-gc'];
+  const child = fork(path.join(here, entry), argv, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  if (child.pid) pinning.pin(child.pid, 1);
+  const port = await new Promise<number>((resolve, reject) => {
+    const onMessage = (message: ChildMessage) => {
+      if (message.type === 'ready') resolve(message.port);
+      if (message.type === 'failed') reject(new Error(`${name} failed to start: ${message.error}`));
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} before it was ready`)));
+  });
+  child.removeAllListeners('exit');
+  // threads the server started while it came up (thread pool, checkpoint worker) get the same core
+  if (child.pid) pinning.pin(child.pid, 1);
+  const ask = <T extends ChildMessage['type']>(message: ParentMessage, answer: T, timeoutMs = 300_000) =>
+    new Promise<Extract<ChildMessage, { type: T }>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${name} did not answer ${message.type} within ${timeoutMs / 1000} s`)), timeoutMs);
+      const onMessage = (reply: ChildMessage) => {
+        if (reply.type !== answer) return;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(reply as Extract<ChildMessage, { type: T }>);
+      };
+      child.on('message', onMessage);
+      child.send(message);
+    });
+  const exited = () => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once('exit', () => r())));
+  return {
+    name,
+    port,
+    agentPort: port,
+    child,
+    dataDir,
+    stats: async (settle = false) => (await ask({ type: 'stats', settle }, 'stats')).stats,
+    profile: async (action) => {
+      if (action === 'start') {
+        child.send({ type: 'profile-start' } satisfies ParentMessage);
+        return null;
+      }
+      const file = path.join(os.tmpdir(), `baton-bench-${name}-${Date.now()}.cpuprofile`);
+      return (await ask({ type: 'profile-stop', file }, 'profiled')).file;
+    },
+    heapSnapshot: async () => {
+      const file = path.join(os.tmpdir(), `baton-bench-${name}-${Date.now()}.heapsnapshot`);
+      return (await ask({ type: 'heap-snapshot', file }, 'snapshot')).file;
+    },
+    kill: async () => {
+      const gone = exited();
+      child.kill('SIGKILL');
+      await gone;
+    },
+    stop: async (keepData = false) => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = exited();
+        child.send({ type: 'stop' } satisfies ParentMessage);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await gone;
+        clearTimeout(timer);
+      }
+      if (dataDir && !keepData) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const agentName = (i: number) => `bench${String(i).padStart(5, '0')}`;
+export const AGENT_PASSWORD = 'bench';
+
+/** scrypt at a low cost for the benchmark's accounts: sign-in is paid once per connection and is not measured here */
+export function cheapHash(password: string): string {
+  const salt = Buffer.from('bench-salt-16byt');
+  const hash = scryptSync(password, salt, 32, { N: 1024, r: 8, p: 1 });
+  return ['scrypt', 1024, 8, 1, salt.toString('base64url'), hash.toString('base64url')].join('$');
+}
+
+export interface RelayTargetOptions {
+  agents: number;
+  capacity: number;
+  synchronous: 'FULL' | 'NORMAL';
+  pinning: Pinning;
+}
+
+/** A fresh data folder with the benchmark's agent accounts (and what `prepare` writes there), and the relay on it. */
+export async function startRelayTarget(options: RelayTargetOptions, prepare?: (dataDir: string) => void): Promise<Target> {
+  const dataDir = fs.mkdtempSync(`${os.tmpdir()}/baton-bench-`);
+  const store = openSqliteStore(dataDir);
+  const passwordHash = cheapHash(AGENT_PASSWORD);
+  store.transaction(() => {
+    for (let i = 0; i < options.agents; i++) {
+      store.createAccount({ id: agentName(i), name: `Agent ${i}`, role: 'agent', canListenIn: false, passwordHash });
+    }
+  });
+  store.close();
+  prepare?.(dataDir);
+  return restartRelay(dataDir, 0, options);
+}
+
+/** The relay on an existing data folder (after a kill -9, on the port its clients know). */
+export function restartRelay(dataDir: string, port: number, options: Omit<RelayTargetOptions, 'agents'>): Promise<Target> {
+  const entry: RelayEntryOptions = { dataDir, capacity: options.capacity, synchronous: options.synchronous, port };
+  return startChild('relay', 'relay-entry.ts', [JSON.stringify(entry)], dataDir, options.pinning);
+}
+
+export function startForwarderTarget(customersPerAgent: number, pinning: Pinning): Promise<Target> {
+  return startChild('forwarder', 'forwarder-entry.ts', [String(customersPerAgent)], null, pinning);
+}
+
+export interface ClusterTargetOptions extends RelayTargetOptions {
+  postgres: string;
+  redis: string;
+}
+
+/** One or two cluster nodes on a fresh PostgreSQL database and Redis prefix; their figures are summed. */
+export async function startClusterTarget(name: 'cluster-1' | 'cluster-2', options: ClusterTargetOptions): Promise<Target> {
+  const database = `baton_bench_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: options.postgres });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  await admin.end();
+  const url = new URL(options.postgres);
+  url.pathname = `/${database}`;
+  const engine = await PgEngine.connect({ connectionString: url.toString(), clock: { now: () => Date.now() }, log: () => {} });
+  const passwordHash = cheapHash(AGENT_PASSWORD);
+  for (let i = 0; i < options.agents; i++) {
+    await engine.createAccount({ id: agentName(i), name: `Agent ${i}`, role: 'agent', canListenIn: false, passwordHash });
+  }
+  await engine.close();
+  const dataDir = fs.mkdtempSync(`${os.tmpdir()}/baton-bench-`);
+  const redisPrefix = `baton-bench-${database}`;
+  const node = (nodeId: string) => {
+    const entry: RelayEntryOptions = {
+      dataDir,
+      capacity: options.capacity,
+      synchronous: options.synchronous,
+      port: 0,
+      cluster: { postgresUrl: url.toString(), redisUrl: options.redis, nodeId, redisPrefix },
+    };
+    return startChild(name, 'relay-entry.ts', [JSON.stringify(entry)], null, options.pinning);
+  };
+  const first = await node('a');
+  const second = name === 'cluster-2' ? await node('b') : null;
+  const nodes = second ? [first, second] : [first];
+  return {
+    ...first,
+    agentPort: (second ?? first).port,
+    stats: async (settle) => {
+      const all = await Promise.all(nodes.map((n) => n.stats(settle)));
+      const sum = (pick: (s: ServerStats) => number) => all.reduce((total, s) => total + pick(s), 0);
+      return {
+        rss: sum((s) => s.rss),
+        peakRss: sum((s) => s.peakRss),
+        heapUsed: sum((s) => s.heapUsed),
+        heapTotal: sum((s) => s.heapTotal),
+        external: sum((s) => s.external),
+        cpuSeconds: sum((s) => s.cpuSeconds),
+        openFiles: sum((s) => s.openFiles),
+        loopUtilization: Math.max(...all.map((s) => s.loopUtilization)),
+        at: Math.max(...all.map((s) => s.at)),
+      };
+    },
+    kill: async () => {
+      await Promise.all(nodes.map((n) => n.kill()));
+    },
+    stop: async () => {
+      await Promise.all(nodes.map((n) => n.stop()));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      const cleanup = new pg.Client({ connectionString: options.postgres });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}

@@ -1,0 +1,227 @@
+// Relay throughput benchmark: customers and agents on loopback against the real relay (own process, SQLite on) and
+// against a bare ws forwarder baseline, open-loop paced load; prints delivered msgs/s, delivery latency, server RSS and CPU.
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import type WebSocket from 'ws';
+import { Load, type PhaseResult } from './load';
+import {
+  Pinning,
+  startClusterTarget,
+  startForwarderTarget,
+  startRelayTarget,
+  type Target,
+  type TargetName,
+} from './targets';
+
+const USAGE = `Usage: npm run bench:relay -- [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10]
+       [--saturate-rate <msgs/s, default 4x rate>] [--synchronous FULL|NORMAL] [--only relay|forwarder] [--profile] [--quick]
+       [--targets relay,forwarder,cluster-1,cluster-2] [--postgres <url>] [--redis <url>] [--no-pin]
+  cluster-1: one cluster node (PostgreSQL + Redis); cluster-2: customers on one node, agents on another.
+  npm run bench:cluster runs all four targets at a rate PostgreSQL on this machine can take.
+       npm run bench:relay -- scale [connections|transfers|restart] ...: the scale figures (--help there).`;
+
+const { values: args } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    customers: { type: 'string' },
+    agents: { type: 'string' },
+    rate: { type: 'string' },
+    seconds: { type: 'string' },
+    'saturate-rate': { type: 'string' },
+    synchronous: { type: 'string', default: 'FULL' },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    targets: { type: 'string' },
+    postgres: { type: 'string', default: process.env.BATON_BENCH_POSTGRES_URL ?? 'postgres://baton:baton@127.0.0.1:5432/postgres' },
+    redis: { type: 'string', default: process.env.BATON_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    'no-pin': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+function positive(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`--${name} must be a positive number, not "${text}".\n${USAGE}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const quick = args.quick;
+const customers = Math.round(positive('customers', args.customers, quick ? 160 : 1600));
+const agentCount = Math.round(positive('agents', args.agents, quick ? 40 : 400));
+const rate = positive('rate', args.rate, quick ? 2000 : 10_000);
+const seconds = positive('seconds', args.seconds, quick ? 2 : 10);
+/**
+ * Offered well above the paced rate so a server that kept up with it shows its limit; bounded (4x the paced rate) so a
+ * slow server is not buried under a backlog that takes minutes to drain.
+ */
+const saturateRate = positive('saturate-rate', args['saturate-rate'], rate * 4);
+const saturateSeconds = Math.min(seconds, quick ? 2 : 5);
+const synchronous = args.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL';
+const capacity = Math.ceil(customers / agentCount);
+const connections = customers + agentCount;
+if (connections > 9000) {
+  console.error('Each side opens one file per connection and files are capped at 20,000 per process: keep customers + agents under 9,000.');
+  process.exit(2);
+}
+if (rate / customers > 900 || saturateRate / customers > 900) {
+  console.error(`The benchmark relay admits 1,000 frames/s per customer: raise --customers or lower the rates.`);
+  process.exit(2);
+}
+
+const pinning = new Pinning(args['no-pin']);
+pinning.pin(process.pid, 0);
+
+interface TargetResult {
+  name: string;
+  setupSeconds: number;
+  idleRssMb: number;
+  paced: PhaseResult;
+  saturated: PhaseResult;
+}
+
+async function measure(kind: TargetName): Promise<TargetResult> {
+  process.stderr.write(`${kind}: starting, connecting ${agentCount} agents and ${customers} customers...\n`);
+  const relayOptions = { agents: agentCount, capacity, synchronous, pinning } as const;
+  const target: Target =
+    kind === 'relay'
+      ? await startRelayTarget(relayOptions)
+      : kind === 'forwarder'
+        ? await startForwarderTarget(capacity, pinning)
+        : await startClusterTarget(kind, { ...relayOptions, postgres: args.postgres!, redis: args.redis! });
+  const load = new Load();
+  const setupStart = performance.now();
+  let sockets: WebSocket[] = [];
+  try {
+    sockets =
+      kind === 'forwarder'
+        ? await load.connectForwarder(target, agentCount, customers)
+        : await load.connectRelay(target, agentCount, customers);
+    const setupSeconds = (performance.now() - setupStart) / 1000;
+    const idle = await target.stats();
+    process.stderr.write(`${kind}: connected in ${setupSeconds.toFixed(1)} s; paced run at ${rate} msgs/s for ${seconds} s...\n`);
+    if (args.profile) await target.profile('start');
+    const paced = await load.runPhase(target, sockets, 'paced', rate, seconds, 10_000);
+    if (args.profile) process.stderr.write(`${kind}: CPU profile of the paced run: ${await target.profile('stop')}\n`);
+    // a server that could not keep up with the paced rate was already at its limit: its delivered rate there is its
+    // throughput, and offering it six times more would only pile up a backlog that takes minutes to drain
+    const keptUp = paced.received >= paced.sent * 0.99;
+    let saturated = paced;
+    if (keptUp) {
+      process.stderr.write(`${kind}: saturation run at ${saturateRate} msgs/s offered for ${saturateSeconds} s...\n`);
+      saturated = await load.runPhase(target, sockets, 'saturated', saturateRate, saturateSeconds, 20_000);
+    } else {
+      process.stderr.write(`${kind}: did not keep up with ${rate} msgs/s; its paced run is its saturation figure\n`);
+    }
+    const problems = load.problems();
+    if (problems) process.stderr.write(`${kind}: ${problems}\n`);
+    return { name: kind, setupSeconds, idleRssMb: idle.rss / 2 ** 20, paced, saturated };
+  } finally {
+    await load.close();
+    await target.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-');
+const pct = (n: number) => `${Math.round(n * 100)}%`;
+
+function table(results: TargetResult[]): string {
+  const header =
+    '| target | run | offered msg/s | delivered msg/s | not delivered by drain end | p50 ms | p99 ms | max ms | gen. lag max ms | server CPU | server CPU µs/msg | gen. CPU | RSS MB (peak) |';
+  const rows = [header, '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  for (const r of results) {
+    for (const [label, p] of [
+      ['paced', r.paced],
+      ['saturation', r.saturated],
+    ] as const) {
+      if (label === 'saturation' && p === r.paced) {
+        rows.push(`| ${r.name} | saturation | (not run: already saturated at ${r.paced.offered} msgs/s, see the paced row) | | | | | | | | | | |`);
+        continue;
+      }
+      rows.push(
+        `| ${r.name} | ${label} | ${p.offered} | ${Math.round(p.deliveredPerSecond)} | ${p.sent - p.received} | ${f2(p.p50)} | ${f2(p.p99)} | ${f1(p.max)} | ${f1(p.maxSendLagMs)} | ${pct(p.serverCpu)} | ${f1(p.cpuMicrosPerMessage)} | ${pct(p.generatorCpu)} | ${f1(p.rssMb)} (${f1(p.peakRssMb)}) |`,
+      );
+    }
+  }
+  return rows.join('\n');
+}
+
+const started = new Date();
+const known: TargetName[] = ['relay', 'forwarder', 'cluster-1', 'cluster-2'];
+const targets: TargetName[] = args.targets
+  ? args.targets.split(',').map((t) => {
+      if (!known.includes(t as TargetName)) {
+        console.error(`--targets takes ${known.join(', ')}; not "${t}".\n${USAGE}`);
+        process.exit(2);
+      }
+      return t as TargetName;
+    })
+  : args.only === 'relay' || args.only === 'forwarder'
+    ? [args.only]
+    : ['relay', 'forwarder'];
+const results: TargetResult[] = [];
+try {
+  for (const kind of targets) results.push(await measure(kind));
+} catch (error) {
+  console.error(`benchmark failed: ${(error as Error).stack ?? error}`);
+  process.exit(1);
+}
+
+console.log(`\nRelay benchmark, ${started.toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
+console.log(
+  `${customers} customers + ${agentCount} agents = ${connections} connections per target (agent capacity ${capacity}), ` +
+    `paced ${rate} msgs/s for ${seconds} s, saturation ${saturateRate} msgs/s offered for ${saturateSeconds} s; relay SQLite synchronous=${synchronous}`,
+);
+console.log(
+  pinning.enabled
+    ? 'Load generator pinned to core 0, servers to core 1 (taskset); PostgreSQL and Redis, when used, are not pinned. Latency is measured from when each message was due (open loop).\n'
+    : 'Load generator and server share the same cores (not pinned); latency is measured from when each message was due (open loop).\n',
+);
+console.log(table(results));
+for (const r of results) console.log(`${r.name}: connection setup ${f1(r.setupSeconds)} s, RSS with all connections idle ${f1(r.idleRssMb)} MB`);
+const relay = results.find((r) => r.name === 'relay');
+const forwarder = results.find((r) => r.name === 'forwarder');
+if (relay && forwarder) {
+  const ratio = relay.saturated.deliveredPerSecond / forwarder.saturated.deliveredPerSecond;
+  const p99Ratio = relay.paced.p99 / forwarder.paced.p99;
+  console.log(`\nRatios relay / forwarder:`);
+  console.log(`  throughput at saturation: ${f2(ratio)} (aim >= 0.8: ${ratio >= 0.8 ? 'met' : 'MISSED'})`);
+  if (forwarder.saturated.deliveredPerSecond >= forwarder.saturated.offered * 0.95) {
+    console.log(
+      `  (the forwarder delivered all ${forwarder.saturated.offered} msgs/s offered: its real limit is higher, so this ratio flatters the relay)`,
+    );
+  }
+  console.log(`  throughput at ${rate} msgs/s offered: ${f2(relay.paced.deliveredPerSecond / forwarder.paced.deliveredPerSecond)}`);
+  console.log(`  paced p50 latency: ${f1(relay.paced.p50 / forwarder.paced.p50)}x; paced p99 latency: ${f1(p99Ratio)}x (aim <= 2: ${p99Ratio <= 2 ? 'met' : 'MISSED'})`);
+  console.log(
+    `  CPU per delivered message: ${f1(relay.paced.cpuMicrosPerMessage)} µs vs ${f1(forwarder.paced.cpuMicrosPerMessage)} µs = ${f1(relay.paced.cpuMicrosPerMessage / forwarder.paced.cpuMicrosPerMessage)}x`,
+  );
+  console.log(`  RSS: ${f1(relay.paced.peakRssMb / forwarder.paced.peakRssMb)}x`);
+}
+const one = results.find((r) => r.name === 'cluster-1');
+const two = results.find((r) => r.name === 'cluster-2');
+if (two && relay) {
+  const p99 = two.paced.p99 / relay.paced.p99;
+  console.log(`\nCluster: cross-node (customers on one node, agents on another) vs the embedded relay`);
+  console.log(`  paced p50 ${f2(two.paced.p50)} ms vs ${f2(relay.paced.p50)} ms; p99 ${f2(two.paced.p99)} ms vs ${f2(relay.paced.p99)} ms = ${f1(p99)}x (aim <= 2: ${p99 <= 2 ? 'met' : 'MISSED'})`);
+}
+if (one && two) {
+  const scale = two.saturated.deliveredPerSecond / one.saturated.deliveredPerSecond;
+  console.log(
+    `  throughput, 2 nodes / 1 node: ${f2(scale)} (aim >= 1.5: ${scale >= 1.5 ? 'met' : 'MISSED'}; ${pinning.enabled ? 'both nodes share core 1 here, and PostgreSQL the machine' : 'all share the same cores'}, so this measures overhead, not scale-out)`,
+  );
+}
+process.exit(0);
