@@ -13,7 +13,8 @@ export function customerPageCsp(hostHeader: string | undefined): string {
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    // blob: is an attachment the page fetched with the chat token (a plain <img src> cannot send it)
+    "img-src 'self' data: blob:",
     "font-src 'self'",
     `connect-src ${connect}`,
     "base-uri 'none'",

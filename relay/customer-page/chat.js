@@ -50,6 +50,8 @@ const ui = {
   composerMessage: $('composer-message'),
   ended: $('ended'),
   newChat: $('new-chat'),
+  attach: $('attach'),
+  attachFile: $('attach-file'),
   endDialog: $('end-dialog'),
   endConfirm: $('end-confirm'),
   endCancel: $('end-cancel'),
@@ -160,16 +162,71 @@ function timeNode(at) {
   return node;
 }
 
-function messageNode({ mine, author, at, text }) {
+function messageNode({ mine, author, at, text, attachments = [], fileName = null }) {
   const row = el('div', `line message ${mine ? 'mine' : 'theirs'}`);
   const bubble = el('div', 'bubble');
   const meta = el('div', 'meta');
   meta.append(el('bdi', 'author', author), ' ', timeNode(at));
-  const body = el('p', 'text', text);
-  body.dir = 'auto';
-  bubble.append(meta, body);
+  bubble.append(meta);
+  if (text) {
+    const body = el('p', 'text', text);
+    body.dir = 'auto';
+    bubble.append(body);
+  }
+  for (const attachment of attachments) bubble.append(attachmentNode(attachment));
+  if (fileName) bubble.append(el('p', 'file-name', `📎 ${fileName}`));
   row.append(bubble);
   return row;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attachments: fetched with the chat token (the relay serves a file only to the chat's parties), images shown
+
+const blobUrls = new Map();
+
+async function fetchAttachment(id) {
+  const known = blobUrls.get(id);
+  if (known) return known;
+  const res = await fetch(`/attachments/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${chat.token}` } });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const url = URL.createObjectURL(await res.blob());
+  blobUrls.set(id, url);
+  return url;
+}
+
+function attachmentNode(attachment) {
+  if (attachment.type.startsWith('image/')) {
+    const figure = el('figure', 'attachment image');
+    const img = el('img');
+    img.alt = attachment.name;
+    figure.append(img, el('figcaption', undefined, attachment.name));
+    fetchAttachment(attachment.id).then(
+      (url) => {
+        img.src = url;
+      },
+      () => figure.replaceChildren(el('p', 'file-name', `📎 ${attachment.name} (could not be loaded)`)),
+    );
+    return figure;
+  }
+  const link = el('button', 'attachment file', `📎 ${attachment.name} (${sizeText(attachment.size)})`);
+  link.type = 'button';
+  link.addEventListener('click', async () => {
+    try {
+      const a = el('a');
+      a.href = await fetchAttachment(attachment.id);
+      a.download = attachment.name;
+      a.click();
+    } catch {
+      showAlert('That file could not be downloaded. Try again in a moment.');
+    }
+  });
+  return link;
+}
+
+function sizeText(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 function systemNode(parts, at) {
@@ -187,10 +244,7 @@ function nodeForEvent(event) {
       return systemNode([{ user: event.agentName }, ' joined the chat'], event.at);
     case 'message': {
       const mine = event.author.kind === 'customer';
-      // files are named here; showing and sending them on this page is still to come
-      const files = (event.attachments ?? []).map((a) => `📎 ${a.name}`).join('\n');
-      const text = [event.text, files].filter(Boolean).join('\n');
-      return messageNode({ mine, author: mine ? 'You' : event.author.name, at: event.at, text });
+      return messageNode({ mine, author: mine ? 'You' : event.author.name, at: event.at, text: event.text, attachments: event.attachments });
     }
     case 'request-solved':
       return systemNode(['Your request ', { user: event.title }, ' has been solved.'], event.at);
@@ -221,7 +275,7 @@ function scrollToEnd() {
 function renderPending(item, note = 'Sending…') {
   let node = pendingNodes.get(item.messageId);
   if (!node) {
-    node = messageNode({ mine: true, author: 'You', at: item.at, text: item.text });
+    node = messageNode({ mine: true, author: 'You', at: item.at, text: item.text, fileName: item.fileName ?? null });
     node.classList.add('pending');
     node.querySelector('.bubble')?.append(el('p', 'delivery'));
     pendingNodes.set(item.messageId, node);
@@ -541,7 +595,47 @@ function onError(frame) {
 }
 
 function sendMessage(item) {
-  command('customer-send', { messageId: item.messageId, text: item.text }, { kind: 'send', messageId: item.messageId });
+  const fields = { messageId: item.messageId, text: item.text };
+  if (item.attachmentId) fields.attachments = [item.attachmentId];
+  command('customer-send', fields, { kind: 'send', messageId: item.messageId });
+}
+
+/**
+ * Uploads a file into the chat, then sends the message that carries it. The upload id is the message's id, so a
+ * second try after a lost answer stores the file once.
+ */
+async function sendFile(file) {
+  if (!chat.token || !chat.sessionId || chat.state === 'closed') {
+    showAlert('Wait until the chat has started to send a file.');
+    return;
+  }
+  const item = { messageId: `m-${randomId(12)}`, text: '', at: Date.now(), fileName: file.name };
+  renderPending(item, 'Uploading…');
+  let answer;
+  try {
+    const res = await fetch(`/sessions/${encodeURIComponent(chat.sessionId)}/attachments`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${chat.token}`,
+        'X-Upload-Id': item.messageId,
+        'X-File-Name': encodeURIComponent(file.name),
+      },
+      body: file,
+    });
+    answer = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(answer?.error?.message ?? 'The file could not be sent.');
+  } catch (error) {
+    pendingNodes.get(item.messageId)?.remove();
+    pendingNodes.delete(item.messageId);
+    showAlert(error instanceof TypeError ? 'You are not connected right now. Try again in a moment.' : String(error.message));
+    return;
+  }
+  showAlert('');
+  item.attachmentId = answer.attachment.id;
+  chat.pending.push(item);
+  saveState();
+  renderPending(item);
+  sendMessage(item);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -628,6 +722,13 @@ for (const field of [ui.composerMessage, ui.startMessage]) {
 ui.composerMessage.addEventListener('input', () => {
   if (ui.composerMessage.value.trim()) noteTyping();
   else stopTyping();
+});
+
+ui.attach.addEventListener('click', () => ui.attachFile.click());
+ui.attachFile.addEventListener('change', () => {
+  const [file] = ui.attachFile.files ?? [];
+  ui.attachFile.value = '';
+  if (file) void sendFile(file);
 });
 
 // Ending a chat cannot be undone: the customer is asked first.

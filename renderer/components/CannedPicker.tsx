@@ -53,17 +53,25 @@ export function CannedPicker({ onChoose, onClose }: { onChoose: (reply: CannedRe
           if (!e.currentTarget.closest('.canned-picker')?.contains(e.relatedTarget as Node | null)) onClose();
         }}
       />
-      <ul id={listId} role="listbox" aria-label="Canned replies" className="canned-options">
+      <div id={listId} role="listbox" aria-label="Canned replies" className="canned-options">
         {matches.map((reply) => (
-          <li
+          <div
             key={reply.id}
             id={`${listId}-${reply.id}`}
             role="option"
+            // the search box keeps the focus (aria-activedescendant); an option is focusable only by the pointer
+            tabIndex={-1}
             aria-selected={reply.id === current?.id}
             className={`canned-option ${reply.id === current?.id ? 'active' : ''}`}
             // a mouse press would blur the search box and close the picker before the click
             onMouseDown={(e) => e.preventDefault()}
             onClick={() => onChoose(reply)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' || e.key === ' ') {
+                e.preventDefault();
+                onChoose(reply);
+              }
+            }}
           >
             <span className="canned-title">
               <bdi>{reply.title}</bdi>
@@ -72,9 +80,9 @@ export function CannedPicker({ onChoose, onClose }: { onChoose: (reply: CannedRe
             <span className="canned-text" dir="auto">
               {reply.text}
             </span>
-          </li>
+          </div>
         ))}
-      </ul>
+      </div>
       {matches.length === 0 ? (
         <p className="empty">{replies.length ? 'No canned reply matches.' : 'No canned replies yet. Add them in the Replies tab.'}</p>
       ) : null}

@@ -2,6 +2,7 @@
 // sends, when a retry happens, and which refusals the agent is asked to act on.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientEvent, OutboxItem } from '../../common/bridge';
+import { AccountFiles } from '../../main/client/attachments';
 import { Cache } from '../../main/client/cache';
 import { Outbox, type OutboxDeps } from '../../main/client/outbox';
 import type { RelayAnswer } from '../../main/client/relay-link';
@@ -58,13 +59,16 @@ afterEach(() => {
 let clock = 1_700_000_000_000;
 
 function outboxWith(extra: Partial<OutboxDeps> = {}) {
-  const cache = Cache.open(tempDir());
+  const dir = tempDir();
+  const cache = Cache.open(dir);
   caches.push(cache);
   const relay = new RelayEnd();
   const events: ClientEvent[] = [];
   const logs: Record<string, unknown>[] = [];
   const outbox = new Outbox({
     cache,
+    files: new AccountFiles(dir),
+    upload: () => Promise.resolve({ ok: false, error: { code: 'internal', message: 'no uploads in this test' } }),
     emit: (event) => events.push(event),
     send: relay.send,
     canSend: () => relay.online,

@@ -53,7 +53,7 @@ describe.skipIf(unavailable !== null)('PostgreSQL migrations for notes, attachme
       100,
       JSON.stringify({ id: 'req_1', sessionId: 'ses_1', title: 'Refund', description: null, customerName: 'Pat', createdBy: 'alice', createdAt: 100, transcript: [] }),
     ]);
-    const engine = await PgEngine.open({ connectionString: url, clock: { now: () => Date.now() }, log: () => {} });
+    const engine = await PgEngine.connect({ connectionString: url, clock: { now: () => Date.now() }, log: () => {} });
     cleanups.push(async () => {
       await engine.close();
       await client.end();

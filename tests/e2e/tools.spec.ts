@@ -1,0 +1,153 @@
+// End-to-end: the conversation tools in a real Chromium — canned replies inserted with "/", a listener's whisper that
+// the owner reads and the customer never sees, an image from the customer previewed by the agent, and a request
+// solved whose transcript opens from the Requests view.
+import type { Page } from '@playwright/test';
+import {
+  chatOwnedBy,
+  composerOf,
+  conversation,
+  expect,
+  openSession,
+  sendAsAgent,
+  sendAsCustomer,
+  test,
+  transcriptOf,
+} from './fixtures';
+
+/** A small PNG drawn by the browser itself (a real image for the relay's sniffer and the agent's preview). */
+async function pngBytes(page: Page): Promise<Buffer> {
+  const data = await page.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 40;
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = '#2f6fdb';
+    g.fillRect(0, 0, 64, 40);
+    g.fillStyle = '#ffd43b';
+    g.fillRect(8, 8, 24, 24);
+    return canvas.toDataURL('image/png').split(',')[1]!;
+  });
+  return Buffer.from(data, 'base64');
+}
+
+test('a canned reply made in the Replies view is inserted with / (names filled in) and reaches the customer', async ({
+  signIn,
+  startChat,
+}) => {
+  const alice = await signIn('alice');
+  const customer = await chatOwnedBy(alice, startChat, 'Ines Duarte', 'Hello, is anybody there?');
+
+  await alice.page.getByRole('tab', { name: 'Replies' }).click();
+  await alice.page.getByRole('button', { name: 'New reply' }).click();
+  const editor = alice.page.getByRole('dialog', { name: 'New reply' });
+  await editor.getByLabel('Title').fill('Greeting');
+  await editor.getByLabel('Text').fill('Hi {customer}, this is {agent}. How can I help?');
+  await editor.getByRole('button', { name: 'Save reply' }).click();
+  await expect(editor).toBeHidden();
+  await expect(alice.page.getByRole('list', { name: 'My replies' })).toContainText('Greeting');
+
+  await alice.page.getByRole('tab', { name: 'Chats' }).click();
+  await openSession(alice, 'Ines Duarte');
+  const composer = composerOf(alice.page, 'Ines Duarte');
+  await composer.focus();
+  await alice.page.keyboard.press('/');
+  const search = alice.page.getByRole('combobox', { name: 'Search canned replies' });
+  await expect(search).toBeFocused();
+  await search.fill('greet');
+  await expect(alice.page.getByRole('option', { name: /Greeting/ })).toHaveAttribute('aria-selected', 'true');
+  await alice.page.keyboard.press('Enter');
+  await expect(composer).toHaveValue(`Hi Ines Duarte, this is ${alice.name}. How can I help?`);
+  await expect(composer).toBeFocused();
+  await alice.page.keyboard.press('Enter');
+
+  await expect(customer.page.getByRole('log')).toContainText(`Hi Ines Duarte, this is ${alice.name}. How can I help?`);
+  await expect(composer).toHaveValue('');
+});
+
+test('a listener whispers to the owner with a note; the owner reads it and the customer never does', async ({
+  signIn,
+  startChat,
+}) => {
+  const alice = await signIn('alice');
+  const customer = await chatOwnedBy(alice, startChat, 'Tomas Berg', 'My parcel says delivered but it is not here.');
+  const maria = await signIn('maria');
+
+  await maria.page.getByRole('tab', { name: 'Dashboard' }).click();
+  await maria.page.getByRole('table', { name: 'Live chats' }).getByRole('row').filter({ hasText: 'Tomas Berg' }).dblclick();
+  const listening = conversation(maria.page, 'Tomas Berg');
+  await expect(listening).toContainText('You are listening to this chat.');
+  // the customer composer stays closed; the note composer is open
+  await expect(listening.getByRole('textbox', { name: 'Message' })).toHaveCount(0);
+  const note = listening.getByRole('textbox', { name: 'Note' });
+  await expect(note).toHaveAttribute('placeholder', new RegExp(`^Whisper to \u2068?${alice.name}\u2069?…`));
+  await note.fill('Offer a reshipment, the carrier lost three parcels on that route today.');
+  await listening.getByRole('button', { name: 'Add note' }).click();
+  await expect(note).toHaveValue('');
+
+  const ownerView = transcriptOf(alice.page, 'Tomas Berg');
+  await expect(ownerView.locator('.msg.note')).toContainText('Offer a reshipment');
+  await expect(ownerView.locator('.msg.note')).toContainText(maria.name);
+
+  // a message after the note reaches the customer: the note was never sent before it
+  await sendAsAgent(alice, 'Tomas Berg', 'I can ship a new parcel today.');
+  await expect(customer.page.getByRole('log')).toContainText('I can ship a new parcel today.');
+  await expect(customer.page.getByRole('log')).not.toContainText('reshipment');
+  await customer.page.reload();
+  await expect(customer.page.getByRole('log')).toContainText('I can ship a new parcel today.');
+  await expect(customer.page.getByRole('log')).not.toContainText('reshipment');
+});
+
+test('an image the customer sends is previewed by the agent', async ({ signIn, startChat }) => {
+  const alice = await signIn('alice');
+  const customer = await chatOwnedBy(alice, startChat, 'Lea Vogel', 'The screen shows an error, I will send a photo.');
+
+  const bytes = await pngBytes(customer.page);
+  await customer.page.locator('#attach-file').setInputFiles({ name: 'error-screen.png', mimeType: 'image/png', buffer: bytes });
+  const own = customer.page.getByRole('log').locator('.line.message').filter({ has: customer.page.getByRole('img', { name: 'error-screen.png' }) });
+  await expect(own).toBeVisible();
+  await expect(own).not.toHaveClass(/pending/);
+
+  const preview = transcriptOf(alice.page, 'Lea Vogel').getByRole('img', { name: 'error-screen.png' });
+  await expect(preview).toBeVisible();
+  await expect(preview).toHaveJSProperty('naturalWidth', 64);
+  await sendAsCustomer(customer, 'Did the photo arrive?');
+  await expect(transcriptOf(alice.page, 'Lea Vogel')).toContainText('Did the photo arrive?');
+});
+
+test('a request is solved from the Requests view, the customer is told, and its transcript opens', async ({
+  signIn,
+  startChat,
+}) => {
+  const alice = await signIn('alice');
+  const customer = await chatOwnedBy(alice, startChat, 'Omar Haddad', 'I need a refund for order 5521.');
+  await sendAsAgent(alice, 'Omar Haddad', 'I will open a refund request for you.');
+
+  await conversation(alice.page, 'Omar Haddad').getByRole('button', { name: 'Chat menu' }).click();
+  await alice.page.getByRole('menu').getByRole('menuitem', { name: 'Create request' }).click();
+  const dialog = alice.page.getByRole('dialog', { name: 'Create request' });
+  await dialog.getByLabel('Title').fill('Refund order 5521');
+  await dialog.getByRole('button', { name: 'Create request' }).click();
+  await expect(dialog).toBeHidden();
+
+  await alice.page.getByRole('tab', { name: 'Requests' }).click();
+  const card = alice.page.getByRole('listitem', { name: 'Request Refund order 5521' });
+  await expect(card).toContainText('Open');
+  await card.getByLabel('Assignee').selectOption({ label: alice.name });
+  await expect(card).toContainText(`Assigned to ${alice.name}`);
+  await card.getByLabel('Status').selectOption('solved');
+  await expect(card).toContainText('Solved');
+  await expect(customer.page.getByRole('log')).toContainText('Your request Refund order 5521 has been solved.');
+
+  // filters: solved requests assigned to me show it, open ones do not
+  await alice.page.getByLabel('Assignee filter').selectOption('me');
+  await alice.page.getByLabel('Status filter').selectOption('open');
+  await expect(card).toHaveCount(0);
+  await expect(alice.page.getByRole('region', { name: 'Requests' }).or(alice.page.locator('.page'))).toContainText('No request matches these filters.');
+  await alice.page.getByLabel('Status filter').selectOption('solved');
+  await expect(card).toBeVisible();
+
+  await card.getByRole('button', { name: 'Open transcript' }).click();
+  const transcript = alice.page.getByRole('dialog', { name: 'Transcript: Refund order 5521' });
+  await expect(transcript).toContainText('I need a refund for order 5521.');
+  await expect(transcript).toContainText('I will open a refund request for you.');
+});
