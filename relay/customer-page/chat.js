@@ -174,7 +174,7 @@ function messageNode({ mine, author, at, text, attachments = [], fileName = null
     bubble.append(body);
   }
   for (const attachment of attachments) bubble.append(attachmentNode(attachment));
-  if (fileName) bubble.append(el('p', 'file-name', `📎 ${fileName}`));
+  if (fileName) bubble.append(el('p', 'file-name', `File: ${fileName}`));
   row.append(bubble);
   return row;
 }
@@ -204,11 +204,11 @@ function attachmentNode(attachment) {
       (url) => {
         img.src = url;
       },
-      () => figure.replaceChildren(el('p', 'file-name', `📎 ${attachment.name} (could not be loaded)`)),
+      () => figure.replaceChildren(el('p', 'file-name', `${attachment.name} (could not be loaded)`)),
     );
     return figure;
   }
-  const link = el('button', 'attachment file', `📎 ${attachment.name} (${sizeText(attachment.size)})`);
+  const link = el('button', 'attachment file', `Download ${attachment.name} (${sizeText(attachment.size)})`);
   link.type = 'button';
   link.addEventListener('click', async () => {
     try {

@@ -149,7 +149,7 @@ export function Composer({ session, notesOnly = false }: { session: SessionSumma
           {mode === 'message' ? (
             <>
               <button type="button" className="icon-button" aria-label="Attach a file" title="Attach a file" onClick={() => fileInput.current?.click()}>
-                <span aria-hidden="true">📎</span>
+                <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false"><path d="M16.5 6.5 8.6 14.4a2 2 0 0 0 2.8 2.8l8-8a4 4 0 0 0-5.7-5.7l-8 8a6 6 0 0 0 8.5 8.5l7-7" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round"/></svg>
               </button>
               <input
                 ref={fileInput}

@@ -246,4 +246,18 @@ describe('new-chat notifications', () => {
     await alice.untilEvent('notification', (e) => e.notification.kind === 'new-chat' && e.notification.sessionId === finn.sessionId);
     expect(newChats(alice).map((e) => e.type)).toEqual(['notification', 'attention']);
   });
+
+  it('the customer lines written before a manager took the chat over count as unread for her', async () => {
+    const r = await relay();
+    const maria = await probe();
+    await maria.signIn(r.wsUrl, 'maria');
+    const gina = await customer(r.wsUrl, 'Gina');
+    await gina.say('my card was charged twice');
+    await gina.say('both on Monday');
+    const sessionId = gina.sessionId;
+    await maria.untilEvent('session', (e) => e.session.id === sessionId && e.session.lastMessage?.text === 'both on Monday');
+    await maria.must('session:takeOver', { sessionId });
+    // her cache had none of its lines: they arrive after the summary that made her the owner, and still count
+    await maria.untilEvent('unread', (e) => e.sessionId === sessionId && e.count === 2);
+  });
 });
