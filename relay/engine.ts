@@ -1,6 +1,7 @@
 // The two deployments of the relay behind one shape: the ports the Hub runs on, health, and shutdown. Embedded: one
 // process, SQLite (the default). Cluster: PostgreSQL for everything durable, Redis for fan-out and presence.
 import type { AttachmentStore, Clock, CommandRunner, Fanout, Log, Presence, RelayStore, Scheduler } from './ports';
+import type { Maintenance } from './retention';
 
 export interface EngineHealth {
   ok: boolean;
@@ -17,6 +18,8 @@ export interface Engine {
   presence: Presence;
   fanout: Fanout;
   attachments: AttachmentStore;
+  /** retention and erasure: deleting closed chats with everything kept for them */
+  maintenance: Maintenance;
   health(): Promise<EngineHealth>;
   /** a node's bus lost messages (cluster), or a commit failed (embedded): connected clients must resume */
   onClientsMustResume(handler: (reason: string) => void): void;
@@ -30,4 +33,6 @@ export interface Engine {
 export interface EngineContext {
   clock: Clock;
   log: Log;
+  /** how long the store's commits (and, embedded, its fsyncs) take, for /metrics */
+  onStoreTiming?: (what: 'commit' | 'fsync', seconds: number) => void;
 }

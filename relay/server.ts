@@ -1,8 +1,10 @@
-// The relay process: HTTP (health, customer page), WebSocket upgrades, frames in (parse, rate limit, hello) and the
-// wiring of the hub to its engine (embedded SQLite, or a cluster node) and to this process's connections.
+// The relay process: HTTP (health, readiness, metrics, customer page), WebSocket upgrades, frames in (parse, rate
+// limit, hello), the wiring of the hub to its engine (embedded SQLite, or a cluster node) and to this process's
+// connections, and the drain that hands every client to another node on SIGTERM.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
@@ -30,9 +32,11 @@ import { type Connection, Connections, type RelaySocket, relaySocketClass } from
 import { seedDemoAccounts } from './demo';
 import { openEmbeddedEngine } from './embedded/engine';
 import type { Engine } from './engine';
-import { serveCustomerPage } from './http';
+import { httpHandler, type OpsEndpoints } from './http';
 import { Hub } from './hub';
+import { RelayMetrics } from './metrics';
 import { type Clock, type Log, type LogEntry, StoreUnavailable } from './ports';
+import { type RetentionOptions, RetentionSweeper } from './retention';
 import { BASIC_CHALLENGE, createAuthenticator, rejectUpgrade } from './upgrade';
 
 export interface RelayOptions {
@@ -73,7 +77,19 @@ export interface RelayOptions {
     redisPrefix?: string;
     heartbeatMs?: number;
   };
+  /**
+   * /metrics: on a port of its own (`port`, on `host`, default 127.0.0.1; /health and /ready are served there too),
+   * and/or only to `Authorization: Bearer <token>` (then, without a port, on the public port). Absent: not served.
+   */
+  metrics?: { port?: number; host?: string; token?: string };
+  /** how long close() may take to finish in-flight commands and hand its clients over (default 10 s) */
+  drainTimeoutMs?: number;
+  /** delete closed chats older than this on a schedule (default: keep everything) */
+  retention?: RetentionOptions;
 }
+
+/** What the relay does when an option is not given (the CLI shows these as its defaults). */
+export const RELAY_DEFAULTS = { offlineGraceMs: 15_000, capacity: 4, drainTimeoutMs: 10_000 } as const;
 
 export interface RunningRelay {
   /** 'embedded', or this node's id in a cluster */
@@ -81,6 +97,12 @@ export interface RunningRelay {
   port: number;
   httpUrl: string;
   wsUrl: string;
+  /** the metrics port's URL, when it has one */
+  metricsUrl?: string | null;
+  /**
+   * Drains, then stops: no new connections, in-flight commands finish and are answered, every client is told to
+   * reconnect now (close code 4012, to any node), and the stores close; within `drainTimeoutMs`.
+   */
   close(): Promise<void>;
 }
 
@@ -98,7 +120,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
   const sink = options.log ?? defaultLog;
+  const metrics = new RelayMetrics();
   const log: Log = (entry: LogEntry) => {
+    metrics.logged(entry);
     try {
       sink({ t: new Date().toISOString(), ...entry });
     } catch {
@@ -114,9 +138,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
           ...options.cluster,
           nodeId: options.cluster.nodeId ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
         },
-        { clock, log },
+        { clock, log, onStoreTiming: metrics.storeTiming },
       )
-    : openEmbeddedEngine(options, { clock, log });
+    : openEmbeddedEngine(options, { clock, log, onStoreTiming: metrics.storeTiming });
   const { store, runner } = engine;
   engine.onClientsMustResume((reason) => {
     log({ event: 'clients-resume', reason, connections: connections.all.size });
@@ -127,6 +151,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   }
 
   let closing: Promise<void> | null = null;
+  let ready = false;
   const connections = new Connections({ afterCommit: (task) => runner.afterCommit(task), maxBufferedBytes, burst: rate.burst, log });
 
   const ids = {
@@ -155,14 +180,14 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     runner,
     presence: engine.presence,
     scheduler: engine.scheduler,
-    fanout: engine.fanout,
+    fanout: metrics.counting(engine.fanout),
     sockets: connections,
     log,
     hashToken,
     options: {
       transferTimeoutMs: options.transferTimeoutMs ?? null,
-      offlineGraceMs: options.offlineGraceMs ?? 15_000,
-      capacity: options.capacity ?? 4,
+      offlineGraceMs: options.offlineGraceMs ?? RELAY_DEFAULTS.offlineGraceMs,
+      capacity: options.capacity ?? RELAY_DEFAULTS.capacity,
     },
     attachmentLimits,
   });
@@ -189,9 +214,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     return true;
   };
 
-  const answer = (conn: Connection, id: string, result: Result<unknown>) => {
+  const answer = (conn: Connection, id: string, result: Result<unknown>, command: string, readAt: number) => {
     if (result.ok) connections.send(conn, result.value === undefined ? { type: 'ok', id } : { type: 'ok', id, result: result.value });
     else connections.sendError(conn, id, result.error.code, result.error.message);
+    // queued behind the answer: observed once it has been written
+    runner.afterCommit(() => metrics.answered(command, readAt));
   };
 
   /** A hello of another protocol version may not match our schema at all, so look at it before validating. */
@@ -215,6 +242,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   };
 
   const onAgentFrame = async (conn: Connection, text: string) => {
+    const readAt = performance.now();
     const agentId = conn.agentId!;
     if (!conn.ready) {
       const mismatch = wrongProtocol(text, 'hello');
@@ -228,13 +256,15 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       // registered before the greeting is read, so nothing committed meanwhile is missed; held until it is sent
       connections.registerAgent(conn, hub.seesDashboard(agentId));
       connections.greet(conn, await hub.agentHello(agentId, command.id, command.resume));
+      runner.afterCommit(() => metrics.answered('hello', readAt));
       return;
     }
     if (!conn.ready) return connections.sendError(conn, command.id, 'bad-frame', 'The first frame must be hello.');
-    answer(conn, command.id, await hub.handleAgent(agentId, command));
+    answer(conn, command.id, await hub.handleAgent(agentId, command), command.type, readAt);
   };
 
   const onCustomerFrame = async (conn: Connection, text: string) => {
+    const readAt = performance.now();
     if (!conn.ready) {
       const mismatch = wrongProtocol(text, 'customer-hello');
       if (mismatch) return refuseProtocol(conn, mismatch.id, mismatch.protocol);
@@ -258,6 +288,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       const { sessionId, frames, ended, settle } = greeting.value;
       log({ event: 'customer-joined', connId: conn.id, sessionId, resumed: Boolean(command.token) });
       connections.greet(conn, frames);
+      runner.afterCommit(() => metrics.answered('customer-hello', readAt));
       settle();
       if (ended) connections.close(conn, CloseCodes.sessionEnded, 'the chat has ended');
       return;
@@ -265,13 +296,24 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     if (!conn.ready || !conn.sessionId) {
       return connections.sendError(conn, command.id, 'bad-frame', 'The first frame must be customer-hello.');
     }
-    answer(conn, command.id, await hub.handleCustomer(conn.sessionId, command));
+    answer(conn, command.id, await hub.handleCustomer(conn.sessionId, command), command.type, readAt);
+  };
+
+  /** frames being handled: a drain waits for them to be answered before it closes their connections */
+  let handling = 0;
+  let idle: (() => void) | null = null;
+  const handled = () => {
+    handling -= 1;
+    if (!handling) idle?.();
   };
 
   const onMessage = (conn: Connection, data: Buffer, isBinary: boolean) => {
+    // draining: what arrives now is not read; the client sends it again after reconnecting (ids make that harmless)
     if (closing) return;
+    metrics.frameIn(conn.kind);
     conn.alive = true;
     if (!takeToken(conn)) {
+      metrics.refused('rate-limited');
       conn.strikes += 1;
       if (conn.strikes >= rate.burst) {
         log({ event: 'rate-limited-close', connId: conn.id, agentId: conn.agentId });
@@ -286,6 +328,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     conn.strikes = 0;
     if (isBinary) return connections.sendError(conn, undefined, 'bad-frame', 'Binary frames are not accepted; send JSON text.');
     const text = data.toString('utf8');
+    handling += 1;
     (conn.kind === 'agent' ? onAgentFrame(conn, text) : onCustomerFrame(conn, text)).catch((error: unknown) => {
       if (error instanceof StoreUnavailable) log({ event: 'store-unavailable', connId: conn.id, error: error.message });
       else log({ event: 'internal-error', connId: conn.id, error: String((error as Error)?.stack ?? error) });
@@ -293,7 +336,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       if (conn.held) connections.greet(conn, []);
       if (error instanceof StoreUnavailable) connections.sendError(conn, id, 'unavailable', errorSentences.unavailable);
       else connections.sendError(conn, id, 'internal', 'Something went wrong on the relay. Try again.');
-    });
+    }).finally(handled);
   };
 
   // -------------------------------------------------------------------------------------------
@@ -306,6 +349,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     clientTracking: false,
     WebSocket: relaySocketClass(maxFrameBytes),
   });
+
+  /** agents' departures being recorded (presence, grace timer): a drain lets them finish before the stores close */
+  const departures = new Set<Promise<void>>();
 
   // one set of listeners for every socket (`this` is the socket): per-connection closures are memory times 15,000
   const connectionOf = (ws: WebSocket) => (ws as RelaySocket).connection!;
@@ -323,19 +369,31 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     const { kind, agentId } = conn;
     log({ event: 'connection-close', connId: conn.id, kind, agentId, code, reason: reason.toString() });
     if (connections.remove(conn) && agentId) {
-      hub.agentDisconnected(agentId).catch((error: unknown) =>
-        log({ event: 'internal-error', connId: conn.id, error: String(error) }),
-      );
+      const leaving = hub
+        .agentDisconnected(agentId)
+        .catch((error: unknown) => log({ event: 'internal-error', connId: conn.id, error: String(error) }))
+        .finally(() => departures.delete(leaving));
+      departures.add(leaving);
     }
   }
 
   const onConnection = (ws: RelaySocket, socket: Duplex, kind: 'agent' | 'customer', agentId: AgentId | null, remote: string) => {
     const conn = connections.add(ws, socket, kind, agentId, remote);
+    const send = ws.send.bind(ws);
+    ws.send = ((...args: Parameters<WebSocket['send']>) => {
+      metrics.frameOut(kind);
+      send(...args);
+    }) as WebSocket['send'];
     log({ event: 'connection-open', connId: conn.id, kind, agentId, remote });
     ws.on('message', onSocketMessage);
     ws.on('pong', onSocketPong);
     ws.on('error', onSocketError);
     ws.on('close', onSocketClose);
+  };
+
+  const refuseDraining = (socket: Duplex, remote: string) => {
+    log({ event: 'upgrade-refused-draining', remote });
+    rejectUpgrade(socket, 503, 'the relay is restarting; connect to another node');
   };
 
   const allowedOrigins = new Set<string>();
@@ -353,7 +411,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 
   const onUpgrade = async (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', destroySocket);
-    if (closing) return rejectUpgrade(socket, 503, 'the relay is shutting down');
+    if (closing) return refuseDraining(socket, req.socket.remoteAddress ?? 'unknown');
     const remote = req.socket.remoteAddress ?? 'unknown';
     const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
     if (pathname !== AGENT_PATH && pathname !== CUSTOMER_PATH) return rejectUpgrade(socket, 404, 'no such endpoint');
@@ -366,6 +424,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     if (pathname === AGENT_PATH) {
       agentId = await authenticate(req.headers.authorization);
       if (socket.destroyed) return;
+      if (closing) return refuseDraining(socket, remote);
       if (!agentId) {
         const user = parseBasicAuth(req.headers.authorization)?.user ?? null;
         log({ event: 'auth-failed', user, remote, reason: req.headers.authorization ? 'bad credentials' : 'no credentials' });
@@ -381,12 +440,17 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // HTTP
 
   const pageDir = options.customerPageDir ?? fileURLToPath(new URL('./customer-page/', import.meta.url));
-  const server = http.createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url ?? '/', 'http://relay');
-      if ((req.method === 'GET' || req.method === 'HEAD') && url.pathname === '/health') {
-        const [live, health] = await Promise.all([store.listLiveSessions().catch(() => []), engine.health()]);
-        const body = JSON.stringify({
+  const liveCounts = async () => {
+    const live = await store.listLiveSessions().catch(() => []);
+    const queued = live.filter((s) => s.state === 'queued').length;
+    return { queued, active: live.length - queued };
+  };
+  const ops: OpsEndpoints = {
+    health: async () => {
+      const [sessions, health] = await Promise.all([liveCounts(), engine.health()]);
+      return {
+        ok: health.ok,
+        body: {
           status: health.ok ? 'ok' : 'unhealthy',
           engine: engine.kind,
           nodeId: engine.nodeId,
@@ -394,25 +458,39 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
           protocol: PROTOCOL_VERSION,
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
           connections: connections.all.size,
-          sessions: {
-            queued: live.filter((s) => s.state === 'queued').length,
-            active: live.filter((s) => s.state === 'active').length,
-          },
-        });
-        res.writeHead(health.ok ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-        res.end(req.method === 'HEAD' ? undefined : body);
-        return;
-      }
-      if (await serveAttachments(req, res, url.pathname)) return;
-      if ((req.method === 'GET' || req.method === 'HEAD') && serveCustomerPage(pageDir, url.pathname, req, res)) return;
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('not found\n');
-    } catch (error) {
-      log({ event: 'internal-error', error: String(error) });
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('internal error\n');
-    }
+          sessions,
+          draining: closing !== null,
+        },
+      };
+    },
+    ready: async () => {
+      const health = await engine.health();
+      const reasons = [
+        ...(ready ? [] : ['starting']),
+        ...(closing ? ['draining'] : []),
+        ...Object.entries(health.parts).flatMap(([part, state]) => (state.ok ? [] : [`${part} down`])),
+      ];
+      return { ok: !reasons.length, body: { ready: !reasons.length, nodeId: engine.nodeId, reasons } };
+    },
+    metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
+  };
+  metrics.attach({
+    engine: engine.kind,
+    nodeId: engine.nodeId,
+    connections: () => connections.all,
+    liveSessions: () => store.listLiveSessions(),
+    health: () => engine.health(),
+    ready: async () => (await ops.ready()).ok,
+    draining: () => closing !== null,
+    now: () => clock.now(),
   });
+  const metricsToken = options.metrics?.token;
+  const metricsAccess = metricsToken ? { token: metricsToken } : ('open' as const);
+  const separateMetrics = options.metrics?.port !== undefined;
+  const server = http.createServer(
+    httpHandler({ ops, pageDir, attachments: serveAttachments, log, metrics: !separateMetrics && metricsToken ? metricsAccess : 'off' }),
+  );
+  const metricsServer = separateMetrics ? http.createServer(httpHandler({ ops, log, metrics: metricsAccess })) : null;
   server.on('upgrade', (req, socket, head) => {
     onUpgrade(req, socket, head).catch((error) => {
       if (error instanceof StoreUnavailable) {
@@ -425,57 +503,119 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (target: http.Server, port: number, on: string, what: string) =>
+    new Promise<number>((resolve, reject) => {
+      const failed = (error: NodeJS.ErrnoException) => {
+        const why = error.code === 'EADDRINUSE' ? 'it is in use' : error.code === 'EADDRNOTAVAIL' ? 'no interface has that address' : error.message;
+        reject(new Error(`cannot listen on ${on}:${port} for ${what}: ${why}`));
+      };
+      target.once('error', failed);
+      target.listen(port, on, () => {
+        target.off('error', failed);
+        const address = target.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
     });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  const httpUrl = `http://${urlHost}:${port}`;
-  const wsUrl = `ws://${urlHost}:${port}`;
+  const urlOf = (on: string, port: number) => `http://${on.includes(':') ? `[${on}]` : on}:${port}`;
+  const metricsHost = options.metrics?.host ?? '127.0.0.1';
+  let port: number;
+  let metricsUrl: string | null = null;
+  try {
+    port = await listen(server, options.port ?? 0, host, 'agents and customers');
+    if (metricsServer) metricsUrl = urlOf(metricsHost, await listen(metricsServer, options.metrics?.port ?? 0, metricsHost, 'metrics'));
+  } catch (error) {
+    // nothing was started for anyone: let go of what start-up opened
+    hub.stop();
+    if (reconciling) clearInterval(reconciling);
+    server.close();
+    await engine.close();
+    throw error;
+  }
+  const httpUrl = urlOf(host, port);
+  const wsUrl = httpUrl.replace(/^http/, 'ws');
   for (const origin of options.allowedOrigins ?? [httpUrl, ...(host === '127.0.0.1' ? [`http://localhost:${port}`] : [])]) {
     allowedOrigins.add(origin);
   }
 
   connections.startHeartbeat(heartbeatMs);
 
-  log({ event: 'relay-started', httpUrl, wsUrl, dataDir: options.dataDir, protocol: PROTOCOL_VERSION });
+  const sweeper = options.retention
+    ? new RetentionSweeper(options.retention, {
+        maintenance: engine.maintenance,
+        clock,
+        log,
+        dataDir: options.cluster ? null : options.dataDir,
+        onPurged: (chats) => metrics.retentionPurged(chats),
+      })
+    : null;
+  sweeper?.start();
+  ready = true;
+
+  log({ event: 'relay-started', httpUrl, wsUrl, metricsUrl, dataDir: options.dataDir, protocol: PROTOCOL_VERSION });
+
+  const drainTimeoutMs = options.drainTimeoutMs ?? RELAY_DEFAULTS.drainTimeoutMs;
+  const drain = async () => {
+    const began = Date.now();
+    const deadline = began + drainTimeoutMs;
+    /** how long each step took, for the log: a drain that runs into its bound says where it waited */
+    const steps: Record<string, number> = {};
+    const step = async (name: string, work: Promise<unknown>) => {
+      const at = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()));
+      });
+      const outcome = await Promise.race([work.then(() => 'done' as const), late]);
+      clearTimeout(timer);
+      steps[name] = Date.now() - at;
+      if (outcome === 'late') {
+        log({ event: 'drain-timeout', step: name, handling, connections: connections.all.size, departures: departures.size });
+      }
+    };
+    log({ event: 'relay-draining', connections: connections.all.size, handling });
+    // newcomers are refused from here on (a balancer sends them to another node); /ready answers 503
+    server.close();
+    connections.stopHeartbeat();
+    // what was read is run to its answer, and committed (embedded: fsynced) before its connection is closed
+    if (handling) {
+      await step(
+        'commands',
+        new Promise<void>((resolve) => {
+          idle = resolve;
+        }),
+      );
+    }
+    engine.flush();
+    const clients = [...connections.all];
+    const closed = clients.map((conn) =>
+      conn.ws.readyState === conn.ws.CLOSED ? Promise.resolve() : new Promise<void>((resolve) => conn.ws.once('close', () => resolve())),
+    );
+    for (const conn of clients) connections.close(conn, CloseCodes.reconnect, 'the relay is restarting; reconnect now');
+    await step('clients', Promise.all(closed));
+    for (const conn of connections.all) conn.ws.terminate();
+    // the agents who left are recorded (presence, their grace timer) while the stores are still open
+    await step('departures', Promise.allSettled([...departures]));
+    await sweeper?.stop();
+    hub.stop();
+    if (reconciling) clearInterval(reconciling);
+    wss.close();
+    server.closeAllConnections();
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
+    const closingStores = Date.now();
+    await engine.close();
+    steps.stores = Date.now() - closingStores;
+    log({ event: 'relay-stopped', drainMs: Date.now() - began, clients: clients.length, unanswered: handling, steps });
+  };
 
   return {
     nodeId: engine.nodeId,
     port,
     httpUrl,
     wsUrl,
+    metricsUrl,
     close() {
-      closing ??= (async () => {
-        connections.stopHeartbeat();
-        const closed = [...connections.all].map(
-          (conn) =>
-            new Promise<void>((resolve) => {
-              if (conn.ws.readyState === conn.ws.CLOSED) return resolve();
-              conn.ws.once('close', () => resolve());
-              conn.ws.close(CloseCodes.goingAway, 'relay shutting down');
-              setTimeout(() => {
-                conn.ws.terminate();
-                resolve();
-              }, 1000).unref();
-            }),
-        );
-        await Promise.all(closed);
-        hub.stop();
-        if (reconciling) clearInterval(reconciling);
-        wss.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-        await engine.close();
-        log({ event: 'relay-stopped' });
-      })();
+      closing ??= drain();
       return closing;
     },
   };

@@ -58,7 +58,8 @@ export type LinkOutcome =
   | { kind: 'auth-failed' | 'version-mismatch' | 'unreachable'; message: string };
 
 type ConnectionEnd =
-  | { kind: 'closed'; reason: string }
+  /** reconnectNow: the relay closed with 4012 (it is draining, or lost its bus): reconnect at once, to any node */
+  | { kind: 'closed'; reason: string; reconnectNow?: boolean }
   | { kind: 'auth-failed'; message: string }
   | { kind: 'version-mismatch'; message: string };
 
@@ -189,6 +190,7 @@ export class RelayLink {
       first(outcome);
     };
     const signal = this.abort.signal;
+    let reconnectedNowAt = Number.NEGATIVE_INFINITY;
     while (!signal.aborted) {
       this.setState({ status: 'connecting', attempt: this.backoff.attempt });
       const end = await this.connectOnce((welcome) => settleFirst({ kind: 'welcome', welcome }));
@@ -204,6 +206,11 @@ export class RelayLink {
         this.setState({ status: 'signed-out' });
         settleFirst({ kind: 'unreachable', message: `Could not reach the relay (${end.reason}).` });
         return;
+      }
+      // at most once a second, so a relay that keeps closing with 4012 gets the backoff after all
+      if (end.kind === 'closed' && end.reconnectNow && this.now() - reconnectedNowAt >= 1000) {
+        reconnectedNowAt = this.now();
+        continue;
       }
       const attempt = this.backoff.attempt + 1;
       const delay = this.backoff.next();
@@ -359,7 +366,11 @@ export class RelayLink {
           end ??
           (code === CloseCodes.unsupportedProtocol
             ? { kind: 'version-mismatch', message: reason || errorSentences['unsupported-protocol'] }
-            : { kind: 'closed', reason: reason || (code === 1006 ? 'the connection was lost' : `closed (${code})`) });
+            : {
+                kind: 'closed',
+                reason: reason || (code === 1006 ? 'the connection was lost' : `closed (${code})`),
+                reconnectNow: welcomed && code === CloseCodes.reconnect,
+              });
         if (welcomed) this.backoff.disconnected();
         this.failPending('not-connected', errorSentences['not-connected']);
         this.log({ level: 'info', event: 'link-closed', code, reason: ended.kind === 'closed' ? ended.reason : ended.kind });

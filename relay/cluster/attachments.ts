@@ -72,23 +72,33 @@ export class PgAttachments implements AttachmentStore {
     return row?.bytes ?? null;
   }
 
+  /** Removes the rows of these sessions and the bytes no other row names, in one transaction. */
   purgeSessions(sessionIds: readonly SessionId[]): Promise<number> {
     if (!sessionIds.length) return Promise.resolve(0);
     return this.transaction(async (db) => {
-      const { rows } = await db.query<{ sha256: string }>(
-        'DELETE FROM attachments WHERE session_id = ANY($1) RETURNING sha256',
-        [sessionIds],
-      );
-      const shas = [...new Set(rows.map((r) => r.sha256))];
-      if (shas.length) {
-        await db.query(
-          'DELETE FROM attachment_blobs b WHERE b.sha256 = ANY($1) AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = b.sha256)',
-          [shas],
-        );
-      }
-      return rows.length;
+      const { removed, shas } = await purgeAttachmentRows(db, sessionIds);
+      await purgeUnnamedBlobs(db, shas);
+      return removed;
     });
   }
+}
+
+/** Deletes the attachment rows of these sessions; the contents they named (for `purgeUnnamedBlobs`). */
+export async function purgeAttachmentRows(db: Db, sessionIds: readonly SessionId[]): Promise<{ removed: number; shas: string[] }> {
+  const { rows } = await db.query<{ sha256: string }>('DELETE FROM attachments WHERE session_id = ANY($1) RETURNING sha256', [
+    [...sessionIds],
+  ]);
+  return { removed: rows.length, shas: [...new Set(rows.map((r) => r.sha256))] };
+}
+
+/** Deletes the bytes of those contents that no attachment row names any more; how many. */
+export async function purgeUnnamedBlobs(db: Db, shas: readonly string[]): Promise<number> {
+  if (!shas.length) return 0;
+  const { rowCount } = await db.query(
+    'DELETE FROM attachment_blobs b WHERE b.sha256 = ANY($1) AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = b.sha256)',
+    [[...shas]],
+  );
+  return rowCount ?? 0;
 }
 
 /** The attachments among `ids` that belong to the session (read inside a command's transaction). */

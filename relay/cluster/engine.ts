@@ -14,8 +14,14 @@ export interface ClusterOptions {
   poolSize?: number;
 }
 
-export async function openClusterEngine(options: ClusterOptions, { clock, log }: EngineContext): Promise<Engine> {
-  const pg = await PgEngine.connect({ connectionString: options.postgresUrl, clock, log, poolSize: options.poolSize });
+export async function openClusterEngine(options: ClusterOptions, { clock, log, onStoreTiming }: EngineContext): Promise<Engine> {
+  const pg = await PgEngine.connect({
+    connectionString: options.postgresUrl,
+    clock,
+    log,
+    poolSize: options.poolSize,
+    onTiming: onStoreTiming,
+  });
   const bus = new RedisBus({
     url: options.redisUrl,
     nodeId: options.nodeId,
@@ -34,6 +40,7 @@ export async function openClusterEngine(options: ClusterOptions, { clock, log }:
     presence: bus,
     fanout: bus,
     attachments: pg.attachments,
+    maintenance: pg,
     health: async () => {
       const store = await pg.check();
       const busHealth = bus.health();

@@ -79,6 +79,16 @@ export const pgMigrations: PgMigration[] = [
   },
   {
     version: 2,
+    name: 'retention-indexes',
+    // the retention sweep takes the chats that closed longest ago; deleting a chat deletes its tokens and requests
+    sql: `
+      CREATE INDEX sessions_closed ON sessions (closed_at) WHERE state = 'closed';
+      CREATE INDEX customer_tokens_session ON customer_tokens (session_id);
+      CREATE INDEX requests_session ON requests (session_id);
+    `,
+  },
+  {
+    version: 3,
     name: 'attachments',
     // Uploads: their bytes once per content (SHA-256) and a row per (session, upload id), so a resend stores nothing.
     sql: `
@@ -104,7 +114,7 @@ export const pgMigrations: PgMigration[] = [
     `,
   },
   {
-    version: 3,
+    version: 4,
     name: 'canned-replies',
     // Shared replies have no owner; personal ones belong to one agent. The reply itself is the JSON body.
     sql: `
@@ -118,7 +128,7 @@ export const pgMigrations: PgMigration[] = [
     `,
   },
   {
-    version: 4,
+    version: 5,
     name: 'requests-assignee',
     // Requests got an assignee (and a status, in the JSON body); requests stored before read as open and unassigned.
     sql: `

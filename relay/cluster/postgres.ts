@@ -1,6 +1,7 @@
 // The cluster's durable state in PostgreSQL: the RelayStore, the CommandRunner (one transaction per command with the
 // session row locked FOR UPDATE, seqs allocated inside it) and the Scheduler (a timers table whose due rows are claimed
 // FOR UPDATE SKIP LOCKED, so each fires on one node). Everything here survives the death of any node.
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import {
   type AgentId,
@@ -49,8 +50,9 @@ import type {
   SessionCommand,
 } from '../ports';
 import { StoreUnavailable } from '../ports';
+import type { Maintenance, PurgeOutcome } from '../retention';
 import { eventJson } from '../wire';
-import { attachmentsOfSession, markAttachmentsSent, PgAttachments } from './attachments';
+import { attachmentsOfSession, markAttachmentsSent, PgAttachments, purgeAttachmentRows, purgeUnnamedBlobs } from './attachments';
 import { migratePg } from './migrations';
 
 /** Error codes of a lost or refused connection (class 08, shutdown, too many clients) and of Node's sockets. */
@@ -100,9 +102,14 @@ export interface PgOptions {
   poolSize?: number;
   clock: Clock;
   log: Log;
+  /** how long each transaction took from BEGIN to COMMIT (for /metrics) */
+  onTiming?: (what: 'commit', seconds: number) => void;
 }
 
-export class PgEngine implements RelayStore, CommandRunner, Scheduler {
+/** an arbitrary constant: the advisory lock held by the node running the retention sweep */
+const RETENTION_LOCK = 7_420_003;
+
+export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenance {
   readonly pool: pg.Pool;
   readonly attachments: PgAttachments;
   private readonly clock: Clock;
@@ -115,6 +122,9 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
   private closed = false;
   /** the last time a query succeeded or failed, for /health */
   private lastError: string | null = null;
+  private readonly onTiming: PgOptions['onTiming'];
+  /** tables with a session_id column, found once (see `deleteChats`) */
+  private chatTables: string[] | null = null;
 
   private constructor(options: PgOptions) {
     const types = new pg.TypeOverrides();
@@ -134,6 +144,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
     this.clock = options.clock;
     this.log = options.log;
     this.attachments = new PgAttachments((text, values) => this.query(text, values), (body) => this.transaction(body));
+    this.onTiming = options.onTiming;
   }
 
   static async connect(options: PgOptions): Promise<PgEngine> {
@@ -397,7 +408,9 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
 
   private serialised<T>(sessionId: SessionId, task: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(sessionId) ?? Promise.resolve();
-    const run = previous.then(task, task);
+    // closing: a command still waiting its turn is not started (answered unavailable; its client sends it again)
+    const start = () => (this.closed ? Promise.reject(new StoreUnavailable('the relay is shutting down')) : task());
+    const run = previous.then(start, start);
     const settled = run.catch(() => {});
     this.queues.set(sessionId, settled);
     void settled.then(() => {
@@ -423,10 +436,12 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
         this.lastError = error.message;
       };
       client.on('error', onError);
+      const started = this.onTiming ? performance.now() : 0;
       try {
         await client.query('BEGIN');
         const result = await body(client);
         await client.query('COMMIT');
+        this.onTiming?.('commit', (performance.now() - started) / 1000);
         this.lastError = null;
         return result;
       } catch (error) {
@@ -645,6 +660,81 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler {
       this.polling = false;
     }
     this.schedulePoll(next);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Maintenance: retention and erasure
+
+  async purgeClosed(before: number, limit: number): Promise<SessionId[]> {
+    return this.transaction(async (db) => {
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT id FROM sessions WHERE state = 'closed' AND closed_at < $1 ORDER BY closed_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [before, limit],
+      );
+      const ids = rows.map((row) => row.id);
+      if (ids.length) await this.deleteChats(db, ids);
+      return ids;
+    });
+  }
+
+  async purgeSession(id: SessionId): Promise<PurgeOutcome> {
+    return this.transaction(async (db) => {
+      const { rows } = await db.query<{ state: string }>('SELECT state FROM sessions WHERE id = $1 FOR UPDATE', [id]);
+      if (!rows[0]) return { refused: 'not-found' as const };
+      if (rows[0].state !== 'closed') return { refused: 'open' as const };
+      return { deleted: await this.deleteChats(db, [id]) };
+    });
+  }
+
+  /** Runs `task` unless another node holds the retention lock (then null): one node sweeps at a time. */
+  async exclusively<T>(task: () => Promise<T>): Promise<T | null> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw this.unavailable(error);
+    }
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RETENTION_LOCK]);
+      if (!rows[0]?.locked) return null;
+      try {
+        return await task();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Every table with a session_id column loses the chats' rows, then their transfer timers and `sessions` do: a table
+   * another change adds for chats is purged without being listed here.
+   */
+  private async deleteChats(db: pg.ClientBase, ids: SessionId[]): Promise<Record<string, number>> {
+    this.chatTables ??= (
+      await db.query<{ table_name: string }>(
+        `SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t
+           ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+         WHERE c.table_schema = current_schema() AND c.column_name = 'session_id' AND t.table_type = 'BASE TABLE'
+           AND c.table_name <> 'sessions' ORDER BY c.table_name`,
+      )
+    ).rows.map((row) => row.table_name);
+    const deleted: Record<string, number> = {};
+    // attachments first, to learn their contents; a content no other chat names loses its bytes after the loop
+    const purged = await purgeAttachmentRows(db, ids);
+    deleted.attachments = purged.removed;
+    for (const table of this.chatTables) {
+      const quoted = `"${table.replace(/"/g, '""')}"`;
+      const changes = (await db.query(`DELETE FROM ${quoted} WHERE session_id = ANY($1)`, [ids])).rowCount ?? 0;
+      deleted[table] = (deleted[table] ?? 0) + changes;
+    }
+    deleted.attachment_blobs = await purgeUnnamedBlobs(db, purged.shas);
+    deleted.timers =
+      (await db.query(`DELETE FROM timers WHERE split_part(key, ':', 1) = 'transfer' AND split_part(key, ':', 2) = ANY($1)`, [ids]))
+        .rowCount ?? 0;
+    deleted.sessions = (await db.query('DELETE FROM sessions WHERE id = ANY($1)', [ids])).rowCount ?? 0;
+    return deleted;
   }
 
   /** Last error seen from PostgreSQL, null once a query succeeds again. */

@@ -13,6 +13,8 @@ const AGENT_TYPING_TIMEOUT_MS = 8_000;
 // Close codes from common/protocol.ts CloseCodes.
 const CLOSE_UNSUPPORTED_PROTOCOL = 4002;
 const CLOSE_SESSION_ENDED = 4010;
+// "reconnect now, without backoff, to any node": the relay is restarting or lost messages
+const CLOSE_RECONNECT = 4012;
 
 const sentences = {
   'bad-frame': 'The chat service could not read that. Please try again.',
@@ -465,6 +467,10 @@ function connect() {
         showView();
       }
       setConnection('');
+      return;
+    }
+    if (closeEvent.code === CLOSE_RECONNECT && attempt === 0) {
+      connect();
       return;
     }
     scheduleReconnect();

@@ -5,6 +5,7 @@ import { openSqliteStore } from '../store/sqlite';
 import { LocalFanout, MemoryPresence, MemoryScheduler } from './memory';
 import { SqliteRunner } from './runner';
 import { sqliteAttachments, sqliteReads } from './store';
+import { sqliteMaintenance } from '../retention';
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -13,13 +14,14 @@ export interface EmbeddedOptions {
   checkpointThreadPath?: string;
 }
 
-export function openEmbeddedEngine(options: EmbeddedOptions, { clock, log }: EngineContext): Engine {
+export function openEmbeddedEngine(options: EmbeddedOptions, { clock, log, onStoreTiming }: EngineContext): Engine {
   const sqlite = openSqliteStore(options.dataDir, {
     synchronous: options.synchronous ?? 'FULL',
     groupCommit: true,
     checkpointWorker: true,
     nativeBinding: options.nativeBinding,
     checkpointThreadPath: options.checkpointThreadPath,
+    onTiming: onStoreTiming,
   });
   const scheduler = new MemoryScheduler(clock, log);
   let mustResume: ((reason: string) => void) | null = null;
@@ -37,6 +39,7 @@ export function openEmbeddedEngine(options: EmbeddedOptions, { clock, log }: Eng
     presence: new MemoryPresence(),
     fanout: new LocalFanout(),
     attachments: sqliteAttachments(sqlite),
+    maintenance: sqliteMaintenance(sqlite),
     health: async () => ({ ok: sqlite.db.open, parts: { store: { ok: sqlite.db.open, engine: 'sqlite' } } }),
     onClientsMustResume: (handler) => {
       mustResume = handler;

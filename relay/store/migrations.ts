@@ -105,6 +105,19 @@ export const migrations: Migration[] = [
   },
   {
     version: 4,
+    name: 'retention-indexes',
+    // The retention sweep finds the chats that closed longest ago, and deleting a chat deletes its tokens and requests:
+    // without these each of those would read a whole table on the relay's one thread.
+    up(db) {
+      db.exec(`
+        CREATE INDEX sessions_closed ON sessions (closed_at) WHERE state = 'closed';
+        CREATE INDEX customer_tokens_session ON customer_tokens (session_id);
+        CREATE INDEX requests_session ON requests (session_id);
+      `);
+    },
+  },
+  {
+    version: 5,
     name: 'attachments',
     // What is known of each upload; the bytes are files under attachments/ in the data folder, named by their SHA-256,
     // so the same content uploaded twice is stored once. (session, upload id) makes a resend harmless.
@@ -129,7 +142,7 @@ export const migrations: Migration[] = [
     },
   },
   {
-    version: 5,
+    version: 6,
     name: 'canned-replies',
     // Shared replies have no owner; personal ones belong to one agent. The reply itself is the JSON body.
     up(db) {
@@ -145,7 +158,7 @@ export const migrations: Migration[] = [
     },
   },
   {
-    version: 6,
+    version: 7,
     name: 'requests-assignee',
     // Requests got an assignee (and a status, kept in the JSON body): an agent's list holds what they created and what
     // they are assigned. Requests stored before read as open and unassigned.

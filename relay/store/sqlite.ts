@@ -1,6 +1,7 @@
 // The relay's durable state in one SQLite file (better-sqlite3, WAL): the RelayStore the hub runs on.
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -83,6 +84,8 @@ export interface SqliteStoreOptions {
   nativeBinding?: string;
   /** the checkpoint worker's file (default: relay/store/checkpoint-thread.cjs) */
   checkpointThreadPath?: string;
+  /** how long each group-commit COMMIT and each off-thread fsync of the WAL took (for /metrics) */
+  onTiming?: (what: 'commit' | 'fsync', seconds: number) => void;
 }
 
 /**
@@ -148,6 +151,11 @@ export class SqliteRelayStore {
   private readonly runInTransaction: <T>(fn: () => T) => T;
   private readonly beginBatch: Database.Statement;
   private readonly commitBatch: Database.Statement;
+  private readonly onTiming: SqliteStoreOptions['onTiming'];
+  /** tables with a session_id column, found once (see `deleteChats`) */
+  private chatTables: string[] | null = null;
+  /** attachment contents a purge left unnamed: their files are deleted after its commit (`takeOrphanFiles`) */
+  private orphanFiles: string[] = [];
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
@@ -163,6 +171,7 @@ export class SqliteRelayStore {
     this.beginBatch = this.db.prepare('BEGIN IMMEDIATE');
     this.commitBatch = this.db.prepare('COMMIT');
     this.grouping = options.groupCommit ?? false;
+    this.onTiming = options.onTiming;
     this.db.pragma('temp_store = MEMORY');
     if (options.checkpointWorker) {
       this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
@@ -235,8 +244,10 @@ export class SqliteRelayStore {
     this.batchOpen = false;
     const tasks = this.committed;
     this.committed = [];
+    const started = this.onTiming ? performance.now() : 0;
     try {
       this.commitBatch.run();
+      this.onTiming?.('commit', (performance.now() - started) / 1000);
       this.committedOne();
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -264,8 +275,10 @@ export class SqliteRelayStore {
       return;
     }
     this.syncing = covered;
+    const started = this.onTiming ? performance.now() : 0;
     fs.fsync(fd, (error) => {
       this.syncing = null;
+      if (!error) this.onTiming?.('fsync', (performance.now() - started) / 1000);
       if (this.closed) {
         this.closeWal();
         return;
@@ -496,6 +509,72 @@ export class SqliteRelayStore {
 
   deleteCannedReply(id: string): void {
     this.stmt.deleteCanned.run(id);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Retention and erasure (the retention sweep, `relay purge`)
+
+  /** Deletes up to `limit` chats that closed before `before`, oldest first, with every row kept for them. */
+  purgeClosedBefore(before: number, limit: number): SessionId[] {
+    const ids = this.db
+      .prepare<[number, number], { id: string }>(
+        "SELECT id FROM sessions WHERE state = 'closed' AND closed_at < ? ORDER BY closed_at LIMIT ?",
+      )
+      .all(before, limit)
+      .map((row) => row.id);
+    if (ids.length) this.deleteChats(ids);
+    return ids;
+  }
+
+  /** Deletes one closed chat everywhere this store keeps it; rows deleted per table, or why not. */
+  purgeSession(id: SessionId): { deleted: Record<string, number> } | { refused: 'not-found' | 'open' } {
+    const row = this.stmt.getSession.get(id);
+    if (!row) return { refused: 'not-found' };
+    if (row.state !== 'closed') return { refused: 'open' };
+    return { deleted: this.deleteChats([id]) };
+  }
+
+  /**
+   * Every table with a session_id column loses the chats' rows, then `sessions` does: a table another change adds
+   * for chats is purged without being listed here. Deleted content is overwritten (secure_delete), not left in free
+   * pages of the file.
+   */
+  private deleteChats(ids: SessionId[]): Record<string, number> {
+    this.chatTables ??= this.db
+      .prepare<[], { name: string }>(
+        `SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND m.name != 'sessions'
+           AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'session_id') ORDER BY m.name`,
+      )
+      .all()
+      .map((row) => row.name);
+    const list = JSON.stringify(ids);
+    const secure = this.db.pragma('secure_delete', { simple: true }) as number;
+    this.db.pragma('secure_delete = ON');
+    try {
+      const deleted: Record<string, number> = {};
+      // attachments first, to learn which contents no other chat names: their files go once this commit is on disk
+      const { removed, orphans } = this.attachments.purgeSessions(ids);
+      deleted.attachments = removed;
+      this.orphanFiles.push(...orphans);
+      for (const table of this.chatTables) {
+        const quoted = `"${table.replace(/"/g, '""')}"`;
+        const changes = this.db.prepare(`DELETE FROM ${quoted} WHERE session_id IN (SELECT value FROM json_each(?))`).run(list).changes;
+        deleted[table] = (deleted[table] ?? 0) + changes;
+      }
+      deleted.sessions = this.db.prepare('DELETE FROM sessions WHERE id IN (SELECT value FROM json_each(?))').run(list).changes;
+      for (const id of ids) {
+        this.sessions.delete(id);
+        this.folded.delete(id);
+      }
+      return deleted;
+    } finally {
+      this.db.pragma(`secure_delete = ${secure}`);
+    }
+  }
+
+  /** The contents purged chats left unnamed (SHA-256s), once: the caller deletes their files after the commit. */
+  takeOrphanFiles(): string[] {
+    return this.orphanFiles.splice(0);
   }
 
   close(): void {

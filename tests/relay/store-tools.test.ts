@@ -66,10 +66,10 @@ const attachment = (id: string, over: Partial<StoredAttachment> = {}): StoredAtt
   ...over,
 });
 
-describe('migration 6 (request status and assignee)', () => {
+describe('migration 7 (request status and assignee)', () => {
   it('a request stored before reads as open and unassigned, and is listed for its assignee once assigned', () => {
     const dir = freshDir();
-    const db = databaseAt(dir, 5);
+    const db = databaseAt(dir, 6);
     db.prepare('INSERT INTO requests (id, session_id, created_by, created_at, body) VALUES (?, ?, ?, ?, ?)').run(
       oldRequest.id,
       oldRequest.sessionId,
@@ -90,10 +90,10 @@ describe('migration 6 (request status and assignee)', () => {
   });
 });
 
-describe('migration 5 (canned replies)', () => {
+describe('migration 6 (canned replies)', () => {
   it('adds the table to a database of schema 4; shared replies are listed for everyone, personal ones for their owner', () => {
     const dir = freshDir();
-    databaseAt(dir, 4).close();
+    databaseAt(dir, 5).close();
     const store = open(dir);
     const reply = (id: string, title: string, ownerId: string | null): CannedReply => ({
       id,
@@ -117,10 +117,10 @@ describe('migration 5 (canned replies)', () => {
   });
 });
 
-describe('migration 4 (attachments)', () => {
-  it('adds the table to a database of schema 3 with its events intact', () => {
+describe('migration 5 (attachments)', () => {
+  it('adds the table to a database of schema 4 with its events intact', () => {
     const dir = freshDir();
-    const db = databaseAt(dir, 3);
+    const db = databaseAt(dir, 4);
     db.prepare('INSERT INTO events (session_id, seq, kind, message_id, body) VALUES (?, ?, ?, ?, ?)').run('ses_1', 1, 'opened', null, '{}');
     db.close();
     const store = open(dir);
