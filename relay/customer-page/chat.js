@@ -171,7 +171,8 @@ function messageNode({ mine, author, at, text, attachments = [], fileName = null
   meta.append(el('bdi', 'author', author), ' ', timeNode(at));
   bubble.append(meta);
   if (text) {
-    const body = el('p', 'text', text);
+    const body = el('p', 'text');
+    body.append(...linkNodes(text));
     body.dir = 'auto';
     bubble.append(body);
   }
@@ -179,6 +180,35 @@ function messageNode({ mine, author, at, text, attachments = [], fileName = null
   if (fileName) bubble.append(el('p', 'file-name', `File: ${fileName}`));
   row.append(bubble);
   return row;
+}
+
+/**
+ * A message's text with its web links clickable (http and https only; anything else stays text), opened in a new
+ * tab that cannot reach this page. Punctuation that ends a sentence stays outside the link.
+ */
+function linkNodes(text) {
+  const nodes = [];
+  let at = 0;
+  for (const match of text.matchAll(/\bhttps?:\/\/[^\s<>"'`]+/gi)) {
+    const address = match[0].replace(/[.,;:!?)\]}'"]+$/, '');
+    let href = null;
+    try {
+      const url = new URL(address);
+      if (url.protocol === 'http:' || url.protocol === 'https:') href = url.href;
+    } catch {
+      href = null;
+    }
+    if (!href) continue;
+    if (match.index > at) nodes.push(text.slice(at, match.index));
+    const link = el('a', 'link', address);
+    link.href = href;
+    link.target = '_blank';
+    link.rel = 'noopener noreferrer';
+    nodes.push(link);
+    at = match.index + address.length;
+  }
+  if (at < text.length) nodes.push(text.slice(at));
+  return nodes;
 }
 
 // ---------------------------------------------------------------------------------------------

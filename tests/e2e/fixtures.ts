@@ -195,6 +195,20 @@ export async function chooseFromChatMenu(agent: Agent, customerName: string, ite
   await agent.page.getByRole('menu').getByRole('menuitem', { name: item }).click();
 }
 
+/** Answers the question asked before what cannot be undone (Take over, Close chat): its dialog, then its button. */
+export async function confirmWith(page: Page, title: string, button: string): Promise<void> {
+  const dialog = page.getByRole('dialog', { name: title });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: button, exact: true }).click();
+  await expect(dialog).toBeHidden();
+}
+
+/** Chat menu → Close chat → Close chat in the question that follows. */
+export async function closeChat(agent: Agent, customerName: string): Promise<void> {
+  await chooseFromChatMenu(agent, customerName, 'Close chat');
+  await confirmWith(agent.page, 'Close this chat?', 'Close chat');
+}
+
 export const transferDialog = (page: Page): Locator => page.getByRole('dialog', { name: 'Transfer chat' });
 
 /** Chat menu → Transfer → Transfer to: <target> → (note) → Transfer; waits for the dialog to close. */

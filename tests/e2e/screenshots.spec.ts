@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import {
+  closeChat,
   chatOwnedBy,
   chooseFromChatMenu,
   conversation,
@@ -79,7 +80,7 @@ test('the main states render for the documentation screenshots', async ({ relay,
   await shoot(maria.page, 'dashboard');
 
   await sendAsAgent(bob, 'Dana Whitfield', 'Done: the corrected invoice is on its way by e-mail.');
-  await chooseFromChatMenu(bob, 'Dana Whitfield', 'Close chat');
+  await closeChat(bob, 'Dana Whitfield');
   await expect(customer.page.getByRole('log')).toContainText('The chat has ended.');
   await relay.stop();
   await bob.page.getByRole('tab', { name: 'History' }).click();
@@ -93,4 +94,81 @@ test('the main states render for the documentation screenshots', async ({ relay,
   await shoot(bob.page, 'history');
   await expect(alice.page.getByRole('region', { name: 'You are offline' })).toContainText('did not answer');
   await shoot(alice.page, 'offline');
+});
+
+test('the conversation tools render for the documentation screenshots', async ({ signIn, startChat }) => {
+  test.setTimeout(90_000);
+  const alice = await signIn('alice');
+  const customer = await chatOwnedBy(alice, startChat, 'Lea Vogel', 'Hi, the app shows an error after the update.');
+  await sendAsAgent(alice, 'Lea Vogel', 'Sorry about that, Lea. Could you send a photo of the screen? Our status page is https://status.example.com.');
+  const canvas = await customer.page.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 360;
+    c.height = 200;
+    const g = c.getContext('2d')!;
+    g.fillStyle = '#f4f6fb';
+    g.fillRect(0, 0, 360, 200);
+    g.fillStyle = '#d93025';
+    g.fillRect(20, 20, 320, 44);
+    g.fillStyle = '#ffffff';
+    g.font = 'bold 20px sans-serif';
+    g.fillText('Error 503: try again later', 36, 50);
+    g.fillStyle = '#5f6368';
+    g.font = '16px sans-serif';
+    g.fillText('Sync stopped at 14:02', 36, 110);
+    return c.toDataURL('image/png').split(',')[1]!;
+  });
+  await customer.page
+    .locator('#attach-file')
+    .setInputFiles({ name: 'error-screen.png', mimeType: 'image/png', buffer: Buffer.from(canvas, 'base64') });
+  await expect(transcriptOf(alice.page, 'Lea Vogel').getByRole('img', { name: 'error-screen.png' })).toBeVisible();
+  await sendAsCustomer(customer, 'مرحبا، هذه الصورة');
+  await expect(customer.page.getByRole('img', { name: 'error-screen.png' })).toBeVisible();
+  await shoot(customer.page, 'customer-attachment');
+
+  await alice.page.getByRole('tab', { name: 'Replies' }).click();
+  for (const [title, text] of [
+    ['Greeting', 'Hi {customer}, this is {agent}. How can I help?'],
+    ['Photo please', 'Could you send a photo or a screenshot of what you see, {customer}?'],
+  ] as const) {
+    await alice.page.getByRole('button', { name: 'New reply' }).click();
+    const editor = alice.page.getByRole('dialog', { name: 'New reply' });
+    await editor.getByLabel('Title').fill(title);
+    await editor.getByLabel('Text').fill(text);
+    await editor.getByRole('button', { name: 'Save reply' }).click();
+    await expect(editor).toBeHidden();
+  }
+  await shoot(alice.page, 'canned-replies');
+
+  await alice.page.getByRole('tab', { name: 'Chats' }).click();
+  await conversation(alice.page, 'Lea Vogel').getByRole('textbox', { name: 'Message' }).focus();
+  await alice.page.keyboard.press('/');
+  await alice.page.getByRole('combobox', { name: 'Search canned replies' }).fill('photo');
+  await shoot(alice.page, 'canned-picker');
+  await alice.page.keyboard.press('Escape');
+
+  const maria = await signIn('maria');
+  await maria.page.getByRole('tab', { name: 'Dashboard' }).click();
+  await maria.page.getByRole('table', { name: 'Live chats' }).getByRole('row').filter({ hasText: 'Lea Vogel' }).dblclick();
+  const listening = conversation(maria.page, 'Lea Vogel');
+  await listening.getByRole('textbox', { name: 'Note' }).fill('This is the 503 from the sync outage: offer the status page and a callback.');
+  await listening.getByRole('button', { name: 'Add note' }).click();
+  await expect(transcriptOf(alice.page, 'Lea Vogel').locator('.msg.note')).toContainText('sync outage');
+  await shoot(maria.page, 'whisper-composer');
+  await shoot(alice.page, 'note-and-image');
+
+  await chooseFromChatMenu(alice, 'Lea Vogel', 'Create request');
+  const dialog = alice.page.getByRole('dialog', { name: 'Create request' });
+  await dialog.getByLabel('Title').fill('Sync error 503 after update');
+  await dialog.getByRole('button', { name: 'Create request' }).click();
+  await expect(dialog).toBeHidden();
+  await alice.page.getByRole('tab', { name: 'Requests' }).click();
+  const card = alice.page.getByRole('listitem', { name: 'Request Sync error 503 after update' });
+  await card.getByLabel('Assignee').selectOption({ label: alice.name });
+  await card.getByLabel('Status').selectOption('pending');
+  await expect(card).toContainText('Pending');
+  await shoot(alice.page, 'requests');
+  await card.getByRole('button', { name: 'Open transcript' }).click();
+  await expect(alice.page.getByRole('dialog', { name: 'Transcript: Sync error 503 after update' })).toBeVisible();
+  await shoot(alice.page, 'request-transcript');
 });

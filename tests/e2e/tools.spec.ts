@@ -151,3 +151,30 @@ test('a request is solved from the Requests view, the customer is told, and its 
   await expect(transcript).toContainText('I need a refund for order 5521.');
   await expect(transcript).toContainText('I will open a refund request for you.');
 });
+
+test('links are clickable on both sides (http and https only), and any text stays inside its bubble', async ({ signIn, startChat }) => {
+  const alice = await signIn('alice');
+  const customer = await chatOwnedBy(alice, startChat, 'Rana Aziz', 'مرحبا، أحتاج مساعدة في الطلب ٤٤٧١');
+  const long = `Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǒ̯̤ ${'x'.repeat(400)}`;
+  await sendAsAgent(alice, 'Rana Aziz', 'See https://help.example.com/orders?id=4471. Not javascript:alert(1) nor ftp://files.example.com');
+  await sendAsCustomer(customer, long);
+
+  for (const log of [transcriptOf(alice.page, 'Rana Aziz'), customer.page.getByRole('log')]) {
+    const link = log.getByRole('link', { name: 'https://help.example.com/orders?id=4471' });
+    await expect(link).toHaveAttribute('href', 'https://help.example.com/orders?id=4471');
+    await expect(link).toHaveAttribute('target', '_blank');
+    await expect(link).toHaveAttribute('rel', /noopener/);
+    await expect(log.getByRole('link')).toHaveCount(1);
+  }
+  // every bubble stays inside its transcript: right-to-left text, combining marks, a 400-letter word
+  for (const log of [transcriptOf(alice.page, 'Rana Aziz'), customer.page.getByRole('log')]) {
+    const frame = (await log.boundingBox())!;
+    const bubbles = log.locator('.bubble');
+    await expect(bubbles.filter({ hasText: 'x'.repeat(50) })).toHaveCount(1);
+    for (const bubble of await bubbles.all()) {
+      const box = (await bubble.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(frame.x - 1);
+      expect(box.x + box.width).toBeLessThanOrEqual(frame.x + frame.width + 1);
+    }
+  }
+});
