@@ -86,7 +86,7 @@ function RequestCard({ request }: { request: Request }) {
             >
               <option value="">Nobody</option>
               {agents.map((a) => (
-                <option key={a.id} value={a.id}>
+                <option key={a.id} value={a.id} dir="auto">
                   {a.name}
                 </option>
               ))}
@@ -189,7 +189,7 @@ export function RequestsTab() {
           <option value="me">Me</option>
           <option value="unassigned">Nobody</option>
           {agents.map((a) => (
-            <option key={a.id} value={a.id}>
+            <option key={a.id} value={a.id} dir="auto">
               {a.name}
             </option>
           ))}

@@ -29,8 +29,8 @@ export function systemLineParts(event: SessionEvent, nameOf: (id: string | null 
       const { transfer } = event;
       const byOwner = transfer.offeredBy === transfer.fromId;
       const offer: LinePart[] = byOwner
-        ? [u(nameOf(transfer.fromId)), ' offered the chat to ', u(nameOf(transfer.toId))]
-        : [u(nameOf(transfer.offeredBy)), ' offered the chat of ', u(nameOf(transfer.fromId)), ' to ', u(nameOf(transfer.toId))];
+        ? ['Transfer to ', u(nameOf(transfer.toId)), ' offered']
+        : ['Transfer to ', u(nameOf(transfer.toId)), ' offered by ', u(nameOf(transfer.offeredBy)), ' for ', u(nameOf(transfer.fromId))];
       return transfer.note ? [...offer, ' · Note: ', u(transfer.note)] : offer;
     }
     case 'transfer-accepted':

@@ -164,7 +164,7 @@ test('the conversation tools render for the documentation screenshots', async ({
   await expect(dialog).toBeHidden();
   await alice.page.getByRole('tab', { name: 'Requests' }).click();
   const card = alice.page.getByRole('listitem', { name: 'Request Sync error 503 after update' });
-  await card.getByLabel('Assignee').selectOption({ label: alice.name });
+  await card.getByLabel('Assignee').selectOption('alice');
   await card.getByLabel('Status').selectOption('pending');
   await expect(card).toContainText('Pending');
   await shoot(alice.page, 'requests');

@@ -167,6 +167,13 @@ describe('listening mode and roles', () => {
     await openChat(user, /Kim/);
     await user.click(screen.getByRole('button', { name: 'Chat menu' }));
     await user.click(screen.getByRole('menuitem', { name: 'Take over' }));
+    // asked first: Cancel does nothing, Take over does it
+    const ask = screen.getByRole('dialog', { name: 'Take over this chat?' });
+    await user.click(within(ask).getByRole('button', { name: 'Cancel' }));
+    expect(bridge.callsTo('session:takeOver')).toEqual([]);
+    await user.click(screen.getByRole('button', { name: 'Chat menu' }));
+    await user.click(screen.getByRole('menuitem', { name: 'Take over' }));
+    await user.click(within(screen.getByRole('dialog', { name: 'Take over this chat?' })).getByRole('button', { name: 'Take over' }));
     await waitFor(() => expect(bridge.callsTo('session:takeOver')).toEqual([{ sessionId: 's1' }]));
   });
 });
