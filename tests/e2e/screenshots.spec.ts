@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import {
+  drawnPng,
   closeChat,
   chatOwnedBy,
   chooseFromChatMenu,
@@ -101,26 +102,10 @@ test('the conversation tools render for the documentation screenshots', async ({
   const alice = await signIn('alice');
   const customer = await chatOwnedBy(alice, startChat, 'Lea Vogel', 'Hi, the app shows an error after the update.');
   await sendAsAgent(alice, 'Lea Vogel', 'Sorry about that, Lea. Could you send a photo of the screen? Our status page is https://status.example.com.');
-  const canvas = await customer.page.evaluate(() => {
-    const c = document.createElement('canvas');
-    c.width = 360;
-    c.height = 200;
-    const g = c.getContext('2d')!;
-    g.fillStyle = '#f4f6fb';
-    g.fillRect(0, 0, 360, 200);
-    g.fillStyle = '#d93025';
-    g.fillRect(20, 20, 320, 44);
-    g.fillStyle = '#ffffff';
-    g.font = 'bold 20px sans-serif';
-    g.fillText('Error 503: try again later', 36, 50);
-    g.fillStyle = '#5f6368';
-    g.font = '16px sans-serif';
-    g.fillText('Sync stopped at 14:02', 36, 110);
-    return c.toDataURL('image/png').split(',')[1]!;
-  });
+  const photo = await drawnPng(customer.page, { width: 360, height: 200 }, 'Error 503: try again later', 'Sync stopped at 14:02');
   await customer.page
     .locator('#attach-file')
-    .setInputFiles({ name: 'error-screen.png', mimeType: 'image/png', buffer: Buffer.from(canvas, 'base64') });
+    .setInputFiles({ name: 'error-screen.png', mimeType: 'image/png', buffer: photo });
   await expect(transcriptOf(alice.page, 'Lea Vogel').getByRole('img', { name: 'error-screen.png' })).toBeVisible();
   await sendAsCustomer(customer, 'مرحبا، هذه الصورة');
   await expect(customer.page.getByRole('img', { name: 'error-screen.png' })).toBeVisible();

@@ -1,8 +1,8 @@
 // End-to-end: the conversation tools in a real Chromium — canned replies inserted with "/", a listener's whisper that
 // the owner reads and the customer never sees, an image from the customer previewed by the agent, and a request
 // solved whose transcript opens from the Requests view.
-import type { Page } from '@playwright/test';
 import {
+  drawnPng,
   chatOwnedBy,
   composerOf,
   conversation,
@@ -13,22 +13,6 @@ import {
   test,
   transcriptOf,
 } from './fixtures';
-
-/** A small PNG drawn by the browser itself (a real image for the relay's sniffer and the agent's preview). */
-async function pngBytes(page: Page): Promise<Buffer> {
-  const data = await page.evaluate(() => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 64;
-    canvas.height = 40;
-    const g = canvas.getContext('2d')!;
-    g.fillStyle = '#2f6fdb';
-    g.fillRect(0, 0, 64, 40);
-    g.fillStyle = '#ffd43b';
-    g.fillRect(8, 8, 24, 24);
-    return canvas.toDataURL('image/png').split(',')[1]!;
-  });
-  return Buffer.from(data, 'base64');
-}
 
 test('a canned reply made in the Replies view is inserted with / (names filled in) and reaches the customer', async ({
   signIn,
@@ -101,7 +85,7 @@ test('an image the customer sends is previewed by the agent', async ({ signIn, s
   const alice = await signIn('alice');
   const customer = await chatOwnedBy(alice, startChat, 'Lea Vogel', 'The screen shows an error, I will send a photo.');
 
-  const bytes = await pngBytes(customer.page);
+  const bytes = await drawnPng(customer.page, { width: 64, height: 40 });
   await customer.page.locator('#attach-file').setInputFiles({ name: 'error-screen.png', mimeType: 'image/png', buffer: bytes });
   const own = customer.page.getByRole('log').locator('.line.message').filter({ has: customer.page.getByRole('img', { name: 'error-screen.png' }) });
   await expect(own).toBeVisible();

@@ -1,8 +1,9 @@
 // End-to-end: the workspace bugs found trying Baton as a new user would — Alt+↓/Alt+↑ in the sessions list, new-chat
 // and offer notifications that say the truth, unread counts after a take-over, the empty sessions list, confirmations
 // before what cannot be undone, times in the reader's locale on both sides, and the favicon.
-import type { Page } from '@playwright/test';
 import {
+  recordedNotifications,
+  recordNotifications,
   chatOwnedBy,
   composerOf,
   conversation,
@@ -15,22 +16,7 @@ import {
   transcriptOf,
 } from './fixtures';
 
-type Recorded = { title: string; body: string };
-/** Records every notification the page raises, then lets the real API show it. */
-function recordNotifications() {
-  const recorded: { title: string; body: string }[] = [];
-  Object.defineProperty(window, '__batonNotifications', { value: recorded });
-  const Original = window.Notification;
-  class RecordingNotification extends Original {
-    constructor(title: string, options?: NotificationOptions) {
-      recorded.push({ title, body: options?.body ?? '' });
-      super(title, options);
-    }
-  }
-  Object.defineProperty(window, 'Notification', { value: RecordingNotification, configurable: true, writable: true });
-}
-const notificationsOf = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __batonNotifications: Recorded[] }).__batonNotifications);
+const notificationsOf = recordedNotifications;
 
 test('Alt+↓ and Alt+↑ move one chat at a time while the sessions list has focus', async ({ signIn, startChat }) => {
   const alice = await signIn('alice');
