@@ -127,7 +127,7 @@ describe('outbox order', () => {
     const { relay, outbox, cache } = outboxWith();
     relay.online = false;
     const item = outbox.add('s1', 'kept');
-    expect(item).toEqual({ messageId: expect.stringMatching(/^[0-9a-f]{32}$/), sessionId: 's1', text: 'kept', createdAt: clock, state: 'pending', error: null });
+    expect(item).toEqual({ messageId: expect.stringMatching(/^[0-9a-f]{32}$/), sessionId: 's1', kind: 'message', text: 'kept', attachment: null, createdAt: clock, state: 'pending', error: null });
     expect(cache.outboxItems()).toEqual([item]);
     expect(outbox.items()).toEqual([item]);
     expect(relay.attempts).toEqual([]);
@@ -248,6 +248,45 @@ describe('outbox retries while online', () => {
     expect(relay.attempts).toHaveLength(4);
     await nextAttemptAfter(relay, 500);
     expect(outbox.items()).toEqual([]);
+  });
+});
+
+describe('outbox files', () => {
+  const stored = { id: 'att_photo0001', name: 'photo.png', type: 'image/png', size: 3, sha256: 'a'.repeat(64) };
+
+  it('an upload the relay cannot take just now is retried after the backoff, once; then the message carrying it is sent', async () => {
+    const uploads: string[] = [];
+    const carried: unknown[] = [];
+    const { outbox, events } = outboxWith({
+      upload: (item) => {
+        uploads.push(item.messageId);
+        return Promise.resolve(uploads.length === 1 ? refused('unavailable') : ({ ok: true, value: stored } as const));
+      },
+      send: (_item, attachment) => {
+        carried.push(attachment);
+        return Promise.resolve(sent);
+      },
+    });
+    const item = outbox.add('s1', '', { file: { name: 'photo.png', bytes: Buffer.from('png') } });
+    await settle();
+    expect(uploads).toEqual([item.messageId]);
+    expect(carried).toEqual([]);
+    await vi.advanceTimersByTimeAsync(500);
+    // the upload id is the message id both times: the relay stores the file once
+    expect(uploads).toEqual([item.messageId, item.messageId]);
+    expect(carried).toEqual([stored]);
+    expect(outbox.items()).toEqual([]);
+    expect(events.some((e) => e.type === 'outbox' && e.item.messageId === item.messageId && e.item.state === 'sent')).toBe(true);
+  });
+
+  it('a file the relay refuses for good fails with its sentence and is not sent', async () => {
+    const { relay, outbox } = outboxWith({
+      upload: () => Promise.resolve(refused('unsupported-type', 'That kind of file cannot be sent here.')),
+    });
+    const item = outbox.add('s1', '', { file: { name: 'page.html', bytes: Buffer.from('<html>') } });
+    await settle();
+    expect(relay.attempts).toEqual([]);
+    expect(outbox.items()).toEqual([{ ...item, state: 'failed', error: 'That kind of file cannot be sent here.' }]);
   });
 });
 
