@@ -38,6 +38,8 @@ const isPublication = (p: Publication): boolean => {
       return typeof p.frame?.sessionId === 'string' && Array.isArray(p.agents);
     case 'request':
       return typeof p.request?.id === 'string' && Array.isArray(p.to);
+    case 'canned':
+      return typeof p.reply?.id === 'string' && typeof p.deleted === 'boolean';
     default:
       return false;
   }
