@@ -2,6 +2,8 @@
 // sends, when a retry happens, and which refusals the agent is asked to act on.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientEvent, OutboxItem } from '../../common/bridge';
+import type { Attachment } from '../../common/domain';
+import { fail, ok, type Result } from '../../common/result';
 import { AccountFiles } from '../../main/client/attachments';
 import { Cache } from '../../main/client/cache';
 import { Outbox, type OutboxDeps } from '../../main/client/outbox';
@@ -260,7 +262,8 @@ describe('outbox files', () => {
     const { outbox, events } = outboxWith({
       upload: (item) => {
         uploads.push(item.messageId);
-        return Promise.resolve(uploads.length === 1 ? refused('unavailable') : ({ ok: true, value: stored } as const));
+        const answer: Result<Attachment> = uploads.length === 1 ? fail('unavailable', 'not now') : ok(stored);
+        return Promise.resolve(answer);
       },
       send: (_item, attachment) => {
         carried.push(attachment);
@@ -281,7 +284,7 @@ describe('outbox files', () => {
 
   it('a file the relay refuses for good fails with its sentence and is not sent', async () => {
     const { relay, outbox } = outboxWith({
-      upload: () => Promise.resolve(refused('unsupported-type', 'That kind of file cannot be sent here.')),
+      upload: () => Promise.resolve(fail('unsupported-type', 'That kind of file cannot be sent here.')),
     });
     const item = outbox.add('s1', '', { file: { name: 'page.html', bytes: Buffer.from('<html>') } });
     await settle();
