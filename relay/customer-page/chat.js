@@ -2,6 +2,8 @@
 // keeps the session token, last seq and unacknowledged messages in sessionStorage so a reload or a dropped
 // connection resumes the same chat without losing or doubling a message.
 
+import { attachmentNode, linkNodes } from './chat-files.js';
+
 const PROTOCOL_VERSION = 1;
 const STORAGE_KEY = 'baton.customer.v1';
 // Enough for a long support chat; beyond it the page refetches the transcript from the relay on load.
@@ -176,90 +178,12 @@ function messageNode({ mine, author, at, text, attachments = [], fileName = null
     body.dir = 'auto';
     bubble.append(body);
   }
-  for (const attachment of attachments) bubble.append(attachmentNode(attachment));
+  for (const attachment of attachments) bubble.append(attachmentNode(attachment, { token: () => chat.token, alert: showAlert }));
   if (fileName) bubble.append(el('p', 'file-name', `File: ${fileName}`));
   row.append(bubble);
   return row;
 }
 
-/**
- * A message's text with its web links clickable (http and https only; anything else stays text), opened in a new
- * tab that cannot reach this page. Punctuation that ends a sentence stays outside the link.
- */
-function linkNodes(text) {
-  const nodes = [];
-  let at = 0;
-  for (const match of text.matchAll(/\bhttps?:\/\/[^\s<>"'`]+/gi)) {
-    const address = match[0].replace(/[.,;:!?)\]}'"]+$/, '');
-    let href = null;
-    try {
-      const url = new URL(address);
-      if (url.protocol === 'http:' || url.protocol === 'https:') href = url.href;
-    } catch {
-      href = null;
-    }
-    if (!href) continue;
-    if (match.index > at) nodes.push(text.slice(at, match.index));
-    const link = el('a', 'link', address);
-    link.href = href;
-    link.target = '_blank';
-    link.rel = 'noopener noreferrer';
-    nodes.push(link);
-    at = match.index + address.length;
-  }
-  if (at < text.length) nodes.push(text.slice(at));
-  return nodes;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Attachments: fetched with the chat token (the relay serves a file only to the chat's parties), images shown
-
-const blobUrls = new Map();
-
-async function fetchAttachment(id) {
-  const known = blobUrls.get(id);
-  if (known) return known;
-  const res = await fetch(`/attachments/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${chat.token}` } });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  const url = URL.createObjectURL(await res.blob());
-  blobUrls.set(id, url);
-  return url;
-}
-
-function attachmentNode(attachment) {
-  if (attachment.type.startsWith('image/')) {
-    const figure = el('figure', 'attachment image');
-    const img = el('img');
-    img.alt = attachment.name;
-    figure.append(img, el('figcaption', undefined, attachment.name));
-    fetchAttachment(attachment.id).then(
-      (url) => {
-        img.src = url;
-      },
-      () => figure.replaceChildren(el('p', 'file-name', `${attachment.name} (could not be loaded)`)),
-    );
-    return figure;
-  }
-  const link = el('button', 'attachment file', `Download ${attachment.name} (${sizeText(attachment.size)})`);
-  link.type = 'button';
-  link.addEventListener('click', async () => {
-    try {
-      const a = el('a');
-      a.href = await fetchAttachment(attachment.id);
-      a.download = attachment.name;
-      a.click();
-    } catch {
-      showAlert('That file could not be downloaded. Try again in a moment.');
-    }
-  });
-  return link;
-}
-
-function sizeText(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
 
 function systemNode(parts, at) {
   const row = el('p', 'line system');
