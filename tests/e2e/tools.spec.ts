@@ -162,3 +162,16 @@ test('links are clickable on both sides (http and https only), and any text stay
     }
   }
 });
+
+test('an image the agent attaches reaches the customer and stays previewed for the agent', async ({ signIn, startChat }) => {
+  const alice = await signIn('alice');
+  const customer = await chatOwnedBy(alice, startChat, 'Pia Lund', 'Where do I find the serial number?');
+  const bytes = await drawnPng(alice.page, { width: 120, height: 60 }, 'S/N', 'under the lid');
+  await conversation(alice.page, 'Pia Lund')
+    .locator('input[type="file"]')
+    .setInputFiles({ name: 'serial-number.png', mimeType: 'image/png', buffer: bytes });
+  await expect(transcriptOf(alice.page, 'Pia Lund').getByRole('img', { name: 'serial-number.png' })).toBeVisible();
+  const seen = customer.page.getByRole('log').getByRole('img', { name: 'serial-number.png' });
+  await expect(seen).toBeVisible();
+  await expect(seen).toHaveJSProperty('naturalWidth', 120);
+});
