@@ -1,9 +1,10 @@
 // End-to-end: the conversation tools in a real Chromium — canned replies inserted with "/", a listener's whisper that
-// the owner reads and the customer never sees, an image from the customer previewed by the agent, and a request
-// solved whose transcript opens from the Requests view.
+// the owner reads and the customer never sees, images both ways, a request solved whose transcript opens from the
+// Requests view, clickable links and text that stays in its bubble, and the two times of a message sent later.
 import {
-  drawnPng,
   chatOwnedBy,
+  connectionIndicator,
+  drawnPng,
   composerOf,
   conversation,
   expect,
@@ -174,4 +175,23 @@ test('an image the agent attaches reaches the customer and stays previewed for t
   const seen = customer.page.getByRole('log').getByRole('img', { name: 'serial-number.png' });
   await expect(seen).toBeVisible();
   await expect(seen).toHaveJSProperty('naturalWidth', 120);
+});
+
+test('a message written while the relay was away shows when it was written and when it was sent', async ({ relay, signIn, startChat }) => {
+  const alice = await signIn('alice');
+  const customer = await chatOwnedBy(alice, startChat, 'Sam Reyes', 'Is the shop open on Sunday?');
+  await relay.stop();
+  await expect(connectionIndicator(alice.page)).not.toContainText('Online');
+  await composerOf(alice.page, 'Sam Reyes').fill('Yes, from ten to four.');
+  await alice.page.keyboard.press('Enter');
+  const line = transcriptOf(alice.page, 'Sam Reyes').locator('.msg').filter({ hasText: 'Yes, from ten to four.' });
+  await expect(line).toContainText('Sending');
+  await relay.restart();
+  await expect(connectionIndicator(alice.page)).toContainText('Online', { timeout: 40_000 });
+  await expect(customer.page.getByRole('log')).toContainText('Yes, from ten to four.');
+  await expect(line).toContainText('written');
+  await expect(line).toContainText(', sent');
+  // a message sent at once carries one time
+  await sendAsAgent(alice, 'Sam Reyes', 'See you then.');
+  await expect(transcriptOf(alice.page, 'Sam Reyes').locator('.msg').filter({ hasText: 'See you then.' })).not.toContainText('written');
 });
