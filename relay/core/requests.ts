@@ -16,7 +16,7 @@ export function createRequest(
   if (refused) return refused;
   // the customer sees the request, transcript included: it holds messages only, never notes
   const transcript = (loaded.transcript ?? []).flatMap((e) =>
-    e.kind === 'message' ? [{ at: e.at, author: e.author.name, text: e.text }] : [],
+    e.kind === 'message' ? [{ at: e.at, author: e.author.name, text: withFiles(e.text, e.attachments ?? []) }] : [],
   );
   const request: Request = {
     id: facts.newId('req'),
@@ -69,4 +69,10 @@ export function updateRequest(
   return change(session, events, [{ type: 'log', entry: { event: 'request-updated', requestId: before.id, status, assigneeId, by: actor.id } }], {
     request: after,
   });
+}
+
+/** A transcript line is text: the files a message carried are named in it (a message may be a file alone). */
+function withFiles(text: string, files: readonly { name: string }[]): string {
+  const named = files.map((f) => `[file: ${f.name}]`).join(' ');
+  return [text, named].filter(Boolean).join(text && named ? '\n' : '');
 }

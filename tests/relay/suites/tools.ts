@@ -138,6 +138,16 @@ export function toolsSuite(start: StartRelay): void {
       expect((await download(relay, attachmentId, { token: customer.token })).status).toBe(200);
     });
 
+    it('a request made from the chat names the files its messages carried', async () => {
+      const { relay, alice, customer, sessionId } = await chat();
+      const sent = await upload(relay, sessionId, PNG, { token: customer.token }, { name: 'receipt.png' });
+      await customer.ok({ type: 'customer-send', messageId: messageId(), attachments: [sent.body.attachment.id] });
+      await customer.ok({ type: 'customer-send', messageId: messageId(), text: 'see above', attachments: [sent.body.attachment.id] });
+      await alice.eventWhere((e) => e.kind === 'message' && e.text === 'see above');
+      const { request } = await alice.ok({ type: 'create-request', sessionId, title: 'Refund' });
+      expect(request.transcript.map((l: Frame) => l.text)).toEqual(['[file: receipt.png]', 'see above\n[file: receipt.png]']);
+    });
+
     it('is never served to someone outside the chat', async () => {
       const { relay, alice, customer, sessionId } = await chat();
       const other = await connectCustomer(relay, { name: 'Eve' });
