@@ -121,7 +121,9 @@ function randomId(bytes = 12) {
   return Array.from(buf, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+// the reader's locale: 9:04 PM where the clock counts to 12, 21:04 (hour padded) where it counts to 24
+const twelveHour = /^h1[12]$/.test(new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hourCycle ?? '');
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: twelveHour ? 'numeric' : '2-digit', minute: '2-digit' });
 const fullTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 function el(tag, className, text) {

@@ -4,8 +4,11 @@ import type { BatonError } from '../../common/result';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const clockSeconds = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+// 12-hour readers write 9:04 PM, 24-hour readers 09:04: the hour is padded only where the locale counts to 24
+const twelveHour = /^h1[12]$/.test(new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hourCycle ?? '');
+const hour = twelveHour ? 'numeric' : '2-digit';
+const clock = new Intl.DateTimeFormat(undefined, { hour, minute: '2-digit' });
+const clockSeconds = new Intl.DateTimeFormat(undefined, { hour, minute: '2-digit', second: '2-digit' });
 
 /**
  * The compact stamp beside every line, in the user's locale (24-hour or 12-hour as they read time; the customer page
