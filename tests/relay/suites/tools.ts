@@ -1,43 +1,20 @@
 // The agent's conversation tools on the relay, against one relay and against a cluster: internal notes and whispers
 // (never to a customer), attachments over HTTP (served only to the chat's parties), canned replies, requests with a
 // status and an assignee, and the time a message was written.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StartRelay } from '../helpers';
-import {
-  connectAgent,
-  connectCustomer,
-  type Frame,
-  messageId,
-  removeDir,
-  type TestClient,
-  type TestRelay,
-} from '../helpers';
+import { deployment, type Frame, messageId, type TestClient, type TestRelay } from '../helpers';
 import { download, PNG, upload } from '../uploads';
 
 export function toolsSuite(start: StartRelay): void {
-  const running: TestRelay[] = [];
-  const clients: TestClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    for (const relay of running.splice(0)) {
-      await relay.close();
-      removeDir(relay.dataDir);
-    }
-  });
-
-  async function agent(relay: TestRelay, user: string) {
-    const client = await connectAgent(relay, user);
-    clients.push(client);
-    return client;
-  }
+  const d = deployment(start);
+  const agent = (relay: TestRelay, user: string) => d.agent(relay, user);
 
   /** alice owns a chat with Dana; bob (agent), carol (can listen in) and maria (manager) are signed in and Present. */
   async function chat(options: Parameters<StartRelay>[0] = {}) {
-    const relay = await start(options);
-    running.push(relay);
+    const relay = await d.relay(options);
     const alice = await agent(relay, 'alice');
-    const customer = await connectCustomer(relay, { name: 'Dana' });
-    clients.push(customer);
+    const customer = await d.customer(relay, { name: 'Dana' });
     const sessionId = customer.sessionId;
     await alice.event('assigned', sessionId);
     const bob = await agent(relay, 'bob');
@@ -62,8 +39,7 @@ export function toolsSuite(start: StartRelay): void {
       await alice.ok({ type: 'send', sessionId, messageId: messageId(), text: 'after the note' });
       await customer.eventWhere((e) => e.kind === 'message' && e.text === 'after the note');
       expect(customer.eventsOf(sessionId).map((e) => e.kind)).not.toContain('note');
-      const again = await connectCustomer(relay, { token: customer.token, lastSeq: 0 });
-      clients.push(again);
+      const again = await d.customer(relay, { token: customer.token, lastSeq: 0 });
       await again.eventWhere((e) => e.kind === 'message' && e.text === 'after the note');
       expect(again.eventsOf(sessionId).map((e) => e.kind)).not.toContain('note');
       expect(JSON.stringify(again.frames)).not.toContain('VIP customer');
@@ -150,8 +126,7 @@ export function toolsSuite(start: StartRelay): void {
 
     it('is never served to someone outside the chat', async () => {
       const { relay, alice, customer, sessionId } = await chat();
-      const other = await connectCustomer(relay, { name: 'Eve' });
-      clients.push(other);
+      const other = await d.customer(relay, { name: 'Eve' });
       const { body } = await upload(relay, sessionId, PNG, { token: customer.token });
       const id = body.attachment.id as string;
       await customer.ok({ type: 'customer-send', messageId: messageId(), text: 'see this', attachments: [id] });
@@ -204,8 +179,7 @@ export function toolsSuite(start: StartRelay): void {
 
     it('a message may carry only attachments of its own chat', async () => {
       const { relay, alice, sessionId } = await chat();
-      const second = await connectCustomer(relay, { name: 'Finn' });
-      clients.push(second);
+      const second = await d.customer(relay, { name: 'Finn' });
       const { body } = await upload(relay, second.sessionId, PNG, { token: second.token });
       expect(await alice.command({ type: 'send', sessionId, messageId: messageId(), attachments: [body.attachment.id] })).toMatchObject({
         code: 'not-found',
@@ -253,7 +227,7 @@ export function toolsSuite(start: StartRelay): void {
 
   describe('requests', () => {
     it('a request is assigned, worked on and solved; the customer is told when asked to; its assignee lists it', async () => {
-      const { alice, bob, carol, maria, customer, sessionId } = await chat();
+      const { relay, alice, bob, carol, maria, customer, sessionId } = await chat();
       const { request } = await alice.ok({ type: 'create-request', sessionId, title: 'Refund order 42' });
       expect(request).toMatchObject({ status: 'open', assigneeId: null });
       expect(await carol.command({ type: 'update-request', requestId: request.id, status: 'pending' })).toMatchObject({ code: 'forbidden' });
@@ -276,8 +250,7 @@ export function toolsSuite(start: StartRelay): void {
         'request-solved',
       ]);
       expect((await maria.ok({ type: 'list-requests' })).requests[0]).toMatchObject({ id: request.id, status: 'solved', assigneeId: 'bob' });
-      const back = await connectCustomer(relay(), { token: customer.token, lastSeq: 0 });
-      clients.push(back);
+      const back = await d.customer(relay, { token: customer.token, lastSeq: 0 });
       expect(await back.event('request-solved')).toMatchObject({ requestId: request.id, title: 'Refund order 42' });
       expect(back.eventsOf(sessionId).map((e) => e.kind)).not.toContain('request-updated');
       // nothing changes: no event
@@ -288,7 +261,6 @@ export function toolsSuite(start: StartRelay): void {
     });
   });
 
-  const relay = () => running.at(-1)!;
 
   describe('when a message was written', () => {
     it('a message sent later keeps when it was written, never in the future nor before the chat', async () => {
