@@ -41,6 +41,48 @@ export type MessageId = z.infer<typeof MessageIdSchema>;
 
 export const MessageTextSchema = z.string().trim().min(1, 'a message cannot be empty').max(8000);
 
+/** When a message or note was written, if that was before it was sent (from the outbox, after being offline). */
+export const WrittenAtSchema = z.number().int().nonnegative();
+
+// ---------------------------------------------------------------------------------------------
+// Attachments: files stored by the relay, referenced by the messages that carry them
+
+export const AttachmentIdSchema = z.string().regex(/^att_[A-Za-z0-9_-]{8,64}$/, 'not an attachment id');
+export type AttachmentId = z.infer<typeof AttachmentIdSchema>;
+
+/** The types the relay accepts by default, as sniffed from the bytes (never as the uploader claims). */
+export const defaultAttachmentTypes = [
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'application/pdf',
+  'text/plain',
+] as const;
+export const DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
+/** at most this many files in one message */
+export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
+
+export const AttachmentSchema = z.object({
+  id: AttachmentIdSchema,
+  /** the file name as uploaded, cleaned of paths and control characters, with an extension that matches `type` */
+  name: z.string().min(1).max(200),
+  /** sniffed from the bytes */
+  type: z.string().min(1).max(100),
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
+export const isImageType = (type: string): boolean => /^image\/(png|jpeg|gif|webp)$/.test(type);
+
+/** What the relay takes in uploads, told to agents in the welcome. */
+export const AttachmentLimitsSchema = z.object({
+  maxBytes: z.number().int().positive(),
+  types: z.array(z.string()),
+});
+export type AttachmentLimits = z.infer<typeof AttachmentLimitsSchema>;
+
 export const AgentInfoSchema = z.object({
   id: AgentIdSchema,
   name: z.string(),
@@ -107,6 +149,10 @@ export const AuthorSchema = z.object({
 });
 export type Author = z.infer<typeof AuthorSchema>;
 
+/** A request is open until someone works on it (pending) and solved when done. */
+export const RequestStatusSchema = z.enum(['open', 'pending', 'solved']);
+export type RequestStatus = z.infer<typeof RequestStatusSchema>;
+
 export const RequestSchema = z.object({
   id: z.string(),
   sessionId: SessionIdSchema,
@@ -117,8 +163,43 @@ export const RequestSchema = z.object({
   createdAt: z.number(),
   /** the transcript at the moment the request was created, as plain lines */
   transcript: z.array(z.object({ at: z.number(), author: z.string(), text: z.string() })),
+  // requests stored before statuses existed read as open and unassigned
+  status: RequestStatusSchema.default('open'),
+  assigneeId: AgentIdSchema.nullable().default(null),
+  updatedAt: z.number().nullable().default(null),
+  solvedAt: z.number().nullable().default(null),
 });
 export type Request = z.infer<typeof RequestSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Canned replies: shared ones (managed by managers) and each agent's personal ones
+
+export const CannedReplyIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export const CannedReplyScopeSchema = z.enum(['shared', 'personal']);
+export type CannedReplyScope = z.infer<typeof CannedReplyScopeSchema>;
+export const CannedReplyTitleSchema = z.string().trim().min(1, 'a reply needs a title').max(100);
+export const CannedReplyTextSchema = z.string().trim().min(1, 'a reply needs its text').max(8000);
+
+export const CannedReplySchema = z.object({
+  id: CannedReplyIdSchema,
+  scope: CannedReplyScopeSchema,
+  /** the agent a personal reply belongs to; null for shared replies */
+  ownerId: AgentIdSchema.nullable(),
+  title: CannedReplyTitleSchema,
+  /** may hold the placeholders {customer} and {agent} */
+  text: CannedReplyTextSchema,
+  updatedAt: z.number(),
+  updatedBy: AgentIdSchema,
+});
+export type CannedReply = z.infer<typeof CannedReplySchema>;
+
+/** The placeholders a canned reply may hold, replaced when it is inserted into a message. */
+export const cannedPlaceholders = { customer: '{customer}', agent: '{agent}' } as const;
+
+/** A reply's text with {customer} and {agent} filled in. */
+export function fillPlaceholders(text: string, names: { customer: string; agent: string }): string {
+  return text.replaceAll(cannedPlaceholders.customer, names.customer).replaceAll(cannedPlaceholders.agent, names.agent);
+}
 
 export const CloseReasonSchema = z.enum(['cancelled', 'timeout', 'target-unavailable', 'taken-over', 'closed']);
 export type TransferEndReason = z.infer<typeof CloseReasonSchema>;
@@ -143,7 +224,20 @@ export const SessionEventSchema = z.discriminatedUnion('kind', [
     kind: z.literal('message'),
     messageId: MessageIdSchema,
     author: AuthorSchema,
+    /** empty when the message is only attachments */
     text: z.string(),
+    attachments: z.array(AttachmentSchema).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
+    /** when it was written, when that was before `at` (sent later from an outbox) */
+    writtenAt: WrittenAtSchema.optional(),
+  }),
+  /** An internal note: among agents only, never shown to the customer (a listener's whisper to the owner, too). */
+  z.object({
+    ...eventBase,
+    kind: z.literal('note'),
+    noteId: MessageIdSchema,
+    author: z.object({ id: AgentIdSchema, name: z.string() }),
+    text: z.string(),
+    writtenAt: WrittenAtSchema.optional(),
   }),
   z.object({ ...eventBase, kind: z.literal('transfer-offered'), transfer: TransferOfferSchema }),
   z.object({
@@ -189,6 +283,19 @@ export const SessionEventSchema = z.discriminatedUnion('kind', [
   z.object({ ...eventBase, kind: z.literal('listener-joined'), agentId: AgentIdSchema, agentName: z.string() }),
   z.object({ ...eventBase, kind: z.literal('listener-left'), agentId: AgentIdSchema, agentName: z.string() }),
   z.object({ ...eventBase, kind: z.literal('request-created'), request: RequestSchema }),
+  /** a request's status or assignee changed (agents only) */
+  z.object({
+    ...eventBase,
+    kind: z.literal('request-updated'),
+    requestId: z.string(),
+    status: RequestStatusSchema,
+    assigneeId: AgentIdSchema.nullable(),
+    solvedAt: z.number().nullable(),
+    byId: AgentIdSchema,
+    byName: z.string(),
+  }),
+  /** the customer is told their request was solved (only when the agent chose to tell them) */
+  z.object({ ...eventBase, kind: z.literal('request-solved'), requestId: z.string(), title: z.string() }),
   z.object({
     ...eventBase,
     kind: z.literal('closed'),
@@ -199,16 +306,34 @@ export type SessionEvent = z.infer<typeof SessionEventSchema>;
 export type SessionEventKind = SessionEvent['kind'];
 export type SessionEventOf<K extends SessionEventKind> = Extract<SessionEvent, { kind: K }>;
 
-/** Event kinds a customer is shown; the rest (offers, listeners, internal notes) stay among agents. */
-export const customerVisibleKinds: ReadonlySet<SessionEventKind> = new Set([
+/**
+ * Event kinds a customer is shown; the rest (offers, listeners, internal notes, request updates) stay among agents.
+ * An allow-list: a kind added later is hidden from customers until it is listed here.
+ */
+export const customerVisibleKinds: ReadonlySet<SessionEventKind> = new Set<SessionEventKind>([
   'opened',
   'assigned',
   'message',
   'transfer-accepted',
   'taken-over',
   'request-created',
+  'request-solved',
   'closed',
 ]);
+
+/** Kinds only some agents may read: notes are for the chat's agents and managers, never for a customer. */
+export const internalKinds: ReadonlySet<SessionEventKind> = new Set<SessionEventKind>(['note']);
+
+/** A request with one `request-updated` event applied (the relay's stores and the client cache both fold these). */
+export function applyRequestUpdate(request: Request, update: SessionEventOf<'request-updated'>): Request {
+  return {
+    ...request,
+    status: update.status,
+    assigneeId: update.assigneeId,
+    solvedAt: update.solvedAt,
+    updatedAt: update.at,
+  };
+}
 
 /** The current state of a session: replaces the previous one wholesale whenever anything changes. */
 export const SessionSummarySchema = z.object({

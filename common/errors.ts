@@ -35,6 +35,10 @@ export const errorCodes = [
   'team-unavailable',
   'already-exists',
   'last-manager',
+  'not-in-chat',
+  // uploads
+  'unsupported-type',
+  'conflict',
   // client side
   'invalid-argument',
   'offline',
@@ -77,9 +81,20 @@ export const errorSentences: Record<ErrorCode, string> = {
   'team-unavailable': 'Nobody in that team is Present with room for another chat right now.',
   'already-exists': 'That name is taken already.',
   'last-manager': 'At least one manager who can sign in must remain.',
+  'not-in-chat': 'Only the agents in this chat, and managers, can do that.',
+  'unsupported-type': 'That kind of file cannot be sent.',
+  conflict: 'That was already sent with other content.',
   'invalid-argument': 'That request was not valid.',
   offline: 'You are offline. This needs a connection to the relay.',
   'cache-newer-version':
     'The local chat cache was written by a newer version of Baton. Update Baton to open it.',
   'cache-unavailable': 'The local chat cache could not be opened.',
 };
+
+const megabytes = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+
+/** Why a file was refused for its size, said the same way by the relay and the client. */
+export function tooLargeSentence(size: number, max: number): string {
+  const shown = megabytes(size) === megabytes(max) ? `just over ${megabytes(max)}` : megabytes(size);
+  return `That file is ${shown}; files up to ${megabytes(max)} can be sent.`;
+}

@@ -7,15 +7,26 @@ import {
   AgentInfoSchema,
   AgentRoleSchema,
   CapacitySchema,
+  AttachmentIdSchema,
+  AttachmentLimitsSchema,
+  AttachmentSchema,
+  CannedReplyIdSchema,
+  CannedReplySchema,
+  CannedReplyScopeSchema,
+  CannedReplyTextSchema,
+  CannedReplyTitleSchema,
+  MAX_ATTACHMENTS_PER_MESSAGE,
   MessageIdSchema,
   MessageTextSchema,
   RequestSchema,
+  RequestStatusSchema,
   SessionEventSchema,
   SessionIdSchema,
   SessionSummarySchema,
   SettableStatusSchema,
   TeamIdSchema,
   TeamSchema,
+  WrittenAtSchema,
 } from './domain';
 import { ErrorCodeSchema } from './errors';
 import { MetricsSchema } from './metrics';
@@ -48,6 +59,25 @@ export const PasswordSchema = z.string().min(4, 'a password has at least 4 chara
 
 const CommandId = z.string().min(1).max(64);
 const cmd = { id: CommandId };
+
+/**
+ * What a message carries besides its id: text, attachments (uploaded first over HTTP, see docs/protocol.md) or both,
+ * and when it was written if that was earlier than now (an outbox sending later).
+ */
+const messageBody = {
+  text: z.string().trim().max(8000).default(''),
+  attachments: z.array(AttachmentIdSchema).max(MAX_ATTACHMENTS_PER_MESSAGE).default([]),
+  writtenAt: WrittenAtSchema.optional(),
+};
+const hasContent = (m: { text: string; attachments: unknown[] }) => m.text.length > 0 || m.attachments.length > 0;
+const needsContent = { message: 'a message cannot be empty: give it text or an attachment', path: ['text'] };
+
+/** HTTP paths beside the sockets: uploads into a chat, and downloads of what a chat holds. */
+export const attachmentUploadPath = (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/attachments`;
+export const attachmentPath = (attachmentId: string) => `/attachments/${encodeURIComponent(attachmentId)}`;
+/** upload headers: the client's id of this upload (a resend with it stores nothing new) and the file's name */
+export const UPLOAD_ID_HEADER = 'x-upload-id';
+export const FILE_NAME_HEADER = 'x-file-name';
 
 // ---------------------------------------------------------------------------------------------
 // Administration (managers only): the Team view sends these; the CLI applies the same rules on the store
@@ -90,12 +120,17 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
   z.object({ ...cmd, type: z.literal('set-status'), status: SettableStatusSchema }),
   /** the client saw no input for the agent's auto-away time (true) or input again (false); the chosen status is kept */
   z.object({ ...cmd, type: z.literal('set-idle'), idle: z.boolean() }),
+  z
+    .object({ ...cmd, type: z.literal('send'), sessionId: SessionIdSchema, messageId: MessageIdSchema, ...messageBody })
+    .refine(hasContent, needsContent),
+  /** an internal note (or a listener's whisper): seen by the chat's agents and managers, never by the customer */
   z.object({
     ...cmd,
-    type: z.literal('send'),
+    type: z.literal('add-note'),
     sessionId: SessionIdSchema,
-    messageId: MessageIdSchema,
+    noteId: MessageIdSchema,
     text: MessageTextSchema,
+    writtenAt: WrittenAtSchema.optional(),
   }),
   z.object({ ...cmd, type: z.literal('typing'), sessionId: SessionIdSchema, active: z.boolean() }),
   z
@@ -131,6 +166,27 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
     description: z.string().trim().max(5000).optional(),
   }),
   z.object({ ...cmd, type: z.literal('list-requests') }),
+  /** status and/or assignee; `tellCustomer` with status solved also tells the customer */
+  z.object({
+    ...cmd,
+    type: z.literal('update-request'),
+    requestId: z.string().min(1).max(64),
+    status: RequestStatusSchema.optional(),
+    assigneeId: AgentIdSchema.nullable().optional(),
+    tellCustomer: z.boolean().default(false),
+  }),
+  /** the shared replies and the caller's personal ones */
+  z.object({ ...cmd, type: z.literal('list-canned') }),
+  /** creates (no id) or changes a canned reply: shared ones by managers, personal ones by their owner */
+  z.object({
+    ...cmd,
+    type: z.literal('save-canned'),
+    replyId: CannedReplyIdSchema.optional(),
+    scope: CannedReplyScopeSchema,
+    title: CannedReplyTitleSchema,
+    text: CannedReplyTextSchema,
+  }),
+  z.object({ ...cmd, type: z.literal('delete-canned'), replyId: CannedReplyIdSchema }),
   /** events of a session the caller may see (owner, listener, offered, manager, can-listen-in) after a seq: one page */
   z.object({ ...cmd, type: z.literal('fetch-events'), sessionId: SessionIdSchema, afterSeq: z.number().int().nonnegative() }),
   /** the next page of the welcome's sessions, named by the cursor the welcome (or the previous page) gave */
@@ -143,6 +199,12 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
   ...adminCommandShapes.map((shape) => shape.extend(cmd)),
 ]);
 export type AgentCommand = z.infer<typeof AgentCommandSchema>;
+/** A command as a client writes it, without its id (defaults may be left out). */
+export type AgentCommandInput = z.input<typeof AgentCommandSchema> extends infer C
+  ? C extends { id: string }
+    ? Omit<C, 'id'>
+    : never
+  : never;
 export type AgentCommandType = AgentCommand['type'];
 export type AgentCommandOf<T extends AgentCommandType> = Extract<AgentCommand, { type: T }>;
 
@@ -162,7 +224,9 @@ export const CustomerCommandSchema = z.discriminatedUnion('type', [
     token: z.string().min(16).max(128).optional(),
     lastSeq: z.number().int().nonnegative().default(0),
   }),
-  z.object({ ...cmd, type: z.literal('customer-send'), messageId: MessageIdSchema, text: MessageTextSchema }),
+  z
+    .object({ ...cmd, type: z.literal('customer-send'), messageId: MessageIdSchema, ...messageBody })
+    .refine(hasContent, needsContent),
   z.object({ ...cmd, type: z.literal('customer-typing'), active: z.boolean() }),
   z.object({ ...cmd, type: z.literal('customer-close') }),
 ]);
@@ -191,6 +255,10 @@ export const CommandResultSchemas = {
   /** atCapacity: the target agent already has as many open chats as their capacity (they may still accept) */
   'offer-transfer': z.object({ transferId: z.string(), atCapacity: z.boolean().default(false) }),
   'get-metrics': MetricsSchema,
+  'add-note': z.object({ seq: z.number().int().positive(), duplicate: z.boolean() }),
+  'update-request': z.object({ request: RequestSchema }),
+  'list-canned': z.object({ replies: z.array(CannedReplySchema) }),
+  'save-canned': z.object({ reply: CannedReplySchema }),
   'create-request': z.object({ request: RequestSchema }),
   'list-requests': z.object({ requests: z.array(RequestSchema) }),
   /** `next`: the `afterSeq` of the next page, null on the last */
@@ -214,6 +282,8 @@ export const RelayFrameSchema = z.discriminatedUnion('type', [
     moreSessions: z.string().optional(),
     /** the teams chats can be routed and transferred to */
     teams: z.array(TeamSchema).optional(),
+    /** what uploads the relay takes (absent from relays without attachments) */
+    attachments: AttachmentLimitsSchema.optional(),
   }),
   /** an agent's presence, open-chat count, teams, capacity or role changed */
   z.object({ type: z.literal('presence'), agent: AgentInfoSchema }),
@@ -235,8 +305,11 @@ export const RelayFrameSchema = z.discriminatedUnion('type', [
     name: z.string(),
     active: z.boolean(),
   }),
-  /** a request was created (sent to its creator and to managers) */
+  /** a request was created or changed (sent to its creator, its assignee and managers) */
   z.object({ type: z.literal('request'), request: RequestSchema }),
+  /** a canned reply was created or changed (shared: every agent; personal: its owner) */
+  z.object({ type: z.literal('canned-reply'), reply: CannedReplySchema }),
+  z.object({ type: z.literal('canned-reply-deleted'), replyId: CannedReplyIdSchema }),
 ]);
 export type RelayFrame = z.infer<typeof RelayFrameSchema>;
 export type RelayFrameOf<T extends RelayFrame['type']> = Extract<RelayFrame, { type: T }>;
@@ -255,10 +328,14 @@ export const CustomerEventSchema = z.discriminatedUnion('kind', [
     messageId: MessageIdSchema,
     author: z.object({ kind: z.enum(['customer', 'agent']), name: z.string() }),
     text: z.string(),
+    attachments: z.array(AttachmentSchema).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
+    writtenAt: WrittenAtSchema.optional(),
   }),
   z.object({ ...customerEventBase, kind: z.literal('transfer-accepted'), fromName: z.string(), toName: z.string() }),
   z.object({ ...customerEventBase, kind: z.literal('taken-over'), byName: z.string(), fromName: z.string().nullable() }),
   z.object({ ...customerEventBase, kind: z.literal('request-created'), request: z.object({ title: z.string() }) }),
+  /** a request from this chat was solved and the customer is told (`tellCustomer`) */
+  z.object({ ...customerEventBase, kind: z.literal('request-solved'), title: z.string() }),
   z.object({ ...customerEventBase, kind: z.literal('closed'), by: z.object({ kind: z.enum(['customer', 'agent']), name: z.string() }) }),
 ]);
 export type CustomerEvent = z.infer<typeof CustomerEventSchema>;

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
+import { DEFAULT_ATTACHMENT_MAX_BYTES, defaultAttachmentTypes } from '../common/domain';
 import { RELAY_DEFAULTS, type RelayOptions } from './server';
 import { SIGN_IN_DEFAULTS } from './sign-in';
 
@@ -139,6 +140,27 @@ export const settings = {
     unset: "the relay's own origin",
     meaning: 'Origins browsers may connect from; the flag repeats, the variable is comma-separated, the file key a list',
     options: (allowedOrigins) => ({ allowedOrigins }),
+  }),
+  attachmentMaxMb: setting({
+    flag: 'attachment-max-mb',
+    kind: 'number',
+    arg: '<MB>',
+    schema: decimal(0.001, 'must be a number of megabytes above 0').default(DEFAULT_ATTACHMENT_MAX_BYTES / (1024 * 1024)),
+    meaning: 'the largest file an agent or a customer may send into a chat',
+    options: (mb) => ({ attachments: { maxBytes: Math.round(mb * 1024 * 1024) } }),
+  }),
+  attachmentTypes: setting({
+    flag: 'attachment-type',
+    kind: 'list',
+    arg: '<type>',
+    schema: z
+      .array(z.enum(defaultAttachmentTypes, { error: `must be one of ${defaultAttachmentTypes.join(', ')}` }), {
+        error: 'must be a list of file types',
+      })
+      .optional(),
+    unset: defaultAttachmentTypes.join(', '),
+    meaning: 'the file types accepted (sniffed from the bytes, never taken from the upload); the flag repeats',
+    options: (types) => (types ? { attachments: { types } } : {}),
   }),
   postgresUrl: setting({
     flag: 'postgres',

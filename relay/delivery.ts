@@ -29,6 +29,8 @@ export function customerView(event: SessionEvent): CustomerEvent | null {
         messageId: event.messageId,
         author: { kind: event.author.kind, name: event.author.name },
         text: event.text,
+        ...(event.attachments ? { attachments: event.attachments } : {}),
+        ...(event.writtenAt !== undefined ? { writtenAt: event.writtenAt } : {}),
       };
     case 'transfer-accepted':
       return { ...base, kind: 'transfer-accepted', fromName: event.fromName, toName: event.toName };
@@ -36,6 +38,8 @@ export function customerView(event: SessionEvent): CustomerEvent | null {
       return { ...base, kind: 'taken-over', byName: event.byName, fromName: event.fromName };
     case 'request-created':
       return { ...base, kind: 'request-created', request: { title: event.request.title } };
+    case 'request-solved':
+      return { ...base, kind: 'request-solved', title: event.title };
     case 'closed':
       return { ...base, kind: 'closed', by: { kind: event.by.kind, name: event.by.name } };
     default:

@@ -1,5 +1,5 @@
 // The relay's HTTP: the customer chat page (static files in relay/customer-page) under /chat with a strict CSP, and the
-// operations endpoints: /health (alive), /ready (takes traffic) and /metrics (Prometheus; on its own port or behind a
+// operations endpoints, and chat attachments: /health (alive), /ready (takes traffic) and /metrics (Prometheus; on its own port or behind a
 // bearer token, off by default).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
@@ -23,6 +23,8 @@ export interface HttpRoutes {
   pageDir?: string;
   /** the topics a customer may pick before a chat (GET /chat/teams); absent on the metrics port */
   teams?: () => readonly { id: string; name: string }[];
+  /** uploads into a chat and downloads of its files (relay/attachments.ts); absent on the metrics port */
+  attachments?: (req: http.IncomingMessage, res: http.ServerResponse, pathname: string) => Promise<boolean>;
   log: Log;
 }
 
@@ -64,6 +66,7 @@ async function answer(routes: HttpRoutes, req: http.IncomingMessage, res: http.S
     res.end(req.method === 'HEAD' ? undefined : JSON.stringify(routes.teams()));
     return;
   }
+  if (routes.attachments && (await routes.attachments(req, res, url.pathname))) return;
   if (reading && routes.pageDir && serveCustomerPage(routes.pageDir, url.pathname, req, res)) return;
   res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.end('not found\n');
@@ -86,7 +89,8 @@ export function customerPageCsp(hostHeader: string | undefined): string {
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    // blob: is an attachment the page fetched with the chat token (a plain <img src> cannot send it)
+    "img-src 'self' data: blob:",
     "font-src 'self'",
     `connect-src ${connect}`,
     "base-uri 'none'",

@@ -5,8 +5,10 @@ import {
   type AgentId,
   type AgentInfo,
   type AgentStatus,
+  type AttachmentLimits,
   isOfferedTo,
   offerTargets,
+  type Request,
   type SessionId,
   type SessionSummary,
   type SettableStatus,
@@ -24,6 +26,7 @@ import {
 } from '../common/protocol';
 import { ok, type Result } from '../common/result';
 import { isAdminCommand, runAdminCommand } from './admin';
+import { CannedReplies, deliverCanned } from './canned';
 import { agentMayType, agentSend, customerSend } from './core/messages';
 import { computeMetrics } from './core/metrics';
 import {
@@ -41,7 +44,8 @@ import {
   transferTimerKey,
 } from './core/model';
 import { closeWindow, listen, takeOver } from './core/listening';
-import { createRequest } from './core/requests';
+import { addNote, forReader, readsNotes } from './core/notes';
+import { createRequest, updateRequest } from './core/requests';
 import { chooseAgent } from './core/routing';
 import { assign, closeByAgent, closeByCustomer, openChat } from './core/sessions';
 import { accept, cancel, expire, offer, reject, targetUnavailable } from './core/transfers';
@@ -91,6 +95,8 @@ export interface HubDeps {
   options: HubOptions;
   /** bytes of JSON per page of a large answer (relay/paging.ts) */
   pageBytes: number;
+  /** what uploads take, told to agents in the welcome (absent: no attachments) */
+  attachmentLimits?: AttachmentLimits;
 }
 
 export interface CustomerGreeting {
@@ -120,8 +126,11 @@ export class Hub {
   /** presence frames are read before they are sent: keep them in the order they were published */
   private presenceQueue: Promise<void> = Promise.resolve();
   private stopped = false;
+  private readonly canned: CannedReplies;
 
-  constructor(private readonly deps: HubDeps) {}
+  constructor(private readonly deps: HubDeps) {
+    this.canned = new CannedReplies(deps);
+  }
 
   /** Loads the accounts, starts the timers and delivery, and re-arms what the store says is pending. */
   async start(): Promise<void> {
@@ -225,6 +234,7 @@ export class Hub {
         agents: all.map((a) => this.info(a, counts)),
         sessions: [...visible.values()],
         teams: this.teams,
+        ...(this.deps.attachmentLimits ? { attachments: this.deps.attachmentLimits } : {}),
       },
     ];
     for (const session of visible.values()) {
@@ -232,8 +242,14 @@ export class Hub {
       if (!inAudience(session, agentId) && resumeFrom === undefined) continue;
       const afterSeq = Math.min(resumeFrom ?? 0, session.lastSeq);
       if (afterSeq >= session.lastSeq) continue;
+      const notes = inAudience(session, agentId) || readsNotes(session, account, await store.isParticipant(session.id, agentId));
       const page = await readEventsPage(store, session.id, afterSeq, session.lastSeq, this.deps.pageBytes);
-      frames.push({ type: 'replay', sessionId: session.id, events: page.events, ...(page.next === null ? {} : { next: page.next }) });
+      frames.push({
+        type: 'replay',
+        sessionId: session.id,
+        events: forReader(page.events, notes),
+        ...(page.next === null ? {} : { next: page.next }),
+      });
     }
     void this.drainQueue();
     return frames;
@@ -332,8 +348,8 @@ export class Hub {
         return this.runCommand({
           sessionId,
           requireOpen: true,
-          load: { messageId: command.messageId },
-          decide: (loaded) => customerSend(loaded.session, command, loaded),
+          load: { messageId: command.messageId, attachments: command.attachments },
+          decide: (loaded) => customerSend(loaded.session, command, loaded, this.facts()),
         });
       case 'customer-typing': {
         const session = await this.deps.store.getSession(sessionId);
@@ -373,7 +389,12 @@ export class Hub {
       case 'get-metrics':
         return this.metrics(actor, command);
       case 'send':
-        return on((loaded) => agentSend(loaded.session, actor, command, loaded), { messageId: command.messageId });
+        return on((loaded) => agentSend(loaded.session, actor, command, loaded, this.facts()), {
+          messageId: command.messageId,
+          attachments: command.attachments,
+        });
+      case 'add-note':
+        return on((loaded) => addNote(loaded.session, actor, command, loaded, this.facts()), { messageId: command.noteId });
       case 'typing':
         return this.typing(actor, command);
       case 'offer-transfer': {
@@ -403,14 +424,23 @@ export class Hub {
         return this.createRequest(actor, command);
       case 'list-requests':
         return ok({ requests: await this.deps.store.listRequests(actor.role === 'manager' ? null : actor.id) });
+      case 'update-request':
+        return this.updateRequest(actor, command);
+      case 'list-canned':
+        return this.canned.list(actor);
+      case 'save-canned':
+        return this.canned.save(actor, command);
+      case 'delete-canned':
+        return this.canned.delete(actor, command);
       case 'fetch-events': {
         const { store } = this.deps;
         const session = await store.getSession(command.sessionId);
         if (!session) return refuse('not-found');
-        const allowed =
-          seesDashboard(actor) || inAudience(session, actor.id) || (await store.isParticipant(session.id, actor.id));
+        const participant = await store.isParticipant(session.id, actor.id);
+        const allowed = seesDashboard(actor) || inAudience(session, actor.id) || participant;
         if (!allowed) return refuse('forbidden', 'You are not part of that chat.');
-        return ok(await readEventsPage(store, session.id, command.afterSeq, session.lastSeq, this.deps.pageBytes));
+        const page = await readEventsPage(store, session.id, command.afterSeq, session.lastSeq, this.deps.pageBytes);
+        return ok({ ...page, events: forReader(page.events, readsNotes(session, actor, participant)) });
       }
     }
   }
@@ -464,9 +494,31 @@ export class Hub {
     if (!done.ok) return done;
     this.applied(done.value);
     const { request } = done.value.value;
-    const managers = [...this.accounts.values()].filter((a) => a.role === 'manager').map((a) => a.id);
-    this.deps.fanout.publish({ kind: 'request', request, to: [actor.id, ...managers] });
+    this.publishRequest(request, actor.id);
     return ok({ request });
+  }
+
+  private async updateRequest(actor: Account, command: AgentCommandOf<'update-request'>): Promise<Result<unknown>> {
+    const stored = await this.deps.store.getRequest(command.requestId);
+    if (!stored) return refuse('not-found', 'That request no longer exists.');
+    const done = await this.deps.runner.run({
+      sessionId: stored.sessionId,
+      requireOpen: false,
+      load: { request: stored.id },
+      decide: (loaded) => updateRequest(loaded.session, actor, command, this.facts(), loaded),
+    });
+    if (!done.ok) return done;
+    this.applied(done.value);
+    const { request } = done.value.value;
+    if (done.value.events.length) this.publishRequest(request, stored.assigneeId);
+    return ok({ request });
+  }
+
+  /** A request is told to its creator, its assignee (and one it had before), and every manager. */
+  private publishRequest(request: Request, also: AgentId | null): void {
+    const managers = [...this.accounts.values()].filter((a) => a.role === 'manager').map((a) => a.id);
+    const to = [request.createdBy, request.assigneeId, also, ...managers].filter((id): id is AgentId => id !== null);
+    this.deps.fanout.publish({ kind: 'request', request, to });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -660,6 +712,7 @@ export class Hub {
     else if (publication.kind === 'typing') deliverTyping(publication, sockets);
     else if (publication.kind === 'request') deliverRequest(publication, sockets);
     else if (publication.kind === 'directory') void this.directoryChanged(true);
+    else if (publication.kind === 'canned') deliverCanned(publication, sockets);
     else {
       const task = () => this.deliverPresence(publication.agents, origin);
       this.presenceQueue = this.presenceQueue.then(task, task);

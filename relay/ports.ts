@@ -4,6 +4,8 @@
 import type {
   AgentId,
   AgentRole,
+  Attachment,
+  CannedReply,
   Request,
   SessionEvent,
   SessionId,
@@ -139,13 +141,46 @@ export interface RelayStore extends DirectoryStore {
   /** everyone who was ever in a session's audience (may read it later) */
   isParticipant(sessionId: SessionId, agentId: AgentId): Promise<boolean>;
   sessionForToken(tokenHash: string): Promise<SessionId | null>;
-  /** all requests, or those created by one agent; newest first */
-  listRequests(createdBy: AgentId | null): Promise<Request[]>;
   /**
    * The whole logs (in seq order, session after session) of chats that may have events in [since, until): opened
    * before `until`, and not closed before `since`. The figures are computed from them (relay/core/metrics.ts).
    */
   logsInWindow(since: number, until: number): Promise<SessionEvent[]>;
+  /** all requests, or those one agent created or is assigned; newest first */
+  listRequests(agentId: AgentId | null): Promise<Request[]>;
+  getRequest(id: string): Promise<Request | null>;
+
+  /** the shared canned replies and the agent's personal ones, by title */
+  listCannedReplies(agentId: AgentId): Promise<CannedReply[]>;
+  getCannedReply(id: string): Promise<CannedReply | null>;
+  putCannedReply(reply: CannedReply): Promise<void>;
+  deleteCannedReply(id: string): Promise<void>;
+}
+
+/** An attachment as the relay keeps it: what messages carry, plus whose it is and whether a message carries it. */
+export interface StoredAttachment extends Attachment {
+  sessionId: SessionId;
+  /** the uploader's id for this upload: the same id again stores nothing new */
+  uploadId: string;
+  uploader: { kind: 'customer' | 'agent'; id: AgentId | null };
+  createdAt: number;
+  /** the seq of the message that carries it; null until one does (a customer sees only those, and their own) */
+  messageSeq: number | null;
+}
+
+/** The bytes of uploads and what is known of them. Embedded: files in the data folder. Cluster: PostgreSQL. */
+export interface AttachmentStore {
+  /**
+   * Stores an upload: its bytes once per content (by SHA-256) and its row once per (session, upload id). An upload id
+   * seen before answers with what it stored then (`created` false), or `conflict` when the bytes differ. What it
+   * acknowledges is committed (embedded: the caller waits for the commit hook, as for commands).
+   */
+  put(attachment: StoredAttachment, bytes: Buffer): Promise<{ attachment: StoredAttachment; created: boolean } | { conflict: true }>;
+  get(id: string): Promise<StoredAttachment | null>;
+  /** null when the bytes are gone (purged) */
+  read(attachment: StoredAttachment): Promise<Buffer | null>;
+  /** retention: removes the attachments of these sessions, and the bytes nothing else refers to */
+  purgeSessions(sessionIds: readonly SessionId[]): Promise<number>;
 }
 
 /** Who is connected where. Embedded: counts in memory. Cluster: per-node keys in Redis with a TTL. */
@@ -187,7 +222,9 @@ export type Publication =
   | { kind: 'typing'; frame: Extract<RelayFrame, { type: 'typing' }>; agents: AgentId[]; customer: boolean }
   | { kind: 'request'; request: Request; to: AgentId[] }
   /** accounts or teams changed: each node reloads the directory and tells its own connections */
-  | { kind: 'directory' };
+  | { kind: 'directory' }
+  /** a canned reply changed (deleted: only its id is told); shared ones go to every agent, personal ones to the owner */
+  | { kind: 'canned'; reply: CannedReply; deleted: boolean };
 
 /** Carries publications to every node (itself included). Embedded: a function call. Cluster: Redis pub/sub. */
 export interface Fanout {

@@ -9,7 +9,13 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { AgentId, SessionId } from '../common/domain';
+import {
+  type AgentId,
+  type AttachmentLimits,
+  DEFAULT_ATTACHMENT_MAX_BYTES,
+  defaultAttachmentTypes,
+  type SessionId,
+} from '../common/domain';
 import { errorSentences } from '../common/errors';
 import {
   AgentCommandSchema,
@@ -19,6 +25,7 @@ import {
   parseFrame,
 } from '../common/protocol';
 import type { Result } from '../common/result';
+import { createAttachmentRoutes } from './attachments';
 import { hashToken } from './auth';
 import { type Connection, Connections, type RelaySocket, relaySocketClass } from './connections';
 import { seedDemoAccounts } from './demo';
@@ -88,6 +95,8 @@ export interface RelayOptions {
   nativeBinding?: string;
   /** the SQLite checkpoint worker's file (the desktop app's copy outside the asar) */
   checkpointThreadPath?: string;
+  /** uploads: the largest file (default 10 MB) and the types taken, as sniffed from the bytes (default: images, PDF, text) */
+  attachments?: { maxBytes?: number; types?: string[] };
   /** run as a node of a cluster: PostgreSQL for what is durable, Redis for fan-out and presence (both or neither) */
   cluster?: {
     postgresUrl: string;
@@ -202,6 +211,15 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   });
   const admission = new Admission(limits, async () => (await store.listLiveSessions()).filter((s) => s.state === 'queued').length);
 
+  const ids = {
+    id: (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url')}`,
+    secret: () => randomBytes(32).toString('base64url'),
+  };
+  const attachmentLimits: AttachmentLimits = {
+    maxBytes: options.attachments?.maxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES,
+    types: options.attachments?.types ?? [...defaultAttachmentTypes],
+  };
+
   /** The id of a frame we will not (or could not) handle, so the refusal still answers its command. */
   const commandIdOf = (text: string): string | undefined => {
     try {
@@ -214,10 +232,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 
   const hub = new Hub({
     clock,
-    ids: {
-      id: (prefix) => `${prefix}_${randomBytes(12).toString('base64url')}`,
-      secret: () => randomBytes(32).toString('base64url'),
-    },
+    ids,
     store,
     runner,
     presence: engine.presence,
@@ -233,6 +248,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       directoryPollMs: options.directoryPollMs,
     },
     pageBytes,
+    attachmentLimits,
   });
   await hub.start();
   // start-up writes (demo accounts, re-armed timers) are on disk before anyone is told the relay is up
@@ -457,6 +473,22 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     mayConnect: (agentId) => hub.mayConnect(agentId),
     log,
   });
+  // uploads and downloads sign agents in as the socket does: the same throttle, the same refusal of a disabled account
+  const authenticateHttp = async (header: string | undefined, remote: string) => {
+    const outcome = await authenticator.signIn(header, remote);
+    return outcome.kind === 'signed-in' && (await hub.mayConnect(outcome.agentId)) ? outcome.agentId : null;
+  };
+  const serveAttachments = createAttachmentRoutes({
+    store,
+    attachments: engine.attachments,
+    authenticate: authenticateHttp,
+    hashToken,
+    trustedProxyHeader: options.trustedProxyHeader ?? null,
+    ids,
+    clock,
+    log,
+    limits: attachmentLimits,
+  });
 
   /** Until its socket closes, an upgrade counts against the caps of its address (the gate releases it on close). */
   const onUpgrade = async (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -529,6 +561,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     ops,
     pageDir,
     teams: () => hub.teamList(),
+    attachments: serveAttachments,
     log,
     metrics: !separateMetrics && metricsToken ? metricsAccess : 'off',
   });

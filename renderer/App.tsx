@@ -1,6 +1,8 @@
 // The renderer's top level: sign-in or the workspace (header, offline banner, offers, the view's panel, dialogs).
 import { useId } from 'react';
+import { CannedRepliesView } from './components/CannedReplies';
 import { ChatPanel } from './components/ChatPanel';
+import { ConfirmDialog } from './components/ConfirmDialog';
 import { Dashboard } from './components/Dashboard';
 import { Header, useVisibleTabs } from './components/Header';
 import { History } from './components/History';
@@ -42,11 +44,13 @@ function Workspace() {
         {current === 'team' ? <TeamView /> : null}
         {current === 'history' ? <History /> : null}
         {current === 'requests' ? <RequestsTab /> : null}
+        {current === 'replies' ? <CannedRepliesView /> : null}
         {current === 'settings' ? <SettingsView /> : null}
       </main>
       <TransferDialog />
       <RequestDialog />
       <ShortcutsOverlay />
+      <ConfirmDialog />
     </div>
   );
 }

@@ -19,6 +19,8 @@ import { z } from 'zod';
 import {
   type AgentInfo,
   AgentInfoSchema,
+  type AttachmentLimits,
+  AttachmentLimitsSchema,
   fold,
   type Request,
   roleIn,
@@ -36,8 +38,9 @@ import { AttentionPolicy } from './attention';
 import { type Cache, CacheError } from './cache';
 import { IdlePolicy } from './idle';
 import { linkFailureSentence, unencryptedRelaySentence } from './link-words';
-import { NotificationPolicy } from './notifications';
+import { becameMyNewChat, gotByRouting, NotificationPolicy } from './notifications';
 import { type AgentCommandInput, type LinkOutcome, RelayLink, type RelayLinkTuning, type WelcomeFrame } from './relay-link';
+import { ConversationTools } from './tools';
 
 export interface PasswordVault {
   load(key: string): string | null;
@@ -84,6 +87,9 @@ const INGEST_SLICE = 100;
 const SIGN_IN_FIRST = 'Sign in first: your chats are kept for each account separately.';
 /** the teams as the relay last told them, kept with the account's settings */
 const TEAMS_KEY = 'teams';
+const LIMITS_KEY = 'attachmentLimits';
+/** how far back in a chat's log the change of owner that made a chat mine is looked for */
+const OWNER_LOOKBACK = 50;
 
 type Handlers = {
   [C in BridgeChannel]: (args: BridgeParsedArgs<C>) => Promise<Result<BridgeResult<C>>> | Result<BridgeResult<C>>;
@@ -99,6 +105,8 @@ interface LinkRun {
   identity: Identity;
   store: AccountStore;
   allowUnencrypted: boolean;
+  /** for the HTTP calls beside the socket (attachments) */
+  password: string;
 }
 
 class AgentClientCore implements AgentClient {
@@ -126,8 +134,25 @@ class AgentClientCore implements AgentClient {
   private settings: Settings = defaultSettings;
   private queue: Promise<void> = Promise.resolve();
   private readonly gapFills = new Map<string, Promise<void>>();
+  /** chats that just became mine: new chats if routing gave them, told once their log says how they came */
+  private readonly maybeNewChats = new Set<string>();
+  private limits: AttachmentLimits | null = null;
   private started = false;
   private disposed = false;
+  private readonly tools = new ConversationTools({
+    store: () => this.requireStore(),
+    credentials: () => {
+      const run = this.run;
+      if (!run?.link.online || run.store !== this.store) return null;
+      return { relayUrl: run.identity.relayUrl, user: run.identity.user, password: run.password };
+    },
+    relay: (command) => this.relay(command),
+    relayResult: (command, schema) => this.relayResult(command, schema),
+    emit: (event) => this.emit(event),
+    knowsSession: (sessionId) => this.sessions.has(sessionId),
+    limits: () => this.limits,
+    onlineSince: () => (this.connection.status === 'online' ? this.connection.since : null),
+  });
 
   constructor(options: AgentClientOptions) {
     this.options = options;
@@ -221,7 +246,8 @@ class AgentClientCore implements AgentClient {
       emit: (event) => {
         if (this.store === store) this.emit(event);
       },
-      send: (item) => this.relay({ type: 'send', sessionId: item.sessionId, messageId: item.messageId, text: item.text }),
+      send: (item, attachment) => this.tools.send(item, attachment),
+      upload: (item, bytes, name, onProgress) => this.tools.upload(item, bytes, name, onProgress),
       canSend: () => this.store === store && this.link?.online === true,
     });
     return store;
@@ -234,6 +260,8 @@ class AgentClientCore implements AgentClient {
     this.settings = store.settings();
     this.attention.configure(this.settings.reminder);
     this.me = cache.getSetting('me', AgentInfoSchema);
+    this.limits = cache.getSetting(LIMITS_KEY, AttachmentLimitsSchema);
+    this.maybeNewChats.clear();
     this.agents = new Map(cache.agents().map((a) => [a.id, a]));
     this.teams = cache.getSetting(TEAMS_KEY, z.array(TeamSchema)) ?? [];
     this.sessions = new Map(cache.liveSessions().map((s) => [s.id, s]));
@@ -255,6 +283,7 @@ class AgentClientCore implements AgentClient {
   // -- commands --------------------------------------------------------------------------------------
 
   private readonly handlers: Handlers = {
+    ...this.tools.handlers,
     'auth:saved': () => {
       const last = this.requireAccounts().last();
       return ok({
@@ -434,7 +463,7 @@ class AgentClientCore implements AgentClient {
       now: this.now,
       tuning: this.options.tuning,
     });
-    const run: LinkRun = { link, identity, store, allowUnencrypted };
+    const run: LinkRun = { link, identity, store, allowUnencrypted, password };
     this.run = run;
     link.onState((state) => {
       if (this.run === run) this.setConnection(state);
@@ -475,6 +504,8 @@ class AgentClientCore implements AgentClient {
     cache.setSetting('me', welcome.me);
     this.teams = welcome.teams ?? [];
     cache.setSetting(TEAMS_KEY, this.teams);
+    cache.setSetting(LIMITS_KEY, welcome.attachments ?? null);
+    this.limits = welcome.attachments ?? null;
     this.me = welcome.me;
     this.agents = new Map(welcome.agents.map((a) => [a.id, a]));
     this.sessions = new Map(welcome.sessions.map((s) => [s.id, s]));
@@ -509,6 +540,7 @@ class AgentClientCore implements AgentClient {
   private async afterWelcome(run: LinkRun): Promise<void> {
     const result = await this.relayResult({ type: 'list-requests' }, CommandResultSchemas['list-requests']);
     if (result.ok) this.enqueue(() => (this.run === run ? this.storeRequests(result.value.requests, false) : undefined));
+    if (this.run === run) await this.tools.refreshCannedReplies();
     await this.queue;
     if (this.run !== run || !this.me) return;
     const me = this.me.id;
@@ -598,6 +630,7 @@ class AgentClientCore implements AgentClient {
         this.storeRequests([frame.request]);
         return;
       default:
+        if (this.tools.onFrame(frame)) return;
         this.log({ level: 'warn', event: 'unexpected-frame', type: frame.type });
     }
   }
@@ -610,6 +643,10 @@ class AgentClientCore implements AgentClient {
     if (!this.unread.has(session.id)) this.refreshUnread(session.id);
     for (const event of this.notifications.sessionChanged(session, previous, this.notifyContext())) this.emit(event);
     this.attention.sessionChanged(session, previous, this.me?.id ?? null);
+    if (becameMyNewChat(session, previous, this.me?.id ?? null)) {
+      this.maybeNewChats.add(session.id);
+      this.settleNewChat(session.id);
+    }
   }
 
   /** Caches events (in slices), then emits only the ones not seen before; live ones may notify. */
@@ -634,7 +671,27 @@ class AgentClientCore implements AgentClient {
       }
     }
     if (all.some((e) => e.kind === 'message' && e.author.kind === 'customer')) this.refreshUnread(sessionId);
+    if (this.maybeNewChats.has(sessionId)) this.settleNewChat(sessionId);
     return all;
+  }
+
+  /**
+   * A chat that just became mine is new only if routing gave it to me, not if I took it over or accepted it: told
+   * once the log holds the change (for a chat I just joined, its log arrives right after its summary).
+   */
+  private settleNewChat(sessionId: string): void {
+    const cache = this.cache;
+    const session = this.sessions.get(sessionId);
+    const me = this.me?.id ?? null;
+    if (!cache || !session || !me || session.ownerId !== me) {
+      this.maybeNewChats.delete(sessionId);
+      return;
+    }
+    if (cache.heldSeq(sessionId) < session.lastSeq) return;
+    this.maybeNewChats.delete(sessionId);
+    if (!gotByRouting(cache.transcript(sessionId, OWNER_LOOKBACK).events, me)) return;
+    for (const event of this.notifications.newChat(session, this.notifyContext())) this.emit(event);
+    this.attention.newChat(session, me);
   }
 
   /** FTS upkeep runs in its own macrotask after ingest, so it never lengthens a block that is already busy. */
@@ -687,6 +744,8 @@ class AgentClientCore implements AgentClient {
       requests: store ? store.cache.requests() : [],
       settings: this.settings,
       teams: store ? this.teams : [],
+      cannedReplies: store ? store.cache.cannedReplies() : [],
+      attachmentLimits: store ? this.limits : null,
     };
   }
 

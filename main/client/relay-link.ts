@@ -4,7 +4,7 @@ import type { ConnectionState } from '../../common/bridge';
 import { errorSentences } from '../../common/errors';
 import {
   AGENT_PATH,
-  type AgentCommand,
+  type AgentCommandInput,
   CloseCodes,
   PROTOCOL_VERSION,
   parseFrame,
@@ -17,7 +17,7 @@ import { Backoff, type BackoffOptions, wait } from './backoff';
 
 export type WelcomeFrame = RelayFrameOf<'welcome'>;
 /** A command as the caller writes it; the link adds the id. */
-export type AgentCommandInput = AgentCommand extends infer C ? (C extends AgentCommand ? Omit<C, 'id'> : never) : never;
+export type { AgentCommandInput } from '../../common/protocol';
 
 export interface RelayLinkTuning {
   /** how often to ping while the link is quiet */

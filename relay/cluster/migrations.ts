@@ -120,6 +120,55 @@ export const pgMigrations: PgMigration[] = [
       INSERT INTO directory_version (one, version) VALUES (1, 0);
     `,
   },
+  {
+    version: 4,
+    name: 'attachments',
+    // Uploads: their bytes once per content (SHA-256) and a row per (session, upload id), so a resend stores nothing.
+    sql: `
+      CREATE TABLE attachment_blobs (
+        sha256 TEXT PRIMARY KEY,
+        bytes BYTEA NOT NULL
+      );
+      CREATE TABLE attachments (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        upload_id TEXT NOT NULL,
+        uploader_kind TEXT NOT NULL CHECK (uploader_kind IN ('customer', 'agent')),
+        uploader_id TEXT,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES attachment_blobs (sha256),
+        created_at BIGINT NOT NULL,
+        message_seq INTEGER,
+        UNIQUE (session_id, upload_id)
+      );
+      CREATE INDEX attachments_sha256 ON attachments (sha256);
+    `,
+  },
+  {
+    version: 5,
+    name: 'canned-replies',
+    // Shared replies have no owner; personal ones belong to one agent. The reply itself is the JSON body.
+    sql: `
+      CREATE TABLE canned_replies (
+        id TEXT PRIMARY KEY,
+        owner_id TEXT,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX canned_replies_owner ON canned_replies (owner_id);
+    `,
+  },
+  {
+    version: 6,
+    name: 'requests-assignee',
+    // Requests got an assignee (and a status, in the JSON body); requests stored before read as open and unassigned.
+    sql: `
+      ALTER TABLE requests ADD COLUMN assignee_id TEXT;
+      CREATE INDEX requests_by_assignee ON requests (assignee_id, created_at);
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = pgMigrations.at(-1)!.version;

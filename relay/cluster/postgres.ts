@@ -6,6 +6,9 @@ import pg from 'pg';
 import {
   type AgentId,
   AgentRoleSchema,
+  applyRequestUpdate,
+  type CannedReply,
+  CannedReplySchema,
   type Request,
   RequestSchema,
   type SessionEvent,
@@ -26,10 +29,12 @@ import { ok, type Result } from '../../common/result';
 import {
   audience,
   type Change,
+  clientIdOf,
   type Decision,
   type Effect,
   inAudience,
   type Loaded,
+  loadedOnly,
   type NewEvent,
   refuse,
   sequence,
@@ -52,6 +57,7 @@ import { StoreUnavailable } from '../ports';
 import { JOINER_LOG_EVENTS } from '../paging';
 import type { Maintenance, PurgeOutcome } from '../retention';
 import { eventJson } from '../wire';
+import { attachmentsOfSession, markAttachmentsSent, PgAttachments, purgeAttachmentRows, purgeUnnamedBlobs } from './attachments';
 import { migratePg } from './migrations';
 
 /** Error codes of a lost or refused connection (class 08, shutdown, too many clients) and of Node's sockets. */
@@ -119,6 +125,7 @@ const RETENTION_LOCK = 7_420_003;
 
 export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenance {
   readonly pool: pg.Pool;
+  readonly attachments: PgAttachments;
   private readonly clock: Clock;
   private readonly log: Log;
   /** commands on one session from this node run one after the other, in arrival order */
@@ -150,6 +157,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     });
     this.clock = options.clock;
     this.log = options.log;
+    this.attachments = new PgAttachments((text, values) => this.query(text, values), (body) => this.transaction(body));
     this.onTiming = options.onTiming;
   }
 
@@ -196,11 +204,14 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
         if (!before) return refuse('not-found');
         if (command.requireOpen && before.state === 'closed') return refuse('session-closed');
         const spec = command.load;
+        const request = spec?.request ? await this.requestIn(db, spec.request) : null;
         const loaded: Loaded = {
           session: before,
           // optimistic: a message id repeats only when a client resends, and the insert of the message finds that itself
           duplicateSeq: null,
           transcript: spec?.transcript ? await this.events(db, before.id, 0) : null,
+          attachments: spec?.attachments ? await attachmentsOfSession(db, before.id, spec.attachments) : [],
+          request: request?.sessionId === before.id ? request : null,
           accounts: spec?.agents?.length ? await this.accountsIn(db, spec.agents) : new Map(),
         };
         let decision = command.decide(loaded);
@@ -275,7 +286,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
       let unassigned: Result<Applied> | null = null;
       for (const row of rows) {
         const session = toSession(row);
-        const decision = decide({ session, duplicateSeq: null, transcript: null, accounts: new Map() }, snapshot);
+        const decision = decide(loadedOnly(session), snapshot);
         if (!decision.ok) return decision;
         const applied = await this.apply(db, session, decision.value);
         if (!applied.events.length) {
@@ -309,6 +320,8 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
   private async appendMessageOnly<R>(db: pg.ClientBase, before: SessionSummary, decided: Change<R>): Promise<Applied<R> | null> {
     const [draft, ...more] = decided.events;
     if (!draft || more.length || draft.kind !== 'message' || decided.session !== before || decided.effects.length) return null;
+    // attachments are marked sent as the message is written (apply)
+    if (draft.attachments?.length) return null;
     const { session, events } = sequence(before, before, [draft], this.clock.now());
     const event = events[0]!;
     const inserted = await db.query(
@@ -330,21 +343,30 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     const { session, events } = sequence(before, next, drafts, this.clock.now());
     const values: unknown[] = [];
     const tuples = events.map((event, i) => {
-      values.push(event.sessionId, event.seq, event.kind, event.kind === 'message' ? event.messageId : null, eventJson(event));
+      values.push(event.sessionId, event.seq, event.kind, clientIdOf(event), eventJson(event));
       const o = i * 5;
       return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5})`;
     });
     await db.query(`INSERT INTO events (session_id, seq, kind, message_id, body) VALUES ${tuples.join(', ')}`, values);
     for (const event of events) {
-      if (event.kind !== 'request-created') continue;
-      const { request } = event;
-      await db.query('INSERT INTO requests (id, session_id, created_by, created_at, body) VALUES ($1, $2, $3, $4, $5)', [
-        request.id,
-        request.sessionId,
-        request.createdBy,
-        request.createdAt,
-        JSON.stringify(request),
-      ]);
+      if (event.kind === 'request-created') {
+        const { request } = event;
+        await db.query(
+          'INSERT INTO requests (id, session_id, created_by, created_at, body, assignee_id) VALUES ($1, $2, $3, $4, $5, $6)',
+          [request.id, request.sessionId, request.createdBy, request.createdAt, JSON.stringify(request), request.assigneeId],
+        );
+      } else if (event.kind === 'request-updated') {
+        const request = await this.requestIn(db, event.requestId);
+        if (!request) continue;
+        const updated = applyRequestUpdate(request, event);
+        await db.query('UPDATE requests SET body = $2, assignee_id = $3 WHERE id = $1', [
+          updated.id,
+          JSON.stringify(updated),
+          updated.assigneeId,
+        ]);
+      } else if (event.kind === 'message' && event.attachments) {
+        await markAttachmentsSent(db, event.sessionId, event.attachments.map((a) => a.id), event.seq);
+      }
     }
     await db.query(
       `UPDATE sessions SET state = $2, owner_id = $3, listeners = $4, pending_transfer = $5, closed_at = $6,
@@ -386,6 +408,11 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     return rows[0] ? toSession(rows[0]) : null;
   }
 
+  private async requestIn(db: pg.ClientBase | pg.Pool, id: string): Promise<Request | null> {
+    const { rows } = await db.query<{ body: string }>('SELECT body FROM requests WHERE id = $1', [id]);
+    return rows[0] ? RequestSchema.parse(JSON.parse(rows[0].body)) : null;
+  }
+
   private async accountsIn(db: pg.ClientBase, ids: AgentId[]): Promise<Map<AgentId, Account>> {
     const { rows } = await db.query<AccountRow>(`SELECT ${ACCOUNT} FROM accounts a WHERE a.id = ANY($1)`, [ids]);
     return new Map(rows.map((row) => [row.id, toAccount(row)]));
@@ -422,7 +449,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
   }
 
   /** One transaction on one pooled connection; conflicts are retried, a lost connection becomes StoreUnavailable. */
-  private async transaction<T>(body: (db: pg.ClientBase) => Promise<T>): Promise<T> {
+  async transaction<T>(body: (db: pg.ClientBase) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient;
       try {
@@ -465,7 +492,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     return error instanceof StoreUnavailable ? error : new StoreUnavailable(this.lastError);
   }
 
-  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+  async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
     try {
       return (await this.pool.query<R>(text, values)).rows;
     } catch (error) {
@@ -635,15 +662,45 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     return rows.map((row) => SessionEventSchema.parse(JSON.parse(row.body)));
   }
 
-  async listRequests(createdBy: AgentId | null): Promise<Request[]> {
+  async listRequests(agentId: AgentId | null): Promise<Request[]> {
     const rows =
-      createdBy === null
+      agentId === null
         ? await this.query<{ body: string }>('SELECT body FROM requests ORDER BY created_at DESC, id DESC')
         : await this.query<{ body: string }>(
-            'SELECT body FROM requests WHERE created_by = $1 ORDER BY created_at DESC, id DESC',
-            [createdBy],
+            'SELECT body FROM requests WHERE created_by = $1 OR assignee_id = $1 ORDER BY created_at DESC, id DESC',
+            [agentId],
           );
     return rows.map((row) => RequestSchema.parse(JSON.parse(row.body)));
+  }
+
+  async getRequest(id: string): Promise<Request | null> {
+    const [row] = await this.query<{ body: string }>('SELECT body FROM requests WHERE id = $1', [id]);
+    return row ? RequestSchema.parse(JSON.parse(row.body)) : null;
+  }
+
+  async listCannedReplies(agentId: AgentId): Promise<CannedReply[]> {
+    const rows = await this.query<{ body: string }>(
+      'SELECT body FROM canned_replies WHERE owner_id IS NULL OR owner_id = $1 ORDER BY lower(title), id',
+      [agentId],
+    );
+    return rows.map((row) => CannedReplySchema.parse(JSON.parse(row.body)));
+  }
+
+  async getCannedReply(id: string): Promise<CannedReply | null> {
+    const [row] = await this.query<{ body: string }>('SELECT body FROM canned_replies WHERE id = $1', [id]);
+    return row ? CannedReplySchema.parse(JSON.parse(row.body)) : null;
+  }
+
+  async putCannedReply(reply: CannedReply): Promise<void> {
+    await this.query(
+      `INSERT INTO canned_replies (id, owner_id, title, body) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, title = excluded.title, body = excluded.body`,
+      [reply.id, reply.ownerId, reply.title, JSON.stringify(reply)],
+    );
+  }
+
+  async deleteCannedReply(id: string): Promise<void> {
+    await this.query('DELETE FROM canned_replies WHERE id = $1', [id]);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -781,10 +838,15 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
       )
     ).rows.map((row) => row.table_name);
     const deleted: Record<string, number> = {};
+    // attachments first, to learn their contents; a content no other chat names loses its bytes after the loop
+    const purged = await purgeAttachmentRows(db, ids);
+    deleted.attachments = purged.removed;
     for (const table of this.chatTables) {
       const quoted = `"${table.replace(/"/g, '""')}"`;
-      deleted[table] = (await db.query(`DELETE FROM ${quoted} WHERE session_id = ANY($1)`, [ids])).rowCount ?? 0;
+      const changes = (await db.query(`DELETE FROM ${quoted} WHERE session_id = ANY($1)`, [ids])).rowCount ?? 0;
+      deleted[table] = (deleted[table] ?? 0) + changes;
     }
+    deleted.attachment_blobs = await purgeUnnamedBlobs(db, purged.shas);
     deleted.timers =
       (await db.query(`DELETE FROM timers WHERE split_part(key, ':', 1) = 'transfer' AND split_part(key, ':', 2) = ANY($1)`, [ids]))
         .rowCount ?? 0;

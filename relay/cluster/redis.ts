@@ -40,6 +40,8 @@ const isPublication = (p: Publication): boolean => {
       return typeof p.request?.id === 'string' && Array.isArray(p.to);
     case 'directory':
       return true;
+    case 'canned':
+      return typeof p.reply?.id === 'string' && typeof p.deleted === 'boolean';
     default:
       return false;
   }

@@ -7,6 +7,7 @@ import {
   fold,
   isOfferedTo,
   offerTargets,
+  type Request,
   type SessionEvent,
   type SessionId,
   type SessionSummary,
@@ -18,7 +19,7 @@ import {
 export { type Derived, fold } from '../../common/domain';
 import { type ErrorCode, errorSentences } from '../../common/errors';
 import { fail, type Result } from '../../common/result';
-import type { Account, LogEntry } from '../ports';
+import type { Account, LogEntry, StoredAttachment } from '../ports';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** An event before the runner gives it its session, seq and time. */
@@ -90,6 +91,10 @@ export interface LoadSpec {
   messageId?: string;
   /** the whole event log (a request keeps the transcript) */
   transcript?: boolean;
+  /** attachments a message names: those of this session are loaded */
+  attachments?: readonly string[];
+  /** a request of this session (its status and assignee change) */
+  request?: string;
   /** accounts read as stored, in the same transaction (an offer's target: its status decides) */
   agents?: AgentId[];
 }
@@ -100,9 +105,23 @@ export interface Loaded {
   duplicateSeq: number | null;
   /** the event log, when LoadSpec.transcript asked for it */
   transcript: SessionEvent[] | null;
+  /** the attachments LoadSpec.attachments named that belong to this session */
+  attachments: StoredAttachment[];
+  /** the request LoadSpec.request named, when it belongs to this session */
+  request: Request | null;
   /** the accounts LoadSpec.agents named (those that exist) */
   accounts: ReadonlyMap<AgentId, Account>;
 }
+
+/** What a decision reads when it asked for nothing but the session. */
+export const loadedOnly = (session: SessionSummary): Loaded => ({
+  session,
+  duplicateSeq: null,
+  transcript: null,
+  attachments: [],
+  request: null,
+  accounts: new Map(),
+});
 
 export const refuse = (code: ErrorCode, message?: string): Result<never> => fail(code, message ?? errorSentences[code]);
 
@@ -170,6 +189,11 @@ export function transferLog(
       ...extra,
     },
   };
+}
+
+/** The id a client chose for an event (a message's or a note's): a resend with it is stored once. */
+export function clientIdOf(event: SessionEvent): string | null {
+  return event.kind === 'message' ? event.messageId : event.kind === 'note' ? event.noteId : null;
 }
 
 /** Gives drafts their seqs (after the session's last) and time, and folds them into the summary. */

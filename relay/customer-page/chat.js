@@ -2,6 +2,8 @@
 // keeps the session token, last seq and unacknowledged messages in sessionStorage so a reload or a dropped
 // connection resumes the same chat without losing or doubling a message.
 
+import { attachmentNode, linkNodes } from './chat-files.js';
+
 const PROTOCOL_VERSION = 1;
 const STORAGE_KEY = 'baton.customer.v1';
 // Enough for a long support chat; beyond it the page refetches the transcript from the relay on load.
@@ -55,6 +57,11 @@ const ui = {
   composerMessage: $('composer-message'),
   ended: $('ended'),
   newChat: $('new-chat'),
+  attach: $('attach'),
+  attachFile: $('attach-file'),
+  endDialog: $('end-dialog'),
+  endConfirm: $('end-confirm'),
+  endCancel: $('end-cancel'),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -118,7 +125,9 @@ function randomId(bytes = 12) {
   return Array.from(buf, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+// the reader's locale: 9:04 PM where the clock counts to 12, 21:04 (hour padded) where it counts to 24
+const twelveHour = /^h1[12]$/.test(new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hourCycle ?? '');
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: twelveHour ? 'numeric' : '2-digit', minute: '2-digit' });
 const fullTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 function el(tag, className, text) {
@@ -163,17 +172,24 @@ function timeNode(at) {
   return node;
 }
 
-function messageNode({ mine, author, at, text }) {
+function messageNode({ mine, author, at, text, attachments = [], fileName = null }) {
   const row = el('div', `line message ${mine ? 'mine' : 'theirs'}`);
   const bubble = el('div', 'bubble');
   const meta = el('div', 'meta');
   meta.append(el('bdi', 'author', author), ' ', timeNode(at));
-  const body = el('p', 'text', text);
-  body.dir = 'auto';
-  bubble.append(meta, body);
+  bubble.append(meta);
+  if (text) {
+    const body = el('p', 'text');
+    body.append(...linkNodes(text));
+    body.dir = 'auto';
+    bubble.append(body);
+  }
+  for (const attachment of attachments) bubble.append(attachmentNode(attachment, { token: () => chat.token, alert: showAlert }));
+  if (fileName) bubble.append(el('p', 'file-name', `File: ${fileName}`));
   row.append(bubble);
   return row;
 }
+
 
 function systemNode(parts, at) {
   const row = el('p', 'line system');
@@ -190,8 +206,10 @@ function nodeForEvent(event) {
       return systemNode([{ user: event.agentName }, ' joined the chat'], event.at);
     case 'message': {
       const mine = event.author.kind === 'customer';
-      return messageNode({ mine, author: mine ? 'You' : event.author.name, at: event.at, text: event.text });
+      return messageNode({ mine, author: mine ? 'You' : event.author.name, at: event.at, text: event.text, attachments: event.attachments });
     }
+    case 'request-solved':
+      return systemNode(['Your request ', { user: event.title }, ' has been solved.'], event.at);
     case 'transfer-accepted':
       return systemNode(['You are now chatting with ', { user: event.toName }], event.at);
     case 'taken-over':
@@ -219,7 +237,7 @@ function scrollToEnd() {
 function renderPending(item, note = 'Sending…') {
   let node = pendingNodes.get(item.messageId);
   if (!node) {
-    node = messageNode({ mine: true, author: 'You', at: item.at, text: item.text });
+    node = messageNode({ mine: true, author: 'You', at: item.at, text: item.text, fileName: item.fileName ?? null });
     node.classList.add('pending');
     node.querySelector('.bubble')?.append(el('p', 'delivery'));
     pendingNodes.set(item.messageId, node);
@@ -547,7 +565,47 @@ function onError(frame) {
 }
 
 function sendMessage(item) {
-  command('customer-send', { messageId: item.messageId, text: item.text }, { kind: 'send', messageId: item.messageId });
+  const fields = { messageId: item.messageId, text: item.text };
+  if (item.attachmentId) fields.attachments = [item.attachmentId];
+  command('customer-send', fields, { kind: 'send', messageId: item.messageId });
+}
+
+/**
+ * Uploads a file into the chat, then sends the message that carries it. The upload id is the message's id, so a
+ * second try after a lost answer stores the file once.
+ */
+async function sendFile(file) {
+  if (!chat.token || !chat.sessionId || chat.state === 'closed') {
+    showAlert('Wait until the chat has started to send a file.');
+    return;
+  }
+  const item = { messageId: `m-${randomId(12)}`, text: '', at: Date.now(), fileName: file.name };
+  renderPending(item, 'Uploading…');
+  let answer;
+  try {
+    const res = await fetch(`/sessions/${encodeURIComponent(chat.sessionId)}/attachments`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${chat.token}`,
+        'X-Upload-Id': item.messageId,
+        'X-File-Name': encodeURIComponent(file.name),
+      },
+      body: file,
+    });
+    answer = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(answer?.error?.message ?? 'The file could not be sent.');
+  } catch (error) {
+    pendingNodes.get(item.messageId)?.remove();
+    pendingNodes.delete(item.messageId);
+    showAlert(error instanceof TypeError ? 'You are not connected right now. Try again in a moment.' : String(error.message));
+    return;
+  }
+  showAlert('');
+  item.attachmentId = answer.attachment.id;
+  chat.pending.push(item);
+  saveState();
+  renderPending(item);
+  sendMessage(item);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -637,7 +695,21 @@ ui.composerMessage.addEventListener('input', () => {
   else stopTyping();
 });
 
+ui.attach.addEventListener('click', () => ui.attachFile.click());
+ui.attachFile.addEventListener('change', () => {
+  const [file] = ui.attachFile.files ?? [];
+  ui.attachFile.value = '';
+  if (file) void sendFile(file);
+});
+
+// Ending a chat cannot be undone: the customer is asked first.
 ui.endChat.addEventListener('click', () => {
+  if (chat.state === 'closed') return;
+  ui.endDialog.showModal();
+});
+ui.endCancel.addEventListener('click', () => ui.endDialog.close());
+ui.endConfirm.addEventListener('click', () => {
+  ui.endDialog.close();
   if (chat.state === 'closed') return;
   if (!command('customer-close', {}, { kind: 'close' })) {
     showAlert('You are not connected right now. Try again in a moment.');

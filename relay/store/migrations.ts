@@ -163,6 +163,59 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'attachments',
+    // What is known of each upload; the bytes are files under attachments/ in the data folder, named by their SHA-256,
+    // so the same content uploaded twice is stored once. (session, upload id) makes a resend harmless.
+    up(db) {
+      db.exec(`
+        CREATE TABLE attachments (
+          id TEXT PRIMARY KEY,
+          session_id TEXT NOT NULL,
+          upload_id TEXT NOT NULL,
+          uploader_kind TEXT NOT NULL CHECK (uploader_kind IN ('customer', 'agent')),
+          uploader_id TEXT,
+          name TEXT NOT NULL,
+          type TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          sha256 TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          message_seq INTEGER
+        );
+        CREATE UNIQUE INDEX attachments_upload ON attachments (session_id, upload_id);
+        CREATE INDEX attachments_sha256 ON attachments (sha256);
+      `);
+    },
+  },
+  {
+    version: 7,
+    name: 'canned-replies',
+    // Shared replies have no owner; personal ones belong to one agent. The reply itself is the JSON body.
+    up(db) {
+      db.exec(`
+        CREATE TABLE canned_replies (
+          id TEXT PRIMARY KEY,
+          owner_id TEXT,
+          title TEXT NOT NULL,
+          body TEXT NOT NULL
+        );
+        CREATE INDEX canned_replies_owner ON canned_replies (owner_id);
+      `);
+    },
+  },
+  {
+    version: 8,
+    name: 'requests-assignee',
+    // Requests got an assignee (and a status, kept in the JSON body): an agent's list holds what they created and what
+    // they are assigned. Requests stored before read as open and unassigned.
+    up(db) {
+      db.exec(`
+        ALTER TABLE requests ADD COLUMN assignee_id TEXT;
+        CREATE INDEX requests_by_assignee ON requests (assignee_id, created_at);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)!.version;

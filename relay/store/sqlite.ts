@@ -9,6 +9,8 @@ import { z } from 'zod';
 import {
   type AgentId,
   AgentRoleSchema,
+  type CannedReply,
+  CannedReplySchema,
   type Request,
   RequestSchema,
   type SessionEvent,
@@ -25,9 +27,10 @@ import {
   type TransferOffer,
   TransferOfferSchema,
 } from '../../common/domain';
-import { type Derived, fold } from '../core/model';
+import { clientIdOf, type Derived, fold } from '../core/model';
 import type { Account, AccountPatch, NewAccount } from '../ports';
 import { eventJson } from '../wire';
+import { SqliteAttachments } from './attachments';
 import { migrate } from './migrations';
 
 interface SessionRow {
@@ -116,6 +119,8 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
 /** The embedded relay's durable state: synchronous, one connection, wrapped by relay/embedded for the ports. */
 export class SqliteRelayStore {
   readonly db: Database.Database;
+  /** uploads: rows in this database, bytes in the data folder */
+  readonly attachments: SqliteAttachments;
   private readonly stmt: ReturnType<typeof prepareStatements>;
   private readonly grouping: boolean;
   private batchOpen = false;
@@ -159,6 +164,8 @@ export class SqliteRelayStore {
   private readonly onTiming: SqliteStoreOptions['onTiming'];
   /** tables with a session_id column, found once (see `deleteChats`) */
   private chatTables: string[] | null = null;
+  /** attachment contents a purge left unnamed: their files are deleted after its commit (`takeOrphanFiles`) */
+  private orphanFiles: string[] = [];
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
@@ -169,6 +176,7 @@ export class SqliteRelayStore {
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
     this.stmt = prepareStatements(this.db);
+    this.attachments = new SqliteAttachments(this.db, path.dirname(file));
     this.runInTransaction = this.db.transaction(<T>(fn: () => T): T => fn()) as <T>(fn: () => T) => T;
     this.beginBatch = this.db.prepare('BEGIN IMMEDIATE');
     this.commitBatch = this.db.prepare('COMMIT');
@@ -507,8 +515,7 @@ export class SqliteRelayStore {
   }
 
   appendEvent(event: SessionEvent): void {
-    const messageId = event.kind === 'message' ? event.messageId : null;
-    this.stmt.appendEvent.run(event.sessionId, event.seq, event.kind, messageId, eventJson(event));
+    this.stmt.appendEvent.run(event.sessionId, event.seq, event.kind, clientIdOf(event), eventJson(event));
     const cached = this.sessions.get(event.sessionId);
     if (cached) {
       const from = this.folded.get(event.sessionId) ?? {
@@ -559,12 +566,46 @@ export class SqliteRelayStore {
   }
 
   addRequest(request: Request): void {
-    this.stmt.addRequest.run(request.id, request.sessionId, request.createdBy, request.createdAt, JSON.stringify(request));
+    this.stmt.addRequest.run(
+      request.id,
+      request.sessionId,
+      request.createdBy,
+      request.createdAt,
+      JSON.stringify(request),
+      request.assigneeId,
+    );
   }
 
-  listRequests(createdBy: AgentId | null): Request[] {
-    const rows = createdBy === null ? this.stmt.allRequests.all() : this.stmt.requestsBy.all(createdBy);
+  /** Stores a request's new status and assignee (the row keeps the whole request as its body). */
+  putRequest(request: Request): void {
+    this.stmt.putRequest.run(JSON.stringify(request), request.assigneeId, request.id);
+  }
+
+  getRequest(id: string): Request | null {
+    const row = this.stmt.getRequest.get(id);
+    return row ? RequestSchema.parse(JSON.parse(row.body)) : null;
+  }
+
+  listRequests(agentId: AgentId | null): Request[] {
+    const rows = agentId === null ? this.stmt.allRequests.all() : this.stmt.requestsOf.all(agentId, agentId);
     return rows.map((row) => RequestSchema.parse(JSON.parse(row.body)));
+  }
+
+  listCannedReplies(agentId: AgentId): CannedReply[] {
+    return this.stmt.cannedFor.all(agentId).map((row) => CannedReplySchema.parse(JSON.parse(row.body)));
+  }
+
+  getCannedReply(id: string): CannedReply | null {
+    const row = this.stmt.getCanned.get(id);
+    return row ? CannedReplySchema.parse(JSON.parse(row.body)) : null;
+  }
+
+  putCannedReply(reply: CannedReply): void {
+    this.stmt.putCanned.run(reply.id, reply.ownerId, reply.title, JSON.stringify(reply));
+  }
+
+  deleteCannedReply(id: string): void {
+    this.stmt.deleteCanned.run(id);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -608,9 +649,14 @@ export class SqliteRelayStore {
     this.db.pragma('secure_delete = ON');
     try {
       const deleted: Record<string, number> = {};
+      // attachments first, to learn which contents no other chat names: their files go once this commit is on disk
+      const { removed, orphans } = this.attachments.purgeSessions(ids);
+      deleted.attachments = removed;
+      this.orphanFiles.push(...orphans);
       for (const table of this.chatTables) {
         const quoted = `"${table.replace(/"/g, '""')}"`;
-        deleted[table] = this.db.prepare(`DELETE FROM ${quoted} WHERE session_id IN (SELECT value FROM json_each(?))`).run(list).changes;
+        const changes = this.db.prepare(`DELETE FROM ${quoted} WHERE session_id IN (SELECT value FROM json_each(?))`).run(list).changes;
+        deleted[table] = (deleted[table] ?? 0) + changes;
       }
       deleted.sessions = this.db.prepare('DELETE FROM sessions WHERE id IN (SELECT value FROM json_each(?))').run(list).changes;
       for (const id of ids) {
@@ -621,6 +667,11 @@ export class SqliteRelayStore {
     } finally {
       this.db.pragma(`secure_delete = ${secure}`);
     }
+  }
+
+  /** The contents purged chats left unnamed (SHA-256s), once: the caller deletes their files after the commit. */
+  takeOrphanFiles(): string[] {
+    return this.orphanFiles.splice(0);
   }
 
   close(): void {
@@ -774,12 +825,23 @@ function prepareStatements(db: Database.Database) {
       'SELECT session_id FROM customer_tokens WHERE token_hash = ?',
     ),
     addRequest: db.prepare(
-      'INSERT INTO requests (id, session_id, created_by, created_at, body) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO requests (id, session_id, created_by, created_at, body, assignee_id) VALUES (?, ?, ?, ?, ?, ?)',
     ),
+    putRequest: db.prepare('UPDATE requests SET body = ?, assignee_id = ? WHERE id = ?'),
+    getRequest: db.prepare<[string], { body: string }>('SELECT body FROM requests WHERE id = ?'),
     allRequests: db.prepare<[], { body: string }>('SELECT body FROM requests ORDER BY created_at DESC, rowid DESC'),
-    requestsBy: db.prepare<[string], { body: string }>(
-      'SELECT body FROM requests WHERE created_by = ? ORDER BY created_at DESC, rowid DESC',
+    requestsOf: db.prepare<[string, string], { body: string }>(
+      'SELECT body FROM requests WHERE created_by = ? OR assignee_id = ? ORDER BY created_at DESC, rowid DESC',
     ),
+    cannedFor: db.prepare<[string], { body: string }>(
+      'SELECT body FROM canned_replies WHERE owner_id IS NULL OR owner_id = ? ORDER BY title COLLATE NOCASE, id',
+    ),
+    getCanned: db.prepare<[string], { body: string }>('SELECT body FROM canned_replies WHERE id = ?'),
+    putCanned: db.prepare(
+      `INSERT INTO canned_replies (id, owner_id, title, body) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, title = excluded.title, body = excluded.body`,
+    ),
+    deleteCanned: db.prepare('DELETE FROM canned_replies WHERE id = ?'),
   };
 }
 

@@ -2,7 +2,7 @@
 // (filtered and sorted; open one to listen in, managers may take over) and today's figures.
 import { type KeyboardEvent, useId } from 'react';
 import { offerTargetName } from '../../common/domain';
-import { listenRequested, takeOverClicked } from '../store/actions';
+import { confirmationRequested, listenRequested } from '../store/actions';
 import { selectDashboardSessions, waitingSinceOf } from '../store/dashboard';
 import { useAppDispatch, useAppSelector, useNow } from '../store/hooks';
 import { selectAgentNames } from '../store/presence';
@@ -83,7 +83,7 @@ function LiveChats({ now, targetSeconds }: { now: number; targetSeconds: number 
                           className="secondary small"
                           onDoubleClick={(e) => e.stopPropagation()}
                           onKeyDown={(e) => e.stopPropagation()}
-                          onClick={() => dispatch(takeOverClicked({ sessionId: session.id, where: 'dashboard' }))}
+                          onClick={() => dispatch(confirmationRequested({ kind: 'take-over', sessionId: session.id, where: 'dashboard' }))}
                         >
                           Take over
                         </button>

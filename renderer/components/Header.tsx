@@ -17,6 +17,7 @@ export const tabLabels: Record<Tab, string> = {
   team: 'Team',
   history: 'History',
   requests: 'Requests',
+  replies: 'Replies',
 };
 
 /** Dashboard for those who may listen in and managers; the Team view (administration) for managers only. */
@@ -27,7 +28,7 @@ export function useVisibleTabs(): Tab[] {
     const tabs: Tab[] = ['chats'];
     if (dashboard) tabs.push('dashboard');
     if (manager) tabs.push('team');
-    tabs.push('history', 'requests');
+    tabs.push('history', 'requests', 'replies');
     return tabs;
   }, [dashboard, manager]);
 }

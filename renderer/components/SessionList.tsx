@@ -38,6 +38,8 @@ export function SessionList() {
   if (!me) return null;
 
   const onKeyDown = (event: KeyboardEvent) => {
+    // Alt+↓ / Alt+↑ are the workspace's next/previous chat: handled once, by the shortcut, not here as well
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp' && event.key !== 'Home' && event.key !== 'End') return;
     event.preventDefault();
     const at = sessions.findIndex((s) => s.id === selectedId);
@@ -54,6 +56,8 @@ export function SessionList() {
         <h2>Chats</h2>
         <span className="count">{sessions.length}</span>
       </div>
+      {/* at the top of the list, where the chats will appear */}
+      {sessions.length === 0 ? <p className="empty sessions-empty">No chats yet. New chats appear here.</p> : null}
       <div
         role="listbox"
         aria-label="Sessions"
@@ -136,7 +140,6 @@ export function SessionList() {
           );
         })}
       </div>
-      {sessions.length === 0 ? <p className="empty">No chats yet. New chats appear here.</p> : null}
     </nav>
   );
 }

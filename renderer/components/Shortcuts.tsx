@@ -23,6 +23,7 @@ export const shortcutList: Array<[keys: string, what: string]> = [
   ['Ctrl+Shift+A', 'Accept the transfer offered in the open chat'],
   ['Ctrl+Shift+R', 'Reject the transfer offered in the open chat'],
   ['Ctrl+1 … Ctrl+5', 'Switch tabs'],
+  ['/ (in an empty message) or Ctrl+Shift+K', 'Insert a canned reply'],
   ['Enter', 'Send the message'],
   ['Shift+Enter', 'New line in the message'],
   ['Escape', 'Close dialogs and menus'],

@@ -57,6 +57,7 @@ import { offerAutoSelected, selectionCleared } from './chat';
 import type { RootState } from './root';
 import type { SoundPlayer } from '../lib/sounds';
 import { selectAttention, selectMySessionIds, selectOffersToMe, selectRoleIn } from './sessions';
+import { registerToolEffects } from './tools-effects';
 
 export interface EffectsOptions {
   /** where the document title and theme are applied; absent in plain Node */
@@ -530,6 +531,8 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
       else doc.documentElement.dataset.theme = payload;
     },
   });
+
+  registerToolEffects(start, call, doc);
 
   return listener;
 }

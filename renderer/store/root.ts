@@ -1,10 +1,14 @@
 // The combined reducer and the RootState type every selector is written against.
 import { combineReducers } from '@reduxjs/toolkit';
 import { adminReducer } from './admin';
+import { attachmentsReducer } from './attachments';
+import { cannedReducer } from './canned';
 import { chatReducer } from './chat';
+import { composerReducer } from './composer';
 import { connectionReducer } from './connection';
 import { dashboardReducer } from './dashboard';
 import { historyReducer } from './history';
+import { noticesReducer } from './notices';
 import { presenceReducer } from './presence';
 import { requestsReducer } from './requests';
 import { sessionReducer } from './session';
@@ -26,6 +30,10 @@ export const rootReducer = combineReducers({
   history: historyReducer,
   requests: requestsReducer,
   ui: uiReducer,
+  composer: composerReducer,
+  attachments: attachmentsReducer,
+  canned: cannedReducer,
+  notices: noticesReducer,
 });
 
 export type RootState = ReturnType<typeof rootReducer>;

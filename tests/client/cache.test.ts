@@ -57,13 +57,13 @@ describe('cache migrations', () => {
     cache.close();
   });
 
-  it('migration 0004 lets a transfer be to a team, and keeps the transfer history cached under v3', () => {
+  it('migration 0008 lets a transfer be to a team, and keeps the transfer history cached under v7', () => {
     const dir = tempDir();
     const db = rawDb(dir);
-    migrate(db, migrations.slice(0, 3));
+    migrate(db, migrations.slice(0, 7));
     db.prepare(`INSERT INTO transfers(id, session_id, from_id, offered_by, to_id, note, created_at, state, ended_at, end_reason)
       VALUES ('t0', 's1', 'alice', 'alice', 'bob', 'old one', 5, 'rejected', 6, 'busy')`).run();
-    expect(migrate(db)).toEqual({ from: 3, to: 4 });
+    expect(migrate(db, migrations.slice(0, 8))).toEqual({ from: 7, to: 8 });
     db.close();
     const cache = Cache.open(dir);
     const team = { id: 'billing', name: 'Billing' };

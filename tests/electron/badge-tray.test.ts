@@ -44,6 +44,8 @@ const snapshot = (patch: Partial<ClientSnapshot>): ClientEvent => ({
     outbox: [],
     unread: {},
     requests: [],
+    cannedReplies: [],
+    attachmentLimits: null,
     settings: defaultSettings,
     ...patch,
   },

@@ -58,6 +58,7 @@ const commands: Record<string, () => Frame> = {
   'close-chat': () => ({ type: 'close-chat', sessionId }),
   'create-request': () => ({ type: 'create-request', sessionId, title: 'Follow up' }),
   'fetch-events': () => ({ type: 'fetch-events', sessionId, afterSeq: 0 }),
+  'add-note': () => ({ type: 'add-note', sessionId, noteId: messageId(), text: 'internal' }),
 };
 
 /** Refusals only: each leaves the session untouched, which the last test checks. "ok" rows are in transfer.test.ts. */
@@ -104,6 +105,7 @@ const matrix: Array<[command: string, role: Role, code: string]> = [
   ['create-request', 'listener', 'not-owner'],
   ['create-request', 'other', 'not-owner'],
   ['fetch-events', 'other', 'forbidden'],
+  ['add-note', 'other', 'not-in-chat'],
 ];
 
 /** Administration: only managers (the Team view); every other role is refused, and nothing changes. */
@@ -255,5 +257,62 @@ describe('what customers receive', () => {
     // display names are what the customer is shown
     expect(text).toContain('Bob Jones');
     expect(text).toContain('Maria Garcia');
+  });
+});
+
+// Runs after the refusals were checked: these change the session.
+describe('internal notes, for each party', () => {
+  const parties: Role[] = ['owner', 'target', 'listener', 'manager'];
+
+  it.each(parties)('the %s may write a note', async (role) => {
+    expect(await as[role].command(commands['add-note']!())).toMatchObject({ type: 'ok', result: { duplicate: false } });
+  });
+
+  it.each(['owner', 'target', 'listener'] as Role[])('the %s receives every note live', async (role) => {
+    await as[role].until(() => as[role].eventsOf(sessionId).filter((e) => e.kind === 'note').length === parties.length, 'four notes');
+  });
+
+  it('the manager reads every note in the log', async () => {
+    const { events } = await as.manager.ok({ type: 'fetch-events', sessionId, afterSeq: 0 });
+    expect(events.filter((e: Frame) => e.kind === 'note')).toHaveLength(parties.length);
+  });
+
+  it('another agent receives none and may not read the log', async () => {
+    expect(as.other.eventsOf(sessionId)).toEqual([]);
+    expect(await as.other.command(commands['fetch-events']!())).toMatchObject({ code: 'forbidden' });
+  });
+
+  it('the customer receives none, live or when resuming from the start', async () => {
+    await as.owner.ok({ type: 'send', sessionId, messageId: messageId(), text: 'after the notes' });
+    await customer.eventWhere((e) => e.kind === 'message' && e.text === 'after the notes');
+    expect(customer.eventsOf(sessionId).some((e) => e.kind === 'note')).toBe(false);
+    const resumed = await connectCustomer(relay, { token: customer.token, lastSeq: 0 });
+    await resumed.eventWhere((e) => e.kind === 'message' && e.text === 'after the notes');
+    expect(resumed.eventsOf(sessionId).some((e) => e.kind === 'note')).toBe(false);
+    await resumed.close();
+  });
+
+  it('a customer cannot write one', async () => {
+    expect(await customer.command({ type: 'add-note', noteId: messageId(), text: 'x' })).toMatchObject({ code: 'bad-frame' });
+  });
+});
+
+describe('requests, for each party', () => {
+  let requestId: string;
+  it('the owner creates one and may change it; so may a manager; others may not', async () => {
+    ({ request: { id: requestId } } = await as.owner.ok({ type: 'create-request', sessionId, title: 'Follow up' }));
+    for (const role of ['target', 'listener', 'other'] as Role[]) {
+      expect(await as[role].command({ type: 'update-request', requestId, status: 'pending' })).toMatchObject({ code: 'forbidden' });
+    }
+    await as.owner.ok({ type: 'update-request', requestId, status: 'pending' });
+    await as.manager.ok({ type: 'update-request', requestId, assigneeId: 'dave' });
+    // once assigned, dave may work on it
+    await as.other.ok({ type: 'update-request', requestId, status: 'solved' });
+  });
+});
+
+describe('canned replies, for each party', () => {
+  it.each(['owner', 'target', 'listener', 'other'] as Role[])('the %s may not change shared replies', async (role) => {
+    expect(await as[role].command({ type: 'save-canned', scope: 'shared', title: 't', text: 'x' })).toMatchObject({ code: 'not-manager' });
   });
 });

@@ -81,6 +81,18 @@ describe('relay settings', () => {
     expect(toRelayOptions(loadConfig({ args: [], env: {} }).config).metrics).toBeUndefined();
   });
 
+  it('the attachment size cap and types come from settings, default 10 MB and the allow-list; an unknown type is refused', () => {
+    expect(toRelayOptions(loadConfig({ args: [], env: {} }).config).attachments).toEqual({ maxBytes: 10 * 1024 * 1024 });
+    const options = toRelayOptions(
+      loadConfig({ args: ['--attachment-type', 'image/png', '--attachment-type', 'application/pdf'], env: { BATON_ATTACHMENT_MAX_MB: '2.5' } }).config,
+    );
+    expect(options.attachments).toEqual({ maxBytes: 2.5 * 1024 * 1024, types: ['image/png', 'application/pdf'] });
+    expect(errorOf(() => loadConfig({ args: ['--attachment-type', 'text/html'], env: {} }))).toContain(
+      '--attachment-type must be one of image/png, image/jpeg, image/gif, image/webp, application/pdf, text/plain',
+    );
+    expect(errorOf(() => loadConfig({ args: ['--attachment-max-mb', '0'], env: {} }))).toContain('--attachment-max-mb must be a number of megabytes above 0');
+  });
+
   it('a relative data folder in a config file is read from the file’s folder; on a flag, from the working folder', () => {
     const file = configFile({ data: 'state/relay' });
     expect(loadConfig({ args: ['--config', file], env: {} }).config.data).toBe(path.join(path.dirname(file), 'state/relay'));
