@@ -183,6 +183,21 @@ export class TestClient {
     return answer.result;
   }
 
+  /**
+   * Like ok, for a client writing as fast as it is answered: a `rate-limited` answer is sent again after the wait it
+   * names, as the agent's outbox and the customer page do (same message id, so nothing is stored twice).
+   */
+  async okPaced(frame: Frame, attempts = 20): Promise<Frame> {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await this.command(frame);
+      if (answer.type === 'ok') return answer.result;
+      if (answer.code !== 'rate-limited' || attempt >= attempts) {
+        throw new Error(`${this.label}: ${frame.type} failed: ${JSON.stringify(answer)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(20, answer.retryAfterMs ?? 100)));
+    }
+  }
+
   answer(id: string, timeoutMs = 5000): Promise<Frame> {
     return this.next((f) => (f.type === 'ok' || f.type === 'error') && f.id === id, timeoutMs, `answer to ${id}`);
   }

@@ -52,11 +52,11 @@ export function teamsSuite(start: StartRelay): void {
       const alice = await agent(relay, 'alice');
       await agent(relay, 'bob');
       const ana = await customer(relay, 'Ana', 'billing');
-      expect(await ana.event('assigned')).toMatchObject({ agentId: 'bob' });
+      expect(await ana.event('assigned')).toMatchObject({ agentName: 'Bob Jones' });
       expect(alice.eventsOf(ana.sessionId)).toHaveLength(0);
       // a chat naming no team goes to anyone: alice has fewer chats now
       const ben = await customer(relay, 'Ben');
-      expect(await ben.event('assigned')).toMatchObject({ agentId: 'alice' });
+      expect(await ben.event('assigned')).toMatchObject({ agentName: 'Alice Smith' });
     });
 
     it("a team's queue waits for its members without holding up another team's chats", async () => {
@@ -68,10 +68,10 @@ export function teamsSuite(start: StartRelay): void {
       expect(await maria.session(tess.sessionId)).toMatchObject({ state: 'queued', team: 'tech' });
       // a later Billing chat is routed although the Technical chat before it still waits
       const bill = await customer(relay, 'Bill', 'billing');
-      expect(await bill.event('assigned')).toMatchObject({ agentId: 'bob' });
+      expect(await bill.event('assigned')).toMatchObject({ agentName: 'Bob Jones' });
       expect(maria.lastSummary(tess.sessionId)).toMatchObject({ state: 'queued' });
       await alice.ok({ type: 'set-status', status: 'present' });
-      expect(await tess.event('assigned')).toMatchObject({ agentId: 'alice' });
+      expect(await tess.event('assigned')).toMatchObject({ agentName: 'Alice Smith' });
     });
 
     it('routing respects each agent’s own capacity, and the relay default for the others', async () => {
@@ -86,16 +86,16 @@ export function teamsSuite(start: StartRelay): void {
       for (const name of ['One', 'Two', 'Three']) {
         const c = await customer(relay, name, 'billing');
         chats.push(c);
-        owners.push((await c.event('assigned')).agentId);
+        owners.push((await c.event('assigned')).agentName); // a customer sees display names
       }
-      expect(owners.filter((o) => o === 'bob')).toHaveLength(1);
-      expect(owners.filter((o) => o === 'carol')).toHaveLength(2);
+      expect(owners.filter((o) => o === 'Bob Jones')).toHaveLength(1);
+      expect(owners.filter((o) => o === 'Carol White')).toHaveLength(2);
       // both full: the fourth waits for room
       const four = await customer(relay, 'Four', 'billing');
       expect(await maria.session(four.sessionId)).toMatchObject({ state: 'queued' });
-      const bobs = chats[owners.indexOf('bob')]!;
+      const bobs = chats[owners.indexOf('Bob Jones')]!;
       await bob.ok({ type: 'close-chat', sessionId: bobs.sessionId });
-      expect(await four.event('assigned')).toMatchObject({ agentId: 'bob' });
+      expect(await four.event('assigned')).toMatchObject({ agentName: 'Bob Jones' });
     });
   });
 
@@ -160,7 +160,7 @@ export function teamsSuite(start: StartRelay): void {
       await carol.ok({ type: 'accept-transfer', sessionId, transferId });
       const after = await bob.session(sessionId, (s) => s.pendingTransfer === null);
       expect(after).toMatchObject({ ownerId: 'carol', team: 'billing' });
-      expect(await dana.event('transfer-accepted')).toMatchObject({ fromId: 'alice', toId: 'carol' });
+      expect(await dana.event('transfer-accepted')).toMatchObject({ fromName: 'Alice Smith', toName: 'Carol White' });
       expect(await bob.command({ type: 'accept-transfer', sessionId, transferId })).toMatchObject({ code: 'transfer-not-pending' });
       expect(await maria.session(sessionId, (s) => s.ownerId === 'carol')).toMatchObject({ listeners: ['alice'] });
     });
@@ -245,7 +245,7 @@ export function teamsSuite(start: StartRelay): void {
       }
       const endings = await endingsOf(maria, sessionId, transferId);
       expect(endings).toEqual([expect.objectContaining({ kind: 'transfer-accepted', toId: winner })]);
-      expect(await dana.event('transfer-accepted')).toMatchObject({ toId: winner });
+      expect(await dana.event('transfer-accepted')).toMatchObject({ toName: winner === 'bob' ? 'Bob Jones' : 'Carol White' });
     });
 
     it('one member accepts while the other rejects: the accept decides, the reject changes nothing after it', async () => {
