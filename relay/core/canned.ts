@@ -35,7 +35,3 @@ export function mayChange(reply: CannedReply, actor: Account): boolean {
   return reply.scope === 'shared' ? actor.role === 'manager' : reply.ownerId === actor.id;
 }
 
-/** Who sees a reply: everyone for a shared one, its owner for a personal one. */
-export function seesCanned(reply: CannedReply, agentId: string): boolean {
-  return reply.scope === 'shared' || reply.ownerId === agentId;
-}

@@ -3,14 +3,14 @@
 import type { SessionEvent, SessionSummary, TransferOffer } from '../../common/domain';
 
 export const DAY = Date.UTC(2025, 2, 14);
-const at = (hh: number, mm: number, ss = 0) => DAY + ((hh * 60 + mm) * 60 + ss) * 1000;
+export const at = (hh: number, mm: number, ss = 0) => DAY + ((hh * 60 + mm) * 60 + ss) * 1000;
 const billing = { id: 'billing', name: 'Billing' };
 
-type Draft = Omit<SessionEvent, 'sessionId' | 'seq'> & Record<string, unknown>;
-function log(sessionId: string, drafts: Draft[]): SessionEvent[] {
+export type Draft = Omit<SessionEvent, 'sessionId' | 'seq'> & Record<string, unknown>;
+export function log(sessionId: string, drafts: Draft[]): SessionEvent[] {
   return drafts.map((d, i) => ({ ...d, sessionId, seq: i + 1 }) as SessionEvent);
 }
-const offer = (id: string, sessionId: string, over: Partial<TransferOffer>): TransferOffer => ({
+export const offer = (id: string, sessionId: string, over: Partial<TransferOffer>): TransferOffer => ({
   id,
   sessionId,
   fromId: 'alice',
@@ -23,7 +23,7 @@ const offer = (id: string, sessionId: string, over: Partial<TransferOffer>): Tra
   expiresAt: null,
   ...over,
 });
-const agentSays = (id: string, name: string, time: number, messageId: string): Draft => ({
+export const agentSays = (id: string, name: string, time: number, messageId: string): Draft => ({
   kind: 'message',
   at: time,
   messageId,

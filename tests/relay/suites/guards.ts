@@ -136,6 +136,46 @@ export function guardsSuite(start: StartRelay): void {
     });
   });
 
+  describe('who a chat can be handed to', () => {
+    it('a queued chat cannot be offered, nor a chat offered to its owner; a manager who owns one can neither take it over nor listen in', async () => {
+      const relay = await relayWith();
+      const maria = await agent(relay, 'maria');
+      const chat = await customer(relay, 'Dana');
+      const { sessionId } = chat;
+      // nobody but a manager is signed in: the chat waits, with no owner to hand it over
+      await maria.session(sessionId, (s) => s.state === 'queued');
+      expect(await maria.command({ type: 'offer-transfer', sessionId, to: 'bob' })).toMatchObject({
+        type: 'error',
+        code: 'not-owner',
+        message: 'A queued chat has no owner to transfer from. Take it over first.',
+      });
+      const alice = await agent(relay, 'alice');
+      await alice.event('assigned', sessionId);
+      expect(await maria.command({ type: 'offer-transfer', sessionId, to: 'alice' })).toMatchObject({
+        type: 'error',
+        code: 'already-owner',
+        message: 'That agent already owns this chat.',
+      });
+      await maria.ok({ type: 'take-over', sessionId });
+      await maria.session(sessionId, (s) => s.ownerId === 'maria');
+      expect(await maria.command({ type: 'take-over', sessionId })).toMatchObject({ type: 'error', code: 'already-owner' });
+      expect(await maria.command({ type: 'listen', sessionId })).toMatchObject({ type: 'error', code: 'already-owner' });
+      const { events } = await maria.ok({ type: 'fetch-events', sessionId, afterSeq: 0 });
+      expect(events.map((e: Frame) => e.kind)).toEqual(['opened', 'assigned', 'taken-over']);
+    });
+
+    it("a manager takes over the chat of an agent who was removed, and the hand-off names them by login", async () => {
+      const relay = await relayWith({ directoryPollMs: 100 });
+      const { alice, chat, sessionId, maria } = await chatOwnedByAlice(relay, 'maria');
+      await maria.ok({ type: 'user-remove', user: 'alice' });
+      await alice.closed;
+      await maria.next((f) => f.type === 'agent-removed' && f.agentId === 'alice');
+      await maria.ok({ type: 'take-over', sessionId });
+      expect(await maria.event('taken-over', sessionId)).toMatchObject({ byId: 'maria', fromId: 'alice', fromName: 'alice' });
+      expect(await chat.event('taken-over')).toMatchObject({ byName: 'Maria Garcia' });
+    });
+  });
+
   describe('presence', () => {
     it('an agent who closes one of two connections stays online and can still be offered chats', async () => {
       const relay = await relayWith({ offlineGraceMs: 150 });

@@ -223,9 +223,34 @@ export function toolsSuite(start: StartRelay): void {
       expect(bob.frames.some((f) => f.type === 'canned-reply-deleted')).toBe(false);
       expect(await maria.command({ type: 'delete-canned', replyId: 'cr_none' })).toMatchObject({ code: 'not-found' });
     });
+
+    it('a manager changes a shared reply in place and every agent gets the change; saving one deleted meanwhile is refused', async () => {
+      const { bob, maria } = await chat();
+      const { reply } = await maria.ok({ type: 'save-canned', scope: 'shared', title: 'Greeting', text: 'Hello' });
+      const changed = await maria.ok({ type: 'save-canned', replyId: reply.id, scope: 'shared', title: 'Greeting', text: 'Hello {customer}' });
+      expect(changed.reply).toMatchObject({ id: reply.id, scope: 'shared', text: 'Hello {customer}' });
+      expect(await bob.next((f) => f.type === 'canned-reply' && f.reply.text === 'Hello {customer}')).toMatchObject({ reply: { id: reply.id } });
+      expect((await bob.ok({ type: 'list-canned' })).replies.map((r: Frame) => r.text)).toEqual(['Hello {customer}']);
+      await maria.ok({ type: 'delete-canned', replyId: reply.id });
+      expect(await maria.command({ type: 'save-canned', replyId: reply.id, scope: 'shared', title: 'Greeting', text: 'Hi' })).toMatchObject({
+        type: 'error',
+        code: 'not-found',
+        message: 'That reply no longer exists.',
+      });
+      expect((await bob.ok({ type: 'list-canned' })).replies).toEqual([]);
+    });
   });
 
   describe('requests', () => {
+    it('a manager files a request from a chat someone else owns, as its creator', async () => {
+      const { maria, alice, sessionId } = await chat();
+      const { request } = await maria.ok({ type: 'create-request', sessionId, title: 'Check the refund' });
+      expect(request).toMatchObject({ sessionId, createdBy: 'maria', status: 'open' });
+      // the chat stays alice's
+      expect((await maria.ok({ type: 'fetch-events', sessionId, afterSeq: 0 })).events.at(-1)).toMatchObject({ kind: 'request-created' });
+      expect(alice.view(sessionId)).toMatchObject({ ownerId: 'alice' });
+    });
+
     it('a request is assigned, worked on and solved; the customer is told when asked to; its assignee lists it', async () => {
       const { relay, alice, bob, carol, maria, customer, sessionId } = await chat();
       const { request } = await alice.ok({ type: 'create-request', sessionId, title: 'Refund order 42' });
