@@ -7,15 +7,15 @@ import path from 'node:path';
 
 const usage = `Usage: npm run test:mutation -- [<file or folder> ...] [stryker options, after the files]
 
-  <file>      a source file to mutate, e.g. main/client/outbox.ts
+  <file>      a source file to mutate, e.g. main/client/outbox.ts, or some of its lines: relay/core/model.ts:66-126
   <folder>    every .ts/.tsx file below it, e.g. main/client
   (none)      the files listed in stryker.config.json "mutate"
   other flags are passed to "stryker run", e.g. --concurrency 1, --incremental
 
 Files under main/client are tested with tests/client, files under relay/ with tests/relay (without the latency
 comparisons of hardening-sign-in.test.ts, and with --ignoreStatic); anything else with both.
-BATON_MUTATION_INCLUDE=<test globs> judges by those test files alone: a quick loop while writing tests (the score is
-the full suites').
+BATON_MUTATION_INCLUDE=<test globs> judges by those test files alone, static mutants included: a quick loop while
+writing tests, and the way to judge the mutants a full relay run ignores (the score is the full suites').
 (Stryker's own --testFiles leaves static mutants unactivated with the vitest runner; avoid it.)
 
 The report is printed and written to reports/mutation/mutation.html.`;
@@ -40,14 +40,24 @@ function main(): number {
   const named = firstFlag === -1 ? args : args.slice(0, firstFlag);
   const passThrough = firstFlag === -1 ? [] : args.slice(firstFlag);
   const targets: string[] = [];
+  const ranges = new Map<string, string>();
   for (const arg of named) {
-    if (!fs.existsSync(arg)) {
-      console.error(`test:mutation: ${arg} does not exist.\n\n${usage}`);
+    // a file may name lines, as Stryker's --mutate does: relay/core/model.ts:66-126
+    const [, file = arg, lines] = /^(.+?):(\d+(?::\d+)?-\d+(?::\d+)?)$/.exec(arg) ?? [];
+    if (!fs.existsSync(file)) {
+      console.error(`test:mutation: ${file} does not exist.\n\n${usage}`);
       return 2;
     }
-    targets.push(path.relative(process.cwd(), path.resolve(arg)).split(path.sep).join('/'));
+    if (lines && fs.statSync(file).isDirectory()) {
+      console.error(`test:mutation: ${arg}: lines belong to a file, and ${file} is a folder.\n\n${usage}`);
+      return 2;
+    }
+    const target = path.relative(process.cwd(), path.resolve(file)).split(path.sep).join('/');
+    targets.push(target);
+    if (lines) ranges.set(target, lines);
   }
-  const mutate = targets.length > 0 ? ['--mutate', mutateGlobs(targets, (t) => fs.statSync(t).isDirectory()).join(',')] : [];
+  const globs = mutateGlobs(targets, (t) => fs.statSync(t).isDirectory()).map((g) => (ranges.has(g) ? `${g}:${ranges.get(g)}` : g));
+  const mutate = targets.length > 0 ? ['--mutate', globs.join(',')] : [];
   const under = (prefix: string) => targets.length > 0 && targets.every((t) => t.startsWith(prefix));
   // each side's code is judged by its own suites (the client suites start relays, but tests/relay is what pins the relay)
   const suites = under('main/client') ? 'client' : under('relay/') ? 'relay' : 'relay,client';
@@ -56,8 +66,10 @@ function main(): number {
   // Relay code is reached from hooks and between tests too (a relay started in beforeAll, routing after a test's last
   // await), which Stryker calls static coverage and answers by running every test of tests/relay per mutant (minutes
   // each). With --ignoreStatic a mutant runs the tests that reach it, its whole test files included (hooks and all);
-  // only a mutant no test body reaches is left out, and the report counts it as ignored.
-  const relayFlags = relayOnly && !passThrough.includes('--ignoreStatic') ? ['--ignoreStatic'] : [];
+  // only a mutant no test body reaches is left out, and the report counts it as ignored. A run judged by a few quick
+  // files (BATON_MUTATION_INCLUDE) can afford static mutants: that is how the ignored ones are judged (docs/testing.md).
+  const quick = process.env.BATON_MUTATION_INCLUDE !== undefined;
+  const relayFlags = relayOnly && !quick && !passThrough.includes('--ignoreStatic') ? ['--ignoreStatic'] : [];
   const run = spawnSync(stryker, ['run', 'stryker.config.json', ...mutate, ...relayFlags, ...passThrough], {
     stdio: 'inherit',
     env: {

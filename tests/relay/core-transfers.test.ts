@@ -26,18 +26,7 @@ const unchanged = (session: ReturnType<typeof chat>) => ({ session, events: [], 
 describe('offering a chat', () => {
   it('an offer to an agent is pending with its note, logged, and its expiry armed; the sender is warned only when the target is full', () => {
     const made = changed(offer(chat(), alice, offerCommand({ to: 'bob', note: 'billing question' }), facts({ options: { transferTimeoutMs: 30_000 } })));
-    const transfer = {
-      id: 'tr_1',
-      sessionId: 'ses_1',
-      fromId: 'alice',
-      offeredBy: 'alice',
-      toId: 'bob',
-      toTeam: null,
-      candidates: [],
-      note: 'billing question',
-      createdAt: 10_000,
-      expiresAt: 40_000,
-    };
+    const transfer = offered({ id: 'tr_1', note: 'billing question', createdAt: 10_000, expiresAt: 40_000 });
     expect(made).toEqual({
       session: chat({ pendingTransfer: transfer }),
       events: [{ kind: 'transfer-offered', transfer }],
