@@ -125,6 +125,13 @@ export class Hub {
   private drainAgain = false;
   /** presence frames are read before they are sent: keep them in the order they were published */
   private presenceQueue: Promise<void> = Promise.resolve();
+  /**
+   * Agents whose presence changed since the last delivery, and whether any change came from another node. Delivered
+   * once per turn of the event loop: a burst of new chats (a restart, the morning) changes many agents' open-chat
+   * counts at once, and every change goes to every agent; gathered, each agent's socket gets them in one write.
+   */
+  private presencePending = new Map<AgentId, 'local' | 'remote'>();
+  private presenceScheduled = false;
   private stopped = false;
   private readonly canned: CannedReplies;
 
@@ -713,22 +720,33 @@ export class Hub {
     else if (publication.kind === 'request') deliverRequest(publication, sockets);
     else if (publication.kind === 'directory') void this.directoryChanged(true);
     else if (publication.kind === 'canned') deliverCanned(publication, sockets);
-    else {
-      const task = () => this.deliverPresence(publication.agents, origin);
-      this.presenceQueue = this.presenceQueue.then(task, task);
-    }
+    else this.presenceLater(publication.agents, origin);
   }
 
-  private async deliverPresence(agents: AgentId[], origin: 'local' | 'remote'): Promise<void> {
+  private presenceLater(agents: AgentId[], origin: 'local' | 'remote'): void {
+    for (const id of agents) if (this.presencePending.get(id) !== 'remote') this.presencePending.set(id, origin);
+    if (this.presenceScheduled) return;
+    this.presenceScheduled = true;
+    setImmediate(() => {
+      this.presenceScheduled = false;
+      if (this.stopped) return;
+      const pending = this.presencePending;
+      this.presencePending = new Map();
+      const task = () => this.deliverPresence(pending);
+      this.presenceQueue = this.presenceQueue.then(task, task);
+    });
+  }
+
+  private async deliverPresence(pending: ReadonlyMap<AgentId, 'local' | 'remote'>): Promise<void> {
     const { store, sockets } = this.deps;
     try {
-      if (origin === 'remote') {
+      for (const [id, origin] of pending) {
+        if (origin !== 'remote') continue;
         // another node changed them: read them again rather than trust a copy that may be older than ours
-        for (const id of agents) {
-          const account = await store.getAccount(id);
-          if (account) this.accounts.set(id, account);
-        }
+        const account = await store.getAccount(id);
+        if (account) this.accounts.set(id, account);
       }
+      const agents = [...pending.keys()];
       const counts = await store.openChatCounts();
       for (const id of agents) {
         const account = this.accounts.get(id);

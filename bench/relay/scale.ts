@@ -5,9 +5,9 @@ import { parseArgs } from 'node:util';
 import { type ConnectionsResult, generatorOpenFiles, measureConnections } from './scale-connections';
 import { measureRestart, type RestartResult } from './scale-restart';
 import { measureTransfers, type TransfersResult } from './scale-transfers';
-import { Pinning } from './targets';
+import { childBuild, Pinning } from './targets';
 
-const USAGE = `Usage: npm run bench:relay -- scale [connections] [transfers] [restart] [--quick] [--no-pin]
+const USAGE = `Usage: npm run bench:relay -- scale [connections] [transfers] [restart] [--quick] [--no-pin] [--from-source]
   connections: [--connections 15000] [--agent-share 0.2] [--setup-timeout 900] [--heap-snapshot]
   transfers:   [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10] [--transfer-chats 50] [--period 1000]
   restart:     [--clients 10000] [--agent-share 0.2] [--storm-rate 2000] [--storm-timeout 120]
@@ -20,6 +20,7 @@ const { values: args, positionals } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     'no-pin': { type: 'boolean', default: false },
+    'from-source': { type: 'boolean', default: false },
     connections: { type: 'string' },
     'agent-share': { type: 'string' },
     'setup-timeout': { type: 'string' },
@@ -85,6 +86,7 @@ if (largest + generatorOpenFiles() + 200 > FILE_CAP) {
   process.exit(2);
 }
 
+childBuild.fromSource = args['from-source'];
 const pinning = new Pinning(args['no-pin']);
 pinning.pin(process.pid, 0);
 
