@@ -25,6 +25,16 @@ export type MessageId = z.infer<typeof MessageIdSchema>;
 
 export const MessageTextSchema = z.string().trim().min(1, 'a message cannot be empty').max(8000);
 
+/** What a customer may give in the pre-chat form. */
+export const CustomerEmailSchema = z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an e-mail address looks like name@example.com');
+export const TopicSchema = z.string().trim().min(1).max(80);
+
+/** The customer's satisfaction rating at the end of a chat. */
+export const RatingScoreSchema = z.number().int().min(1).max(5);
+export const RatingCommentSchema = z.string().trim().max(1000);
+export const RatingSchema = z.object({ score: RatingScoreSchema, comment: z.string().nullable(), at: z.number() });
+export type Rating = z.infer<typeof RatingSchema>;
+
 export const AgentInfoSchema = z.object({
   id: AgentIdSchema,
   name: z.string(),
@@ -84,7 +94,14 @@ const eventBase = { sessionId: SessionIdSchema, seq: z.number().int().positive()
  * transcripts, transfer history and resume are all built from it.
  */
 export const SessionEventSchema = z.discriminatedUnion('kind', [
-  z.object({ ...eventBase, kind: z.literal('opened'), customerName: z.string() }),
+  z.object({
+    ...eventBase,
+    kind: z.literal('opened'),
+    customerName: z.string(),
+    /** from the pre-chat form; absent in chats opened before it asked */
+    email: z.string().nullable().optional(),
+    topic: z.string().nullable().optional(),
+  }),
   z.object({ ...eventBase, kind: z.literal('assigned'), agentId: AgentIdSchema, agentName: z.string() }),
   z.object({
     ...eventBase,
@@ -133,6 +150,8 @@ export const SessionEventSchema = z.discriminatedUnion('kind', [
     kind: z.literal('closed'),
     by: z.object({ kind: z.enum(['customer', 'agent']), id: AgentIdSchema.nullable(), name: z.string() }),
   }),
+  /** the customer rated the chat after it ended (at most once) */
+  z.object({ ...eventBase, kind: z.literal('rated'), score: RatingScoreSchema, comment: z.string().nullable() }),
 ]);
 export type SessionEvent = z.infer<typeof SessionEventSchema>;
 export type SessionEventKind = SessionEvent['kind'];

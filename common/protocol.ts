@@ -5,34 +5,21 @@ import { z } from 'zod';
 import {
   AgentIdSchema,
   AgentInfoSchema,
+  CustomerEmailSchema,
   MessageIdSchema,
   MessageTextSchema,
+  RatingCommentSchema,
+  RatingScoreSchema,
   RequestSchema,
   SessionEventSchema,
   SessionIdSchema,
   SessionSummarySchema,
   SettableStatusSchema,
+  TopicSchema,
 } from './domain';
 import { ErrorCodeSchema } from './errors';
 
-export const PROTOCOL_VERSION = 1;
-
-/** WebSocket paths on the relay. Agents authenticate at the upgrade with HTTP Basic credentials. */
-export const AGENT_PATH = '/agent';
-export const CUSTOMER_PATH = '/customer';
-
-/** Close codes the relay uses, with a human reason string beside each close. */
-export const CloseCodes = {
-  normal: 1000,
-  goingAway: 1001,
-  policy: 1008,
-  tooLarge: 1009,
-  unsupportedProtocol: 4002,
-  rateLimited: 4008,
-  sessionEnded: 4010,
-  /** reconnect now, without backoff, to any node, and resume by seq (a drain, or a node that lost its bus) */
-  reconnect: 4012,
-} as const;
+export { AGENT_PATH, CloseCodes, CUSTOMER_PATH, PROTOCOL_VERSION } from './wire-constants';
 
 const CommandId = z.string().min(1).max(64);
 const cmd = { id: CommandId };
@@ -105,12 +92,27 @@ export const CustomerCommandSchema = z.discriminatedUnion('type', [
     /** resume: the token from an earlier customer-welcome */
     token: z.string().min(16).max(128).optional(),
     lastSeq: z.number().int().nonnegative().default(0),
+    /** a new chat: from the pre-chat form, shown to the agents */
+    email: CustomerEmailSchema.optional(),
+    topic: TopicSchema.optional(),
   }),
   z.object({ ...cmd, type: z.literal('customer-send'), messageId: MessageIdSchema, text: MessageTextSchema }),
   z.object({ ...cmd, type: z.literal('customer-typing'), active: z.boolean() }),
   z.object({ ...cmd, type: z.literal('customer-close') }),
 ]);
 export type CustomerCommand = z.infer<typeof CustomerCommandSchema>;
+
+/**
+ * POST /chat/rating (JSON): the customer's satisfaction rating once the chat has ended, by the chat's token (the
+ * connection is closed by then). Answered 204, or 4xx with `{ code, message }`; a chat is rated at most once.
+ */
+export const RATING_PATH = '/chat/rating';
+export const RatingSubmissionSchema = z.object({
+  token: z.string().min(16).max(128),
+  score: RatingScoreSchema,
+  comment: RatingCommentSchema.optional(),
+});
+export type RatingSubmission = z.infer<typeof RatingSubmissionSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Relay → clients
@@ -188,6 +190,16 @@ export const CustomerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('event'), event: SessionEventSchema }),
   z.object({ type: z.literal('replay'), sessionId: SessionIdSchema, events: z.array(SessionEventSchema) }),
   z.object({ type: z.literal('typing'), sessionId: SessionIdSchema, who: z.literal('agent'), name: z.string(), active: z.boolean() }),
+  /**
+   * while the chat is queued: how many chats wait before it and up to it (1 = next), and a guess at the wait from how
+   * long recent chats waited (null when there is nothing to go by); sent on greeting and whenever the queue moves
+   */
+  z.object({
+    type: z.literal('queue'),
+    sessionId: SessionIdSchema,
+    position: z.number().int().positive(),
+    estimatedWaitMs: z.number().int().nonnegative().nullable(),
+  }),
 ]);
 export type CustomerFrame = z.infer<typeof CustomerFrameSchema>;
 

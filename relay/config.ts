@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
+import { COLOUR } from '../common/widget-settings';
 import { RELAY_DEFAULTS, type RelayOptions } from './server';
 
 type Kind = 'string' | 'number' | 'boolean' | 'list';
@@ -138,6 +139,60 @@ export const settings = {
     unset: "the relay's own origin",
     meaning: 'Origins browsers may connect from; the flag repeats, the variable is comma-separated, the file key a list',
     options: (allowedOrigins) => ({ allowedOrigins }),
+  }),
+  widgetOrigins: setting({
+    flag: 'widget-origin',
+    kind: 'list',
+    arg: '<origin>',
+    schema: z
+      .array(z.string().regex(ORIGIN, { error: 'must look like https://example.com' }), { error: 'must be a list of origins' })
+      .optional(),
+    unset: 'none (the chat page cannot be embedded)',
+    meaning: 'websites that may embed the chat widget (frame-ancestors); repeats like allowedOrigin',
+    options: (origins) => ({ widget: { origins: origins ?? [] } }),
+  }),
+  widgetTitle: setting({
+    flag: 'widget-title',
+    kind: 'string',
+    arg: '<text>',
+    schema: z.string({ error: 'must be a text of 1-80 characters' }).trim().min(1).max(80, { error: 'must be at most 80 characters' }).optional(),
+    unset: 'Chat with us',
+    meaning: "the chat page's and widget's title",
+    options: (title) => (title ? { widget: { title } } : {}),
+  }),
+  widgetGreeting: setting({
+    flag: 'widget-greeting',
+    kind: 'string',
+    arg: '<text>',
+    schema: z.string({ error: 'must be a text of 1-500 characters' }).trim().min(1).max(500, { error: 'must be at most 500 characters' }).optional(),
+    unset: 'Hi there! Tell us your name…',
+    meaning: 'the words above the pre-chat form',
+    options: (greeting) => (greeting ? { widget: { greeting } } : {}),
+  }),
+  widgetColour: setting({
+    flag: 'widget-colour',
+    kind: 'string',
+    arg: '<#rrggbb>',
+    schema: z.string().regex(COLOUR, { error: 'must be a colour such as #2457c5' }).optional(),
+    unset: '#2457c5',
+    meaning: "the chat page's and launcher's accent colour",
+    options: (colour) => (colour ? { widget: { colour } } : {}),
+  }),
+  widgetEmailRequired: setting({
+    flag: 'widget-email-required',
+    kind: 'boolean',
+    schema: flagOn().default(false),
+    meaning: 'the pre-chat form asks for an e-mail address and will not start without one',
+    options: (emailRequired) => ({ widget: { emailRequired } }),
+  }),
+  widgetTopics: setting({
+    flag: 'widget-topic',
+    kind: 'list',
+    arg: '<topic>',
+    schema: z.array(z.string().trim().min(1).max(80), { error: 'must be a list of topics of 1-80 characters' }).max(20).optional(),
+    unset: 'none (no topic asked)',
+    meaning: "topics offered in the pre-chat form (a widget's data-team picks one); repeats",
+    options: (topics) => (topics?.length ? { widget: { topics } } : {}),
   }),
   postgresUrl: setting({
     flag: 'postgres',

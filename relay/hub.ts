@@ -16,6 +16,7 @@ import {
   type CustomerCommand,
   type CustomerFrame,
   PROTOCOL_VERSION,
+  type RatingSubmission,
   type RelayFrame,
 } from '../common/protocol';
 import { ok, type Result } from '../common/result';
@@ -33,11 +34,13 @@ import {
   transferTimerKey,
 } from './core/model';
 import { closeWindow, listen, takeOver } from './core/listening';
+import { rateChat } from './core/ratings';
 import { createRequest } from './core/requests';
 import { chooseAgent } from './core/routing';
 import { assign, closeByAgent, closeByCustomer, openChat } from './core/sessions';
 import { accept, cancel, expire, offer, reject, targetUnavailable } from './core/transfers';
-import { deliverRequest, deliverSession, deliverTyping } from './delivery';
+import { deliverQueue, deliverRequest, deliverSession, deliverTyping } from './delivery';
+import { QueueWatch } from './queue';
 import type {
   Account,
   Applied,
@@ -91,8 +94,17 @@ export class Hub {
   /** presence frames are read before they are sent: keep them in the order they were published */
   private presenceQueue: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** where each queued chat stands, told to its customer whenever the queue moves */
+  private readonly queue: QueueWatch;
 
-  constructor(private readonly deps: HubDeps) {}
+  constructor(private readonly deps: HubDeps) {
+    this.queue = new QueueWatch({
+      listLive: () => deps.store.listLiveSessions(),
+      publish: (positions) => deps.fanout.publish({ kind: 'queue', positions }),
+      now: () => deps.clock.now(),
+      log: deps.log,
+    });
+  }
 
   /** Loads the accounts, starts the timers and delivery, and re-arms what the store says is pending. */
   async start(): Promise<void> {
@@ -104,6 +116,7 @@ export class Hub {
 
   stop(): void {
     this.stopped = true;
+    this.queue.stop();
     this.deps.scheduler.stop();
   }
 
@@ -245,11 +258,15 @@ export class Hub {
       const events = (await store.eventsAfter(session.id, hello.lastSeq)).filter((e) => customerVisibleKinds.has(e.kind));
       const frames: CustomerFrame[] = [this.customerWelcome(commandId, session, hello.token)];
       if (events.length) frames.push({ type: 'replay', sessionId: session.id, events });
+      if (session.state === 'queued') {
+        const place = await this.queue.positionOf(session.id);
+        if (place) frames.push({ type: 'queue', ...place });
+      }
       return ok({ sessionId: session.id, frames, ended: session.state === 'closed', settle: () => {} });
     }
     if (!hello.name) return refuse('bad-frame', 'customer-hello needs a name (new chat) or a token (resume).');
     const token = ids.secret();
-    const opened = openChat(ids.id('ses'), hello.name, clock.now());
+    const opened = openChat(ids.id('ses'), { name: hello.name, email: hello.email, topic: hello.topic }, clock.now());
     register(opened.session.id);
     const applied = await this.deps.runner.open(opened.session, opened.events, this.deps.hashToken(token));
     if (!applied.ok) return applied;
@@ -294,6 +311,25 @@ export class Hub {
           decide: ({ session }) => closeByCustomer(session, this.deps.clock.now()),
         });
     }
+  }
+
+  /** The rating a customer posts over HTTP once the chat has ended (their connection is closed by then). */
+  async rateChat(submission: RatingSubmission): Promise<Result<unknown>> {
+    const sessionId = await this.deps.store.sessionForToken(this.deps.hashToken(submission.token));
+    if (!sessionId) return refuse('not-found', 'That chat could not be found.');
+    const comment = submission.comment ? submission.comment : null;
+    return this.runCommand({
+      sessionId,
+      requireOpen: false,
+      load: { transcript: true },
+      decide: (loaded) => rateChat(loaded.session, submission.score, comment, loaded),
+    });
+  }
+
+  /** Whether a new chat would find someone: an agent online and Present (else the page offers its offline form). */
+  anyonePresent(): boolean {
+    for (const account of this.accounts.values()) if (account.online && account.chosenStatus === 'present') return true;
+    return false;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -465,6 +501,10 @@ export class Hub {
     const { before, after, events, effects } = applied;
     for (const effect of effects) if (effect.type === 'log') this.deps.log(effect.entry);
     if (!events.length) return;
+    if (before.state === 'queued' || after.state === 'queued') {
+      if (after.state === 'active') this.queue.assigned();
+      this.queue.moved();
+    }
     this.deps.fanout.publish({
       kind: 'session',
       was: audience(before),
@@ -490,6 +530,7 @@ export class Hub {
     if (publication.kind === 'session') deliverSession(publication, sockets);
     else if (publication.kind === 'typing') deliverTyping(publication, sockets);
     else if (publication.kind === 'request') deliverRequest(publication, sockets);
+    else if (publication.kind === 'queue') deliverQueue(publication, sockets);
     else {
       const task = () => this.deliverPresence(publication.agents, origin);
       this.presenceQueue = this.presenceQueue.then(task, task);

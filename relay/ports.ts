@@ -145,7 +145,16 @@ export type Publication =
   /** these agents' presence or open-chat count changed: each node reads them and tells its agents */
   | { kind: 'presence'; agents: AgentId[] }
   | { kind: 'typing'; frame: Extract<RelayFrame, { type: 'typing' }>; agents: AgentId[]; customer: boolean }
-  | { kind: 'request'; request: Request; to: AgentId[] };
+  | { kind: 'request'; request: Request; to: AgentId[] }
+  /** where queued chats stand now: each node tells the customers of those it has */
+  | { kind: 'queue'; positions: QueuePosition[] };
+
+export interface QueuePosition {
+  sessionId: SessionId;
+  /** 1: next to be taken */
+  position: number;
+  estimatedWaitMs: number | null;
+}
 
 /** Carries publications to every node (itself included). Embedded: a function call. Cluster: Redis pub/sub. */
 export interface Fanout {

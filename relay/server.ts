@@ -6,10 +6,10 @@ import http from 'node:http';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { AgentId, SessionId } from '../common/domain';
 import { errorSentences } from '../common/errors';
+import { defaultWidgetSettings } from '../common/widget-settings';
 import {
   AGENT_PATH,
   AgentCommandSchema,
@@ -26,6 +26,7 @@ import { seedDemoAccounts } from './demo';
 import { openEmbeddedEngine } from './embedded/engine';
 import type { Engine } from './engine';
 import { httpHandler, type OpsEndpoints } from './http';
+import { type CustomerHttp, defaultCustomerPageDir, type WidgetOptions } from './customer-http';
 import { Hub } from './hub';
 import { RelayMetrics } from './metrics';
 import { type Clock, type Log, type LogEntry, StoreUnavailable } from './ports';
@@ -77,6 +78,8 @@ export interface RelayOptions {
   drainTimeoutMs?: number;
   /** delete closed chats older than this on a schedule (default: keep everything) */
   retention?: RetentionOptions;
+  /** the customer chat page and website widget: who may embed it, its looks and its pre-chat form */
+  widget?: WidgetOptions;
 }
 
 /** What the relay does when an option is not given (the CLI shows these as its defaults). */
@@ -413,7 +416,18 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // -------------------------------------------------------------------------------------------
   // HTTP
 
-  const pageDir = options.customerPageDir ?? fileURLToPath(new URL('./customer-page/', import.meta.url));
+  const widget = options.widget ?? { origins: [] };
+  const customerRoutes: CustomerHttp = {
+    pageDir: options.customerPageDir ?? defaultCustomerPageDir(),
+    widgetOrigins: widget.origins,
+    settings: async () => ({
+      ...defaultWidgetSettings,
+      ...Object.fromEntries(Object.entries(widget).filter(([key, value]) => key !== 'origins' && value !== undefined)),
+      available: hub.anyonePresent(),
+      limits: rate,
+    }),
+    rate: (submission) => hub.rateChat(submission),
+  };
   const liveCounts = async () => {
     const live = await store.listLiveSessions().catch(() => []);
     const queued = live.filter((s) => s.state === 'queued').length;
@@ -462,7 +476,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const metricsAccess = metricsToken ? { token: metricsToken } : ('open' as const);
   const separateMetrics = options.metrics?.port !== undefined;
   const server = http.createServer(
-    httpHandler({ ops, pageDir, log, metrics: !separateMetrics && metricsToken ? metricsAccess : 'off' }),
+    httpHandler({ ops, customer: customerRoutes, log, metrics: !separateMetrics && metricsToken ? metricsAccess : 'off' }),
   );
   const metricsServer = separateMetrics ? http.createServer(httpHandler({ ops, log, metrics: metricsAccess })) : null;
   server.on('upgrade', (req, socket, head) => {

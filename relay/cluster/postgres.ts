@@ -310,6 +310,14 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     });
     await db.query(`INSERT INTO events (session_id, seq, kind, message_id, body) VALUES ${tuples.join(', ')}`, values);
     for (const event of events) {
+      if (event.kind === 'rated') {
+        await db.query('INSERT INTO ratings (session_id, score, comment, rated_at) VALUES ($1, $2, $3, $4)', [
+          event.sessionId,
+          event.score,
+          event.comment,
+          event.at,
+        ]);
+      }
       if (event.kind !== 'request-created') continue;
       const { request } = event;
       await db.query('INSERT INTO requests (id, session_id, created_by, created_at, body) VALUES ($1, $2, $3, $4, $5)', [

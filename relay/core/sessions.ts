@@ -4,7 +4,15 @@ import type { Account } from '../ports';
 import { disarm } from './transfers';
 import { change, check, type Decision, type Effect, type NewEvent, transferLog } from './model';
 
-export function openChat(id: string, customerName: string, now: number): { session: SessionSummary; events: NewEvent[] } {
+/** Who opened the chat, from the pre-chat form. */
+export interface Opener {
+  name: string;
+  email?: string | undefined;
+  topic?: string | undefined;
+}
+
+export function openChat(id: string, opener: Opener, now: number): { session: SessionSummary; events: NewEvent[] } {
+  const customerName = opener.name;
   return {
     session: {
       id,
@@ -19,7 +27,7 @@ export function openChat(id: string, customerName: string, now: number): { sessi
       lastMessage: null,
       waitingSince: null,
     },
-    events: [{ kind: 'opened', customerName }],
+    events: [{ kind: 'opened', customerName, ...(opener.email ? { email: opener.email } : {}), ...(opener.topic ? { topic: opener.topic } : {}) }],
   };
 }
 

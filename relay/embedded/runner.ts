@@ -119,6 +119,7 @@ export class SqliteRunner implements CommandRunner {
     for (const event of events) {
       store.appendEvent(event);
       if (event.kind === 'request-created') store.addRequest(event.request);
+      if (event.kind === 'rated') store.addRating(event.sessionId, event.score, event.comment, event.at);
     }
     store.putSession(session);
     let grew = false;

@@ -465,6 +465,10 @@ export class SqliteRelayStore {
     this.stmt.addRequest.run(request.id, request.sessionId, request.createdBy, request.createdAt, JSON.stringify(request));
   }
 
+  addRating(sessionId: SessionId, score: number, comment: string | null, at: number): void {
+    this.stmt.addRating.run(sessionId, score, comment, at);
+  }
+
   listRequests(createdBy: AgentId | null): Request[] {
     const rows = createdBy === null ? this.stmt.allRequests.all() : this.stmt.requestsBy.all(createdBy);
     return rows.map((row) => RequestSchema.parse(JSON.parse(row.body)));
@@ -646,6 +650,7 @@ function prepareStatements(db: Database.Database) {
     addRequest: db.prepare(
       'INSERT INTO requests (id, session_id, created_by, created_at, body) VALUES (?, ?, ?, ?, ?)',
     ),
+    addRating: db.prepare('INSERT INTO ratings (session_id, score, comment, rated_at) VALUES (?, ?, ?, ?)'),
     allRequests: db.prepare<[], { body: string }>('SELECT body FROM requests ORDER BY created_at DESC, rowid DESC'),
     requestsBy: db.prepare<[string], { body: string }>(
       'SELECT body FROM requests WHERE created_by = ? ORDER BY created_at DESC, rowid DESC',

@@ -44,6 +44,8 @@ export function systemLineParts(event: SessionEvent, nameOf: (id: string | null 
       return ['Request created: ', u(event.request.title)];
     case 'closed':
       return ['Chat closed by ', u(event.by.name)];
+    case 'rated':
+      return [`The customer rated the chat ${event.score} out of 5`, ...(event.comment ? [': ', u(event.comment)] : [])];
   }
 }
 

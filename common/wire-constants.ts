@@ -1,0 +1,24 @@
+// The protocol's constants without its schemas (no zod), so the customer chat page bundles them at no cost;
+// common/protocol.ts re-exports them beside the frame schemas.
+
+export const PROTOCOL_VERSION = 1;
+
+/** WebSocket paths on the relay. Agents authenticate at the upgrade with HTTP Basic credentials. */
+export const AGENT_PATH = '/agent';
+export const CUSTOMER_PATH = '/customer';
+
+/** Close codes the relay uses, with a human reason string beside each close. */
+export const CloseCodes = {
+  normal: 1000,
+  goingAway: 1001,
+  policy: 1008,
+  tooLarge: 1009,
+  unsupportedProtocol: 4002,
+  rateLimited: 4008,
+  sessionEnded: 4010,
+  /** reconnect now, without backoff, to any node, and resume by seq (a drain, or a node that lost its bus) */
+  reconnect: 4012,
+} as const;
+
+/** The longest message text the relay takes (MessageTextSchema); the customer page splits longer pastes. */
+export const MAX_MESSAGE_CHARS = 8000;

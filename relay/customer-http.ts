@@ -1,0 +1,178 @@
+// The relay's HTTP for customers: the chat page (built by Vite into a folder: vite.customer.config.ts) under /chat,
+// the website widget's launcher at /widget.js, the page's settings, and the rating it posts when a chat has ended.
+// The page may be framed only by the websites the operator allowed (--widget-origin): frame-ancestors says so.
+import fs from 'node:fs';
+import type http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { contentTypeOf } from '../common/content-types';
+import { describeZodError, RATING_PATH, type RatingSubmission, RatingSubmissionSchema } from '../common/protocol';
+import type { Result } from '../common/result';
+import { WIDGET_SETTINGS_PATH, type WidgetSettings } from '../common/widget-settings';
+
+/** The operator's settings for the page and widget (relay/config.ts: widget*). */
+export interface WidgetOptions {
+  /** websites that may embed the page; none: it cannot be framed at all */
+  origins: string[];
+  title?: string;
+  greeting?: string;
+  colour?: string;
+  emailRequired?: boolean;
+  topics?: string[];
+}
+
+export interface CustomerHttp {
+  pageDir: string;
+  /** frame-ancestors */
+  widgetOrigins: string[];
+  settings(): Promise<WidgetSettings>;
+  rate(submission: RatingSubmission): Promise<Result<unknown>>;
+}
+
+/** What marks a folder as a built page (the build writes it, with the sizes). */
+const BUILT_MARK = 'build.json';
+
+/**
+ * Where the built page is: beside the relay's module in a bundle (dist/relay/customer-page), or the Vite output
+ * (dist/customer-page) when the relay runs from its sources.
+ */
+export function defaultCustomerPageDir(): string {
+  const candidates = [new URL('./customer-page/', import.meta.url), new URL('../dist/customer-page/', import.meta.url)].map((u) =>
+    fileURLToPath(u),
+  );
+  return candidates.find((dir) => fs.existsSync(path.join(dir, BUILT_MARK))) ?? candidates[1]!;
+}
+
+/** The page may load only its own files, talk only to this relay, and be framed only by the allowed websites. */
+export function customerPageCsp(hostHeader: string | undefined, widgetOrigins: readonly string[] = []): string {
+  const host = hostHeader && /^[A-Za-z0-9.\-:[\]]{1,255}$/.test(hostHeader) ? hostHeader : null;
+  const connect = ["'self'", ...(host ? [`ws://${host}`, `wss://${host}`] : [])].join(' ');
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src ${connect}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    `frame-ancestors ${widgetOrigins.length ? widgetOrigins.join(' ') : "'none'"}`,
+  ].join('; ');
+}
+
+const MAX_BODY_BYTES = 8 * 1024;
+
+/** Answers the customer routes; false when the path is none of them. */
+export async function serveCustomer(
+  customer: CustomerHttp,
+  url: URL,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<boolean> {
+  const reading = req.method === 'GET' || req.method === 'HEAD';
+  if (req.method === 'POST' && url.pathname === RATING_PATH) {
+    const body = await readJson(req);
+    if (!body.ok) return answerJson(res, body.status, { code: 'bad-frame', message: body.message });
+    const parsed = RatingSubmissionSchema.safeParse(body.value);
+    if (!parsed.success) return answerJson(res, 400, { code: 'invalid-argument', message: describeZodError(parsed.error) });
+    const done = await customer.rate(parsed.data);
+    if (done.ok) {
+      res.writeHead(204, { 'Cache-Control': 'no-store' });
+      res.end();
+    } else {
+      const status = done.error.code === 'not-found' ? 404 : done.error.code === 'unavailable' ? 503 : 409;
+      answerJson(res, status, done.error);
+    }
+    return true;
+  }
+  if (!reading) return false;
+  if (url.pathname === WIDGET_SETTINGS_PATH) {
+    answerJson(res, 200, await customer.settings());
+    return true;
+  }
+  if (url.pathname === '/widget.js') return serveFile(customer, 'widget.js', req, res, 'widget');
+  let relative: string;
+  if (url.pathname === '/chat' || url.pathname === '/chat/') relative = 'index.html';
+  else if (url.pathname.startsWith('/chat/')) relative = decodeURIComponentSafe(url.pathname.slice('/chat/'.length));
+  else return false;
+  return serveFile(customer, relative, req, res, 'page');
+}
+
+function serveFile(
+  customer: CustomerHttp,
+  relative: string,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  kind: 'page' | 'widget',
+): true {
+  // only plain names below the page folder: no "..", no hidden files, no absolute paths
+  const safe = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/.test(relative) && relative !== BUILT_MARK;
+  const root = path.resolve(customer.pageDir);
+  const file = path.resolve(root, relative);
+  const type = contentTypeOf(file);
+  if (!safe || !type || !file.startsWith(root + path.sep)) return notFound(res, 'not found\n');
+  let body: Buffer;
+  try {
+    body = fs.readFileSync(file);
+  } catch {
+    return notFound(res, relative === 'index.html' ? 'the customer chat page is not built: run npm run build:customer\n' : 'not found\n');
+  }
+  const headers: http.OutgoingHttpHeaders = {
+    'Content-Type': type,
+    'Content-Length': body.length,
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-cache',
+  };
+  if (kind === 'widget') {
+    // loaded by other websites' pages
+    headers['Cross-Origin-Resource-Policy'] = 'cross-origin';
+  } else {
+    headers['Content-Security-Policy'] = customerPageCsp(req.headers.host, customer.widgetOrigins);
+    headers['Referrer-Policy'] = 'no-referrer';
+    // framed by a website, the page is another origin's child: isolating it from its opener would be moot
+    if (!customer.widgetOrigins.length) headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+  }
+  res.writeHead(200, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return true;
+}
+
+function notFound(res: http.ServerResponse, text: string): true {
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(text);
+  return true;
+}
+
+function answerJson(res: http.ServerResponse, status: number, body: unknown): true {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(body));
+  return true;
+}
+
+async function readJson(
+  req: http.IncomingMessage,
+): Promise<{ ok: true; value: unknown } | { ok: false; status: number; message: string }> {
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+    return { ok: false, status: 415, message: 'Send the rating as application/json.' };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return { ok: false, status: 413, message: `The body may be at most ${MAX_BODY_BYTES} bytes.` };
+    chunks.push(chunk);
+  }
+  try {
+    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch {
+    return { ok: false, status: 400, message: 'The body is not valid JSON.' };
+  }
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return '';
+  }
+}
