@@ -6,7 +6,9 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 
-export const CUSTOMER_PAGE_OUT = path.resolve(import.meta.dirname, 'dist/customer-page');
+const here = import.meta.dirname;
+export const CUSTOMER_PAGE_OUT = path.resolve(here, 'dist/customer-page');
+const source = path.resolve(here, 'relay/customer-page');
 /** the budget the issue set for what a customer downloads (page + widget, gzipped) */
 const BUDGET_BYTES = 40 * 1024;
 
@@ -35,18 +37,18 @@ function sizeReport(): Plugin {
 }
 
 export default defineConfig({
-  root: 'relay/customer-page',
+  root: source,
   base: '/chat/',
   publicDir: false,
   plugins: [sizeReport()],
   build: {
-    outDir: process.env.BATON_CUSTOMER_PAGE_OUT ?? CUSTOMER_PAGE_OUT,
+    outDir: CUSTOMER_PAGE_OUT,
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
     modulePreload: false,
     rollupOptions: {
-      input: { index: 'relay/customer-page/index.html', widget: 'relay/customer-page/src/widget.ts' },
+      input: { index: path.join(source, 'index.html'), widget: path.join(source, 'src/widget.ts') },
       output: {
         // the widget's address is part of every website's embed code: it never changes
         entryFileNames: (chunk) => (chunk.name === 'widget' ? 'widget.js' : 'assets/[name]-[hash].js'),

@@ -77,7 +77,10 @@ export const RequestSchema = z.object({
   title: z.string().min(1).max(200),
   description: z.string().max(5000).nullable(),
   customerName: z.string(),
-  createdBy: AgentIdSchema,
+  /** the agent who filed it; null when the customer left it with the offline form */
+  createdBy: AgentIdSchema.nullable(),
+  /** the customer's e-mail address, when they left one (the offline form asks for it) */
+  customerEmail: z.string().nullable().optional(),
   createdAt: z.number(),
   /** the transcript at the moment the request was created, as plain lines */
   transcript: z.array(z.object({ at: z.number(), author: z.string(), text: z.string() })),

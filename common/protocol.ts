@@ -19,7 +19,7 @@ import {
 } from './domain';
 import { ErrorCodeSchema } from './errors';
 
-export { AGENT_PATH, CloseCodes, CUSTOMER_PATH, PROTOCOL_VERSION } from './wire-constants';
+export { AGENT_PATH, CloseCodes, CUSTOMER_PATH, OFFLINE_PATH, PROTOCOL_VERSION, RATING_PATH } from './wire-constants';
 
 const CommandId = z.string().min(1).max(64);
 const cmd = { id: CommandId };
@@ -106,13 +106,24 @@ export type CustomerCommand = z.infer<typeof CustomerCommandSchema>;
  * POST /chat/rating (JSON): the customer's satisfaction rating once the chat has ended, by the chat's token (the
  * connection is closed by then). Answered 204, or 4xx with `{ code, message }`; a chat is rated at most once.
  */
-export const RATING_PATH = '/chat/rating';
 export const RatingSubmissionSchema = z.object({
   token: z.string().min(16).max(128),
   score: RatingScoreSchema,
   comment: RatingCommentSchema.optional(),
 });
 export type RatingSubmission = z.infer<typeof RatingSubmissionSchema>;
+
+/**
+ * POST /chat/offline (JSON): the offline form, when nobody can chat. The relay files a request with the message (a
+ * chat opened and closed at once, so agents find it like any other) and answers 201 `{ requestId }`.
+ */
+export const OfflineMessageSchema = z.object({
+  name: z.string().trim().min(1).max(80),
+  email: CustomerEmailSchema,
+  message: z.string().trim().min(1).max(5000),
+  topic: TopicSchema.optional(),
+});
+export type OfflineMessage = z.infer<typeof OfflineMessageSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Relay → clients

@@ -21,7 +21,6 @@ export interface WidgetSettings {
 }
 
 export const WIDGET_SETTINGS_PATH = '/chat/settings.json';
-export const OFFLINE_MESSAGE_PATH = '/chat/offline';
 
 export const defaultWidgetSettings: WidgetSettings = {
   title: 'Chat with us',

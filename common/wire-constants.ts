@@ -22,3 +22,7 @@ export const CloseCodes = {
 
 /** The longest message text the relay takes (MessageTextSchema); the customer page splits longer pastes. */
 export const MAX_MESSAGE_CHARS = 8000;
+
+/** The customer page's HTTP posts (their bodies: RatingSubmissionSchema, OfflineMessageSchema in protocol.ts). */
+export const RATING_PATH = '/chat/rating';
+export const OFFLINE_PATH = '/chat/offline';

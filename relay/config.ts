@@ -194,6 +194,22 @@ export const settings = {
     meaning: "topics offered in the pre-chat form (a widget's data-team picks one); repeats",
     options: (topics) => (topics?.length ? { widget: { topics } } : {}),
   }),
+  widgetOfflineForm: setting({
+    flag: 'widget-offline-form',
+    kind: 'boolean',
+    schema: flagOn().default(false),
+    meaning: 'when nobody is Present, the page offers a form that leaves a request (with the e-mail) instead of a place in the queue',
+    options: (offlineForm) => ({ widget: { offlineForm } }),
+  }),
+  widgetOfflineReply: setting({
+    flag: 'widget-offline-reply',
+    kind: 'string',
+    arg: '<text>',
+    schema: z.string({ error: 'must be a text of 1-200 characters' }).trim().min(1).max(200, { error: 'must be at most 200 characters' }).optional(),
+    unset: 'within one working day',
+    meaning: 'when the offline form says an answer comes ("We will answer by e-mail …")',
+    options: (offlineReply) => (offlineReply ? { widget: { offlineReply } } : {}),
+  }),
   postgresUrl: setting({
     flag: 'postgres',
     kind: 'string',

@@ -1,12 +1,21 @@
 // The relay's HTTP for customers: the chat page (built by Vite into a folder: vite.customer.config.ts) under /chat,
-// the website widget's launcher at /widget.js, the page's settings, and the rating it posts when a chat has ended.
+// the website widget's launcher at /widget.js, the page's settings, the rating it posts when a chat has ended, and the
+// offline form's message.
 // The page may be framed only by the websites the operator allowed (--widget-origin): frame-ancestors says so.
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { contentTypeOf } from '../common/content-types';
-import { describeZodError, RATING_PATH, type RatingSubmission, RatingSubmissionSchema } from '../common/protocol';
+import {
+  describeZodError,
+  OFFLINE_PATH,
+  type OfflineMessage,
+  OfflineMessageSchema,
+  RATING_PATH,
+  type RatingSubmission,
+  RatingSubmissionSchema,
+} from '../common/protocol';
 import type { Result } from '../common/result';
 import { WIDGET_SETTINGS_PATH, type WidgetSettings } from '../common/widget-settings';
 
@@ -19,6 +28,9 @@ export interface WidgetOptions {
   colour?: string;
   emailRequired?: boolean;
   topics?: string[];
+  /** when nobody is Present, offer the offline form instead of a place in the queue */
+  offlineForm?: boolean;
+  offlineReply?: string;
 }
 
 export interface CustomerHttp {
@@ -27,6 +39,7 @@ export interface CustomerHttp {
   widgetOrigins: string[];
   settings(): Promise<WidgetSettings>;
   rate(submission: RatingSubmission): Promise<Result<unknown>>;
+  offline(message: OfflineMessage): Promise<Result<{ requestId: string }>>;
 }
 
 /** What marks a folder as a built page (the build writes it, with the sizes). */
@@ -76,14 +89,18 @@ export async function serveCustomer(
     const parsed = RatingSubmissionSchema.safeParse(body.value);
     if (!parsed.success) return answerJson(res, 400, { code: 'invalid-argument', message: describeZodError(parsed.error) });
     const done = await customer.rate(parsed.data);
-    if (done.ok) {
-      res.writeHead(204, { 'Cache-Control': 'no-store' });
-      res.end();
-    } else {
-      const status = done.error.code === 'not-found' ? 404 : done.error.code === 'unavailable' ? 503 : 409;
-      answerJson(res, status, done.error);
-    }
+    if (!done.ok) return answerJson(res, statusOf(done.error.code), done.error);
+    res.writeHead(204, { 'Cache-Control': 'no-store' });
+    res.end();
     return true;
+  }
+  if (req.method === 'POST' && url.pathname === OFFLINE_PATH) {
+    const body = await readJson(req);
+    if (!body.ok) return answerJson(res, body.status, { code: 'bad-frame', message: body.message });
+    const parsed = OfflineMessageSchema.safeParse(body.value);
+    if (!parsed.success) return answerJson(res, 400, { code: 'invalid-argument', message: describeZodError(parsed.error) });
+    const done = await customer.offline(parsed.data);
+    return done.ok ? answerJson(res, 201, done.value) : answerJson(res, statusOf(done.error.code), done.error);
   }
   if (!reading) return false;
   if (url.pathname === WIDGET_SETTINGS_PATH) {
@@ -137,6 +154,10 @@ function serveFile(
   return true;
 }
 
+function statusOf(code: string): number {
+  return code === 'not-found' ? 404 : code === 'unavailable' ? 503 : code === 'internal' ? 500 : 409;
+}
+
 function notFound(res: http.ServerResponse, text: string): true {
   res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(text);
@@ -153,7 +174,7 @@ async function readJson(
   req: http.IncomingMessage,
 ): Promise<{ ok: true; value: unknown } | { ok: false; status: number; message: string }> {
   if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-    return { ok: false, status: 415, message: 'Send the rating as application/json.' };
+    return { ok: false, status: 415, message: 'Send the body as application/json.' };
   }
   const chunks: Buffer[] = [];
   let size = 0;

@@ -15,6 +15,7 @@ import {
   type AgentCommandOf,
   type CustomerCommand,
   type CustomerFrame,
+  type OfflineMessage,
   PROTOCOL_VERSION,
   type RatingSubmission,
   type RelayFrame,
@@ -35,7 +36,7 @@ import {
 } from './core/model';
 import { closeWindow, listen, takeOver } from './core/listening';
 import { rateChat } from './core/ratings';
-import { createRequest } from './core/requests';
+import { createRequest, offlineRequest } from './core/requests';
 import { chooseAgent } from './core/routing';
 import { assign, closeByAgent, closeByCustomer, openChat } from './core/sessions';
 import { accept, cancel, expire, offer, reject, targetUnavailable } from './core/transfers';
@@ -324,6 +325,19 @@ export class Hub {
       load: { transcript: true },
       decide: (loaded) => rateChat(loaded.session, submission.score, comment, loaded),
     });
+  }
+
+  /** The offline form: a request the customer leaves when nobody can chat, sent to the managers like any new one. */
+  async offlineMessage(form: OfflineMessage): Promise<Result<{ requestId: string }>> {
+    const { ids, clock } = this.deps;
+    const filed = offlineRequest(ids.id('ses'), form, { now: clock.now(), newId: (prefix) => ids.id(prefix) });
+    const applied = await this.deps.runner.open(filed.session, filed.events, this.deps.hashToken(ids.secret()));
+    if (!applied.ok) return applied;
+    this.deps.log({ event: 'offline-request', sessionId: filed.session.id, requestId: filed.request.id });
+    this.applied(applied.value);
+    const managers = [...this.accounts.values()].filter((a) => a.role === 'manager').map((a) => a.id);
+    this.deps.fanout.publish({ kind: 'request', request: filed.request, to: managers });
+    return ok({ requestId: filed.request.id });
   }
 
   /** Whether a new chat would find someone: an agent online and Present (else the page offers its offline form). */

@@ -422,11 +422,14 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     widgetOrigins: widget.origins,
     settings: async () => ({
       ...defaultWidgetSettings,
-      ...Object.fromEntries(Object.entries(widget).filter(([key, value]) => key !== 'origins' && value !== undefined)),
-      available: hub.anyonePresent(),
+      ...Object.fromEntries(
+        Object.entries(widget).filter(([key, value]) => key !== 'origins' && key !== 'offlineForm' && value !== undefined),
+      ),
+      available: !widget.offlineForm || hub.anyonePresent(),
       limits: rate,
     }),
     rate: (submission) => hub.rateChat(submission),
+    offline: (message) => hub.offlineMessage(message),
   };
   const liveCounts = async () => {
     const live = await store.listLiveSessions().catch(() => []);

@@ -323,7 +323,8 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
       await db.query('INSERT INTO requests (id, session_id, created_by, created_at, body) VALUES ($1, $2, $3, $4, $5)', [
         request.id,
         request.sessionId,
-        request.createdBy,
+        // the customer's own (offline form) have no creator: '' matches no agent's list
+        request.createdBy ?? '',
         request.createdAt,
         JSON.stringify(request),
       ]);

@@ -462,7 +462,8 @@ export class SqliteRelayStore {
   }
 
   addRequest(request: Request): void {
-    this.stmt.addRequest.run(request.id, request.sessionId, request.createdBy, request.createdAt, JSON.stringify(request));
+    // the customer's own (offline form) have no creator: '' matches no agent's list
+    this.stmt.addRequest.run(request.id, request.sessionId, request.createdBy ?? '', request.createdAt, JSON.stringify(request));
   }
 
   addRating(sessionId: SessionId, score: number, comment: string | null, at: number): void {

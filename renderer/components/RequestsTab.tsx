@@ -34,7 +34,20 @@ export function RequestsTab() {
               </time>
             </div>
             <p className="card-meta">
-              Customer: <bdi>{request.customerName}</bdi> · Created by <bdi>{nameOf(request.createdBy)}</bdi>
+              Customer: <bdi>{request.customerName}</bdi>
+              {request.customerEmail ? (
+                <>
+                  {' '}
+                  (<bdi>{request.customerEmail}</bdi>)
+                </>
+              ) : null}{' '}
+              · {request.createdBy ? (
+                <>
+                  Created by <bdi>{nameOf(request.createdBy)}</bdi>
+                </>
+              ) : (
+                'Left with the offline form'
+              )}
             </p>
             {request.description ? (
               <p className="card-body" dir="auto">

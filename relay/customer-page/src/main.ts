@@ -4,10 +4,16 @@
 import '../chat.css';
 import { Backoff } from '../../../common/backoff';
 import { customerErrorSentence } from '../../../common/error-codes';
-import { CloseCodes, CUSTOMER_PATH, MAX_MESSAGE_CHARS, PROTOCOL_VERSION } from '../../../common/wire-constants';
+import {
+  CloseCodes,
+  CUSTOMER_PATH,
+  MAX_MESSAGE_CHARS,
+  OFFLINE_PATH,
+  PROTOCOL_VERSION,
+  RATING_PATH,
+} from '../../../common/wire-constants';
 import {
   COLOUR,
-  OFFLINE_MESSAGE_PATH,
   readWidgetSettings,
   WIDGET_SETTINGS_PATH,
   type WidgetSettings,
@@ -518,7 +524,7 @@ async function sendOffline(event: SubmitEvent): Promise<void> {
   showAlert('');
   const topic = params.get('team') ?? params.get('topic');
   try {
-    const response = await fetch(OFFLINE_MESSAGE_PATH, {
+    const response = await fetch(OFFLINE_PATH, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ name, email, message, ...(topic ? { topic } : {}) }),
@@ -557,7 +563,7 @@ async function sendRating(event: SubmitEvent): Promise<void> {
   }
   const comment = ui.ratingComment.value.trim();
   try {
-    const response = await fetch('/chat/rating', {
+    const response = await fetch(RATING_PATH, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ token: chat.token, score: Number(chosen.value), ...(comment ? { comment } : {}) }),
