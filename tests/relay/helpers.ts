@@ -357,7 +357,7 @@ export interface TestCustomer extends TestClient {
 
 export async function connectCustomer(
   relay: RunningRelay,
-  hello: { name?: string; token?: string; lastSeq?: number } = { name: 'Customer' },
+  hello: { name?: string; token?: string; lastSeq?: number; email?: string; topic?: string } = { name: 'Customer' },
   headers: Record<string, string> = {},
 ): Promise<TestCustomer> {
   const ws = await openSocket(`${relay.wsUrl}${CUSTOMER_PATH}`, headers);
