@@ -57,8 +57,8 @@ interface Fixtures {
   relay: TestRelay;
   /** starts a web host signed in as `user`, opens it in its own browser context and waits until it is online */
   signIn: (user: DemoUser, options?: SignInOptions) => Promise<Agent>;
-  /** opens the customer chat page in its own browser context, without starting a chat */
-  openCustomerPage: () => Promise<Page>;
+  /** opens the customer chat page in its own browser context, without starting a chat (`offline`: expect its offline form) */
+  openCustomerPage: (options?: { offline?: boolean }) => Promise<Page>;
   /** opens the customer page and starts a chat with a first message */
   startChat: (customerName: string, firstMessage: string) => Promise<Customer>;
 }
@@ -138,12 +138,12 @@ export const test = base.extend<Fixtures>({
 
   openCustomerPage: async ({ browser, relay }, use) => {
     const contexts: BrowserContext[] = [];
-    await use(async () => {
+    await use(async ({ offline = false } = {}) => {
       const context = await browser.newContext();
       contexts.push(context);
       const page = await context.newPage();
       await page.goto(`${relay.httpUrl}/chat`);
-      await expect(page.getByRole('button', { name: 'Start chat' })).toBeVisible();
+      await expect(page.getByRole('button', { name: offline ? 'Send message' : 'Start chat' })).toBeVisible();
       return page;
     });
     for (const context of contexts) await context.close();

@@ -24,8 +24,8 @@
 
   const host = document.createElement('div');
   host.id = 'baton-widget';
-  // a shadow root keeps the host page's CSS off the launcher, and ours off the page
-  const root = host.attachShadow({ mode: 'closed' });
+  // a shadow root keeps the host page's CSS off the launcher, and ours off the page (open: tests and tools can reach it)
+  const root = host.attachShadow({ mode: 'open' });
   const style = document.createElement('style');
   style.textContent = `
     :host { all: initial; }
