@@ -233,6 +233,19 @@ test.describe('screenshots', () => {
         ...(writeFiles ? { path: path.join(folder, `customer-queue-${name}.png`) } : {}),
       });
     }
+    await waiting.page.getByRole('button', { name: 'End chat' }).click();
+    await waiting.page.getByRole('radio', { name: '5 stars' }).check();
+    for (const [name, viewport] of [
+      ['desktop', { width: 1280, height: 800 }],
+      ['phone', { width: 360, height: 740 }],
+    ] as const) {
+      await waiting.page.setViewportSize(viewport);
+      await waiting.page.screenshot({
+        animations: 'disabled',
+        caret: 'hide',
+        ...(writeFiles ? { path: path.join(folder, `customer-rating-${name}.png`) } : {}),
+      });
+    }
     await alice.close();
   });
 });

@@ -38,7 +38,7 @@
       border: 0; border-radius: 14px; box-shadow: 0 12px 40px rgb(0 0 0 / 22%); background: #fff; }
     .frame[hidden] { display: none; }
     @media (max-width: 480px) {
-      .frame { right: 0; bottom: 0; width: 100vw; height: calc(100vh - 84px); border-radius: 0; }
+      .frame { top: 0; right: 0; bottom: auto; width: 100vw; height: calc(100vh - 84px); border-radius: 0; }
       .launcher { right: 12px; bottom: 12px; }
     }`;
   const button = document.createElement('button');
