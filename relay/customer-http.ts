@@ -16,6 +16,7 @@ import {
   type RatingSubmission,
   RatingSubmissionSchema,
 } from '../common/protocol';
+import type { z } from 'zod';
 import type { Result } from '../common/result';
 import { WIDGET_SETTINGS_PATH, type WidgetSettings } from '../common/widget-settings';
 
@@ -84,23 +85,19 @@ export async function serveCustomer(
 ): Promise<boolean> {
   const reading = req.method === 'GET' || req.method === 'HEAD';
   if (req.method === 'POST' && url.pathname === RATING_PATH) {
-    const body = await readJson(req);
-    if (!body.ok) return answerJson(res, body.status, { code: 'bad-frame', message: body.message });
-    const parsed = RatingSubmissionSchema.safeParse(body.value);
-    if (!parsed.success) return answerJson(res, 400, { code: 'invalid-argument', message: describeZodError(parsed.error) });
-    const done = await customer.rate(parsed.data);
-    if (!done.ok) return answerJson(res, statusOf(done.error.code), done.error);
-    res.writeHead(204, { 'Cache-Control': 'no-store' });
-    res.end();
-    return true;
+    return posted(req, res, RatingSubmissionSchema, async (rating) => {
+      const done = await customer.rate(rating);
+      if (!done.ok) return answerJson(res, statusOf(done.error.code), done.error);
+      res.writeHead(204, { 'Cache-Control': 'no-store' });
+      res.end();
+      return true;
+    });
   }
   if (req.method === 'POST' && url.pathname === OFFLINE_PATH) {
-    const body = await readJson(req);
-    if (!body.ok) return answerJson(res, body.status, { code: 'bad-frame', message: body.message });
-    const parsed = OfflineMessageSchema.safeParse(body.value);
-    if (!parsed.success) return answerJson(res, 400, { code: 'invalid-argument', message: describeZodError(parsed.error) });
-    const done = await customer.offline(parsed.data);
-    return done.ok ? answerJson(res, 201, done.value) : answerJson(res, statusOf(done.error.code), done.error);
+    return posted(req, res, OfflineMessageSchema, async (message) => {
+      const done = await customer.offline(message);
+      return done.ok ? answerJson(res, 201, done.value) : answerJson(res, statusOf(done.error.code), done.error);
+    });
   }
   if (!reading) return false;
   if (url.pathname === WIDGET_SETTINGS_PATH) {
@@ -152,6 +149,20 @@ function serveFile(
   res.writeHead(200, headers);
   res.end(req.method === 'HEAD' ? undefined : body);
   return true;
+}
+
+/** Reads a JSON body and checks it against its schema, answering 4xx with a sentence when it is not one. */
+async function posted<S extends z.ZodType>(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  schema: S,
+  handle: (value: z.infer<S>) => Promise<true>,
+): Promise<true> {
+  const body = await readJson(req);
+  if (!body.ok) return answerJson(res, body.status, { code: 'bad-frame', message: body.message });
+  const parsed = schema.safeParse(body.value);
+  if (!parsed.success) return answerJson(res, 400, { code: 'invalid-argument', message: describeZodError(parsed.error) });
+  return handle(parsed.data);
 }
 
 function statusOf(code: string): number {

@@ -198,6 +198,19 @@ test('after the chat the customer rates it and downloads the transcript; the own
 const writeFiles = process.env.BATON_SCREENSHOTS === '1';
 const folder = path.resolve(import.meta.dirname, '../../docs/screenshots');
 
+const sizes = [
+  ['desktop', { width: 1280, height: 800 }],
+  ['phone', { width: 360, height: 740 }],
+] as const;
+
+async function shootBothSizes(page: Page, name: string): Promise<void> {
+  for (const [size, viewport] of sizes) {
+    await page.setViewportSize(viewport);
+    const file = writeFiles ? { path: path.join(folder, `${name}-${size}.png`) } : {};
+    expect((await page.screenshot({ animations: 'disabled', caret: 'hide', ...file })).byteLength).toBeGreaterThan(1000);
+  }
+}
+
 test.describe('screenshots', () => {
   test.use({
     // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature needs the destructuring.
@@ -207,10 +220,7 @@ test.describe('screenshots', () => {
   test('the widget on a website and the chat page at desktop and 360 px phone sizes', async ({ browser, relay, startChat }) => {
     const alice = await connectScriptedAgent(relay.wsUrl, 'alice');
     await alice.command({ type: 'set-status', status: 'away' });
-    for (const [name, viewport] of [
-      ['desktop', { width: 1280, height: 800 }],
-      ['phone', { width: 360, height: 740 }],
-    ] as const) {
+    for (const [name, viewport] of sizes) {
       const context = await browser.newContext({ viewport });
       const page = await context.newPage();
       await page.goto(allowed.pageFor(relay.httpUrl));
@@ -222,30 +232,10 @@ test.describe('screenshots', () => {
     await startChat('Early Bird', 'First!');
     const waiting = await startChat('Sam Lee', 'Hello, I have a question about my order 1182.');
     await expect(waiting.page.getByRole('status', { name: 'Queue position' })).toHaveText('You are number 2 in the queue.');
-    for (const [name, viewport] of [
-      ['desktop', { width: 1280, height: 800 }],
-      ['phone', { width: 360, height: 740 }],
-    ] as const) {
-      await waiting.page.setViewportSize(viewport);
-      await waiting.page.screenshot({
-        animations: 'disabled',
-        caret: 'hide',
-        ...(writeFiles ? { path: path.join(folder, `customer-queue-${name}.png`) } : {}),
-      });
-    }
+    await shootBothSizes(waiting.page, 'customer-queue');
     await waiting.page.getByRole('button', { name: 'End chat' }).click();
     await waiting.page.getByRole('radio', { name: '5 stars' }).check();
-    for (const [name, viewport] of [
-      ['desktop', { width: 1280, height: 800 }],
-      ['phone', { width: 360, height: 740 }],
-    ] as const) {
-      await waiting.page.setViewportSize(viewport);
-      await waiting.page.screenshot({
-        animations: 'disabled',
-        caret: 'hide',
-        ...(writeFiles ? { path: path.join(folder, `customer-rating-${name}.png`) } : {}),
-      });
-    }
+    await shootBothSizes(waiting.page, 'customer-rating');
     await alice.close();
   });
 });

@@ -465,28 +465,41 @@ function stopTyping(): void {
   typingSentAt = 0;
 }
 
+/** The first rule that does not hold is said in the alert and its field focused; true when all hold. */
+function checkForm(rules: [holds: boolean, sentence: string, field: HTMLElement][]): boolean {
+  const broken = rules.find(([holds]) => !holds);
+  if (broken) {
+    showAlert(broken[1]);
+    broken[2].focus();
+    return false;
+  }
+  showAlert('');
+  return true;
+}
+
+/** Posts JSON to the relay; true when it answered 2xx (or one of `alsoFine`). */
+async function postJson(path: string, body: object, alsoFine: number[] = []): Promise<boolean> {
+  try {
+    const response = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    return response.ok || alsoFine.includes(response.status);
+  } catch {
+    return false;
+  }
+}
+
 function startChat(event: SubmitEvent): void {
   event.preventDefault();
   const name = ui.startName.value.trim();
   const email = ui.startEmail.value.trim();
   const text = ui.startMessage.value.trim();
-  const problem = !name
-    ? ([strings.enterName, ui.startName] as const)
-    : name.length > 80
-      ? ([strings.nameTooLong, ui.startName] as const)
-      : settings.emailRequired && !email
-        ? ([strings.enterEmail, ui.startEmail] as const)
-        : email && !EMAIL.test(email)
-          ? ([strings.badEmail, ui.startEmail] as const)
-          : !text
-            ? ([strings.writeMessage, ui.startMessage] as const)
-            : null;
-  if (problem) {
-    showAlert(problem[0]);
-    problem[1].focus();
-    return;
-  }
-  showAlert('');
+  const fine = checkForm([
+    [Boolean(name), strings.enterName, ui.startName],
+    [name.length <= 80, strings.nameTooLong, ui.startName],
+    [!settings.emailRequired || Boolean(email), strings.enterEmail, ui.startEmail],
+    [!email || EMAIL.test(email), strings.badEmail, ui.startEmail],
+    [Boolean(text), strings.writeMessage, ui.startMessage],
+  ]);
+  if (!fine) return;
   chat = emptyState(name, email);
   chat.topic = ui.startTopic.hidden ? '' : ui.startTopic.value;
   chat.state = 'queued';
@@ -507,30 +520,15 @@ async function sendOffline(event: SubmitEvent): Promise<void> {
   const name = ui.offlineName.value.trim();
   const email = ui.offlineEmail.value.trim();
   const message = ui.offlineMessage.value.trim();
-  const problem = !name
-    ? ([strings.enterName, ui.offlineName] as const)
-    : !email
-      ? ([strings.enterEmail, ui.offlineEmail] as const)
-      : !EMAIL.test(email)
-        ? ([strings.badEmail, ui.offlineEmail] as const)
-        : !message
-          ? ([strings.writeMessage, ui.offlineMessage] as const)
-          : null;
-  if (problem) {
-    showAlert(problem[0]);
-    problem[1].focus();
-    return;
-  }
-  showAlert('');
+  const fine = checkForm([
+    [Boolean(name), strings.enterName, ui.offlineName],
+    [Boolean(email), strings.enterEmail, ui.offlineEmail],
+    [EMAIL.test(email), strings.badEmail, ui.offlineEmail],
+    [Boolean(message), strings.writeMessage, ui.offlineMessage],
+  ]);
+  if (!fine) return;
   const topic = params.get('team') ?? params.get('topic');
-  try {
-    const response = await fetch(OFFLINE_PATH, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name, email, message, ...(topic ? { topic } : {}) }),
-    });
-    if (!response.ok) throw new Error(String(response.status));
-  } catch {
+  if (!(await postJson(OFFLINE_PATH, { name, email, message, ...(topic ? { topic } : {}) }))) {
     showAlert(strings.offlineFailed);
     return;
   }
@@ -562,15 +560,9 @@ async function sendRating(event: SubmitEvent): Promise<void> {
     return;
   }
   const comment = ui.ratingComment.value.trim();
-  try {
-    const response = await fetch(RATING_PATH, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ token: chat.token, score: Number(chosen.value), ...(comment ? { comment } : {}) }),
-    });
-    // 409: rated already (another tab): as good as done
-    if (!response.ok && response.status !== 409) throw new Error(String(response.status));
-  } catch {
+  // 409: rated already (in another tab): as good as done
+  const body = { token: chat.token, score: Number(chosen.value), ...(comment ? { comment } : {}) };
+  if (!(await postJson(RATING_PATH, body, [409]))) {
     showAlert(strings.ratingFailed);
     return;
   }
