@@ -13,11 +13,10 @@ import {
   RATING_PATH,
 } from '../../../common/wire-constants';
 import {
-  COLOUR,
   readWidgetSettings,
-  WIDGET_SETTINGS_PATH,
   type WidgetSettings,
 } from '../../../common/widget-settings';
+import { checkForm, drawStars, loadSettings, postJson } from './forms';
 import { Pacer, splitForSending } from './pacing';
 import { type ChatEvent, type ChatState, emptyState, loadState, type Outgoing, randomId, saveState } from './state';
 import { strings } from './strings';
@@ -26,7 +25,6 @@ import {
   appendLine,
   clearTranscript,
   drawOutgoing,
-  el,
   nodeForEvent,
   removeOutgoing,
   scrollToEnd,
@@ -47,47 +45,6 @@ const params = new URLSearchParams(location.search);
 
 const save = () => saveState(chat);
 
-// ---------------------------------------------------------------------------------------------
-// Looks and words: the relay's settings, which the embedding page may override for its widget
-
-async function loadSettings(): Promise<void> {
-  try {
-    const response = await fetch(WIDGET_SETTINGS_PATH, { cache: 'no-store' });
-    if (response.ok) settings = readWidgetSettings(await response.json());
-  } catch {
-    // the defaults serve: a chat can still start
-  }
-  const title = params.get('title')?.trim().slice(0, 80);
-  const greeting = params.get('greeting')?.trim().slice(0, 500);
-  const colour = params.get('colour') ?? params.get('color');
-  if (title) settings.title = title;
-  if (greeting) settings.greeting = greeting;
-  if (colour && COLOUR.test(colour)) settings.colour = colour;
-  pacer = new Pacer(settings.limits);
-  document.documentElement.style.setProperty('--brand', settings.colour);
-  document.title = settings.title;
-  ui.title.textContent = settings.title;
-  ui.greeting.textContent = settings.greeting;
-  ui.startEmailLabel.textContent = settings.emailRequired ? strings.emailRequired : strings.emailOptional;
-  ui.startEmail.required = settings.emailRequired;
-  ui.startTopic.replaceChildren(
-    el('option', undefined, strings.chooseTopic),
-    ...settings.topics.map((topic) => {
-      const option = el('option', undefined, topic);
-      option.value = topic;
-      return option;
-    }),
-  );
-  (ui.startTopic.firstElementChild as HTMLOptionElement).value = '';
-  const topicAsked = settings.topics.length > 0;
-  ui.startTopic.hidden = !topicAsked;
-  ui.startTopicLabel.hidden = !topicAsked;
-  const wanted = params.get('team') ?? params.get('topic');
-  const preset = settings.topics.find((t) => t.toLowerCase() === wanted?.toLowerCase());
-  if (preset) ui.startTopic.value = preset;
-  ui.offlineIntro.textContent = settings.openingHours ? strings.closedIntro(settings.openingHours) : strings.offlineIntro;
-  document.body.classList.toggle('embedded', params.has('embed'));
-}
 
 // ---------------------------------------------------------------------------------------------
 // Views
@@ -465,28 +422,6 @@ function stopTyping(): void {
   typingSentAt = 0;
 }
 
-/** The first rule that does not hold is said in the alert and its field focused; true when all hold. */
-function checkForm(rules: [holds: boolean, sentence: string, field: HTMLElement][]): boolean {
-  const broken = rules.find(([holds]) => !holds);
-  if (broken) {
-    showAlert(broken[1]);
-    broken[2].focus();
-    return false;
-  }
-  showAlert('');
-  return true;
-}
-
-/** Posts JSON to the relay; true when it answered 2xx (or one of `alsoFine`). */
-async function postJson(path: string, body: object, alsoFine: number[] = []): Promise<boolean> {
-  try {
-    const response = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    return response.ok || alsoFine.includes(response.status);
-  } catch {
-    return false;
-  }
-}
-
 function startChat(event: SubmitEvent): void {
   event.preventDefault();
   const name = ui.startName.value.trim();
@@ -537,19 +472,6 @@ async function sendOffline(event: SubmitEvent): Promise<void> {
   showView();
 }
 
-function drawStars(): void {
-  ui.ratingStars.replaceChildren(
-    ...[1, 2, 3, 4, 5].map((score) => {
-      const label = el('label', 'star');
-      const input = el('input');
-      input.type = 'radio';
-      input.name = 'score';
-      input.value = String(score);
-      label.append(input, el('span', undefined, strings.ratingStar(score)));
-      return label;
-    }),
-  );
-}
 
 async function sendRating(event: SubmitEvent): Promise<void> {
   event.preventDefault();
@@ -634,7 +556,9 @@ window.addEventListener('online', () => {
 
 drawStars();
 drawAll();
-void loadSettings().then(() => {
+void loadSettings(params).then((loaded) => {
+  settings = loaded;
+  pacer = new Pacer(settings.limits);
   showView();
   if (chat.state === 'new') (settings.available ? ui.startName : ui.offlineName).focus();
   else if (chat.state !== 'closed') ui.composerMessage.focus();
