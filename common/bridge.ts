@@ -6,6 +6,7 @@ import {
   AgentIdSchema,
   AgentInfoSchema,
   MessageIdSchema,
+  RatingFiguresSchema,
   RequestSchema,
   SessionEventSchema,
   SessionIdSchema,
@@ -208,6 +209,8 @@ export const bridgeCommands = {
     result: z.object({ request: RequestSchema }),
   },
   'request:list': { args: none, result: z.object({ requests: z.array(RequestSchema) }) },
+  /** the customers' ratings of the last 7 days, from the relay (Dashboard viewers) */
+  'dashboard:ratings': { args: none, result: RatingFiguresSchema },
   /** closed sessions in the local cache, newest first */
   'history:list': {
     args: z

@@ -34,6 +34,14 @@ export const RatingScoreSchema = z.number().int().min(1).max(5);
 export const RatingCommentSchema = z.string().trim().max(1000);
 export const RatingSchema = z.object({ score: RatingScoreSchema, comment: z.string().nullable(), at: z.number() });
 export type Rating = z.infer<typeof RatingSchema>;
+/** The customers' ratings over the last `days` days, for the Dashboard. */
+export const RatingFiguresSchema = z.object({
+  days: z.number().int().positive(),
+  count: z.number().int().nonnegative(),
+  /** null when nobody rated a chat in that time */
+  average: z.number().min(1).max(5).nullable(),
+});
+export type RatingFigures = z.infer<typeof RatingFiguresSchema>;
 
 export const AgentInfoSchema = z.object({
   id: AgentIdSchema,

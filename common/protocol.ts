@@ -9,6 +9,7 @@ import {
   MessageIdSchema,
   MessageTextSchema,
   RatingCommentSchema,
+  RatingFiguresSchema,
   RatingScoreSchema,
   RequestSchema,
   SessionEventSchema,
@@ -74,6 +75,8 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
   z.object({ ...cmd, type: z.literal('list-requests') }),
   /** events of a session the caller may see (owner, listener, offered, manager, can-listen-in) after a seq */
   z.object({ ...cmd, type: z.literal('fetch-events'), sessionId: SessionIdSchema, afterSeq: z.number().int().nonnegative() }),
+  /** the customers' ratings over the last days (those who see the Dashboard) */
+  z.object({ ...cmd, type: z.literal('rating-figures'), days: z.number().int().min(1).max(366).default(7) }),
 ]);
 export type AgentCommand = z.infer<typeof AgentCommandSchema>;
 export type AgentCommandType = AgentCommand['type'];
@@ -146,6 +149,7 @@ export const CommandResultSchemas = {
   'create-request': z.object({ request: RequestSchema }),
   'list-requests': z.object({ requests: z.array(RequestSchema) }),
   'fetch-events': z.object({ events: z.array(SessionEventSchema) }),
+  'rating-figures': RatingFiguresSchema,
 } as const;
 
 export const RelayFrameSchema = z.discriminatedUnion('type', [

@@ -33,6 +33,7 @@ const bridgeChannelNames: Record<BridgeChannel, true> = {
   'session:closeChat': true,
   'request:create': true,
   'request:list': true,
+  'dashboard:ratings': true,
   'history:list': true,
   'history:search': true,
 };

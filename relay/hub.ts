@@ -391,6 +391,12 @@ export class Hub {
         if (!allowed) return refuse('forbidden', 'You are not part of that chat.');
         return ok({ events: await store.eventsAfter(session.id, command.afterSeq) });
       }
+      case 'rating-figures': {
+        if (!seesDashboard(actor)) return refuse('forbidden', 'Only those who see the Dashboard see its figures.');
+        const since = this.deps.clock.now() - command.days * 86_400_000;
+        const { count, average } = await this.deps.store.ratingsSince(since);
+        return ok({ days: command.days, count, average: average === null ? null : Math.round(average * 10) / 10 });
+      }
     }
   }
 

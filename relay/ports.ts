@@ -106,6 +106,8 @@ export interface RelayStore {
   sessionForToken(tokenHash: string): Promise<SessionId | null>;
   /** all requests, or those created by one agent; newest first */
   listRequests(createdBy: AgentId | null): Promise<Request[]>;
+  /** how many chats were rated since then, and their average score (null with none) */
+  ratingsSince(since: number): Promise<{ count: number; average: number | null }>;
 }
 
 /** Who is connected where. Embedded: counts in memory. Cluster: per-node keys in Redis with a TTL. */

@@ -337,6 +337,7 @@ class AgentClientCore implements AgentClient {
       }
       return ok({ requests: cache.requests() });
     },
+    'dashboard:ratings': () => this.relayResult({ type: 'rating-figures', days: 7 }, CommandResultSchemas['rating-figures']),
     'history:list': ({ limit, beforeClosedAt }) => ok({ sessions: this.requireStore().cache.closedSessions(limit, beforeClosedAt) }),
     'history:search': async ({ text, customer, from, to, limit }) => {
       const store = this.requireStore();

@@ -520,6 +520,14 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     return rows.length > 0;
   }
 
+  async ratingsSince(since: number): Promise<{ count: number; average: number | null }> {
+    const [row] = await this.query<{ count: number; average: string | null }>(
+      'SELECT count(*)::int AS count, avg(score) AS average FROM ratings WHERE rated_at >= $1',
+      [since],
+    );
+    return { count: row?.count ?? 0, average: row?.average == null ? null : Number(row.average) };
+  }
+
   async sessionForToken(tokenHash: string): Promise<SessionId | null> {
     const [row] = await this.query<{ session_id: string }>('SELECT session_id FROM customer_tokens WHERE token_hash = $1', [
       tokenHash,

@@ -26,5 +26,6 @@ export function sqliteReads(store: SqliteRelayStore): RelayStore {
     isParticipant: (sessionId: SessionId, agentId: AgentId) => settled(() => store.isParticipant(sessionId, agentId)),
     sessionForToken: (tokenHash: string) => settled(() => store.sessionForToken(tokenHash)),
     listRequests: (createdBy: AgentId | null) => settled(() => store.listRequests(createdBy)),
+    ratingsSince: (since: number) => settled(() => store.ratingsSince(since)),
   };
 }

@@ -470,6 +470,11 @@ export class SqliteRelayStore {
     this.stmt.addRating.run(sessionId, score, comment, at);
   }
 
+  ratingsSince(since: number): { count: number; average: number | null } {
+    const row = this.stmt.ratingsSince.get(since);
+    return { count: row?.count ?? 0, average: row?.average ?? null };
+  }
+
   listRequests(createdBy: AgentId | null): Request[] {
     const rows = createdBy === null ? this.stmt.allRequests.all() : this.stmt.requestsBy.all(createdBy);
     return rows.map((row) => RequestSchema.parse(JSON.parse(row.body)));
@@ -652,6 +657,9 @@ function prepareStatements(db: Database.Database) {
       'INSERT INTO requests (id, session_id, created_by, created_at, body) VALUES (?, ?, ?, ?, ?)',
     ),
     addRating: db.prepare('INSERT INTO ratings (session_id, score, comment, rated_at) VALUES (?, ?, ?, ?)'),
+    ratingsSince: db.prepare<[number], { count: number; average: number | null }>(
+      'SELECT count(*) AS count, avg(score) AS average FROM ratings WHERE rated_at >= ?',
+    ),
     allRequests: db.prepare<[], { body: string }>('SELECT body FROM requests ORDER BY created_at DESC, rowid DESC'),
     requestsBy: db.prepare<[string], { body: string }>(
       'SELECT body FROM requests WHERE created_by = ? ORDER BY created_at DESC, rowid DESC',

@@ -5,6 +5,7 @@ import { listenRequested, takeOverClicked } from '../store/actions';
 import { useAppDispatch, useAppSelector, useNow } from '../store/hooks';
 import { selectAgentNames } from '../store/presence';
 import { selectIsManager, selectMe } from '../store/session';
+import { selectRatingFigures } from '../store/dashboard';
 import { selectLiveSessions } from '../store/sessions';
 import { selectError } from '../store/ui';
 import { ErrorNote } from './Dialog';
@@ -17,6 +18,7 @@ export function Dashboard() {
   const manager = useAppSelector(selectIsManager);
   const me = useAppSelector(selectMe);
   const error = useAppSelector((s) => selectError(s, 'dashboard'));
+  const ratings = useAppSelector(selectRatingFigures);
   const now = useNow(1000);
   const open = (id: string) => dispatch(listenRequested(id));
   return (
@@ -25,6 +27,13 @@ export function Dashboard() {
         <h2 id={titleId}>Dashboard</h2>
         <p className="subtitle">Double-click a chat or press Enter to listen in.</p>
       </div>
+      {ratings ? (
+        <p className="figures" aria-label="Customer satisfaction">
+          {ratings.average === null
+            ? `No chats rated in the last ${ratings.days} days.`
+            : `Customer satisfaction: ${ratings.average.toFixed(1)} out of 5 from ${ratings.count} ${ratings.count === 1 ? 'rating' : 'ratings'} in the last ${ratings.days} days.`}
+        </p>
+      ) : null}
       <ErrorNote text={error} />
       <div className="table-wrap">
         <table aria-label="Live chats" className="live-table">

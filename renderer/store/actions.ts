@@ -1,7 +1,7 @@
 // The renderer's event vocabulary: past-tense actions that several slices and the effects react to.
 import { createAction } from '@reduxjs/toolkit';
 import type { AttentionKind, BatonBridge, ClientEvent, SearchHit, Settings } from '../../common/bridge';
-import type { AgentId, AgentInfo, Request, SessionEvent, SessionId, SessionSummary, SettableStatus } from '../../common/domain';
+import type { AgentId, AgentInfo, RatingFigures, Request, SessionEvent, SessionId, SessionSummary, SettableStatus } from '../../common/domain';
 import type { BatonError } from '../../common/result';
 
 /** Every ClientEvent the bridge pushes (and the app:snapshot answer at start, as a `snapshot` event). */
@@ -81,6 +81,7 @@ export const requestSubmitted = createAction<{ sessionId: SessionId; title: stri
 export const requestCreated = createAction<Request>('request/created');
 export const requestsTabOpened = createAction('request/tabOpened');
 export const requestsLoaded = createAction<Request[]>('request/listLoaded');
+export const ratingFiguresLoaded = createAction<RatingFigures>('dashboard/ratingFiguresLoaded');
 
 // History.
 export const historyTabOpened = createAction('history/tabOpened');

@@ -2,6 +2,7 @@
 import { combineReducers } from '@reduxjs/toolkit';
 import { chatReducer } from './chat';
 import { connectionReducer } from './connection';
+import { dashboardReducer } from './dashboard';
 import { historyReducer } from './history';
 import { presenceReducer } from './presence';
 import { requestsReducer } from './requests';
@@ -19,6 +20,7 @@ export const rootReducer = combineReducers({
   presence: presenceReducer,
   history: historyReducer,
   requests: requestsReducer,
+  dashboard: dashboardReducer,
   ui: uiReducer,
 });
 

@@ -2,7 +2,7 @@
 // database; the sweep's lock lets one node at a time sweep; the migration that gives the sweep its indexes.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { pgMigrations } from '../../relay/cluster/migrations';
+import { PG_LATEST_VERSION, pgMigrations } from '../../relay/cluster/migrations';
 import { PgEngine } from '../../relay/cluster/postgres';
 import type { TestRelay } from '../relay/helpers';
 import { type Dump, purgeSuite } from '../relay/ops-purge-suite';
@@ -63,7 +63,7 @@ describe.skipIf(unavailable !== null)('retention and erasure, a cluster of three
       await migrated.close();
       const { rows } = await client.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()");
       expect(rows.map((r) => r.indexname)).toEqual(expect.arrayContaining(['sessions_closed', 'customer_tokens_session', 'requests_session']));
-      expect((await client.query('SELECT version FROM baton_schema')).rows).toEqual([{ version: 2 }]);
+      expect((await client.query('SELECT version FROM baton_schema')).rows).toEqual([{ version: PG_LATEST_VERSION }]);
     } finally {
       await client.end();
       await database.drop();

@@ -184,6 +184,11 @@ test('after the chat the customer rates it and downloads the transcript; the own
   await customer.page.getByRole('button', { name: 'Send rating' }).click();
   await expect(customer.page.getByText('Thank you for your rating.')).toBeVisible();
   await expect(transcriptOf(alice.page, 'Rita Gomez')).toContainText('The customer rated the chat 4 out of 5: Quick and kind.');
+  const maria = await signIn('maria');
+  await maria.page.getByRole('tab', { name: 'Dashboard' }).click();
+  await expect(maria.page.getByLabel('Customer satisfaction')).toHaveText(
+    'Customer satisfaction: 4.0 out of 5 from 1 rating in the last 7 days.',
+  );
 
   const download = customer.page.waitForEvent('download');
   await customer.page.getByRole('button', { name: 'Download transcript' }).click();

@@ -85,6 +85,11 @@ export function customerSuite(start: StartRelay): void {
       expect(await twice.json()).toMatchObject({ message: 'This chat has been rated already.' });
       const { events } = await alice.ok({ type: 'fetch-events', sessionId, afterSeq: 0 });
       expect(events.filter((e: Frame) => e.kind === 'rated')).toHaveLength(1);
+
+      // the Dashboard's figure: for those who see the Dashboard
+      const maria = await agent(relay, 'maria');
+      expect(await maria.ok({ type: 'rating-figures', days: 7 })).toEqual({ days: 7, count: 1, average: 4 });
+      expect(await alice.command({ type: 'rating-figures' })).toMatchObject({ type: 'error', code: 'forbidden' });
     });
 
     it('a rating with an unknown token, a score outside 1-5 or no JSON is refused with a sentence', async () => {
