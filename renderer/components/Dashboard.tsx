@@ -28,7 +28,7 @@ export function Dashboard() {
         <p className="subtitle">Double-click a chat or press Enter to listen in.</p>
       </div>
       {ratings ? (
-        <p className="figures" aria-label="Customer satisfaction">
+        <p className="figures" role="status" aria-label="Customer satisfaction">
           {ratings.average === null
             ? `No chats rated in the last ${ratings.days} days.`
             : `Customer satisfaction: ${ratings.average.toFixed(1)} out of 5 from ${ratings.count} ${ratings.count === 1 ? 'rating' : 'ratings'} in the last ${ratings.days} days.`}
