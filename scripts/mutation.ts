@@ -1,6 +1,6 @@
 // `npm run test:mutation -- [file or folder ...] [stryker flags]`: Stryker (vitest runner, perTest coverage) on the
 // files named, or on stryker.config.json's `mutate` list when none are; other arguments go to Stryker untouched.
-// Client-core code is judged by tests/client alone (the relay suites never load it); relay and common code by both.
+// Client-core code is judged by tests/client alone (the relay suites never load it), relay code by tests/relay, the rest by both.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,17 +12,18 @@ const usage = `Usage: npm run test:mutation -- [<file or folder> ...] [stryker o
   (none)      the files listed in stryker.config.json "mutate"
   other flags are passed to "stryker run", e.g. --concurrency 1, --incremental
 
-Files under main/client are tested with tests/client; anything else with tests/relay and tests/client
+Files under main/client are tested with tests/client, files under relay/ with tests/relay; anything else with both
 (the suites this is set up for: the relay and the client core).
 (Stryker's own --testFiles leaves static mutants unactivated with the vitest runner; avoid it.)
 
 The report is printed and written to reports/mutation/mutation.html.`;
 
-/** A folder becomes a glob of its sources; declaration files have nothing to mutate. */
+/** A folder becomes globs of its sources; declaration files have nothing to mutate. */
 function mutateGlobs(targets: readonly string[], isFolder: (target: string) => boolean): string[] {
   return targets.flatMap((target) => {
     const clean = target.replace(/[\\/]+$/, '');
-    return isFolder(clean) ? [`${clean}/**/*.{ts,tsx}`, `!${clean}/**/*.d.ts`] : [clean];
+    // no {ts,tsx} braces: Stryker splits --mutate on commas
+    return isFolder(clean) ? [`${clean}/**/*.ts`, `${clean}/**/*.tsx`, `!${clean}/**/*.d.ts`] : [clean];
   });
 }
 
@@ -45,8 +46,9 @@ function main(): number {
     targets.push(path.relative(process.cwd(), path.resolve(arg)).split(path.sep).join('/'));
   }
   const mutate = targets.length > 0 ? ['--mutate', mutateGlobs(targets, (t) => fs.statSync(t).isDirectory()).join(',')] : [];
-  const clientOnly = targets.length > 0 && targets.every((t) => t.startsWith('main/client'));
-  const suites = clientOnly ? 'client' : 'relay,client';
+  const under = (prefix: string) => targets.length > 0 && targets.every((t) => t.startsWith(prefix));
+  // each side's code is judged by its own suites (the client suites start relays, but tests/relay is what pins the relay)
+  const suites = under('main/client') ? 'client' : under('relay/') ? 'relay' : 'relay,client';
   const stryker = path.join('node_modules', '.bin', process.platform === 'win32' ? 'stryker.cmd' : 'stryker');
   const run = spawnSync(stryker, ['run', 'stryker.config.json', ...mutate, ...passThrough], {
     stdio: 'inherit',

@@ -199,8 +199,11 @@ function canonical(value: unknown): string {
   );
 }
 
-/** Errors after which a send is tried again with the same message id, as the agent's outbox and the page do. */
-const RETRYABLE = new Set(['not-connected', 'timeout', 'unavailable']);
+/**
+ * Errors after which a send is tried again with the same message id, as the agent's outbox and the page do
+ * (`rate-limited` after the wait the relay named: a backlog flushed on reconnect, or a stalled machine, bunches sends).
+ */
+const RETRYABLE = new Set(['not-connected', 'timeout', 'unavailable', 'rate-limited']);
 
 /** An agent on the real RelayLink, resuming by seq, resending a message until it is acknowledged. */
 export class LinkedAgent {
@@ -281,7 +284,7 @@ export class LinkedAgent {
       if (answer.ok) return id;
       last = `${answer.error.code}: ${answer.error.message}`;
       if (!RETRYABLE.has(answer.error.code)) throw new Error(`${this.user}: send failed: ${last}`);
-      await sleep(100);
+      await sleep(Math.max(100, answer.error.retryAfterMs ?? 0));
       await waitUntil(() => this.link.online, 20_000, `${this.user} online again`);
     }
     throw new Error(`${this.user}: send never acknowledged; last answer ${last}`);
