@@ -6,6 +6,7 @@ import path from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
 import { COLOUR } from '../common/widget-settings';
+import { parseOpeningHours, validTimeZone } from './opening-hours';
 import { RELAY_DEFAULTS, type RelayOptions } from './server';
 
 type Kind = 'string' | 'number' | 'boolean' | 'list';
@@ -200,6 +201,29 @@ export const settings = {
     schema: flagOn().default(false),
     meaning: 'when nobody is Present, the page offers a form that leaves a request (with the e-mail) instead of a place in the queue',
     options: (offlineForm) => ({ widget: { offlineForm } }),
+  }),
+  widgetOpeningHours: setting({
+    flag: 'widget-opening-hours',
+    kind: 'string',
+    arg: '<hours>',
+    schema: z
+      .string()
+      .trim()
+      .refine((text) => typeof parseOpeningHours(text) !== 'string', {
+        error: (issue) => `must be like "mon-fri 09:00-17:00, sat 10:00-14:00": ${parseOpeningHours(String(issue.input))}`,
+      })
+      .optional(),
+    unset: 'always open',
+    meaning: 'outside these hours (in widgetTimeZone) the page offers the offline form instead of a chat',
+    options: (openingHours) => (openingHours ? { widget: { openingHours } } : {}),
+  }),
+  widgetTimeZone: setting({
+    flag: 'widget-time-zone',
+    kind: 'string',
+    arg: '<zone>',
+    schema: z.string().refine(validTimeZone, { error: 'must be a time zone such as Europe/Vienna or UTC' }).default('UTC'),
+    meaning: 'the time zone of widgetOpeningHours',
+    options: (timeZone) => ({ widget: { timeZone } }),
   }),
   widgetOfflineReply: setting({
     flag: 'widget-offline-reply',

@@ -32,6 +32,9 @@ export interface WidgetOptions {
   /** when nobody is Present, offer the offline form instead of a place in the queue */
   offlineForm?: boolean;
   offlineReply?: string;
+  /** "mon-fri 09:00-17:00": outside them the offline form is offered (relay/opening-hours.ts) */
+  openingHours?: string;
+  timeZone?: string;
 }
 
 export interface CustomerHttp {

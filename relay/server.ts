@@ -28,6 +28,7 @@ import type { Engine } from './engine';
 import { httpHandler, type OpsEndpoints } from './http';
 import { type CustomerHttp, defaultCustomerPageDir, type WidgetOptions } from './customer-http';
 import { Hub } from './hub';
+import { isOpen, parseOpeningHours } from './opening-hours';
 import { RelayMetrics } from './metrics';
 import { type Clock, type Log, type LogEntry, StoreUnavailable } from './ports';
 import { type RetentionOptions, RetentionSweeper } from './retention';
@@ -417,15 +418,18 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // HTTP
 
   const widget = options.widget ?? { origins: [] };
+  const parsedHours = widget.openingHours ? parseOpeningHours(widget.openingHours) : null;
+  if (typeof parsedHours === 'string') throw new Error(`widget opening hours: ${parsedHours}`);
+  const hours = parsedHours;
   const customerRoutes: CustomerHttp = {
     pageDir: options.customerPageDir ?? defaultCustomerPageDir(),
     widgetOrigins: widget.origins,
     settings: async () => ({
       ...defaultWidgetSettings,
       ...Object.fromEntries(
-        Object.entries(widget).filter(([key, value]) => key !== 'origins' && key !== 'offlineForm' && value !== undefined),
+        Object.entries(widget).filter(([key, value]) => !['origins', 'offlineForm', 'timeZone'].includes(key) && value !== undefined),
       ),
-      available: !widget.offlineForm || hub.anyonePresent(),
+      available: (!hours || isOpen(hours, widget.timeZone ?? 'UTC', clock.now())) && (!widget.offlineForm || hub.anyonePresent()),
       limits: rate,
     }),
     rate: (submission) => hub.rateChat(submission),
