@@ -5,14 +5,26 @@ import { z } from 'zod';
 import {
   AgentIdSchema,
   AgentInfoSchema,
+  AttachmentIdSchema,
+  AttachmentLimitsSchema,
+  CannedReplyIdSchema,
+  CannedReplySchema,
+  CannedReplyScopeSchema,
+  CannedReplyTextSchema,
+  CannedReplyTitleSchema,
   MessageIdSchema,
   RatingFiguresSchema,
   RequestSchema,
+  RequestStatusSchema,
   SessionEventSchema,
   SessionIdSchema,
   SessionSummarySchema,
   SettableStatusSchema,
+  TeamIdSchema,
+  TeamSchema,
 } from './domain';
+import { MetricsSchema } from './metrics';
+import { AdminCommandSchema, CommandResultSchemas } from './protocol';
 import type { Result } from './result';
 
 export const ConnectionStateSchema = z.discriminatedUnion('status', [
@@ -37,7 +49,12 @@ export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
 export const OutboxItemSchema = z.object({
   messageId: MessageIdSchema,
   sessionId: SessionIdSchema,
+  /** a message to the customer, or an internal note (agents only) */
+  kind: z.enum(['message', 'note']).default('message'),
   text: z.string(),
+  /** the file it carries, uploaded before the message is sent */
+  attachment: z.object({ name: z.string(), size: z.number().int().nonnegative() }).nullable().default(null),
+  /** when it was written (it is sent later when the relay is out of reach) */
   createdAt: z.number(),
   state: z.enum(['pending', 'sent', 'failed']),
   /** why it failed, as a sentence; null unless failed */
@@ -62,6 +79,10 @@ export const SettingsSchema = z.object({
   reminder: z.object({ on: z.boolean(), everySeconds: z.number().int().min(10).max(600) }).strict(),
   /** flash the taskbar button / bounce the Dock icon when something needs the agent and Baton is not in front */
   flashWindow: z.boolean(),
+  /** show me Away after this long without input (the computer's on the desktop, this page's in a browser) */
+  autoAway: z.object({ on: z.boolean(), minutes: z.number().int().min(1).max(240) }).strict(),
+  /** the Dashboard colours waiting times against this target */
+  waitTargetSeconds: z.number().int().min(10).max(3600),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -75,6 +96,8 @@ export const defaultSettings: Settings = {
   },
   reminder: { on: true, everySeconds: 30 },
   flashWindow: true,
+  autoAway: { on: true, minutes: 10 },
+  waitTargetSeconds: 60,
 };
 
 const loopbackNames = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
@@ -109,6 +132,12 @@ export const ClientSnapshotSchema = z.object({
   unread: z.record(SessionIdSchema, z.number().int().nonnegative()),
   requests: z.array(RequestSchema),
   settings: SettingsSchema,
+  /** the teams chats can be transferred to (absent from a core that predates them) */
+  teams: z.array(TeamSchema).optional(),
+  /** the shared canned replies and my personal ones, as last known (they work offline) */
+  cannedReplies: z.array(CannedReplySchema).default([]),
+  /** what the relay takes in uploads; null before the first welcome */
+  attachmentLimits: AttachmentLimitsSchema.nullable().default(null),
 });
 export type ClientSnapshot = z.infer<typeof ClientSnapshotSchema>;
 
@@ -116,6 +145,8 @@ export type ClientSnapshot = z.infer<typeof ClientSnapshotSchema>;
 export const SearchHitSchema = z.object({
   sessionId: SessionIdSchema,
   seq: z.number().int(),
+  /** a message, or an internal note (shown marked as one) */
+  kind: z.enum(['message', 'note']).default('message'),
   customerName: z.string(),
   authorName: z.string(),
   at: z.number(),
@@ -126,13 +157,17 @@ export type SearchHit = z.infer<typeof SearchHitSchema>;
 /** A notification the core wants shown; the desktop shell uses the OS, web mode the browser. */
 export const NotificationIntentSchema = z.object({
   id: z.string(),
-  kind: z.enum(['transfer-offer', 'new-chat', 'message']),
+  kind: z.enum(['transfer-offer', 'new-chat', 'message', 'note', 'transfer-ended']),
   title: z.string(),
   body: z.string(),
   sessionId: SessionIdSchema,
   transferId: z.string().nullable(),
 });
 export type NotificationIntent = z.infer<typeof NotificationIntentSchema>;
+
+/** base64 of the largest file the bridge carries (web mode's socket takes frames up to 32 MiB) */
+export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+const MAX_FILE_BASE64 = Math.ceil(MAX_FILE_BYTES / 3) * 4;
 
 const none = z.object({}).strict();
 const sessionRef = z.object({ sessionId: SessionIdSchema }).strict();
@@ -165,10 +200,37 @@ export const bridgeCommands = {
   'app:snapshot': { args: none, result: ClientSnapshotSchema },
   'settings:set': { args: SettingsSchema.partial().strict(), result: SettingsSchema },
   'agent:setStatus': { args: z.object({ status: SettableStatusSchema }).strict(), result: done },
+  /** how long the agent has given no input (the OS's idle time, or this page's): the core applies auto-away */
+  'agent:activity': { args: z.object({ idleSeconds: z.number().nonnegative().max(1e9) }).strict(), result: done },
   /** resolves once the message is durably in the outbox; delivery is reported by `outbox` events */
   'chat:send': {
     args: z.object({ sessionId: SessionIdSchema, text: z.string().trim().min(1, 'a message cannot be empty').max(8000) }).strict(),
     result: z.object({ messageId: MessageIdSchema }),
+  },
+  /** an internal note (or a whisper to the owner): durable in the outbox like a message, never shown to the customer */
+  'chat:note': {
+    args: z.object({ sessionId: SessionIdSchema, text: z.string().trim().min(1, 'a note cannot be empty').max(8000) }).strict(),
+    result: z.object({ messageId: MessageIdSchema }),
+  },
+  /**
+   * A file (base64) with an optional caption: kept in the outbox, uploaded with progress (`upload-progress` events),
+   * then sent as a message. A resend uploads under the same id, so the relay stores it once.
+   */
+  'chat:sendFile': {
+    args: z
+      .object({
+        sessionId: SessionIdSchema,
+        name: z.string().trim().min(1).max(255),
+        data: z.string().max(MAX_FILE_BASE64).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'the file must be base64'),
+        text: z.string().trim().max(8000).default(''),
+      })
+      .strict(),
+    result: z.object({ messageId: MessageIdSchema }),
+  },
+  /** a file a message carries, from the local cache, or fetched from the relay (and then kept for offline use) */
+  'attachment:read': {
+    args: z.object({ sessionId: SessionIdSchema, attachmentId: AttachmentIdSchema }).strict(),
+    result: z.object({ name: z.string(), type: z.string(), size: z.number().int(), data: z.string() }),
   },
   'chat:retry': { args: z.object({ messageId: MessageIdSchema }).strict(), result: done },
   'chat:typing': { args: z.object({ sessionId: SessionIdSchema, active: z.boolean() }).strict(), result: done },
@@ -185,8 +247,17 @@ export const bridgeCommands = {
     result: z.object({ events: z.array(SessionEventSchema), hasMore: z.boolean() }),
   },
   'transfer:offer': {
-    args: z.object({ sessionId: SessionIdSchema, to: AgentIdSchema, note: z.string().trim().max(1000).optional() }).strict(),
-    result: z.object({ transferId: z.string() }),
+    args: z
+      .object({
+        sessionId: SessionIdSchema,
+        /** an agent, or a team (exactly one) */
+        to: AgentIdSchema.optional(),
+        team: TeamIdSchema.optional(),
+        note: z.string().trim().max(1000).optional(),
+      })
+      .strict()
+      .refine((a) => (a.to === undefined) !== (a.team === undefined), 'choose an agent or a team'),
+    result: CommandResultSchemas['offer-transfer'],
   },
   'transfer:accept': { args: transferRef, result: done },
   'transfer:reject': {
@@ -211,6 +282,42 @@ export const bridgeCommands = {
   'request:list': { args: none, result: z.object({ requests: z.array(RequestSchema) }) },
   /** the customers' ratings of the last 7 days, from the relay (Dashboard viewers) */
   'dashboard:ratings': { args: none, result: RatingFiguresSchema },
+  /** figures per agent and team over [since, until), computed by the relay (managers and can-listen-in) */
+  'metrics:get': {
+    args: z
+      .object({ since: z.number().int().nonnegative(), until: z.number().int().positive() })
+      .strict()
+      .refine((a) => a.until > a.since, 'the window must end after it starts'),
+    result: MetricsSchema,
+  },
+  /** a manager's administration (Team view): one relay command, as the protocol defines it */
+  'admin:command': { args: AdminCommandSchema, result: done },
+  /** status and/or assignee; `tellCustomer` with solved tells the customer */
+  'request:update': {
+    args: z
+      .object({
+        requestId: z.string().min(1).max(64),
+        status: RequestStatusSchema.optional(),
+        assigneeId: AgentIdSchema.nullable().optional(),
+        tellCustomer: z.boolean().default(false),
+      })
+      .strict(),
+    result: z.object({ request: RequestSchema }),
+  },
+  /** the canned replies as last known (they are refreshed from the relay at every sign-in and kept live) */
+  'canned:list': { args: none, result: z.object({ replies: z.array(CannedReplySchema) }) },
+  'canned:save': {
+    args: z
+      .object({
+        replyId: CannedReplyIdSchema.optional(),
+        scope: CannedReplyScopeSchema,
+        title: CannedReplyTitleSchema,
+        text: CannedReplyTextSchema,
+      })
+      .strict(),
+    result: z.object({ reply: CannedReplySchema }),
+  },
+  'canned:delete': { args: z.object({ replyId: CannedReplyIdSchema }).strict(), result: done },
   /** closed sessions in the local cache, newest first */
   'history:list': {
     args: z
@@ -248,6 +355,8 @@ export const ClientEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('snapshot'), snapshot: ClientSnapshotSchema }),
   z.object({ type: z.literal('connection'), connection: ConnectionStateSchema }),
   z.object({ type: z.literal('presence'), agent: AgentInfoSchema }),
+  z.object({ type: z.literal('agent-removed'), agentId: AgentIdSchema }),
+  z.object({ type: z.literal('teams'), teams: z.array(TeamSchema) }),
   z.object({ type: z.literal('session'), session: SessionSummarySchema }),
   /** new session events, in seq order (live or replayed; the renderer ignores seqs it already holds) */
   z.object({ type: z.literal('events'), sessionId: SessionIdSchema, events: z.array(SessionEventSchema) }),
@@ -261,6 +370,15 @@ export const ClientEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('outbox'), item: OutboxItemSchema }),
   z.object({ type: z.literal('unread'), sessionId: SessionIdSchema, count: z.number().int().nonnegative() }),
   z.object({ type: z.literal('request'), request: RequestSchema }),
+  /** every canned reply the agent sees, whenever one changed */
+  z.object({ type: z.literal('canned-replies'), replies: z.array(CannedReplySchema) }),
+  /** how far the upload of an outbox item's file has got */
+  z.object({
+    type: z.literal('upload-progress'),
+    messageId: MessageIdSchema,
+    sent: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+  }),
   z.object({ type: z.literal('settings'), settings: SettingsSchema }),
   z.object({ type: z.literal('notification'), notification: NotificationIntentSchema }),
   z.object({ type: z.literal('notification-closed'), id: z.string() }),

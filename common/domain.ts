@@ -4,10 +4,13 @@ import { z } from 'zod';
 export const AgentRoleSchema = z.enum(['agent', 'manager']);
 export type AgentRole = z.infer<typeof AgentRoleSchema>;
 
-/** Present/Away are chosen by the agent; offline is set by the relay after the disconnect grace period. */
-export const AgentStatusSchema = z.enum(['present', 'away', 'offline']);
+/**
+ * Present, Busy and Away are chosen by the agent (Busy: takes transfers, is not routed new chats); an idle agent shows
+ * as Away while idle; offline is set by the relay after the disconnect grace period.
+ */
+export const AgentStatusSchema = z.enum(['present', 'busy', 'away', 'offline']);
 export type AgentStatus = z.infer<typeof AgentStatusSchema>;
-export const SettableStatusSchema = z.enum(['present', 'away']);
+export const SettableStatusSchema = z.enum(['present', 'busy', 'away']);
 export type SettableStatus = z.infer<typeof SettableStatusSchema>;
 
 /** Account names: lower-case, also used as agent ids. */
@@ -15,6 +18,19 @@ export const AgentIdSchema = z
   .string()
   .regex(/^[a-z][a-z0-9._-]{0,31}$/, 'a user name is 1-32 lower-case letters, digits, ".", "_" or "-", starting with a letter');
 export type AgentId = z.infer<typeof AgentIdSchema>;
+
+/** Team ids: lower-case, stable; the name is what people read. */
+export const TeamIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a team id is 1-32 lower-case letters, digits or "-", starting with a letter');
+export type TeamId = z.infer<typeof TeamIdSchema>;
+
+/** A team (department, group, queue): chats may be routed and transferred to it. */
+export const TeamSchema = z.object({ id: TeamIdSchema, name: z.string().trim().min(1, 'a team needs a name').max(80) });
+export type Team = z.infer<typeof TeamSchema>;
+
+/** Open chats an agent may hold before routing passes them by (set per agent by a manager; else the relay's default). */
+export const CapacitySchema = z.number().int().min(1, 'capacity is at least 1').max(100, 'capacity is at most 100');
 
 export const SessionIdSchema = z.string().min(1).max(64);
 export type SessionId = z.infer<typeof SessionIdSchema>;
@@ -42,6 +58,47 @@ export const RatingFiguresSchema = z.object({
   average: z.number().min(1).max(5).nullable(),
 });
 export type RatingFigures = z.infer<typeof RatingFiguresSchema>;
+/** When a message or note was written, if that was before it was sent (from the outbox, after being offline). */
+export const WrittenAtSchema = z.number().int().nonnegative();
+
+// ---------------------------------------------------------------------------------------------
+// Attachments: files stored by the relay, referenced by the messages that carry them
+
+export const AttachmentIdSchema = z.string().regex(/^att_[A-Za-z0-9_-]{8,64}$/, 'not an attachment id');
+export type AttachmentId = z.infer<typeof AttachmentIdSchema>;
+
+/** The types the relay accepts by default, as sniffed from the bytes (never as the uploader claims). */
+export const defaultAttachmentTypes = [
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'application/pdf',
+  'text/plain',
+] as const;
+export const DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
+/** at most this many files in one message */
+export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
+
+export const AttachmentSchema = z.object({
+  id: AttachmentIdSchema,
+  /** the file name as uploaded, cleaned of paths and control characters, with an extension that matches `type` */
+  name: z.string().min(1).max(200),
+  /** sniffed from the bytes */
+  type: z.string().min(1).max(100),
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
+export const isImageType = (type: string): boolean => /^image\/(png|jpeg|gif|webp)$/.test(type);
+
+/** What the relay takes in uploads, told to agents in the welcome. */
+export const AttachmentLimitsSchema = z.object({
+  maxBytes: z.number().int().positive(),
+  types: z.array(z.string()),
+});
+export type AttachmentLimits = z.infer<typeof AttachmentLimitsSchema>;
 
 export const AgentInfoSchema = z.object({
   id: AgentIdSchema,
@@ -50,6 +107,17 @@ export const AgentInfoSchema = z.object({
   canListenIn: z.boolean(),
   status: AgentStatusSchema,
   openChats: z.number().int().nonnegative(),
+  // The fields below are optional so that what an older relay sent (and a cache kept) still reads.
+  /** the teams the agent belongs to */
+  teams: z.array(TeamIdSchema).optional(),
+  /** open chats before routing passes the agent by (their own, or the relay's default) */
+  capacity: z.number().int().nonnegative().optional(),
+  /** when `status` last changed (for "time in status"); null when not known */
+  statusSince: z.number().nullable().optional(),
+  /** no input for the configured time: shown as Away until the agent is back; their chosen status is kept */
+  idle: z.boolean().optional(),
+  /** a manager disabled the account: it cannot sign in */
+  disabled: z.boolean().optional(),
 });
 export type AgentInfo = z.infer<typeof AgentInfoSchema>;
 
@@ -63,13 +131,32 @@ export const TransferOfferSchema = z.object({
   fromId: AgentIdSchema,
   /** who made the offer: the owner, or a manager on the owner's behalf */
   offeredBy: AgentIdSchema,
-  toId: AgentIdSchema,
+  /** the agent it is offered to; null for an offer to a team */
+  toId: AgentIdSchema.nullable(),
+  /** an offer to a team: shown to its Present members with capacity, the first to accept gets the chat */
+  toTeam: TeamSchema.nullable().optional(),
+  /** a team offer's members who may still accept (those who rejected it or left are taken out) */
+  candidates: z.array(AgentIdSchema).optional(),
   note: z.string().max(1000).nullable(),
   createdAt: z.number(),
   /** null when transfer timeouts are off */
   expiresAt: z.number().nullable(),
 });
 export type TransferOffer = z.infer<typeof TransferOfferSchema>;
+
+/** The agents an offer waits on: its one target, or a team offer's remaining candidates. */
+export function offerTargets(offer: Pick<TransferOffer, 'toId' | 'candidates'>): AgentId[] {
+  return offer.toId !== null ? [offer.toId] : (offer.candidates ?? []);
+}
+
+export function isOfferedTo(offer: Pick<TransferOffer, 'toId' | 'candidates'> | null | undefined, agentId: AgentId): boolean {
+  return !!offer && offerTargets(offer).includes(agentId);
+}
+
+/** Who an offer is to, in words: the agent's name, or the team's. */
+export function offerTargetName(offer: Pick<TransferOffer, 'toId' | 'toTeam'>, nameOf: (id: AgentId) => string): string {
+  return offer.toId !== null ? nameOf(offer.toId) : (offer.toTeam?.name ?? 'a team');
+}
 
 export const AuthorSchema = z.object({
   kind: z.enum(['customer', 'agent']),
@@ -78,6 +165,10 @@ export const AuthorSchema = z.object({
   name: z.string(),
 });
 export type Author = z.infer<typeof AuthorSchema>;
+
+/** A request is open until someone works on it (pending) and solved when done. */
+export const RequestStatusSchema = z.enum(['open', 'pending', 'solved']);
+export type RequestStatus = z.infer<typeof RequestStatusSchema>;
 
 export const RequestSchema = z.object({
   id: z.string(),
@@ -92,8 +183,43 @@ export const RequestSchema = z.object({
   createdAt: z.number(),
   /** the transcript at the moment the request was created, as plain lines */
   transcript: z.array(z.object({ at: z.number(), author: z.string(), text: z.string() })),
+  // requests stored before statuses existed read as open and unassigned
+  status: RequestStatusSchema.default('open'),
+  assigneeId: AgentIdSchema.nullable().default(null),
+  updatedAt: z.number().nullable().default(null),
+  solvedAt: z.number().nullable().default(null),
 });
 export type Request = z.infer<typeof RequestSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Canned replies: shared ones (managed by managers) and each agent's personal ones
+
+export const CannedReplyIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export const CannedReplyScopeSchema = z.enum(['shared', 'personal']);
+export type CannedReplyScope = z.infer<typeof CannedReplyScopeSchema>;
+export const CannedReplyTitleSchema = z.string().trim().min(1, 'a reply needs a title').max(100);
+export const CannedReplyTextSchema = z.string().trim().min(1, 'a reply needs its text').max(8000);
+
+export const CannedReplySchema = z.object({
+  id: CannedReplyIdSchema,
+  scope: CannedReplyScopeSchema,
+  /** the agent a personal reply belongs to; null for shared replies */
+  ownerId: AgentIdSchema.nullable(),
+  title: CannedReplyTitleSchema,
+  /** may hold the placeholders {customer} and {agent} */
+  text: CannedReplyTextSchema,
+  updatedAt: z.number(),
+  updatedBy: AgentIdSchema,
+});
+export type CannedReply = z.infer<typeof CannedReplySchema>;
+
+/** The placeholders a canned reply may hold, replaced when it is inserted into a message. */
+export const cannedPlaceholders = { customer: '{customer}', agent: '{agent}' } as const;
+
+/** A reply's text with {customer} and {agent} filled in. */
+export function fillPlaceholders(text: string, names: { customer: string; agent: string }): string {
+  return text.replaceAll(cannedPlaceholders.customer, names.customer).replaceAll(cannedPlaceholders.agent, names.agent);
+}
 
 export const CloseReasonSchema = z.enum(['cancelled', 'timeout', 'target-unavailable', 'taken-over', 'closed']);
 export type TransferEndReason = z.infer<typeof CloseReasonSchema>;
@@ -112,6 +238,8 @@ export const SessionEventSchema = z.discriminatedUnion('kind', [
     /** from the pre-chat form; absent in chats opened before it asked */
     email: z.string().nullable().optional(),
     topic: z.string().nullable().optional(),
+    /** the team the chat was opened for (pre-chat topic or widget setting); null or absent: any agent */
+    team: TeamIdSchema.nullable().optional(),
   }),
   z.object({ ...eventBase, kind: z.literal('assigned'), agentId: AgentIdSchema, agentName: z.string() }),
   z.object({
@@ -119,7 +247,20 @@ export const SessionEventSchema = z.discriminatedUnion('kind', [
     kind: z.literal('message'),
     messageId: MessageIdSchema,
     author: AuthorSchema,
+    /** empty when the message is only attachments */
     text: z.string(),
+    attachments: z.array(AttachmentSchema).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
+    /** when it was written, when that was before `at` (sent later from an outbox) */
+    writtenAt: WrittenAtSchema.optional(),
+  }),
+  /** An internal note: among agents only, never shown to the customer (a listener's whisper to the owner, too). */
+  z.object({
+    ...eventBase,
+    kind: z.literal('note'),
+    noteId: MessageIdSchema,
+    author: z.object({ id: AgentIdSchema, name: z.string() }),
+    text: z.string(),
+    writtenAt: WrittenAtSchema.optional(),
   }),
   z.object({ ...eventBase, kind: z.literal('transfer-offered'), transfer: TransferOfferSchema }),
   z.object({
@@ -136,6 +277,15 @@ export const SessionEventSchema = z.discriminatedUnion('kind', [
     kind: z.literal('transfer-rejected'),
     transferId: z.string(),
     byId: AgentIdSchema,
+    reason: z.string().nullable(),
+  }),
+  /** one member of a team offer passed (rejected it, or is no longer available); the others may still accept */
+  z.object({
+    ...eventBase,
+    kind: z.literal('transfer-passed'),
+    transferId: z.string(),
+    agentId: AgentIdSchema,
+    why: z.enum(['rejected', 'unavailable']),
     reason: z.string().nullable(),
   }),
   z.object({
@@ -156,6 +306,19 @@ export const SessionEventSchema = z.discriminatedUnion('kind', [
   z.object({ ...eventBase, kind: z.literal('listener-joined'), agentId: AgentIdSchema, agentName: z.string() }),
   z.object({ ...eventBase, kind: z.literal('listener-left'), agentId: AgentIdSchema, agentName: z.string() }),
   z.object({ ...eventBase, kind: z.literal('request-created'), request: RequestSchema }),
+  /** a request's status or assignee changed (agents only) */
+  z.object({
+    ...eventBase,
+    kind: z.literal('request-updated'),
+    requestId: z.string(),
+    status: RequestStatusSchema,
+    assigneeId: AgentIdSchema.nullable(),
+    solvedAt: z.number().nullable(),
+    byId: AgentIdSchema,
+    byName: z.string(),
+  }),
+  /** the customer is told their request was solved (only when the agent chose to tell them) */
+  z.object({ ...eventBase, kind: z.literal('request-solved'), requestId: z.string(), title: z.string() }),
   z.object({
     ...eventBase,
     kind: z.literal('closed'),
@@ -168,16 +331,34 @@ export type SessionEvent = z.infer<typeof SessionEventSchema>;
 export type SessionEventKind = SessionEvent['kind'];
 export type SessionEventOf<K extends SessionEventKind> = Extract<SessionEvent, { kind: K }>;
 
-/** Event kinds a customer is shown; the rest (offers, listeners, internal notes) stay among agents. */
-export const customerVisibleKinds: ReadonlySet<SessionEventKind> = new Set([
+/**
+ * Event kinds a customer is shown; the rest (offers, listeners, internal notes, request updates) stay among agents.
+ * An allow-list: a kind added later is hidden from customers until it is listed here.
+ */
+export const customerVisibleKinds: ReadonlySet<SessionEventKind> = new Set<SessionEventKind>([
   'opened',
   'assigned',
   'message',
   'transfer-accepted',
   'taken-over',
   'request-created',
+  'request-solved',
   'closed',
 ]);
+
+/** Kinds only some agents may read: notes are for the chat's agents and managers, never for a customer. */
+export const internalKinds: ReadonlySet<SessionEventKind> = new Set<SessionEventKind>(['note']);
+
+/** A request with one `request-updated` event applied (the relay's stores and the client cache both fold these). */
+export function applyRequestUpdate(request: Request, update: SessionEventOf<'request-updated'>): Request {
+  return {
+    ...request,
+    status: update.status,
+    assigneeId: update.assigneeId,
+    solvedAt: update.solvedAt,
+    updatedAt: update.at,
+  };
+}
 
 /** The current state of a session: replaces the previous one wholesale whenever anything changes. */
 export const SessionSummarySchema = z.object({
@@ -187,6 +368,8 @@ export const SessionSummarySchema = z.object({
   ownerId: AgentIdSchema.nullable(),
   listeners: z.array(AgentIdSchema),
   pendingTransfer: TransferOfferSchema.nullable(),
+  /** the team the chat belongs to (opened for, or accepted through a team offer); null or absent: none */
+  team: TeamIdSchema.nullable().optional(),
   createdAt: z.number(),
   closedAt: z.number().nullable(),
   lastSeq: z.number().int().nonnegative(),
@@ -202,7 +385,7 @@ export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 export type SessionRole = 'owner' | 'listener' | 'offered' | 'none';
 export function roleIn(session: SessionSummary, agentId: AgentId): SessionRole {
   if (session.ownerId === agentId) return 'owner';
-  if (session.pendingTransfer?.toId === agentId) return 'offered';
+  if (isOfferedTo(session.pendingTransfer, agentId)) return 'offered';
   if (session.listeners.includes(agentId)) return 'listener';
   return 'none';
 }

@@ -6,24 +6,89 @@ import {
   AgentIdSchema,
   AgentInfoSchema,
   CustomerEmailSchema,
+  AgentRoleSchema,
+  CapacitySchema,
+  AttachmentIdSchema,
+  AttachmentLimitsSchema,
+  AttachmentSchema,
+  CannedReplyIdSchema,
+  CannedReplySchema,
+  CannedReplyScopeSchema,
+  CannedReplyTextSchema,
+  CannedReplyTitleSchema,
+  MAX_ATTACHMENTS_PER_MESSAGE,
   MessageIdSchema,
   MessageTextSchema,
   RatingCommentSchema,
   RatingFiguresSchema,
   RatingScoreSchema,
   RequestSchema,
+  RequestStatusSchema,
   SessionEventSchema,
   SessionIdSchema,
   SessionSummarySchema,
   SettableStatusSchema,
   TopicSchema,
+  TeamIdSchema,
+  TeamSchema,
+  WrittenAtSchema,
 } from './domain';
 import { ErrorCodeSchema } from './errors';
+import { MetricsSchema } from './metrics';
 
 export { AGENT_PATH, CloseCodes, CUSTOMER_PATH, OFFLINE_PATH, PROTOCOL_VERSION, RATING_PATH } from './wire-constants';
 
+/** Passwords an account may have (the CLI and the Team view check the same). */
+export const PasswordSchema = z.string().min(4, 'a password has at least 4 characters').max(256);
+
 const CommandId = z.string().min(1).max(64);
 const cmd = { id: CommandId };
+
+/**
+ * What a message carries besides its id: text, attachments (uploaded first over HTTP, see docs/protocol.md) or both,
+ * and when it was written if that was earlier than now (an outbox sending later).
+ */
+const messageBody = {
+  text: z.string().trim().max(8000).default(''),
+  attachments: z.array(AttachmentIdSchema).max(MAX_ATTACHMENTS_PER_MESSAGE).default([]),
+  writtenAt: WrittenAtSchema.optional(),
+};
+const hasContent = (m: { text: string; attachments: unknown[] }) => m.text.length > 0 || m.attachments.length > 0;
+const needsContent = { message: 'a message cannot be empty: give it text or an attachment', path: ['text'] };
+
+/** HTTP paths beside the sockets: uploads into a chat, and downloads of what a chat holds. */
+export const attachmentUploadPath = (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/attachments`;
+export const attachmentPath = (attachmentId: string) => `/attachments/${encodeURIComponent(attachmentId)}`;
+/** upload headers: the client's id of this upload (a resend with it stores nothing new) and the file's name */
+export const UPLOAD_ID_HEADER = 'x-upload-id';
+export const FILE_NAME_HEADER = 'x-file-name';
+
+// ---------------------------------------------------------------------------------------------
+// Administration (managers only): the Team view sends these; the CLI applies the same rules on the store
+
+const adminCommandShapes = [
+  z.object({
+    type: z.literal('user-add'),
+    user: AgentIdSchema,
+    name: z.string().trim().max(80).optional(),
+    role: AgentRoleSchema,
+    canListenIn: z.boolean().default(false),
+    password: PasswordSchema,
+  }),
+  z.object({ type: z.literal('user-remove'), user: AgentIdSchema }),
+  z.object({ type: z.literal('user-set-disabled'), user: AgentIdSchema, disabled: z.boolean() }),
+  z.object({ type: z.literal('user-set-password'), user: AgentIdSchema, password: PasswordSchema }),
+  z.object({ type: z.literal('user-set-role'), user: AgentIdSchema, role: AgentRoleSchema, canListenIn: z.boolean() }),
+  z.object({ type: z.literal('user-set-teams'), user: AgentIdSchema, teams: z.array(TeamIdSchema).max(50) }),
+  /** null: the relay's default capacity */
+  z.object({ type: z.literal('user-set-capacity'), user: AgentIdSchema, capacity: CapacitySchema.nullable() }),
+  z.object({ type: z.literal('team-add'), team: TeamIdSchema, name: TeamSchema.shape.name }),
+  z.object({ type: z.literal('team-remove'), team: TeamIdSchema }),
+] as const;
+
+/** An administration command without its id (the bridge's `admin:command` carries exactly this). */
+export const AdminCommandSchema = z.discriminatedUnion('type', adminCommandShapes);
+export type AdminCommand = z.infer<typeof AdminCommandSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Agent → relay
@@ -37,21 +102,33 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
     resume: z.record(SessionIdSchema, z.number().int().nonnegative()).default({}),
   }),
   z.object({ ...cmd, type: z.literal('set-status'), status: SettableStatusSchema }),
+  /** the client saw no input for the agent's auto-away time (true) or input again (false); the chosen status is kept */
+  z.object({ ...cmd, type: z.literal('set-idle'), idle: z.boolean() }),
+  z
+    .object({ ...cmd, type: z.literal('send'), sessionId: SessionIdSchema, messageId: MessageIdSchema, ...messageBody })
+    .refine(hasContent, needsContent),
+  /** an internal note (or a listener's whisper): seen by the chat's agents and managers, never by the customer */
   z.object({
     ...cmd,
-    type: z.literal('send'),
+    type: z.literal('add-note'),
     sessionId: SessionIdSchema,
-    messageId: MessageIdSchema,
+    noteId: MessageIdSchema,
     text: MessageTextSchema,
+    writtenAt: WrittenAtSchema.optional(),
   }),
   z.object({ ...cmd, type: z.literal('typing'), sessionId: SessionIdSchema, active: z.boolean() }),
-  z.object({
-    ...cmd,
-    type: z.literal('offer-transfer'),
-    sessionId: SessionIdSchema,
-    to: AgentIdSchema,
-    note: z.string().trim().max(1000).optional(),
-  }),
+  z
+    .object({
+      ...cmd,
+      type: z.literal('offer-transfer'),
+      sessionId: SessionIdSchema,
+      /** an agent, or ... */
+      to: AgentIdSchema.optional(),
+      /** ... a team: its Present members with capacity are offered the chat, the first to accept gets it */
+      team: TeamIdSchema.optional(),
+      note: z.string().trim().max(1000).optional(),
+    })
+    .refine((c) => (c.to === undefined) !== (c.team === undefined), 'an offer names either an agent (to) or a team'),
   z.object({ ...cmd, type: z.literal('accept-transfer'), sessionId: SessionIdSchema, transferId: z.string() }),
   z.object({
     ...cmd,
@@ -73,12 +150,47 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
     description: z.string().trim().max(5000).optional(),
   }),
   z.object({ ...cmd, type: z.literal('list-requests') }),
-  /** events of a session the caller may see (owner, listener, offered, manager, can-listen-in) after a seq */
+  /** status and/or assignee; `tellCustomer` with status solved also tells the customer */
+  z.object({
+    ...cmd,
+    type: z.literal('update-request'),
+    requestId: z.string().min(1).max(64),
+    status: RequestStatusSchema.optional(),
+    assigneeId: AgentIdSchema.nullable().optional(),
+    tellCustomer: z.boolean().default(false),
+  }),
+  /** the shared replies and the caller's personal ones */
+  z.object({ ...cmd, type: z.literal('list-canned') }),
+  /** creates (no id) or changes a canned reply: shared ones by managers, personal ones by their owner */
+  z.object({
+    ...cmd,
+    type: z.literal('save-canned'),
+    replyId: CannedReplyIdSchema.optional(),
+    scope: CannedReplyScopeSchema,
+    title: CannedReplyTitleSchema,
+    text: CannedReplyTextSchema,
+  }),
+  z.object({ ...cmd, type: z.literal('delete-canned'), replyId: CannedReplyIdSchema }),
+  /** events of a session the caller may see (owner, listener, offered, manager, can-listen-in) after a seq: one page */
   z.object({ ...cmd, type: z.literal('fetch-events'), sessionId: SessionIdSchema, afterSeq: z.number().int().nonnegative() }),
   /** the customers' ratings over the last days (those who see the Dashboard) */
   z.object({ ...cmd, type: z.literal('rating-figures'), days: z.number().int().min(1).max(366).default(7) }),
+  /** the next page of the welcome's sessions, named by the cursor the welcome (or the previous page) gave */
+  z.object({ ...cmd, type: z.literal('fetch-sessions'), cursor: z.string().min(1).max(64) }),
+  /** figures per agent and team over [since, until) (the client's "today"); managers and can-listen-in */
+  z
+    .object({ ...cmd, type: z.literal('get-metrics'), since: z.number().int().nonnegative(), until: z.number().int().positive() })
+    .refine((c) => c.until > c.since && c.until - c.since <= 31 * 24 * 3600_000, 'the window is at most 31 days, until after since'),
+  // Administration: managers only (the CLI does the same on the store; relay/directory.ts holds the rules)
+  ...adminCommandShapes.map((shape) => shape.extend(cmd)),
 ]);
 export type AgentCommand = z.infer<typeof AgentCommandSchema>;
+/** A command as a client writes it, without its id (defaults may be left out). */
+export type AgentCommandInput = z.input<typeof AgentCommandSchema> extends infer C
+  ? C extends { id: string }
+    ? Omit<C, 'id'>
+    : never
+  : never;
 export type AgentCommandType = AgentCommand['type'];
 export type AgentCommandOf<T extends AgentCommandType> = Extract<AgentCommand, { type: T }>;
 
@@ -92,6 +204,8 @@ export const CustomerCommandSchema = z.discriminatedUnion('type', [
     protocol: z.number().int(),
     /** a new chat: the customer's display name */
     name: z.string().trim().min(1).max(80).optional(),
+    /** a new chat: the team it is for (pre-chat topic, or the widget's setting); unknown teams go to any agent */
+    team: TeamIdSchema.optional(),
     /** resume: the token from an earlier customer-welcome */
     token: z.string().min(16).max(128).optional(),
     lastSeq: z.number().int().nonnegative().default(0),
@@ -99,7 +213,9 @@ export const CustomerCommandSchema = z.discriminatedUnion('type', [
     email: CustomerEmailSchema.optional(),
     topic: TopicSchema.optional(),
   }),
-  z.object({ ...cmd, type: z.literal('customer-send'), messageId: MessageIdSchema, text: MessageTextSchema }),
+  z
+    .object({ ...cmd, type: z.literal('customer-send'), messageId: MessageIdSchema, ...messageBody })
+    .refine(hasContent, needsContent),
   z.object({ ...cmd, type: z.literal('customer-typing'), active: z.boolean() }),
   z.object({ ...cmd, type: z.literal('customer-close') }),
 ]);
@@ -138,18 +254,29 @@ export const ErrorFrameSchema = z.object({
   id: CommandId.optional(),
   code: ErrorCodeSchema,
   message: z.string(),
-  /** `rate-limited`: how long until the relay takes another frame from this connection */
+  /** with `rate-limited` and `queue-full`: how long to wait before trying again */
   retryAfterMs: z.number().int().nonnegative().optional(),
 });
+
+/** Answers too large for one frame come in pages: `next` names the rest, null (or absent) when there is none. */
+const EventsPage = { events: z.array(SessionEventSchema), next: z.number().int().nonnegative().nullable().optional() };
 
 /** Results carried in `ok.result` for the commands that return something. */
 export const CommandResultSchemas = {
   send: z.object({ seq: z.number().int().positive(), duplicate: z.boolean() }),
-  'offer-transfer': z.object({ transferId: z.string() }),
+  /** atCapacity: the target agent already has as many open chats as their capacity (they may still accept) */
+  'offer-transfer': z.object({ transferId: z.string(), atCapacity: z.boolean().default(false) }),
+  'get-metrics': MetricsSchema,
+  'add-note': z.object({ seq: z.number().int().positive(), duplicate: z.boolean() }),
+  'update-request': z.object({ request: RequestSchema }),
+  'list-canned': z.object({ replies: z.array(CannedReplySchema) }),
+  'save-canned': z.object({ reply: CannedReplySchema }),
   'create-request': z.object({ request: RequestSchema }),
   'list-requests': z.object({ requests: z.array(RequestSchema) }),
-  'fetch-events': z.object({ events: z.array(SessionEventSchema) }),
   'rating-figures': RatingFiguresSchema,
+  /** `next`: the `afterSeq` of the next page, null on the last */
+  'fetch-events': z.object(EventsPage),
+  'fetch-sessions': z.object({ sessions: z.array(SessionSummarySchema), next: z.string().nullable() }),
 } as const;
 
 export const RelayFrameSchema = z.discriminatedUnion('type', [
@@ -164,15 +291,25 @@ export const RelayFrameSchema = z.discriminatedUnion('type', [
     agents: z.array(AgentInfoSchema),
     /** every session this agent may see: its own, offered to it, listened to; all live ones for dashboard viewers */
     sessions: z.array(SessionSummarySchema),
+    /** more sessions than fit one frame: fetch-sessions with this cursor gives the next page */
+    moreSessions: z.string().optional(),
+    /** the teams chats can be routed and transferred to */
+    teams: z.array(TeamSchema).optional(),
+    /** what uploads the relay takes (absent from relays without attachments) */
+    attachments: AttachmentLimitsSchema.optional(),
   }),
-  /** an agent's presence or open-chat count changed */
+  /** an agent's presence, open-chat count, teams, capacity or role changed */
   z.object({ type: z.literal('presence'), agent: AgentInfoSchema }),
+  /** a manager removed an account */
+  z.object({ type: z.literal('agent-removed'), agentId: AgentIdSchema }),
+  /** the list of teams changed (all of it) */
+  z.object({ type: z.literal('teams'), teams: z.array(TeamSchema) }),
   /** a session's summary changed (also sent to an agent who just left its audience) */
   z.object({ type: z.literal('session'), session: SessionSummarySchema }),
   /** one live event of a session */
   z.object({ type: z.literal('event'), event: SessionEventSchema }),
-  /** events after a seq, in order: on resume, and when an agent joins a session's audience */
-  z.object({ type: z.literal('replay'), sessionId: SessionIdSchema, events: z.array(SessionEventSchema) }),
+  /** events after a seq, in order: on resume, and when an agent joins a session's audience; `next`: fetch-events from there */
+  z.object({ type: z.literal('replay'), sessionId: SessionIdSchema, ...EventsPage }),
   /** someone is typing (not persisted) */
   z.object({
     type: z.literal('typing'),
@@ -181,11 +318,40 @@ export const RelayFrameSchema = z.discriminatedUnion('type', [
     name: z.string(),
     active: z.boolean(),
   }),
-  /** a request was created (sent to its creator and to managers) */
+  /** a request was created or changed (sent to its creator, its assignee and managers) */
   z.object({ type: z.literal('request'), request: RequestSchema }),
+  /** a canned reply was created or changed (shared: every agent; personal: its owner) */
+  z.object({ type: z.literal('canned-reply'), reply: CannedReplySchema }),
+  z.object({ type: z.literal('canned-reply-deleted'), replyId: CannedReplyIdSchema }),
 ]);
 export type RelayFrame = z.infer<typeof RelayFrameSchema>;
 export type RelayFrameOf<T extends RelayFrame['type']> = Extract<RelayFrame, { type: T }>;
+
+// ---------------------------------------------------------------------------------------------
+// What a customer sees of a session event: display names and what the page shows, never agents' login ids, who filed
+// a request or its internal description (relay/delivery.ts customerView makes these).
+
+const customerEventBase = { sessionId: SessionIdSchema, seq: z.number().int().positive(), at: z.number() };
+export const CustomerEventSchema = z.discriminatedUnion('kind', [
+  z.object({ ...customerEventBase, kind: z.literal('opened'), customerName: z.string() }),
+  z.object({ ...customerEventBase, kind: z.literal('assigned'), agentName: z.string() }),
+  z.object({
+    ...customerEventBase,
+    kind: z.literal('message'),
+    messageId: MessageIdSchema,
+    author: z.object({ kind: z.enum(['customer', 'agent']), name: z.string() }),
+    text: z.string(),
+    attachments: z.array(AttachmentSchema).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
+    writtenAt: WrittenAtSchema.optional(),
+  }),
+  z.object({ ...customerEventBase, kind: z.literal('transfer-accepted'), fromName: z.string(), toName: z.string() }),
+  z.object({ ...customerEventBase, kind: z.literal('taken-over'), byName: z.string(), fromName: z.string().nullable() }),
+  z.object({ ...customerEventBase, kind: z.literal('request-created'), request: z.object({ title: z.string() }) }),
+  /** a request from this chat was solved and the customer is told (`tellCustomer`) */
+  z.object({ ...customerEventBase, kind: z.literal('request-solved'), title: z.string() }),
+  z.object({ ...customerEventBase, kind: z.literal('closed'), by: z.object({ kind: z.enum(['customer', 'agent']), name: z.string() }) }),
+]);
+export type CustomerEvent = z.infer<typeof CustomerEventSchema>;
 
 export const CustomerFrameSchema = z.discriminatedUnion('type', [
   OkFrameSchema,
@@ -201,9 +367,10 @@ export const CustomerFrameSchema = z.discriminatedUnion('type', [
     /** the agent currently chatting with the customer */
     agentName: z.string().nullable(),
   }),
-  /** customer-visible events only (see customerVisibleKinds) */
-  z.object({ type: z.literal('event'), event: SessionEventSchema }),
-  z.object({ type: z.literal('replay'), sessionId: SessionIdSchema, events: z.array(SessionEventSchema) }),
+  /** customer-visible events only (see customerVisibleKinds), in the customer's view */
+  z.object({ type: z.literal('event'), event: CustomerEventSchema }),
+  /** a resume's events after lastSeq; a long chat comes as several replays in a row */
+  z.object({ type: z.literal('replay'), sessionId: SessionIdSchema, events: z.array(CustomerEventSchema) }),
   z.object({ type: z.literal('typing'), sessionId: SessionIdSchema, who: z.literal('agent'), name: z.string(), active: z.boolean() }),
   /**
    * while the chat is queued: how many chats wait before it and up to it (1 = next), and a guess at the wait from how

@@ -11,6 +11,8 @@ export const CUSTOMER_PATH = '/customer';
 export const CloseCodes = {
   normal: 1000,
   goingAway: 1001,
+  /** no hello (or customer-hello) within the relay's hello timeout */
+  helloTimeout: 4001,
   policy: 1008,
   tooLarge: 1009,
   unsupportedProtocol: 4002,
@@ -18,6 +20,8 @@ export const CloseCodes = {
   sessionEnded: 4010,
   /** reconnect now, without backoff, to any node, and resume by seq (a drain, or a node that lost its bus) */
   reconnect: 4012,
+  /** a manager disabled or removed the account: the client signs out and shows the reason, it does not retry */
+  accountClosed: 4003,
 } as const;
 
 /** The longest message text the relay takes (MessageTextSchema); the customer page splits longer pastes. */

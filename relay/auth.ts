@@ -1,5 +1,6 @@
-// Agent credentials: scrypt password hashes (node:crypto), HTTP Basic parsing, and customer token hashing.
-import { createHash, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
+// Agent credentials: scrypt password hashes (node:crypto), HTTP Basic parsing, and customer token hashing. Checking a
+// password at sign-in runs in relay/sign-in.ts, off the event loop and off libuv's thread pool.
+import { createHash, randomBytes, scrypt, scryptSync } from 'node:crypto';
 
 const N = 16384;
 const R = 8;
@@ -9,31 +10,45 @@ const KEY_LENGTH = 32;
 /** `scrypt$N$r$p$salt$hash`, salt and hash in base64url, so the cost can be raised later per account. */
 export function hashPassword(password: string): string {
   const salt = randomBytes(16);
-  const hash = scryptSync(password, salt, KEY_LENGTH, { N, r: R, p: P });
-  return ['scrypt', N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
+  return formatHash(salt, scryptSync(password, salt, KEY_LENGTH, { N, r: R, p: P }));
 }
 
-export function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return Promise.resolve(false);
-  const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
-  const expected = Buffer.from(hash, 'base64url');
-  return new Promise((resolve) => {
-    scrypt(
-      password,
-      Buffer.from(salt, 'base64url'),
-      expected.length,
-      { N: Number(n), r: Number(r), p: Number(p), maxmem: 64 * 1024 * 1024 },
-      (error, derived) => resolve(!error && derived.length === expected.length && timingSafeEqual(derived, expected)),
-    );
+/** The same hash computed on libuv's thread pool: a running relay setting a password keeps serving meanwhile. */
+export function hashPasswordAsync(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  return new Promise((resolve, reject) => {
+    scrypt(password, salt, KEY_LENGTH, { N, r: R, p: P }, (error, hash) => (error ? reject(error) : resolve(formatHash(salt, hash))));
   });
 }
 
-let decoy: string | null = null;
-/** A hash with the real cost, checked when the user name is unknown so both failures take as long. */
+function formatHash(salt: Buffer, hash: Buffer): string {
+  return ['scrypt', N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
+}
+
+export interface ScryptHash {
+  n: number;
+  r: number;
+  p: number;
+  salt: Buffer;
+  hash: Buffer;
+}
+
+/** The parts of a stored `scrypt$N$r$p$salt$hash`, or null when it is not one (then no password matches it). */
+export function parseHash(stored: string): ScryptHash | null {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return null;
+  const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
+  const cost = { n: Number(n), r: Number(r), p: Number(p) };
+  if (!Object.values(cost).every((v) => Number.isInteger(v) && v > 0)) return null;
+  return { ...cost, salt: Buffer.from(salt, 'base64url'), hash: Buffer.from(hash, 'base64url') };
+}
+
+/**
+ * A hash with the real cost that no password matches (its "hash" is random), checked when the user name is unknown so
+ * that both failures cost the same scrypt. Made without running scrypt, so it never blocks the event loop.
+ */
 export function decoyHash(): string {
-  decoy ??= hashPassword('decoy-password-never-matches');
-  return decoy;
+  return ['scrypt', N, R, P, randomBytes(16).toString('base64url'), randomBytes(KEY_LENGTH).toString('base64url')].join('$');
 }
 
 export function parseBasicAuth(header: string | undefined): { user: string; password: string } | null {

@@ -2,9 +2,11 @@
 // (`user add`, `user list`), and look after its data (`backup`, `restore`, `purge`: relay/data-commands.ts).
 import { AgentIdSchema } from '../common/domain';
 import { hashPassword } from './auth';
+import { ADMIN_USAGE, adminCommand, isAdminCommand } from './admin-cli';
 import { ConfigError, describeConfig, loadConfig, settingsUsage, toRelayOptions } from './config';
 import { backupCommand, openStore, purgeCommand, restoreCommand, UsageError } from './data-commands';
 import { DEMO_PASSWORD, demoAccounts } from './demo';
+import type { RelayStore } from './ports';
 import { RELAY_DEFAULTS, startRelay } from './server';
 
 const INDENT = '                   ';
@@ -15,6 +17,7 @@ ${INDENT}Every setting can also come from a BATON_* variable or the --config fil
   npm run relay -- user add <name> --role agent|manager [--can-listen-in] [--display-name "Alice Smith"]
                    [--data <dir> | --postgres <url>]   (the password is read from stdin)
   npm run relay -- user list [--data <dir> | --postgres <url>]
+${ADMIN_USAGE}
   npm run relay -- backup <file> [--data <dir>]    (a consistent copy of relay.sqlite, taken while the relay runs)
   npm run relay -- restore <file> [--data <dir>]   (checks the backup, then puts it in place; stop the relay first)
   npm run relay -- purge --older-than <days> [--data <dir> | --postgres <url>]   (closed chats that ended before)
@@ -31,6 +34,12 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
+/** The store of --data or --postgres, for the administration commands (relay/admin-cli.ts). */
+async function openAccounts(values: { data: string; postgres?: string }): Promise<{ store: RelayStore; close: () => Promise<void> }> {
+  const { store, close } = await openStore({ data: values.data, postgresUrl: values.postgres });
+  return { store, close };
+}
+
 async function userCommand(args: string[]): Promise<void> {
   const { config, positionals, extra } = loadConfig({
     args,
@@ -41,7 +50,7 @@ async function userCommand(args: string[]): Promise<void> {
   const role = extra.role as string | undefined;
   const canListenIn = extra['can-listen-in'] === true;
   const displayName = extra['display-name'] as string | undefined;
-  if (action !== 'add' && action !== 'list') fail(`unknown user action "${action ?? ''}"; use "user add" or "user list".`);
+  if (action !== 'add' && action !== 'list') fail(`unknown user action "${action ?? ''}"; see the usage below.`);
   if (action === 'list' && name !== undefined) fail('user list takes no name.');
   if (action === 'add') {
     if (!name || rest.length) fail('user add needs exactly one user name.');
@@ -129,7 +138,8 @@ async function main(argv: string[]): Promise<void> {
   }
   try {
     const [command, ...rest] = argv;
-    if (command === 'user') await userCommand(rest);
+    if (isAdminCommand(argv)) await adminCommand(argv, { readStdin, openAccounts, fail });
+    else if (command === 'user') await userCommand(rest);
     else if (command === 'backup') await backupCommand(rest);
     else if (command === 'restore') await restoreCommand(rest);
     else if (command === 'purge') await purgeCommand(rest);

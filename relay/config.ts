@@ -7,7 +7,9 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
 import { COLOUR } from '../common/widget-settings';
 import { parseOpeningHours, validTimeZone } from './opening-hours';
+import { DEFAULT_ATTACHMENT_MAX_BYTES, defaultAttachmentTypes } from '../common/domain';
 import { RELAY_DEFAULTS, type RelayOptions } from './server';
+import { SIGN_IN_DEFAULTS } from './sign-in';
 
 type Kind = 'string' | 'number' | 'boolean' | 'list';
 
@@ -234,6 +236,27 @@ export const settings = {
     meaning: 'when the offline form says an answer comes ("We will answer by e-mail …")',
     options: (offlineReply) => (offlineReply ? { widget: { offlineReply } } : {}),
   }),
+  attachmentMaxMb: setting({
+    flag: 'attachment-max-mb',
+    kind: 'number',
+    arg: '<MB>',
+    schema: decimal(0.001, 'must be a number of megabytes above 0').default(DEFAULT_ATTACHMENT_MAX_BYTES / (1024 * 1024)),
+    meaning: 'the largest file an agent or a customer may send into a chat',
+    options: (mb) => ({ attachments: { maxBytes: Math.round(mb * 1024 * 1024) } }),
+  }),
+  attachmentTypes: setting({
+    flag: 'attachment-type',
+    kind: 'list',
+    arg: '<type>',
+    schema: z
+      .array(z.enum(defaultAttachmentTypes, { error: `must be one of ${defaultAttachmentTypes.join(', ')}` }), {
+        error: 'must be a list of file types',
+      })
+      .optional(),
+    unset: defaultAttachmentTypes.join(', '),
+    meaning: 'the file types accepted (sniffed from the bytes, never taken from the upload); the flag repeats',
+    options: (types) => (types ? { attachments: { types } } : {}),
+  }),
   postgresUrl: setting({
     flag: 'postgres',
     kind: 'string',
@@ -326,6 +349,184 @@ export const settings = {
     meaning: 'closed chats (their events, participants, listeners, customer tokens, attachments) older than this are deleted every hour',
     options: (days) => (days === undefined ? {} : { retention: { maxAgeMs: days * 86_400_000 } }),
   }),
+  // Limits (docs/relay.md, "Limits"): each is kept per node in a cluster, except the queue cap (it reads the queue)
+  rateLimit: setting({
+    flag: 'rate-limit',
+    kind: 'number',
+    arg: '<frames/s>',
+    schema: wholeNumber(1, null, 'must be a whole number of at least 1').default(RELAY_DEFAULTS.rateLimit.perSecond),
+    meaning: 'frames per second from one party (an agent over all their connections, a chat over all its sockets), bursts of twice that; more are dropped with rate-limited',
+    options: (perSecond) => ({ rateLimit: { perSecond, burst: perSecond * 2 } }),
+  }),
+  addressRateLimit: setting({
+    flag: 'address-rate-limit',
+    kind: 'number',
+    arg: '<frames/s>',
+    schema: wholeNumber(1, null, 'must be a whole number of at least 1').default(RELAY_DEFAULTS.addressRateLimit.perSecond),
+    meaning: 'frames per second from one address over all its customer connections, bursts of twice that',
+    options: (perSecond) => ({ addressRateLimit: { perSecond, burst: perSecond * 2 } }),
+  }),
+  newChatsPerAddressPerMinute: setting({
+    flag: 'chats-per-address',
+    kind: 'number',
+    arg: '<per minute>',
+    schema: wholeNumber(1, null, 'must be a whole number of at least 1').default(RELAY_DEFAULTS.newChatsPerAddressPerMinute),
+    meaning: 'new chats one address may start per minute; more are refused with rate-limited and a sentence',
+    options: (newChatsPerAddressPerMinute) => ({ newChatsPerAddressPerMinute }),
+  }),
+  newChatsPerSecond: setting({
+    flag: 'chats-per-second',
+    kind: 'number',
+    arg: '<n>',
+    schema: wholeNumber(1, null, 'must be a whole number of at least 1').default(RELAY_DEFAULTS.newChatsPerSecond),
+    meaning: 'new chats per second over every address (bursts of twice that): what a flood from many addresses can make the relay write',
+    options: (newChatsPerSecond) => ({ newChatsPerSecond }),
+  }),
+  maxQueuedChats: setting({
+    flag: 'max-queued-chats',
+    kind: 'number',
+    arg: '<n>',
+    schema: wholeNumber(1, null, 'must be a whole number of at least 1').default(RELAY_DEFAULTS.maxQueuedChats),
+    meaning: 'while this many chats wait for an agent, a new customer is told the queue is full (queue-full)',
+    options: (maxQueuedChats) => ({ maxQueuedChats }),
+  }),
+  maxConnections: setting({
+    flag: 'max-connections',
+    kind: 'number',
+    arg: '<n>',
+    schema: wholeNumber(1, null, 'must be a whole number of at least 1').default(RELAY_DEFAULTS.maxConnections),
+    meaning: 'connections and upgrades being checked, in all; more are refused with HTTP 503',
+    options: (maxConnections) => ({ maxConnections }),
+  }),
+  maxConnectionsPerAddress: setting({
+    flag: 'max-connections-per-address',
+    kind: 'number',
+    arg: '<n>',
+    schema: wholeNumber(1, null, 'must be a whole number of at least 1').default(RELAY_DEFAULTS.maxConnectionsPerAddress),
+    meaning: 'customer connections and upgrades being checked from one address; more are refused with HTTP 429',
+    options: (maxConnectionsPerAddress) => ({ maxConnectionsPerAddress }),
+  }),
+  maxConnectionsPerAgent: setting({
+    flag: 'max-connections-per-agent',
+    kind: 'number',
+    arg: '<n>',
+    schema: wholeNumber(1, null, 'must be a whole number of at least 1').default(RELAY_DEFAULTS.maxConnectionsPerAgent),
+    meaning: 'connections of one signed-in agent (counted per agent, not per address); more are refused with HTTP 429',
+    options: (maxConnectionsPerAgent) => ({ maxConnectionsPerAgent }),
+  }),
+  helloTimeout: setting({
+    flag: 'hello-timeout',
+    kind: 'number',
+    arg: '<seconds>',
+    schema: decimal(0.1, 'must be a number of seconds of at least 0.1').default(RELAY_DEFAULTS.helloTimeoutMs / 1000),
+    meaning: 'a connection that has not said hello by then is closed (4001); until then it counts against the caps',
+    options: (seconds) => ({ helloTimeoutMs: seconds * 1000 }),
+  }),
+  trustProxyHeader: setting({
+    flag: 'trust-proxy-header',
+    kind: 'string',
+    arg: '<header>',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, { error: 'must be a header name such as x-forwarded-for' })
+      .optional(),
+    unset: "off (the socket's peer address)",
+    meaning: 'behind a reverse proxy: the header it writes the client address to; the last address in it is the one limited',
+    options: (trustedProxyHeader) => (trustedProxyHeader ? { trustedProxyHeader } : {}),
+  }),
+  signInThreads: setting({
+    flag: 'sign-in-threads',
+    kind: 'number',
+    arg: '<n>',
+    schema: wholeNumber(1, 64, 'must be a whole number between 1 and 64').optional(),
+    unset: 'cores - 1, between 2 and 4',
+    meaning: 'password checks (scrypt) running at once, each on a low-priority thread of its own, never on the pool the store needs',
+    options: (concurrent) => (concurrent === undefined ? {} : { signIn: { concurrent } }),
+  }),
+  signInQueue: setting({
+    flag: 'sign-in-queue',
+    kind: 'number',
+    arg: '<n>',
+    schema: wholeNumber(1, null, 'must be a whole number of at least 1').default(SIGN_IN_DEFAULTS.waiting),
+    meaning: 'sign-ins waiting for a check; when full, the least trusted is refused with HTTP 503 (busy)',
+    options: (waiting) => ({ signIn: { waiting } }),
+  }),
+  signInFreeFailures: setting({
+    flag: 'sign-in-free-failures',
+    kind: 'number',
+    arg: '<n>',
+    schema: wholeNumber(0, null, 'must be a whole number, 0 or more').default(SIGN_IN_DEFAULTS.freeFailures),
+    meaning: 'failed sign-ins per user name or address before each next try waits longer (1 s, 2 s, 4 s, ...; HTTP 429)',
+    options: (freeFailures) => ({ signIn: { freeFailures } }),
+  }),
+  signInLockoutAfter: setting({
+    flag: 'sign-in-lockout-after',
+    kind: 'number',
+    arg: '<n>',
+    schema: wholeNumber(1, null, 'must be a whole number of at least 1').default(SIGN_IN_DEFAULTS.lockoutAfter),
+    meaning: 'failed sign-ins per user name or address that lock it out (logged as sign-in-locked)',
+    options: (lockoutAfter) => ({ signIn: { lockoutAfter } }),
+  }),
+  signInLockout: setting({
+    flag: 'sign-in-lockout',
+    kind: 'number',
+    arg: '<seconds>',
+    schema: decimal(1, 'must be a number of seconds of at least 1').default(SIGN_IN_DEFAULTS.lockoutMs / 1000),
+    meaning: 'how long a lockout lasts; failures are forgotten after this long without one',
+    options: (seconds) => ({ signIn: { lockoutMs: seconds * 1000 } }),
+  }),
+  slowConsumerBytes: setting({
+    flag: 'slow-consumer-bytes',
+    kind: 'number',
+    arg: '<bytes>',
+    schema: wholeNumber(1024, null, 'must be a whole number of bytes of at least 1024').default(RELAY_DEFAULTS.maxBufferedBytes),
+    meaning: 'a connection whose unsent bytes stay above this for slowConsumerAfter is closed (1008); 16 times this closes it at once',
+    options: (maxBufferedBytes) => ({ maxBufferedBytes }),
+  }),
+  slowConsumerAfter: setting({
+    flag: 'slow-consumer-after',
+    kind: 'number',
+    arg: '<seconds>',
+    schema: decimal(0.1, 'must be a number of seconds of at least 0.1').default(RELAY_DEFAULTS.slowConsumerMs / 1000),
+    meaning: 'how long a backlog above slowConsumerBytes may last before the connection is closed as a slow consumer',
+    options: (seconds) => ({ slowConsumerMs: seconds * 1000 }),
+  }),
+  maxFrameBytes: setting({
+    flag: 'max-frame-bytes',
+    kind: 'number',
+    arg: '<bytes>',
+    schema: wholeNumber(1024, null, 'must be a whole number of bytes of at least 1024').default(RELAY_DEFAULTS.maxFrameBytes),
+    meaning: 'largest frame a client may send; a larger one closes its connection (1009)',
+    options: (maxFrameBytes) => ({ maxFrameBytes }),
+  }),
+  pageBytes: setting({
+    flag: 'page-bytes',
+    kind: 'number',
+    arg: '<bytes>',
+    schema: wholeNumber(1024, 16 * 1024 * 1024, 'must be a whole number of bytes between 1024 and 16777216').default(RELAY_DEFAULTS.pageBytes),
+    meaning: 'JSON per page of a large answer (welcome chats, replays, fetch-events); the client follows the cursor for the rest',
+    options: (pageBytes) => ({ pageBytes }),
+  }),
+  tlsCert: setting({
+    flag: 'tls-cert',
+    kind: 'string',
+    arg: '<file>',
+    schema: text('must be a file').optional(),
+    unset: 'off (plain http and ws)',
+    meaning: 'PEM certificate (its chain after it): serve https and wss; with tlsKey. A reverse proxy that ends TLS is the alternative',
+    path: true,
+    options: (file) => (file ? { tls: { certFile: path.resolve(file) } } : {}),
+  }),
+  tlsKey: setting({
+    flag: 'tls-key',
+    kind: 'string',
+    arg: '<file>',
+    schema: text('must be a file').optional(),
+    unset: '—',
+    meaning: 'PEM private key of tlsCert, without a passphrase',
+    path: true,
+    options: (file) => (file ? { tls: { keyFile: path.resolve(file) } } : {}),
+  }),
 } as const;
 
 export type SettingKey = keyof typeof settings;
@@ -351,6 +552,13 @@ const ServeSchema = ConfigSchema.superRefine((config, ctx) => {
       code: 'custom',
       path: [config.postgresUrl ? 'redisUrl' : 'postgresUrl'],
       message: 'goes with the other: a cluster node needs both --postgres and --redis (postgresUrl and redisUrl), or neither for the embedded relay',
+    });
+  }
+  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [config.tlsCert ? 'tlsKey' : 'tlsCert'],
+      message: 'is needed too: --tls-cert and --tls-key go together (tlsCert and tlsKey), give both files or neither',
     });
   }
   if (!config.postgresUrl && (config.nodeId || config.redisPrefix)) {

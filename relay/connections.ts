@@ -1,11 +1,13 @@
 // This process's live connections: who is behind each (agent, customer of a chat), how frames reach them (held during
-// a greeting, gated by the commit hook, corked per turn, serialised once), slow consumers, closes and heartbeats.
+// a greeting, gated by the commit hook, corked per turn, serialised once), slow consumers (a backlog that lasts, not
+// one big write), connections that never say hello, closes and heartbeats.
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { AgentId, SessionId } from '../common/domain';
 import type { ErrorCode } from '../common/errors';
 import { CloseCodes, type CustomerFrame, type RelayFrame } from '../common/protocol';
+import type { SessionPages } from './paging';
 import type { LocalSockets, Log } from './ports';
 import { eventFrameJson } from './wire';
 
@@ -42,20 +44,28 @@ export interface Connection {
   /** an agent who sees every live chat */
   dashboard: boolean;
   alive: boolean;
-  tokens: number;
-  refilledAt: number;
+  /** frames refused in a row for the rate limit */
   strikes: number;
+  /** since when the backlog has been above the limit at every sample (null: it is not) */
+  backlogSince: number | null;
+  helloTimer: NodeJS.Timeout | null;
+  /** the welcome's sessions not sent yet, and the cursor that asks for them */
+  sessionPages: SessionPages | null;
 }
 
 export interface ConnectionsOptions {
   /** the engine's commit hook: nothing leaves before the writes it reports are committed */
   afterCommit: (task: () => void) => void;
-  /** a connection with more unsent bytes than this is closed as a slow consumer */
+  /** a connection whose unsent bytes stay above this for `slowConsumerMs` is closed as a slow consumer */
   maxBufferedBytes: number;
-  /** rate limit bucket a new connection starts with */
-  burst: number;
+  slowConsumerMs: number;
+  /** a connection that has not said hello after this long is closed */
+  helloTimeoutMs: number;
   log: Log;
 }
+
+/** A backlog this many times the limit is closed at once: memory is not held for a peer that will not read it. */
+const HARD_BACKLOG_FACTOR = 16;
 
 export class Connections implements LocalSockets {
   readonly all = new Set<Connection>();
@@ -70,6 +80,7 @@ export class Connections implements LocalSockets {
   /** the hub hands the same frame object to every recipient (owner, listeners, dashboards, customer) */
   private readonly serialised = new WeakMap<object, string>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private sampler: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: ConnectionsOptions) {}
 
@@ -86,19 +97,35 @@ export class Connections implements LocalSockets {
       held: null,
       dashboard: false,
       alive: true,
-      tokens: this.options.burst,
-      refilledAt: Date.now(),
       strikes: 0,
+      backlogSince: null,
+      helloTimer: null,
+      sessionPages: null,
     };
     ws.connection = conn;
+    const { helloTimeoutMs } = this.options;
+    conn.helloTimer = setTimeout(() => {
+      conn.helloTimer = null;
+      if (conn.ready) return;
+      this.options.log({ event: 'hello-timeout', connId: conn.id, kind, remote });
+      this.closeNow(conn, CloseCodes.helloTimeout, `no hello within ${Math.round(helloTimeoutMs / 100) / 10} seconds`);
+    }, helloTimeoutMs);
+    conn.helloTimer.unref();
     this.all.add(conn);
     return conn;
+  }
+
+  /** The connection said hello: it is no longer closed for keeping quiet. */
+  private greeted(conn: Connection): void {
+    if (conn.helloTimer) clearTimeout(conn.helloTimer);
+    conn.helloTimer = null;
   }
 
   /** The agent's connection said hello: it receives what is published for the agent (held until its greeting). */
   registerAgent(conn: Connection, dashboard: boolean): void {
     const agentId = conn.agentId!;
     conn.ready = true;
+    this.greeted(conn);
     conn.held = [];
     conn.dashboard = dashboard;
     const conns = this.agents.get(agentId) ?? new Set<Connection>();
@@ -108,6 +135,7 @@ export class Connections implements LocalSockets {
   }
 
   registerCustomer(conn: Connection, sessionId: SessionId): void {
+    this.greeted(conn);
     conn.sessionId = sessionId;
     const conns = this.customers.get(sessionId) ?? new Set<Connection>();
     this.customers.set(sessionId, conns);
@@ -125,6 +153,8 @@ export class Connections implements LocalSockets {
   /** The connection closed; true when it was a greeted agent connection (the hub is told the agent left). */
   remove(conn: Connection): boolean {
     this.all.delete(conn);
+    this.greeted(conn);
+    conn.sessionPages = null;
     if (conn.kind !== 'agent' || !conn.agentId) {
       this.unregisterCustomer(conn);
       return false;
@@ -154,10 +184,14 @@ export class Connections implements LocalSockets {
       conn.socket.cork();
     }
     conn.ws.send(text);
-    if (conn.ws.bufferedAmount > this.options.maxBufferedBytes) {
-      this.options.log({ event: 'slow-consumer', connId: conn.id, bufferedBytes: conn.ws.bufferedAmount });
-      this.close(conn, CloseCodes.policy, 'slow consumer: too much unread data');
-    }
+    // right after a write the count includes what the kernel has not been offered yet, so only a backlog far past the
+    // limit is judged here; a slow reader is judged by samples over time (startSampling)
+    if (conn.ws.bufferedAmount > this.options.maxBufferedBytes * HARD_BACKLOG_FACTOR) this.slowConsumer(conn);
+  }
+
+  private slowConsumer(conn: Connection): void {
+    this.options.log({ event: 'slow-consumer', connId: conn.id, agentId: conn.agentId, bufferedBytes: conn.ws.bufferedAmount });
+    this.closeNow(conn, CloseCodes.policy, 'slow consumer: too much unread data');
   }
 
   private readonly uncorkAll = () => {
@@ -223,6 +257,12 @@ export class Connections implements LocalSockets {
     for (const conn of conns) this.deliver(conn, text);
   }
 
+  closeAgent(agentId: AgentId, code: number, reason: string): void {
+    for (const conn of this.agents.get(agentId) ?? []) this.close(conn, code, reason);
+    // a connection still between the upgrade and its hello is closed as well
+    for (const conn of this.all) if (conn.kind === 'agent' && conn.agentId === agentId && !conn.ready) this.close(conn, code, reason);
+  }
+
   endCustomer(sessionId: SessionId): void {
     // after the current command's answer has been queued on the socket
     setImmediate(() => {
@@ -273,5 +313,28 @@ export class Connections implements LocalSockets {
   stopHeartbeat(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
+    if (this.sampler) clearInterval(this.sampler);
+    this.sampler = null;
+  }
+
+  /**
+   * Samples every connection's unsent bytes a few times per `slowConsumerMs`: one whose backlog was above the limit at
+   * every sample for that long does not keep up and is closed. A fast reader of a big answer drains between samples.
+   */
+  startSampling(): void {
+    const { maxBufferedBytes, slowConsumerMs } = this.options;
+    this.sampler = setInterval(
+      () => {
+        const now = Date.now();
+        for (const conn of this.all) {
+          if (conn.ws.readyState !== conn.ws.OPEN) continue;
+          if (conn.ws.bufferedAmount <= maxBufferedBytes) conn.backlogSince = null;
+          else if (conn.backlogSince === null) conn.backlogSince = now;
+          else if (now - conn.backlogSince >= slowConsumerMs) this.slowConsumer(conn);
+        }
+      },
+      Math.max(10, Math.min(1000, Math.floor(slowConsumerMs / 4))),
+    );
+    this.sampler.unref();
   }
 }

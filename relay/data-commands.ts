@@ -5,7 +5,7 @@ import { SessionIdSchema } from '../common/domain';
 import { loadConfig, type RelayConfig } from './config';
 import { sqliteReads } from './embedded/store';
 import type { RelayStore } from './ports';
-import { type Maintenance, type PurgeOutcome, purgeOutsideStore, sqliteMaintenance } from './retention';
+import { type Maintenance, type PurgeOutcome, sqliteMaintenance } from './retention';
 import { BackupError, backupSqlite, restoreSqlite } from './store/backup';
 import { openSqliteStore } from './store/sqlite';
 
@@ -107,7 +107,7 @@ export async function purgeCommand(args: string[]): Promise<void> {
     if (olderThan.trim() === '' || !Number.isFinite(days) || days < 0) fail(`--older-than must be a number of days, 0 or more, not "${olderThan}".`);
   }
   if (session !== undefined && !SessionIdSchema.safeParse(session).success) fail(`--session must be a chat id such as ses_…, not "${session}".`);
-  const { maintenance, dataDir, close } = await openStore(config);
+  const { maintenance, close } = await openStore(config);
   try {
     if (session !== undefined) {
       const outcome = await maintenance.purgeSession(session);
@@ -118,7 +118,6 @@ export async function purgeCommand(args: string[]): Promise<void> {
             : `there is no chat ${session} (it may have been deleted already).`,
         );
       }
-      await purgeOutsideStore([session], { dataDir });
       console.log(`Deleted chat ${session}: ${describeRows(outcome)}.`);
       return;
     }
@@ -126,7 +125,6 @@ export async function purgeCommand(args: string[]): Promise<void> {
     let total = 0;
     for (;;) {
       const ids = await maintenance.purgeClosed(before, 500);
-      if (ids.length) await purgeOutsideStore(ids, { dataDir });
       total += ids.length;
       if (ids.length < 500) break;
     }

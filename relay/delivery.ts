@@ -1,13 +1,53 @@
 // Turns a publication into frames for this process's connections: the same on every node of a cluster, so what an
-// agent or a customer receives does not depend on where the change was committed.
-import { type AgentId, customerVisibleKinds } from '../common/domain';
-import type { RelayFrame } from '../common/protocol';
+// agent or a customer receives does not depend on where the change was committed. Customers get their own view of
+// each event (customerView): display names and what the chat page shows, nothing of the agents' side.
+import { type AgentId, customerVisibleKinds, type SessionEvent } from '../common/domain';
+import type { CustomerEvent, CustomerFrame, RelayFrame } from '../common/protocol';
 import { audience } from './core/model';
+import { DEFAULT_PAGE_BYTES, firstPage, pageOfEvents } from './paging';
 import type { LocalSockets, Publication } from './ports';
 
 type SessionPublication = Extract<Publication, { kind: 'session' }>;
 
-export function deliverSession(p: SessionPublication, sockets: LocalSockets): void {
+/**
+ * What the customer is shown of an event, or null for the kinds kept among agents. Login ids (which are sign-in
+ * names), who filed a request and its internal description never leave the relay towards a customer.
+ */
+export function customerView(event: SessionEvent): CustomerEvent | null {
+  if (!customerVisibleKinds.has(event.kind)) return null;
+  const { sessionId, seq, at } = event;
+  const base = { sessionId, seq, at };
+  switch (event.kind) {
+    case 'opened':
+      return { ...base, kind: 'opened', customerName: event.customerName };
+    case 'assigned':
+      return { ...base, kind: 'assigned', agentName: event.agentName };
+    case 'message':
+      return {
+        ...base,
+        kind: 'message',
+        messageId: event.messageId,
+        author: { kind: event.author.kind, name: event.author.name },
+        text: event.text,
+        ...(event.attachments ? { attachments: event.attachments } : {}),
+        ...(event.writtenAt !== undefined ? { writtenAt: event.writtenAt } : {}),
+      };
+    case 'transfer-accepted':
+      return { ...base, kind: 'transfer-accepted', fromName: event.fromName, toName: event.toName };
+    case 'taken-over':
+      return { ...base, kind: 'taken-over', byName: event.byName, fromName: event.fromName };
+    case 'request-created':
+      return { ...base, kind: 'request-created', request: { title: event.request.title } };
+    case 'request-solved':
+      return { ...base, kind: 'request-solved', title: event.title };
+    case 'closed':
+      return { ...base, kind: 'closed', by: { kind: event.by.kind, name: event.by.name } };
+    default:
+      return null;
+  }
+}
+
+export function deliverSession(p: SessionPublication, sockets: LocalSockets, pageBytes = DEFAULT_PAGE_BYTES): void {
   const { session, events } = p;
   const was = new Set(p.was);
   const now = audience(session);
@@ -19,8 +59,9 @@ export function deliverSession(p: SessionPublication, sockets: LocalSockets): vo
     if (joiners.has(agentId)) continue;
     for (const frame of eventFrames) sockets.toAgent(agentId, frame);
   }
-  for (const frame of eventFrames) {
-    if (customerVisibleKinds.has(frame.event.kind)) sockets.toCustomer(session.id, frame);
+  for (const event of events) {
+    const seen = customerView(event);
+    if (seen) sockets.toCustomer(session.id, { type: 'event', event: seen });
   }
   const summaryFrame: RelayFrame = { type: 'session', session };
   // a message changes only what follows from it (last message, seq, waiting time): the audience folds the event
@@ -29,14 +70,33 @@ export function deliverSession(p: SessionPublication, sockets: LocalSockets): vo
   if (!folds) for (const agentId of told) if (!joiners.has(agentId)) sockets.toAgent(agentId, summaryFrame);
   for (const agentId of sockets.dashboardViewers()) if (!told.has(agentId)) sockets.toAgent(agentId, summaryFrame);
   if (joiners.size) {
-    // joiners get the summary and the conversation so far, which includes this change's events
-    const replay: RelayFrame = { type: 'replay', sessionId: session.id, events: p.log ?? events };
+    // joiners get the summary and the conversation so far (which includes this change's events), a page of it: the
+    // runner read the log's first page, and `next` sends the joiner's client to fetch-events for the rest
+    const page = p.log ? pageOfEvents(p.log, session.lastSeq, pageBytes) : { events, next: null };
+    const replay: RelayFrame = {
+      type: 'replay',
+      sessionId: session.id,
+      events: page.events,
+      ...(page.next === null ? {} : { next: page.next }),
+    };
     for (const agentId of joiners) {
       sockets.toAgent(agentId, summaryFrame);
       sockets.toAgent(agentId, replay);
     }
   }
   if (p.endCustomer) sockets.endCustomer(session.id);
+}
+
+/** A customer's resume: the visible events in their view, as replays of at most a page each. */
+export function customerReplays(sessionId: string, events: readonly SessionEvent[], pageBytes = DEFAULT_PAGE_BYTES): CustomerFrame[] {
+  const seen = events.flatMap((event) => customerView(event) ?? []);
+  const frames: CustomerFrame[] = [];
+  for (let rest = seen; rest.length; ) {
+    const page = firstPage(rest, pageBytes);
+    frames.push({ type: 'replay', sessionId, events: page });
+    rest = rest.slice(page.length);
+  }
+  return frames;
 }
 
 export function deliverTyping(p: Extract<Publication, { kind: 'typing' }>, sockets: LocalSockets): void {

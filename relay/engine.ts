@@ -1,6 +1,6 @@
 // The two deployments of the relay behind one shape: the ports the Hub runs on, health, and shutdown. Embedded: one
 // process, SQLite (the default). Cluster: PostgreSQL for everything durable, Redis for fan-out and presence.
-import type { Clock, CommandRunner, Fanout, Log, Presence, RelayStore, Scheduler } from './ports';
+import type { AttachmentStore, Clock, CommandRunner, Fanout, Log, Presence, RelayStore, Scheduler } from './ports';
 import type { Maintenance } from './retention';
 
 export interface EngineHealth {
@@ -17,6 +17,7 @@ export interface Engine {
   scheduler: Scheduler;
   presence: Presence;
   fanout: Fanout;
+  attachments: AttachmentStore;
   /** retention and erasure: deleting closed chats with everything kept for them */
   maintenance: Maintenance;
   health(): Promise<EngineHealth>;

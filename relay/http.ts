@@ -1,5 +1,5 @@
-// The relay's HTTP: the customer routes (relay/customer-http.ts: chat page, widget, rating) and the
-// operations endpoints: /health (alive), /ready (takes traffic) and /metrics (Prometheus; on its own port or behind a
+// The relay's HTTP: the customer routes (relay/customer-http.ts: chat page, widget, rating, offline form), chat
+// attachments, and the operations endpoints: /health (alive), /ready (takes traffic) and /metrics (Prometheus; on its own port or behind a
 // bearer token, off by default).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
@@ -19,6 +19,10 @@ export interface HttpRoutes {
   metrics: 'off' | 'open' | { token: string };
   /** the customer page, widget and rating; absent on the metrics port */
   customer?: CustomerHttp;
+  /** the topics a customer may pick before a chat (GET /chat/teams); absent on the metrics port */
+  teams?: () => readonly { id: string; name: string }[];
+  /** uploads into a chat and downloads of its files (relay/attachments.ts); absent on the metrics port */
+  attachments?: (req: http.IncomingMessage, res: http.ServerResponse, pathname: string) => Promise<boolean>;
   log: Log;
 }
 
@@ -54,6 +58,13 @@ async function answer(routes: HttpRoutes, req: http.IncomingMessage, res: http.S
     res.end(req.method === 'HEAD' ? undefined : text);
     return;
   }
+  if (reading && routes.teams && url.pathname === '/chat/teams') {
+    // the teams' ids and names, nothing about who is in them
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    res.end(req.method === 'HEAD' ? undefined : JSON.stringify(routes.teams()));
+    return;
+  }
+  if (routes.attachments && (await routes.attachments(req, res, url.pathname))) return;
   if (routes.customer && (await serveCustomer(routes.customer, url, req, res))) return;
   res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.end('not found\n');

@@ -5,14 +5,20 @@ import {
   type AgentId,
   type AgentInfo,
   type AgentStatus,
-  customerVisibleKinds,
+  type AttachmentLimits,
+  isOfferedTo,
+  offerTargets,
+  type Request,
   type SessionId,
   type SessionSummary,
   type SettableStatus,
+  type Team,
+  type TeamId,
 } from '../common/domain';
 import {
   type AgentCommand,
   type AgentCommandOf,
+  CloseCodes,
   type CustomerCommand,
   type CustomerFrame,
   type OfflineMessage,
@@ -21,9 +27,13 @@ import {
   type RelayFrame,
 } from '../common/protocol';
 import { ok, type Result } from '../common/result';
+import { isAdminCommand, runAdminCommand } from './admin';
+import { CannedReplies, deliverCanned } from './canned';
 import { agentMayType, agentSend, customerSend } from './core/messages';
+import { computeMetrics } from './core/metrics';
 import {
   audience,
+  capacityOf,
   change,
   type CoreOptions,
   type Facts,
@@ -31,16 +41,20 @@ import {
   inAudience,
   refuse,
   seesDashboard,
+  shownStatus,
   type TimerKey,
   transferTimerKey,
 } from './core/model';
 import { closeWindow, listen, takeOver } from './core/listening';
+import { addNote, forReader, readsNotes } from './core/notes';
 import { rateChat } from './core/ratings';
-import { createRequest, offlineRequest } from './core/requests';
+import { createRequest, offlineRequest, updateRequest } from './core/requests';
 import { chooseAgent } from './core/routing';
 import { assign, closeByAgent, closeByCustomer, openChat } from './core/sessions';
 import { accept, cancel, expire, offer, reject, targetUnavailable } from './core/transfers';
-import { deliverQueue, deliverRequest, deliverSession, deliverTyping } from './delivery';
+import { customerReplays, deliverQueue, deliverRequest, deliverSession, deliverTyping } from './delivery';
+import { diffDirectory } from './directory';
+import { readEventsPage } from './paging';
 import { QueueWatch } from './queue';
 import type {
   Account,
@@ -58,7 +72,17 @@ import type {
   SessionCommand,
 } from './ports';
 
-export type HubOptions = CoreOptions;
+export interface HubOptions extends CoreOptions {
+  /** how often the directory version is read, to notice accounts and teams changed by the CLI (default 1000 ms) */
+  directoryPollMs?: number;
+}
+
+/** The sentences a client shows when a manager closed its account's connections. */
+export const accountClosedReasons = {
+  disabled: 'Your account was disabled by a manager.',
+  removed: 'Your account was removed by a manager.',
+  permissions: 'Your permissions changed; reconnecting.',
+} as const;
 
 export interface HubDeps {
   clock: Clock;
@@ -73,6 +97,10 @@ export interface HubDeps {
   log: Log;
   hashToken: (token: string) => string;
   options: HubOptions;
+  /** bytes of JSON per page of a large answer (relay/paging.ts) */
+  pageBytes: number;
+  /** what uploads take, told to agents in the welcome (absent: no attachments) */
+  attachmentLimits?: AttachmentLimits;
 }
 
 export interface CustomerGreeting {
@@ -84,21 +112,30 @@ export interface CustomerGreeting {
   settle: () => void;
 }
 
-type AgentCommandBody = Exclude<AgentCommand, { type: 'hello' }>;
+/** fetch-sessions pages a connection's welcome: the server answers it from the connection */
+type AgentCommandBody = Exclude<AgentCommand, { type: 'hello' | 'fetch-sessions' }>;
 type CustomerCommandBody = Exclude<CustomerCommand, { type: 'customer-hello' }>;
 
 export class Hub {
   /** accounts by id: every decision reads names, roles and statuses, so they are kept here and refreshed on change */
   private readonly accounts = new Map<AgentId, Account>();
+  /** the teams, in name order, as last loaded */
+  private teams: Team[] = [];
+  /** the directory version behind `accounts` and `teams`; a different one in the store means: reload */
+  private directoryVersion = -1;
+  private directoryQueue: Promise<void> = Promise.resolve();
+  private directoryWatch: NodeJS.Timeout | null = null;
   private draining: Promise<void> | null = null;
   private drainAgain = false;
   /** presence frames are read before they are sent: keep them in the order they were published */
   private presenceQueue: Promise<void> = Promise.resolve();
   private stopped = false;
+  private readonly canned: CannedReplies;
   /** where each queued chat stands, told to its customer whenever the queue moves */
   private readonly queue: QueueWatch;
 
   constructor(private readonly deps: HubDeps) {
+    this.canned = new CannedReplies(deps);
     this.queue = new QueueWatch({
       listLive: () => deps.store.listLiveSessions(),
       publish: (positions) => deps.fanout.publish({ kind: 'queue', positions }),
@@ -109,9 +146,14 @@ export class Hub {
 
   /** Loads the accounts, starts the timers and delivery, and re-arms what the store says is pending. */
   async start(): Promise<void> {
-    for (const account of await this.deps.store.listAccounts()) this.accounts.set(account.id, account);
+    const { store } = this.deps;
+    this.directoryVersion = await store.directoryVersion();
+    for (const account of await store.listAccounts()) this.accounts.set(account.id, account);
+    this.teams = await store.listTeams();
     this.deps.fanout.subscribe((publication, origin) => this.deliver(publication, origin));
     this.deps.scheduler.start((key) => this.timerDue(key));
+    this.directoryWatch = setInterval(() => void this.directoryChanged(false), this.deps.options.directoryPollMs ?? 1000);
+    this.directoryWatch.unref();
     await this.reconcile();
   }
 
@@ -119,6 +161,7 @@ export class Hub {
     this.stopped = true;
     this.queue.stop();
     this.deps.scheduler.stop();
+    if (this.directoryWatch) clearInterval(this.directoryWatch);
   }
 
   /**
@@ -138,13 +181,15 @@ export class Hub {
       }
     }
     for (const offer of await store.listPendingTransfers()) {
-      if (this.statusOf(offer.toId) !== 'present') {
+      const gone = offerTargets(offer).filter((id) => !this.takesTransfers(id));
+      for (const agentId of gone) {
         await this.runCommand({
           sessionId: offer.sessionId,
           requireOpen: false,
-          decide: ({ session }) => targetUnavailable(session, offer.toId),
+          decide: ({ session }) => targetUnavailable(session, agentId),
         });
-      } else if (offer.expiresAt !== null) {
+      }
+      if (gone.length < offerTargets(offer).length && offer.expiresAt !== null) {
         await scheduler.arm(transferTimerKey(offer), offer.expiresAt);
       }
     }
@@ -153,8 +198,13 @@ export class Hub {
   }
 
   statusOf(agentId: AgentId): AgentStatus {
-    const account = this.accounts.get(agentId);
-    return account?.online ? account.chosenStatus : 'offline';
+    return shownStatus(this.accounts.get(agentId));
+  }
+
+  /** Present and Busy agents take transfers; an offer to anyone else ends. */
+  private takesTransfers(agentId: AgentId): boolean {
+    const status = this.statusOf(agentId);
+    return status === 'present' || status === 'busy';
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -167,8 +217,14 @@ export class Hub {
   async agentHello(agentId: AgentId, commandId: string, resume: Record<SessionId, number>): Promise<RelayFrame[]> {
     const { store, clock } = this.deps;
     const account = await this.arrive(agentId);
-    const [all, counts, live] = await Promise.all([store.listAccounts(), store.openChatCounts(), store.listLiveSessions()]);
+    const [all, counts, live, teams] = await Promise.all([
+      store.listAccounts(),
+      store.openChatCounts(),
+      store.listLiveSessions(),
+      store.listTeams(),
+    ]);
     for (const a of all) this.accounts.set(a.id, a);
+    this.teams = teams;
     const dashboard = seesDashboard(account);
     const visible = new Map<SessionId, SessionSummary>();
     for (const session of live) {
@@ -190,6 +246,8 @@ export class Hub {
         me: this.info(this.accounts.get(agentId) ?? account, counts),
         agents: all.map((a) => this.info(a, counts)),
         sessions: [...visible.values()],
+        teams: this.teams,
+        ...(this.deps.attachmentLimits ? { attachments: this.deps.attachmentLimits } : {}),
       },
     ];
     for (const session of visible.values()) {
@@ -197,7 +255,14 @@ export class Hub {
       if (!inAudience(session, agentId) && resumeFrom === undefined) continue;
       const afterSeq = Math.min(resumeFrom ?? 0, session.lastSeq);
       if (afterSeq >= session.lastSeq) continue;
-      frames.push({ type: 'replay', sessionId: session.id, events: await store.eventsAfter(session.id, afterSeq) });
+      const notes = inAudience(session, agentId) || readsNotes(session, account, await store.isParticipant(session.id, agentId));
+      const page = await readEventsPage(store, session.id, afterSeq, session.lastSeq, this.deps.pageBytes);
+      frames.push({
+        type: 'replay',
+        sessionId: session.id,
+        events: forReader(page.events, notes),
+        ...(page.next === null ? {} : { next: page.next }),
+      });
     }
     void this.drainQueue();
     return frames;
@@ -210,12 +275,14 @@ export class Hub {
     await scheduler.disarm(graceTimerKey(agentId));
     const account = await store.getAccount(agentId);
     if (!account) throw new Error(`no account ${agentId}`);
-    this.accounts.set(agentId, { ...account, online: true });
-    if (!account.online) {
-      await store.setOnline(agentId, true);
-      this.publishPresence([agentId]);
-    }
-    return { ...account, online: true };
+    // a new connection brings back the status the agent chose: the client says again if it is still idle
+    const changed = account.idle || !account.online;
+    if (account.idle) await store.setIdle(agentId, false);
+    if (!account.online) await store.setOnline(agentId, true);
+    const arrived = { ...(changed ? ((await store.getAccount(agentId)) ?? account) : account), online: true, idle: false };
+    this.accounts.set(agentId, arrived);
+    if (changed) this.publishPresence([agentId]);
+    return arrived;
   }
 
   /** A connection of the agent went away: when it was their last anywhere, they go offline after the grace period. */
@@ -232,7 +299,7 @@ export class Hub {
     // offline sees no offer to them either
     if (account.online) {
       await this.deps.store.setOnline(agentId, false);
-      this.accounts.set(agentId, { ...account, online: false });
+      this.accounts.set(agentId, (await this.deps.store.getAccount(agentId)) ?? { ...account, online: false });
     }
     await this.cancelOffersTo(agentId);
     if (account.online) {
@@ -256,9 +323,12 @@ export class Hub {
       if (sessionId) register(sessionId);
       const session = sessionId ? await store.getSession(sessionId) : null;
       if (!session) return refuse('not-found', 'That chat could not be found. Start a new chat.');
-      const events = (await store.eventsAfter(session.id, hello.lastSeq)).filter((e) => customerVisibleKinds.has(e.kind));
       const frames: CustomerFrame[] = [this.customerWelcome(commandId, session, hello.token)];
-      if (events.length) frames.push({ type: 'replay', sessionId: session.id, events });
+      for (let after: number | null = hello.lastSeq; after !== null && after < session.lastSeq; ) {
+        const page = await readEventsPage(store, session.id, after, session.lastSeq, this.deps.pageBytes);
+        frames.push(...customerReplays(session.id, page.events, this.deps.pageBytes));
+        after = page.next;
+      }
       if (session.state === 'queued') {
         const place = await this.queue.positionOf(session.id);
         if (place) frames.push({ type: 'queue', ...place });
@@ -267,7 +337,12 @@ export class Hub {
     }
     if (!hello.name) return refuse('bad-frame', 'customer-hello needs a name (new chat) or a token (resume).');
     const token = ids.secret();
-    const opened = openChat(ids.id('ses'), { name: hello.name, email: hello.email, topic: hello.topic }, clock.now());
+    // a team added a moment ago on another node (or by the CLI) is looked up before it is called unknown
+    if (hello.team !== undefined && !this.teams.some((t) => t.id === hello.team)) await this.directoryChanged(false);
+    // a widget set up with a team that no longer exists still gets its customers an agent: any agent
+    const team = hello.team !== undefined && this.teams.some((t) => t.id === hello.team) ? hello.team : null;
+    if (hello.team !== undefined && team === null) this.deps.log({ event: 'unknown-team', team: hello.team });
+    const opened = openChat(ids.id('ses'), { name: hello.name, email: hello.email, topic: hello.topic }, clock.now(), team);
     register(opened.session.id);
     const applied = await this.deps.runner.open(opened.session, opened.events, this.deps.hashToken(token));
     if (!applied.ok) return applied;
@@ -290,8 +365,8 @@ export class Hub {
         return this.runCommand({
           sessionId,
           requireOpen: true,
-          load: { messageId: command.messageId },
-          decide: (loaded) => customerSend(loaded.session, command, loaded),
+          load: { messageId: command.messageId, attachments: command.attachments },
+          decide: (loaded) => customerSend(loaded.session, command, loaded, this.facts()),
         });
       case 'customer-typing': {
         const session = await this.deps.store.getSession(sessionId);
@@ -354,16 +429,32 @@ export class Hub {
     if (!actor) return refuse('unauthorized', 'Your account no longer exists.');
     const on = <R>(decide: SessionCommand<R>['decide'], load?: SessionCommand<R>['load']) =>
       this.runCommand({ sessionId: (command as { sessionId: SessionId }).sessionId, requireOpen: true, load, decide });
+    if (isAdminCommand(command)) return this.administer(actor, command);
     switch (command.type) {
       case 'set-status':
         return this.setStatus(actor, command.status);
+      case 'set-idle':
+        return this.setIdle(actor, command.idle);
+      case 'get-metrics':
+        return this.metrics(actor, command);
       case 'send':
-        return on((loaded) => agentSend(loaded.session, actor, command, loaded), { messageId: command.messageId });
+        return on((loaded) => agentSend(loaded.session, actor, command, loaded, this.facts()), {
+          messageId: command.messageId,
+          attachments: command.attachments,
+        });
+      case 'add-note':
+        return on((loaded) => addNote(loaded.session, actor, command, loaded, this.facts()), { messageId: command.noteId });
       case 'typing':
         return this.typing(actor, command);
-      case 'offer-transfer':
-        // the target's status as stored now, not as this node last heard of it
-        return on(({ session, accounts }) => offer(session, actor, command, this.facts(accounts)), { agents: [command.to] });
+      case 'offer-transfer': {
+        // a team's members as they are now, even if another node or the CLI changed them a moment ago
+        if (command.team !== undefined) await this.directoryChanged(false);
+        // read before the session is locked: capacity is advice to the sender and a filter on team candidates
+        const counts = await this.deps.store.openChatCounts();
+        // the targets' statuses as stored now, in the command's transaction, not as this node last heard of them
+        const agents = command.to !== undefined ? [command.to] : command.team !== undefined ? this.members(command.team) : [];
+        return on(({ session, accounts }) => offer(session, actor, command, this.facts(counts, accounts)), { agents });
+      }
       case 'accept-transfer':
         return on(({ session }) => accept(session, actor, command, this.facts()));
       case 'reject-transfer':
@@ -382,14 +473,23 @@ export class Hub {
         return this.createRequest(actor, command);
       case 'list-requests':
         return ok({ requests: await this.deps.store.listRequests(actor.role === 'manager' ? null : actor.id) });
+      case 'update-request':
+        return this.updateRequest(actor, command);
+      case 'list-canned':
+        return this.canned.list(actor);
+      case 'save-canned':
+        return this.canned.save(actor, command);
+      case 'delete-canned':
+        return this.canned.delete(actor, command);
       case 'fetch-events': {
         const { store } = this.deps;
         const session = await store.getSession(command.sessionId);
         if (!session) return refuse('not-found');
-        const allowed =
-          seesDashboard(actor) || inAudience(session, actor.id) || (await store.isParticipant(session.id, actor.id));
+        const participant = await store.isParticipant(session.id, actor.id);
+        const allowed = seesDashboard(actor) || inAudience(session, actor.id) || participant;
         if (!allowed) return refuse('forbidden', 'You are not part of that chat.');
-        return ok({ events: await store.eventsAfter(session.id, command.afterSeq) });
+        const page = await readEventsPage(store, session.id, command.afterSeq, session.lastSeq, this.deps.pageBytes);
+        return ok({ ...page, events: forReader(page.events, readsNotes(session, actor, participant)) });
       }
       case 'rating-figures': {
         if (!seesDashboard(actor)) return refuse('forbidden', 'Only those who see the Dashboard see its figures.');
@@ -401,14 +501,27 @@ export class Hub {
   }
 
   private async setStatus(actor: Account, status: SettableStatus): Promise<Result<unknown>> {
-    const before = this.statusOf(actor.id);
     await this.deps.store.setChosenStatus(actor.id, status);
-    this.accounts.set(actor.id, { ...(this.accounts.get(actor.id) ?? actor), chosenStatus: status });
     this.deps.log({ event: 'presence-set', agentId: actor.id, status });
+    return this.statusChanged(actor, { chosenStatus: status });
+  }
+
+  /** Auto-away: the client reports the agent idle (shown Away, chosen status kept) or back. */
+  private async setIdle(actor: Account, idle: boolean): Promise<Result<unknown>> {
+    await this.deps.store.setIdle(actor.id, idle);
+    this.deps.log({ event: 'presence-idle', agentId: actor.id, idle });
+    return this.statusChanged(actor, { idle });
+  }
+
+  private async statusChanged(actor: Account, change: Partial<Pick<Account, 'chosenStatus' | 'idle'>>): Promise<Result<unknown>> {
+    const before = this.statusOf(actor.id);
+    // read back: the time of the change is the store's, the same one every node reads
+    this.accounts.set(actor.id, (await this.deps.store.getAccount(actor.id)) ?? { ...actor, ...change });
+    const now = this.statusOf(actor.id);
     // as going offline: offers to an agent who went Away end before anyone sees them Away
-    if (status === 'away') await this.cancelOffersTo(actor.id);
-    if (before !== this.statusOf(actor.id)) this.publishPresence([actor.id]);
-    if (status !== 'away') void this.drainQueue();
+    if (now === 'away') await this.cancelOffersTo(actor.id);
+    if (before !== now) this.publishPresence([actor.id]);
+    if (now !== 'away') void this.drainQueue();
     return ok(undefined);
   }
 
@@ -436,9 +549,113 @@ export class Hub {
     if (!done.ok) return done;
     this.applied(done.value);
     const { request } = done.value.value;
-    const managers = [...this.accounts.values()].filter((a) => a.role === 'manager').map((a) => a.id);
-    this.deps.fanout.publish({ kind: 'request', request, to: [actor.id, ...managers] });
+    this.publishRequest(request, actor.id);
     return ok({ request });
+  }
+
+  private async updateRequest(actor: Account, command: AgentCommandOf<'update-request'>): Promise<Result<unknown>> {
+    const stored = await this.deps.store.getRequest(command.requestId);
+    if (!stored) return refuse('not-found', 'That request no longer exists.');
+    const done = await this.deps.runner.run({
+      sessionId: stored.sessionId,
+      requireOpen: false,
+      load: { request: stored.id },
+      decide: (loaded) => updateRequest(loaded.session, actor, command, this.facts(), loaded),
+    });
+    if (!done.ok) return done;
+    this.applied(done.value);
+    const { request } = done.value.value;
+    if (done.value.events.length) this.publishRequest(request, stored.assigneeId);
+    return ok({ request });
+  }
+
+  /** A request is told to its creator, its assignee (and one it had before), and every manager. */
+  private publishRequest(request: Request, also: AgentId | null): void {
+    const managers = [...this.accounts.values()].filter((a) => a.role === 'manager').map((a) => a.id);
+    const to = [request.createdBy, request.assigneeId, also, ...managers].filter((id): id is AgentId => id !== null);
+    this.deps.fanout.publish({ kind: 'request', request, to });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Supervision: today's figures, administration, and the directory they change
+
+  private async metrics(actor: Account, command: AgentCommandOf<'get-metrics'>): Promise<Result<unknown>> {
+    if (!seesDashboard(actor)) return refuse('forbidden', 'Only managers and agents who may listen in can see the figures.');
+    const events = await this.deps.store.logsInWindow(command.since, command.until);
+    const agents = [...this.accounts.values()].filter((a) => a.role === 'agent').map((a) => ({ id: a.id, name: a.name }));
+    return ok(computeMetrics({ since: command.since, until: command.until, events, agents, teams: this.teams }));
+  }
+
+  private async administer(actor: Account, command: Parameters<typeof runAdminCommand>[2]): Promise<Result<unknown>> {
+    const done = await runAdminCommand(this.deps.store, actor, command);
+    if (!done.ok) return done;
+    this.deps.log({ event: 'directory-changed', by: actor.id, command: command.type, ...('user' in command ? { user: command.user } : {}) });
+    // every node reloads and tells its own connections (the others also notice the version by polling)
+    this.deps.fanout.publish({ kind: 'directory' });
+    return done;
+  }
+
+  /**
+   * The directory may have changed (a manager's command on any node, or the CLI writing the store): when its version
+   * moved, reload accounts and teams and act on what differs. Serialised, so two reloads never interleave.
+   */
+  private directoryChanged(force: boolean): Promise<void> {
+    const task = async () => {
+      if (this.stopped) return;
+      const { store } = this.deps;
+      try {
+        const version = await store.directoryVersion();
+        if (!force && version === this.directoryVersion) return;
+        this.directoryVersion = version;
+        const before = { accounts: new Map(this.accounts), teams: this.teams };
+        const accounts = await store.listAccounts();
+        this.teams = await store.listTeams();
+        this.accounts.clear();
+        for (const account of accounts) this.accounts.set(account.id, account);
+        await this.applyDirectory(diffDirectory(before, { accounts: this.accounts, teams: this.teams }));
+      } catch (error) {
+        this.deps.log({ event: 'internal-error', where: 'directory', error: String((error as Error)?.stack ?? error) });
+      }
+    };
+    this.directoryQueue = this.directoryQueue.then(task, task);
+    return this.directoryQueue;
+  }
+
+  /** Tells this node's connections what changed; an agent who may no longer sign in is closed out and goes offline. */
+  private async applyDirectory(changes: ReturnType<typeof diffDirectory>): Promise<void> {
+    const { sockets, store } = this.deps;
+    for (const id of changes.removed) {
+      sockets.closeAgent(id, CloseCodes.accountClosed, accountClosedReasons.removed);
+      sockets.toAllAgents({ type: 'agent-removed', agentId: id });
+    }
+    for (const id of changes.disabled) sockets.closeAgent(id, CloseCodes.accountClosed, accountClosedReasons.disabled);
+    for (const id of changes.permissions) {
+      if (!changes.disabled.includes(id)) sockets.closeAgent(id, CloseCodes.reconnect, accountClosedReasons.permissions);
+    }
+    if (changes.teamsChanged) sockets.toAllAgents({ type: 'teams', teams: this.teams });
+    if (changes.changed.length) {
+      const counts = await store.openChatCounts();
+      for (const id of changes.changed) {
+        const account = this.accounts.get(id);
+        if (account) sockets.toAllAgents({ type: 'presence', agent: this.info(account, counts) });
+      }
+    }
+    for (const id of [...changes.removed, ...changes.disabled]) {
+      // every node does this for itself; it is idempotent, and offers to them end exactly once (the runner serialises)
+      const account = this.accounts.get(id);
+      if (account?.online) {
+        await store.setOnline(id, false);
+        this.accounts.set(id, (await store.getAccount(id)) ?? { ...account, online: false });
+      }
+      await this.cancelOffersTo(id);
+    }
+    void this.drainQueue();
+  }
+
+  /** Whether an account may open connections now (not disabled, not removed). */
+  async mayConnect(agentId: AgentId): Promise<boolean> {
+    const account = await this.deps.store.getAccount(agentId);
+    return account !== null && !account.disabled;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -456,7 +673,7 @@ export class Hub {
 
   private async cancelOffersTo(agentId: AgentId): Promise<void> {
     for (const session of await this.deps.store.listLiveSessions()) {
-      if (session.pendingTransfer?.toId !== agentId) continue;
+      if (!isOfferedTo(session.pendingTransfer, agentId)) continue;
       await this.runCommand({
         sessionId: session.id,
         requireOpen: false,
@@ -492,12 +709,15 @@ export class Hub {
     // asked now rather than from the mirror: an agent who just connected to another node can take the chat
     const connected = await presence.connectedNow();
     const routed = await this.deps.runner.routeOldest((loaded, snapshot) => {
+      const team = loaded.session.team ?? null;
       const agent = chooseAgent({
         connected,
         account: (id) => snapshot.accounts.get(id) ?? null,
         openChats: (id) => snapshot.openChats.get(id) ?? 0,
         lastAssignedAt: (id) => snapshot.lastAssignedAt.get(id) ?? 0,
         capacity: options.capacity,
+        // a chat of a team that was removed meanwhile is anyone's
+        team: team !== null && this.teams.some((t) => t.id === team) ? team : null,
       });
       return agent ? assign(loaded.session, agent) : change(loaded.session, []);
     });
@@ -547,10 +767,12 @@ export class Hub {
   /** Delivers a publication to this process's connections. */
   private deliver(publication: Publication, origin: 'local' | 'remote'): void {
     const { sockets } = this.deps;
-    if (publication.kind === 'session') deliverSession(publication, sockets);
+    if (publication.kind === 'session') deliverSession(publication, sockets, this.deps.pageBytes);
     else if (publication.kind === 'typing') deliverTyping(publication, sockets);
     else if (publication.kind === 'request') deliverRequest(publication, sockets);
     else if (publication.kind === 'queue') deliverQueue(publication, sockets);
+    else if (publication.kind === 'directory') void this.directoryChanged(true);
+    else if (publication.kind === 'canned') deliverCanned(publication, sockets);
     else {
       const task = () => this.deliverPresence(publication.agents, origin);
       this.presenceQueue = this.presenceQueue.then(task, task);
@@ -580,8 +802,11 @@ export class Hub {
   // ---------------------------------------------------------------------------------------------
   // Small readers
 
-  /** What decisions may consult; `fresh` are accounts the runner read in the command's transaction. */
-  private facts(fresh: ReadonlyMap<AgentId, Account> = new Map()): Facts {
+  /**
+   * What decisions may consult: `openChats` read before the session was locked (capacity), `fresh` the accounts the
+   * runner read in the command's transaction (their statuses decide an offer).
+   */
+  private facts(openChats: ReadonlyMap<AgentId, number> = new Map(), fresh: ReadonlyMap<AgentId, Account> = new Map()): Facts {
     const { clock, ids, options } = this.deps;
     const account = (id: AgentId) => fresh.get(id) ?? this.accounts.get(id) ?? null;
     return {
@@ -589,11 +814,17 @@ export class Hub {
       newId: (prefix) => ids.id(prefix),
       options,
       account,
-      statusOf: (id) => {
-        const found = account(id);
-        return found?.online ? found.chosenStatus : 'offline';
-      },
+      statusOf: (id) => shownStatus(account(id)),
+      team: (id) => this.teams.find((t) => t.id === id) ?? null,
+      members: (team) => this.members(team),
+      openChats: (id) => openChats.get(id) ?? 0,
+      capacityOf: (id) => capacityOf(account(id), options.capacity),
     };
+  }
+
+  /** A team's members as this node knows them, sorted (the order candidates are listed in). */
+  private members(team: TeamId): AgentId[] {
+    return [...this.accounts.values()].filter((a) => a.teams.includes(team)).map((a) => a.id).sort();
   }
 
   private customerWelcome(commandId: string, session: SessionSummary, token: string): CustomerFrame {
@@ -615,9 +846,19 @@ export class Hub {
       name: account.name,
       role: account.role,
       canListenIn: account.canListenIn,
-      status: account.online ? account.chosenStatus : 'offline',
+      status: shownStatus(account),
       openChats: counts.get(account.id) ?? 0,
+      teams: account.teams,
+      capacity: capacityOf(account, this.deps.options.capacity),
+      statusSince: account.statusSince,
+      idle: account.idle,
+      disabled: account.disabled,
     };
+  }
+
+  /** The teams, as this node last loaded them (the customer page's topics). */
+  teamList(): Team[] {
+    return this.teams;
   }
 
   /** Whether the agent sees every live chat (for the server's list of dashboard viewers). */

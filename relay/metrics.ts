@@ -34,6 +34,11 @@ const REFUSALS: Record<string, string> = {
   'slow-consumer': 'slow-consumer',
   'heartbeat-timeout': 'heartbeat-timeout',
   'upgrade-refused-draining': 'draining',
+  'connection-refused': 'connection-cap',
+  'hello-timeout': 'hello-timeout',
+  'chat-refused': 'new-chat',
+  'sign-in-throttled': 'sign-in-throttled',
+  'sign-in-busy': 'sign-in-busy',
 };
 const STORE_ERRORS = new Set(['store-unavailable', 'store-error', 'commit-failed']);
 const BUS_EVENTS = new Set([
@@ -168,7 +173,7 @@ export class RelayMetrics {
     counted('baton_chats_closed_total', 'chats closed on this node, by who closed them', 'by', () => Object.entries(this.chatsClosed));
     this.refusals = new Counter({
       name: 'baton_refusals_total',
-      help: 'connections, upgrades and frames refused: auth, origin, protocol, rate-limited (a frame dropped), rate-limit-close, slow-consumer, heartbeat-timeout, draining',
+      help: 'connections, upgrades and frames refused: auth, origin, protocol, rate-limited (a frame dropped), rate-limit-close, slow-consumer, heartbeat-timeout, draining, connection-cap, hello-timeout, new-chat (rate or queue-full), sign-in-throttled, sign-in-busy',
       labelNames: ['reason'],
       registers,
     });

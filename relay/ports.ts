@@ -4,11 +4,15 @@
 import type {
   AgentId,
   AgentRole,
+  Attachment,
+  CannedReply,
   Request,
   SessionEvent,
   SessionId,
   SessionSummary,
   SettableStatus,
+  Team,
+  TeamId,
   TransferOffer,
 } from '../common/domain';
 import type { CustomerFrame, RelayFrame } from '../common/protocol';
@@ -36,9 +40,23 @@ export interface Account {
   chosenStatus: SettableStatus;
   /** connected, or disconnected for less than the grace period; kept durable so a restart keeps the grace */
   online: boolean;
+  /** the teams the account belongs to, in id order */
+  teams: TeamId[];
+  /** open chats before routing passes the agent by; null: the relay's --capacity */
+  capacity: number | null;
+  /** a manager disabled the account: it cannot sign in, and its connections were closed */
+  disabled: boolean;
+  /** the client reported no input for the agent's auto-away time: shown Away, chosenStatus kept */
+  idle: boolean;
+  /** when the shown status last changed (ms); null before it ever did */
+  statusSince: number | null;
 }
 
-export type NewAccount = Omit<Account, 'chosenStatus' | 'online'>;
+export type NewAccount = Pick<Account, 'id' | 'name' | 'role' | 'canListenIn' | 'passwordHash'> &
+  Partial<Pick<Account, 'teams' | 'capacity'>>;
+
+/** What an administrator may change on an account (relay/directory.ts checks the rules). */
+export type AccountPatch = Partial<Pick<Account, 'name' | 'role' | 'canListenIn' | 'passwordHash' | 'teams' | 'capacity' | 'disabled'>>;
 
 /** One command on one session, as the runner runs it: serialised with every other command on that session. */
 export interface SessionCommand<R> {
@@ -78,21 +96,39 @@ export interface CommandRunner {
   /** a new chat: the session, its first events and the customer's token hash */
   open(session: SessionSummary, events: NewEvent[], tokenHash: string): Promise<Result<Applied>>;
   /**
-   * Routing: the oldest queued chat, locked so no other node assigns it, decided with the open-chat counts; null when
-   * no chat waits. The decision returns no events when nobody can take it.
+   * Routing: the chat at the head of each queue (one queue per team, one for chats of no team), oldest first, locked
+   * so no other node assigns them, decided in turn with the open-chat counts until one is assigned; null when no chat
+   * waits. The decision returns no events when nobody can take that chat, and the next queue's head is tried.
    */
   routeOldest(decide: (loaded: Loaded, snapshot: RoutingSnapshot) => Decision): Promise<Result<Applied> | null>;
   /** the commit hook: runs `task` once everything applied so far is committed and durable */
   afterCommit(task: () => void): void;
 }
 
-/** Durable state read outside commands (sign-in, welcome, history). */
-export interface RelayStore {
+/**
+ * The accounts and teams, as administration changes them (relay commands of managers, or the CLI from another
+ * process). Every write also bumps one durable counter, `directoryVersion`, in the same transaction: a running relay
+ * that sees it move reloads the directory, whoever wrote it.
+ */
+export interface DirectoryStore {
   listAccounts(): Promise<Account[]>;
   getAccount(id: AgentId): Promise<Account | null>;
   createAccount(account: NewAccount): Promise<void>;
+  updateAccount(id: AgentId, patch: AccountPatch): Promise<void>;
+  /** false when there was no such account */
+  removeAccount(id: AgentId): Promise<boolean>;
+  listTeams(): Promise<Team[]>;
+  createTeam(team: Team): Promise<void>;
+  /** false when there was no such team; its members leave it */
+  removeTeam(id: TeamId): Promise<boolean>;
+  directoryVersion(): Promise<number>;
+}
+
+/** Durable state read outside commands (sign-in, welcome, history). */
+export interface RelayStore extends DirectoryStore {
   setChosenStatus(id: AgentId, status: SettableStatus): Promise<void>;
   setOnline(id: AgentId, online: boolean): Promise<void>;
+  setIdle(id: AgentId, idle: boolean): Promise<void>;
 
   getSession(id: SessionId): Promise<SessionSummary | null>;
   /** queued and active sessions, oldest first */
@@ -100,7 +136,8 @@ export interface RelayStore {
   /** active sessions owned per agent */
   openChatCounts(): Promise<Map<AgentId, number>>;
   listPendingTransfers(): Promise<TransferOffer[]>;
-  eventsAfter(sessionId: SessionId, afterSeq: number): Promise<SessionEvent[]>;
+  /** in seq order; at most `limit` of them when it is given (a page) */
+  eventsAfter(sessionId: SessionId, afterSeq: number, limit?: number): Promise<SessionEvent[]>;
   /** everyone who was ever in a session's audience (may read it later) */
   isParticipant(sessionId: SessionId, agentId: AgentId): Promise<boolean>;
   sessionForToken(tokenHash: string): Promise<SessionId | null>;
@@ -108,6 +145,46 @@ export interface RelayStore {
   listRequests(createdBy: AgentId | null): Promise<Request[]>;
   /** how many chats were rated since then, and their average score (null with none) */
   ratingsSince(since: number): Promise<{ count: number; average: number | null }>;
+  /**
+   * The whole logs (in seq order, session after session) of chats that may have events in [since, until): opened
+   * before `until`, and not closed before `since`. The figures are computed from them (relay/core/metrics.ts).
+   */
+  logsInWindow(since: number, until: number): Promise<SessionEvent[]>;
+  /** all requests, or those one agent created or is assigned; newest first */
+  listRequests(agentId: AgentId | null): Promise<Request[]>;
+  getRequest(id: string): Promise<Request | null>;
+
+  /** the shared canned replies and the agent's personal ones, by title */
+  listCannedReplies(agentId: AgentId): Promise<CannedReply[]>;
+  getCannedReply(id: string): Promise<CannedReply | null>;
+  putCannedReply(reply: CannedReply): Promise<void>;
+  deleteCannedReply(id: string): Promise<void>;
+}
+
+/** An attachment as the relay keeps it: what messages carry, plus whose it is and whether a message carries it. */
+export interface StoredAttachment extends Attachment {
+  sessionId: SessionId;
+  /** the uploader's id for this upload: the same id again stores nothing new */
+  uploadId: string;
+  uploader: { kind: 'customer' | 'agent'; id: AgentId | null };
+  createdAt: number;
+  /** the seq of the message that carries it; null until one does (a customer sees only those, and their own) */
+  messageSeq: number | null;
+}
+
+/** The bytes of uploads and what is known of them. Embedded: files in the data folder. Cluster: PostgreSQL. */
+export interface AttachmentStore {
+  /**
+   * Stores an upload: its bytes once per content (by SHA-256) and its row once per (session, upload id). An upload id
+   * seen before answers with what it stored then (`created` false), or `conflict` when the bytes differ. What it
+   * acknowledges is committed (embedded: the caller waits for the commit hook, as for commands).
+   */
+  put(attachment: StoredAttachment, bytes: Buffer): Promise<{ attachment: StoredAttachment; created: boolean } | { conflict: true }>;
+  get(id: string): Promise<StoredAttachment | null>;
+  /** null when the bytes are gone (purged) */
+  read(attachment: StoredAttachment): Promise<Buffer | null>;
+  /** retention: removes the attachments of these sessions, and the bytes nothing else refers to */
+  purgeSessions(sessionIds: readonly SessionId[]): Promise<number>;
 }
 
 /** Who is connected where. Embedded: counts in memory. Cluster: per-node keys in Redis with a TTL. */
@@ -149,7 +226,11 @@ export type Publication =
   | { kind: 'typing'; frame: Extract<RelayFrame, { type: 'typing' }>; agents: AgentId[]; customer: boolean }
   | { kind: 'request'; request: Request; to: AgentId[] }
   /** where queued chats stand now: each node tells the customers of those it has */
-  | { kind: 'queue'; positions: QueuePosition[] };
+  | { kind: 'queue'; positions: QueuePosition[] }
+  /** accounts or teams changed: each node reloads the directory and tells its own connections */
+  | { kind: 'directory' }
+  /** a canned reply changed (deleted: only its id is told); shared ones go to every agent, personal ones to the owner */
+  | { kind: 'canned'; reply: CannedReply; deleted: boolean };
 
 export interface QueuePosition {
   sessionId: SessionId;
@@ -173,6 +254,8 @@ export interface LocalSockets {
   toCustomer(sessionId: SessionId, frame: CustomerFrame): void;
   /** the chat ended: customers of this session are told and disconnected */
   endCustomer(sessionId: SessionId): void;
+  /** closes every connection of the agent here, with this code and sentence (account disabled or removed) */
+  closeAgent(agentId: AgentId, code: number, reason: string): void;
 }
 
 /** The store cannot be reached: nothing was committed (or it is not known to be), and the client is told so. */

@@ -1,5 +1,5 @@
 // Retention and erasure: deleting closed chats with everything the relay keeps for them (events, participants,
-// listeners, customer tokens, requests, timers; attachments through `purgeOutsideStore`), on a schedule (one node at a
+// listeners, customer tokens, requests, timers, attachments and their files), on a schedule (one node at a
 // time in a cluster) and on demand (`relay purge`).
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { SessionId } from '../common/domain';
@@ -19,20 +19,27 @@ export interface Maintenance {
   exclusively<T>(task: () => Promise<T>): Promise<T | null>;
 }
 
-/**
- * What the relay keeps of a chat outside its database, deleted once the chat's rows are: attachments. There are none
- * yet; the change that stores attachment files deletes them here (the sweep and `relay purge` both call this).
- */
-export async function purgeOutsideStore(_sessionIds: readonly SessionId[], _where: { dataDir: string | null }): Promise<void> {}
-
 /** The embedded store's maintenance: its writes join the relay's group commit like every other write. */
 export function sqliteMaintenance(store: SqliteRelayStore): Maintenance {
   return {
-    purgeClosed: async (before, limit) => store.transaction(() => store.purgeClosedBefore(before, limit)),
-    purgeSession: async (id) => store.transaction(() => store.purgeSession(id)),
+    purgeClosed: async (before, limit) => afterCommit(store, store.transaction(() => store.purgeClosedBefore(before, limit))),
+    purgeSession: async (id) => afterCommit(store, store.transaction(() => store.purgeSession(id))),
     // one process holds the file: nobody else sweeps it
     exclusively: (task) => task(),
   };
+}
+
+/**
+ * Waits for the purge's commit to be on disk, then deletes the attachment files no remaining row names (a crash in
+ * between leaves files nobody names, never a row without its file).
+ */
+function afterCommit<T>(store: SqliteRelayStore, value: T): Promise<T> {
+  return new Promise((resolve) =>
+    store.afterCommit(() => {
+      store.attachments.removeFiles(store.takeOrphanFiles());
+      resolve(value);
+    }),
+  );
 }
 
 /** Chats deleted per transaction: small enough that the relay's one thread is never held for long. */
@@ -96,13 +103,12 @@ export class RetentionSweeper {
   }
 
   private async sweepOnce(): Promise<number | null> {
-    const { maintenance, clock, log, dataDir } = this.deps;
+    const { maintenance, clock, log } = this.deps;
     const before = clock.now() - this.options.maxAgeMs;
     return maintenance.exclusively(async () => {
       let total = 0;
       for (;;) {
         const ids = await maintenance.purgeClosed(before, BATCH);
-        if (ids.length) await purgeOutsideStore(ids, { dataDir });
         total += ids.length;
         if (ids.length < BATCH || this.stopped) break;
         await nextTurn();

@@ -3,24 +3,30 @@
 // connections, and the drain that hands every client to another node on SIGTERM.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { AgentId, SessionId } from '../common/domain';
+import {
+  type AgentId,
+  type AttachmentLimits,
+  DEFAULT_ATTACHMENT_MAX_BYTES,
+  defaultAttachmentTypes,
+  type SessionId,
+} from '../common/domain';
 import { errorSentences } from '../common/errors';
 import { defaultWidgetSettings } from '../common/widget-settings';
 import {
-  AGENT_PATH,
   AgentCommandSchema,
   CloseCodes,
-  CUSTOMER_PATH,
   CustomerCommandSchema,
   PROTOCOL_VERSION,
   parseFrame,
 } from '../common/protocol';
 import type { Result } from '../common/result';
-import { hashToken, parseBasicAuth } from './auth';
+import { createAttachmentRoutes } from './attachments';
+import { hashToken } from './auth';
 import { type Connection, Connections, type RelaySocket, relaySocketClass } from './connections';
 import { seedDemoAccounts } from './demo';
 import { openEmbeddedEngine } from './embedded/engine';
@@ -28,11 +34,15 @@ import type { Engine } from './engine';
 import { httpHandler, type OpsEndpoints } from './http';
 import { type CustomerHttp, defaultCustomerPageDir, type WidgetOptions } from './customer-http';
 import { Hub } from './hub';
+import { Admission, type AdmissionLimits, type Party, type Rate } from './limits';
 import { isOpen, parseOpeningHours } from './opening-hours';
 import { RelayMetrics } from './metrics';
+import { DEFAULT_PAGE_BYTES, pageWelcome } from './paging';
 import { type Clock, type Log, type LogEntry, StoreUnavailable } from './ports';
 import { type RetentionOptions, RetentionSweeper } from './retention';
-import { BASIC_CHALLENGE, createAuthenticator, rejectUpgrade } from './upgrade';
+import { defaultSignInLimits, type SignInLimits } from './sign-in';
+import { loadTls, type TlsFiles } from './tls';
+import { createAuthenticator, createUpgradeGate, rejectUpgrade } from './upgrade';
 
 export interface RelayOptions {
   host?: string;
@@ -45,13 +55,39 @@ export interface RelayOptions {
   transferTimeoutMs?: number | null;
   offlineGraceMs?: number;
   capacity?: number;
+  /** how often the relay looks whether the CLI changed accounts or teams in its store (default 1000 ms) */
+  directoryPollMs?: number;
   /** Origins browsers may connect from; default the relay's own http origin */
   allowedOrigins?: string[];
   maxFrameBytes?: number;
-  rateLimit?: { perSecond: number; burst: number };
   heartbeatMs?: number;
-  /** a connection with more unsent bytes than this is closed as a slow consumer */
+  // Limits (docs/relay.md lists each with its default and flag). All are kept per node in a cluster.
+  /** frames per second per party: an agent over all their connections, a customer's chat over all its sockets */
+  rateLimit?: Rate;
+  /** frames per second per remote address over all its customer connections */
+  addressRateLimit?: Rate;
+  newChatsPerAddressPerMinute?: number;
+  /** new chats per second over all addresses (this node) */
+  newChatsPerSecond?: number;
+  /** a new chat is refused with queue-full while this many wait for an agent */
+  maxQueuedChats?: number;
+  maxConnections?: number;
+  /** customer connections and unfinished upgrades per remote address */
+  maxConnectionsPerAddress?: number;
+  maxConnectionsPerAgent?: number;
+  /** a connection that has not said hello after this long is closed (4001) */
+  helloTimeoutMs?: number;
+  /** behind a reverse proxy: the header it writes the client's address to (e.g. x-forwarded-for); off by default */
+  trustedProxyHeader?: string | null;
+  /** failed sign-ins and the scrypt threads (relay/sign-in.ts) */
+  signIn?: Partial<SignInLimits>;
+  /** a connection whose unsent bytes stay above this for `slowConsumerMs` is closed as a slow consumer (1008) */
   maxBufferedBytes?: number;
+  slowConsumerMs?: number;
+  /** bytes of JSON per page of a large answer (welcome sessions, replays, fetch-events) */
+  pageBytes?: number;
+  /** serve https and wss with this certificate and key */
+  tls?: TlsFiles;
   log?: (entry: object) => void;
   /** folder of the customer chat page (default relay/customer-page) */
   customerPageDir?: string;
@@ -61,6 +97,8 @@ export interface RelayOptions {
   nativeBinding?: string;
   /** the SQLite checkpoint worker's file (the desktop app's copy outside the asar) */
   checkpointThreadPath?: string;
+  /** uploads: the largest file (default 10 MB) and the types taken, as sniffed from the bytes (default: images, PDF, text) */
+  attachments?: { maxBytes?: number; types?: string[] };
   /** run as a node of a cluster: PostgreSQL for what is durable, Redis for fan-out and presence (both or neither) */
   cluster?: {
     postgresUrl: string;
@@ -84,7 +122,24 @@ export interface RelayOptions {
 }
 
 /** What the relay does when an option is not given (the CLI shows these as its defaults). */
-export const RELAY_DEFAULTS = { offlineGraceMs: 15_000, capacity: 4, drainTimeoutMs: 10_000 } as const;
+export const RELAY_DEFAULTS = {
+  offlineGraceMs: 15_000,
+  capacity: 4,
+  drainTimeoutMs: 10_000,
+  maxFrameBytes: 64 * 1024,
+  rateLimit: { perSecond: 50, burst: 100 },
+  addressRateLimit: { perSecond: 200, burst: 400 },
+  newChatsPerAddressPerMinute: 30,
+  newChatsPerSecond: 20,
+  maxQueuedChats: 1000,
+  maxConnections: 10_000,
+  maxConnectionsPerAddress: 100,
+  maxConnectionsPerAgent: 20,
+  helloTimeoutMs: 5_000,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  slowConsumerMs: 5_000,
+  pageBytes: DEFAULT_PAGE_BYTES,
+} as const;
 
 export interface RunningRelay {
   /** 'embedded', or this node's id in a cluster */
@@ -110,10 +165,13 @@ function destroySocket(this: Duplex) {
 
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const host = options.host ?? '127.0.0.1';
-  const maxFrameBytes = options.maxFrameBytes ?? 64 * 1024;
-  const rate = options.rateLimit ?? { perSecond: 50, burst: 100 };
+  const maxFrameBytes = options.maxFrameBytes ?? RELAY_DEFAULTS.maxFrameBytes;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
-  const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+  const limits = relayLimits(options);
+  const signInLimits: SignInLimits = { ...defaultSignInLimits(), ...options.signIn };
+  const pageBytes = options.pageBytes ?? RELAY_DEFAULTS.pageBytes;
+  // read before anything opens, so a bad file stops the start with its sentence
+  const tls = options.tls ? loadTls(options.tls) : null;
   const sink = options.log ?? defaultLog;
   const metrics = new RelayMetrics();
   const log: Log = (entry: LogEntry) => {
@@ -125,6 +183,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     }
   };
   const startedAt = Date.now();
+  if (tls?.warning) log({ event: 'tls-certificate-warning', warning: tls.warning });
 
   const clock: Clock = { now: () => Date.now() };
   const engine: Engine = options.cluster
@@ -147,7 +206,23 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 
   let closing: Promise<void> | null = null;
   let ready = false;
-  const connections = new Connections({ afterCommit: (task) => runner.afterCommit(task), maxBufferedBytes, burst: rate.burst, log });
+  const connections = new Connections({
+    afterCommit: (task) => runner.afterCommit(task),
+    maxBufferedBytes: options.maxBufferedBytes ?? RELAY_DEFAULTS.maxBufferedBytes,
+    slowConsumerMs: options.slowConsumerMs ?? RELAY_DEFAULTS.slowConsumerMs,
+    helloTimeoutMs: options.helloTimeoutMs ?? RELAY_DEFAULTS.helloTimeoutMs,
+    log,
+  });
+  const admission = new Admission(limits, async () => (await store.listLiveSessions()).filter((s) => s.state === 'queued').length);
+
+  const ids = {
+    id: (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url')}`,
+    secret: () => randomBytes(32).toString('base64url'),
+  };
+  const attachmentLimits: AttachmentLimits = {
+    maxBytes: options.attachments?.maxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES,
+    types: options.attachments?.types ?? [...defaultAttachmentTypes],
+  };
 
   /** The id of a frame we will not (or could not) handle, so the refusal still answers its command. */
   const commandIdOf = (text: string): string | undefined => {
@@ -161,10 +236,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 
   const hub = new Hub({
     clock,
-    ids: {
-      id: (prefix) => `${prefix}_${randomBytes(12).toString('base64url')}`,
-      secret: () => randomBytes(32).toString('base64url'),
-    },
+    ids,
     store,
     runner,
     presence: engine.presence,
@@ -177,7 +249,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       transferTimeoutMs: options.transferTimeoutMs ?? null,
       offlineGraceMs: options.offlineGraceMs ?? RELAY_DEFAULTS.offlineGraceMs,
       capacity: options.capacity ?? RELAY_DEFAULTS.capacity,
+      directoryPollMs: options.directoryPollMs,
     },
+    pageBytes,
+    attachmentLimits,
   });
   await hub.start();
   // start-up writes (demo accounts, re-armed timers) are on disk before anyone is told the relay is up
@@ -192,15 +267,6 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
 
   // -------------------------------------------------------------------------------------------
   // Frames
-
-  const takeToken = (conn: Connection): boolean => {
-    const now = Date.now();
-    conn.tokens = Math.min(rate.burst, conn.tokens + ((now - conn.refilledAt) / 1000) * rate.perSecond);
-    conn.refilledAt = now;
-    if (conn.tokens < 1) return false;
-    conn.tokens -= 1;
-    return true;
-  };
 
   const answer = (conn: Connection, id: string, result: Result<unknown>, command: string, readAt: number) => {
     if (result.ok) connections.send(conn, result.value === undefined ? { type: 'ok', id } : { type: 'ok', id, result: result.value });
@@ -243,11 +309,19 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       if (conn.ready) return connections.sendError(conn, command.id, 'bad-frame', 'hello was already accepted on this connection.');
       // registered before the greeting is read, so nothing committed meanwhile is missed; held until it is sent
       connections.registerAgent(conn, hub.seesDashboard(agentId));
-      connections.greet(conn, await hub.agentHello(agentId, command.id, command.resume));
+      const greeting = pageWelcome(await hub.agentHello(agentId, command.id, command.resume), pageBytes);
+      conn.sessionPages = greeting.pages;
+      connections.greet(conn, greeting.frames);
       runner.afterCommit(() => metrics.answered('hello', readAt));
       return;
     }
     if (!conn.ready) return connections.sendError(conn, command.id, 'bad-frame', 'The first frame must be hello.');
+    if (command.type === 'fetch-sessions') {
+      const page = conn.sessionPages?.take(command.cursor);
+      if (!page) return connections.sendError(conn, command.id, 'bad-frame', 'That page of chats is not waiting on this connection.');
+      if (page.next === null) conn.sessionPages = null;
+      return answer(conn, command.id, { ok: true, value: page }, command.type, readAt);
+    }
     answer(conn, command.id, await hub.handleAgent(agentId, command), command.type, readAt);
   };
 
@@ -262,6 +336,13 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     const command = parsed.frame;
     if (command.type === 'customer-hello') {
       if (conn.ready) return connections.sendError(conn, command.id, 'bad-frame', 'customer-hello was already accepted.');
+      if (!command.token) {
+        const refused = await admission.newChat(conn.remote);
+        if (refused) {
+          log({ event: 'chat-refused', connId: conn.id, remote: conn.remote, code: refused.code });
+          return connections.sendError(conn, command.id, refused.code, refused.message, refused.retryAfterMs);
+        }
+      }
       conn.ready = true;
       conn.held = [];
       // registered as soon as the chat is known, before its events are read: held until the greeting is sent
@@ -300,14 +381,16 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     if (closing) return;
     metrics.frameIn(conn.kind);
     conn.alive = true;
-    if (!takeToken(conn)) {
+    const party: Party = conn;
+    if (!admission.frame(party)) {
       metrics.refused('rate-limited');
       conn.strikes += 1;
-      if (conn.strikes >= rate.burst) {
-        log({ event: 'rate-limited-close', connId: conn.id, agentId: conn.agentId });
+      if (conn.strikes >= limits.rateLimit.burst) {
+        log({ event: 'rate-limited-close', connId: conn.id, agentId: conn.agentId, remote: conn.remote });
         connections.close(conn, CloseCodes.rateLimited, 'too many frames; slow down');
       } else {
-        const retryAfterMs = Math.ceil(((1 - conn.tokens) / rate.perSecond) * 1000);
+        // answered with the command's id, so the client knows which command to send again, and when
+        const retryAfterMs = admission.frameWaitMs(party);
         const id = isBinary ? undefined : commandIdOf(data.toString('utf8'));
         connections.sendError(conn, id, 'rate-limited', 'Too many frames at once; this one was dropped. Slow down.', retryAfterMs);
       }
@@ -385,29 +468,42 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   };
 
   const allowedOrigins = new Set<string>();
-  const authenticate = createAuthenticator(store);
+  const authenticator = createAuthenticator(store, signInLimits, log);
+  const gate = createUpgradeGate({
+    allowedOrigins,
+    admission,
+    authenticator,
+    trustedProxyHeader: options.trustedProxyHeader ?? null,
+    mayConnect: (agentId) => hub.mayConnect(agentId),
+    log,
+  });
+  // uploads and downloads sign agents in as the socket does: the same throttle, the same refusal of a disabled account
+  const authenticateHttp = async (header: string | undefined, remote: string) => {
+    const outcome = await authenticator.signIn(header, remote);
+    return outcome.kind === 'signed-in' && (await hub.mayConnect(outcome.agentId)) ? outcome.agentId : null;
+  };
+  const serveAttachments = createAttachmentRoutes({
+    store,
+    attachments: engine.attachments,
+    authenticate: authenticateHttp,
+    hashToken,
+    trustedProxyHeader: options.trustedProxyHeader ?? null,
+    ids,
+    clock,
+    log,
+    limits: attachmentLimits,
+  });
 
+  /** Until its socket closes, an upgrade counts against the caps of its address (the gate releases it on close). */
   const onUpgrade = async (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', destroySocket);
     if (closing) return refuseDraining(socket, req.socket.remoteAddress ?? 'unknown');
-    const remote = req.socket.remoteAddress ?? 'unknown';
-    const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
-    if (pathname !== AGENT_PATH && pathname !== CUSTOMER_PATH) return rejectUpgrade(socket, 404, 'no such endpoint');
-    const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(origin)) {
-      log({ event: 'origin-refused', path: pathname, origin, remote });
-      return rejectUpgrade(socket, 403, 'this origin may not connect to the relay');
-    }
-    let agentId: AgentId | null = null;
-    if (pathname === AGENT_PATH) {
-      agentId = await authenticate(req.headers.authorization);
-      if (socket.destroyed) return;
-      if (closing) return refuseDraining(socket, remote);
-      if (!agentId) {
-        const user = parseBasicAuth(req.headers.authorization)?.user ?? null;
-        log({ event: 'auth-failed', user, remote, reason: req.headers.authorization ? 'bad credentials' : 'no credentials' });
-        return rejectUpgrade(socket, 401, 'wrong user name or password', BASIC_CHALLENGE);
-      }
+    const admitted = await gate.admit(req, socket);
+    if (!admitted) return;
+    const { agentId, remote, release } = admitted;
+    if (closing) {
+      release();
+      return refuseDraining(socket, remote);
     }
     wss.handleUpgrade(req, socket, head, (ws) =>
       onConnection(ws, socket, agentId ? 'agent' : 'customer', agentId, remote),
@@ -430,7 +526,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         Object.entries(widget).filter(([key, value]) => !['origins', 'offlineForm', 'timeZone'].includes(key) && value !== undefined),
       ),
       available: (!hours || isOpen(hours, widget.timeZone ?? 'UTC', clock.now())) && (!widget.offlineForm || hub.anyonePresent()),
-      limits: rate,
+      limits: limits.rateLimit,
     }),
     rate: (submission) => hub.rateChat(submission),
     offline: (message) => hub.offlineMessage(message),
@@ -482,9 +578,15 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const metricsToken = options.metrics?.token;
   const metricsAccess = metricsToken ? { token: metricsToken } : ('open' as const);
   const separateMetrics = options.metrics?.port !== undefined;
-  const server = http.createServer(
-    httpHandler({ ops, customer: customerRoutes, log, metrics: !separateMetrics && metricsToken ? metricsAccess : 'off' }),
-  );
+  const publicHandler = httpHandler({
+    ops,
+    customer: customerRoutes,
+    teams: () => hub.teamList(),
+    attachments: serveAttachments,
+    log,
+    metrics: !separateMetrics && metricsToken ? metricsAccess : 'off',
+  });
+  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, publicHandler) : http.createServer(publicHandler);
   const metricsServer = separateMetrics ? http.createServer(httpHandler({ ops, log, metrics: metricsAccess })) : null;
   server.on('upgrade', (req, socket, head) => {
     onUpgrade(req, socket, head).catch((error) => {
@@ -498,7 +600,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     });
   });
 
-  const listen = (target: http.Server, port: number, on: string, what: string) =>
+  const listen = (target: http.Server | https.Server, port: number, on: string, what: string) =>
     new Promise<number>((resolve, reject) => {
       const failed = (error: NodeJS.ErrnoException) => {
         const why = error.code === 'EADDRINUSE' ? 'it is in use' : error.code === 'EADDRNOTAVAIL' ? 'no interface has that address' : error.message;
@@ -511,7 +613,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
         resolve(typeof address === 'object' && address ? address.port : port);
       });
     });
-  const urlOf = (on: string, port: number) => `http://${on.includes(':') ? `[${on}]` : on}:${port}`;
+  const urlOf = (on: string, port: number, scheme = 'http') => `${scheme}://${on.includes(':') ? `[${on}]` : on}:${port}`;
   const metricsHost = options.metrics?.host ?? '127.0.0.1';
   let port: number;
   let metricsUrl: string | null = null;
@@ -526,13 +628,15 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     await engine.close();
     throw error;
   }
-  const httpUrl = urlOf(host, port);
+  const scheme = tls ? 'https' : 'http';
+  const httpUrl = urlOf(host, port, scheme);
   const wsUrl = httpUrl.replace(/^http/, 'ws');
-  for (const origin of options.allowedOrigins ?? [httpUrl, ...(host === '127.0.0.1' ? [`http://localhost:${port}`] : [])]) {
+  for (const origin of options.allowedOrigins ?? [httpUrl, ...(host === '127.0.0.1' ? [urlOf('localhost', port, scheme)] : [])]) {
     allowedOrigins.add(origin);
   }
 
   connections.startHeartbeat(heartbeatMs);
+  connections.startSampling();
 
   const sweeper = options.retention
     ? new RetentionSweeper(options.retention, {
@@ -592,6 +696,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     await step('departures', Promise.allSettled([...departures]));
     await sweeper?.stop();
     hub.stop();
+    authenticator.close();
+    admission.stop();
     if (reconciling) clearInterval(reconciling);
     wss.close();
     server.closeAllConnections();
@@ -613,5 +719,20 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       closing ??= drain();
       return closing;
     },
+  };
+}
+
+/** The limits with their defaults (docs/relay.md has the table). */
+function relayLimits(options: RelayOptions): AdmissionLimits {
+  const d = RELAY_DEFAULTS;
+  return {
+    rateLimit: options.rateLimit ?? d.rateLimit,
+    addressRateLimit: options.addressRateLimit ?? d.addressRateLimit,
+    newChatsPerAddressPerMinute: options.newChatsPerAddressPerMinute ?? d.newChatsPerAddressPerMinute,
+    newChatsPerSecond: options.newChatsPerSecond ?? d.newChatsPerSecond,
+    maxQueuedChats: options.maxQueuedChats ?? d.maxQueuedChats,
+    maxConnections: options.maxConnections ?? d.maxConnections,
+    maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? d.maxConnectionsPerAddress,
+    maxConnectionsPerAgent: options.maxConnectionsPerAgent ?? d.maxConnectionsPerAgent,
   };
 }

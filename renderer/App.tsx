@@ -1,6 +1,8 @@
 // The renderer's top level: sign-in or the workspace (header, offline banner, offers, the view's panel, dialogs).
 import { useId } from 'react';
+import { CannedRepliesView } from './components/CannedReplies';
 import { ChatPanel } from './components/ChatPanel';
+import { ConfirmDialog } from './components/ConfirmDialog';
 import { Dashboard } from './components/Dashboard';
 import { Header, useVisibleTabs } from './components/Header';
 import { History } from './components/History';
@@ -12,6 +14,7 @@ import { SessionList } from './components/SessionList';
 import { SettingsView } from './components/Settings';
 import { ShortcutsOverlay, useShortcuts } from './components/Shortcuts';
 import { SignIn } from './components/SignIn';
+import { TeamView } from './components/team/TeamView';
 import { TransferDialog } from './components/TransferDialog';
 import type { Tab } from './store/actions';
 import { useAppSelector } from './store/hooks';
@@ -38,13 +41,16 @@ function Workspace() {
           </div>
         ) : null}
         {current === 'dashboard' ? <Dashboard /> : null}
+        {current === 'team' ? <TeamView /> : null}
         {current === 'history' ? <History /> : null}
         {current === 'requests' ? <RequestsTab /> : null}
+        {current === 'replies' ? <CannedRepliesView /> : null}
         {current === 'settings' ? <SettingsView /> : null}
       </main>
       <TransferDialog />
       <RequestDialog />
       <ShortcutsOverlay />
+      <ConfirmDialog />
     </div>
   );
 }

@@ -5,10 +5,12 @@ import { createRoot } from 'react-dom/client';
 import { Provider } from 'react-redux';
 import { App } from './App';
 import { installWebBridgeIfNeeded } from './bridge/web';
+import { startIdleReports } from './lib/idle';
 import { createAudioPlayer } from './lib/sounds';
 import { themeChosen, visibilityChanged } from './store/actions';
 import { createBatonStore } from './store/store';
 import './styles.css';
+import './supervision.css';
 
 installWebBridgeIfNeeded();
 
@@ -32,3 +34,5 @@ if (root) {
   );
 }
 start();
+// on the desktop the core hears the computer's idle time; in a browser only this page can tell
+if (window.baton.platform === 'web') startIdleReports(window, window.baton);

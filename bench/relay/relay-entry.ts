@@ -31,6 +31,13 @@ try {
     // the default 50 frames/s per connection guards against abuse; the saturation run offers more per customer
     // than that on purpose, and dropped frames would measure the rate limiter instead of routing
     rateLimit: { perSecond: 1000, burst: 2000 },
+    // every simulated customer comes from 127.0.0.1: the limits per address and the chat-creation rate would
+    // measure themselves (bench:flood measures them on purpose), and the scale runs open 15,000 connections
+    addressRateLimit: { perSecond: 1e9, burst: 1e9 },
+    maxConnections: 1e9,
+    maxConnectionsPerAddress: 1e9,
+    newChatsPerAddressPerMinute: 1e9,
+    newChatsPerSecond: 1e9,
     cluster: options.cluster,
   });
   serveStats(relay.port, () => relay.close());

@@ -41,7 +41,7 @@ export class Pinning {
     this.enabled = !noPin && os.cpus().length >= 2 && hasTaskset();
   }
   pin(pid: number, core: number): void {
-    // -a: every thread (the server's fsync thread pool and checkpoint worker included)
+    // -a: every thread (the server's fsync thread pool, checkpoint worker and sign-in threads included)
     if (this.enabled) execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
   }
 }

@@ -4,7 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type ClientEvent, defaultSettings, type OutboxItem, type Settings, SettingsSchema } from '../../common/bridge';
+import type { Attachment } from '../../common/domain';
 import type { Result } from '../../common/result';
+import { AccountFiles } from './attachments';
 import { z } from 'zod';
 import { type Identity, IdentitySchema, sameAccount } from './accounts';
 import { CACHE_FILE, Cache, SearchWorker } from './cache';
@@ -19,7 +21,8 @@ export interface AccountStoreOptions {
   /** the Electron shell's better-sqlite3 addon and search thread script (Node needs neither) */
   sqlite?: { nativeBinding?: string; searchThreadPath?: string };
   emit: (event: ClientEvent) => void;
-  send: (item: OutboxItem) => Promise<Result<unknown>>;
+  send: (item: OutboxItem, attachment: Attachment | null) => Promise<Result<unknown>>;
+  upload: (item: OutboxItem, bytes: Buffer, name: string, onProgress: (sent: number, total: number) => void) => Promise<Result<Attachment>>;
   canSend: () => boolean;
 }
 
@@ -33,8 +36,10 @@ export class AccountStore {
   readonly cache: Cache;
   readonly searcher: SearchWorker;
   readonly outbox: Outbox;
+  /** files sent from here or downloaded, and files waiting in the outbox */
+  readonly files: AccountFiles;
 
-  private constructor(options: AccountStoreOptions, cache: Cache) {
+  private constructor(options: AccountStoreOptions, cache: Cache, files: AccountFiles) {
     this.identity = options.identity;
     this.dir = options.dir;
     this.cache = cache;
@@ -42,10 +47,15 @@ export class AccountStore {
       threadPath: options.sqlite?.searchThreadPath,
       nativeBinding: options.sqlite?.nativeBinding,
     });
+    this.files = files;
     this.outbox = new Outbox({
       cache,
+      files,
       emit: options.emit,
       send: options.send,
+      upload: options.upload,
+      // what was sent from here opens offline, like what was downloaded
+      delivered: (item, attachment, file) => cache.putAttachment(item.sessionId, attachment, file),
       canSend: options.canSend,
       now: options.now,
       log: options.log,
@@ -67,9 +77,10 @@ export class AccountStore {
       cache = Cache.open(options.dir, opening);
     }
     cache.setSetting('account', { relayUrl: options.identity.relayUrl, user: options.identity.user });
-    const pruned = cache.pruneClosed(options.now(), options.retentionDays);
+    const files = new AccountFiles(options.dir);
+    const pruned = cache.pruneClosed(options.now(), options.retentionDays, (file) => files.remove(file));
     if (pruned > 0) options.log({ level: 'info', event: 'cache-retention', deletedSessions: pruned, account: options.identity.user });
-    return new AccountStore(options, cache);
+    return new AccountStore(options, cache, files);
   }
 
   /** The account's settings; each part that is missing or unreadable (an older Baton wrote it) takes its default. */

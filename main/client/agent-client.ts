@@ -1,7 +1,6 @@
 // AgentClient: the client core behind the bridge — state the UI reduces, relay frames cached then emitted, commands
 // mapped to the relay, one cache per account (opened at start for the last account, so the app works offline).
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { z } from 'zod';
 import {
   type BridgeChannel,
   type BridgeHandler,
@@ -16,14 +15,19 @@ import {
   isUnencryptedRemoteRelay,
   type Settings,
 } from '../../common/bridge';
+import { z } from 'zod';
 import {
   type AgentInfo,
   AgentInfoSchema,
+  type AttachmentLimits,
+  AttachmentLimitsSchema,
   fold,
   type Request,
   roleIn,
   type SessionEvent,
   type SessionSummary,
+  type Team,
+  TeamSchema,
 } from '../../common/domain';
 import { errorSentences } from '../../common/errors';
 import { CommandResultSchemas, describeZodError, type RelayFrame } from '../../common/protocol';
@@ -32,9 +36,11 @@ import { AccountStore } from './account-store';
 import { AccountIndex, type Identity, sameAccount } from './accounts';
 import { AttentionPolicy } from './attention';
 import { type Cache, CacheError } from './cache';
+import { IdlePolicy } from './idle';
 import { linkFailureSentence, unencryptedRelaySentence } from './link-words';
-import { NotificationPolicy } from './notifications';
+import { becameMyNewChat, gotByRouting, NotificationPolicy } from './notifications';
 import { type AgentCommandInput, type LinkOutcome, RelayLink, type RelayLinkTuning, type WelcomeFrame } from './relay-link';
+import { ConversationTools } from './tools';
 
 export interface PasswordVault {
   load(key: string): string | null;
@@ -79,6 +85,11 @@ const vaultKey = (identity: Identity) => `baton:${identity.user}@${identity.rela
 /** replays are stored in slices so no single transaction holds the event loop for long */
 const INGEST_SLICE = 100;
 const SIGN_IN_FIRST = 'Sign in first: your chats are kept for each account separately.';
+/** the teams as the relay last told them, kept with the account's settings */
+const TEAMS_KEY = 'teams';
+const LIMITS_KEY = 'attachmentLimits';
+/** how far back in a chat's log the change of owner that made a chat mine is looked for */
+const OWNER_LOOKBACK = 50;
 
 type Handlers = {
   [C in BridgeChannel]: (args: BridgeParsedArgs<C>) => Promise<Result<BridgeResult<C>>> | Result<BridgeResult<C>>;
@@ -94,6 +105,8 @@ interface LinkRun {
   identity: Identity;
   store: AccountStore;
   allowUnencrypted: boolean;
+  /** for the HTTP calls beside the socket (attachments) */
+  password: string;
 }
 
 class AgentClientCore implements AgentClient {
@@ -110,13 +123,36 @@ class AgentClientCore implements AgentClient {
   private connection: ConnectionState = { status: 'signed-out' };
   private me: AgentInfo | null = null;
   private agents = new Map<string, AgentInfo>();
+  private teams: Team[] = [];
+  private readonly idle = new IdlePolicy((idle) => {
+    void this.relayDone({ type: 'set-idle', idle }).then((result) => {
+      if (!result.ok && result.error.code !== 'offline') this.log({ level: 'warn', event: 'set-idle-failed', code: result.error.code });
+    });
+  });
   private sessions = new Map<string, SessionSummary>();
   private unread = new Map<string, number>();
   private settings: Settings = defaultSettings;
   private queue: Promise<void> = Promise.resolve();
   private readonly gapFills = new Map<string, Promise<void>>();
+  /** chats that just became mine: new chats if routing gave them, told once their log says how they came */
+  private readonly maybeNewChats = new Set<string>();
+  private limits: AttachmentLimits | null = null;
   private started = false;
   private disposed = false;
+  private readonly tools = new ConversationTools({
+    store: () => this.requireStore(),
+    credentials: () => {
+      const run = this.run;
+      if (!run?.link.online || run.store !== this.store) return null;
+      return { relayUrl: run.identity.relayUrl, user: run.identity.user, password: run.password };
+    },
+    relay: (command) => this.relay(command),
+    relayResult: (command, schema) => this.relayResult(command, schema),
+    emit: (event) => this.emit(event),
+    knowsSession: (sessionId) => this.sessions.has(sessionId),
+    limits: () => this.limits,
+    onlineSince: () => (this.connection.status === 'online' ? this.connection.since : null),
+  });
 
   constructor(options: AgentClientOptions) {
     this.options = options;
@@ -210,7 +246,8 @@ class AgentClientCore implements AgentClient {
       emit: (event) => {
         if (this.store === store) this.emit(event);
       },
-      send: (item) => this.relay({ type: 'send', sessionId: item.sessionId, messageId: item.messageId, text: item.text }),
+      send: (item, attachment) => this.tools.send(item, attachment),
+      upload: (item, bytes, name, onProgress) => this.tools.upload(item, bytes, name, onProgress),
       canSend: () => this.store === store && this.link?.online === true,
     });
     return store;
@@ -223,7 +260,10 @@ class AgentClientCore implements AgentClient {
     this.settings = store.settings();
     this.attention.configure(this.settings.reminder);
     this.me = cache.getSetting('me', AgentInfoSchema);
+    this.limits = cache.getSetting(LIMITS_KEY, AttachmentLimitsSchema);
+    this.maybeNewChats.clear();
     this.agents = new Map(cache.agents().map((a) => [a.id, a]));
+    this.teams = cache.getSetting(TEAMS_KEY, z.array(TeamSchema)) ?? [];
     this.sessions = new Map(cache.liveSessions().map((s) => [s.id, s]));
     this.unread = new Map([...this.sessions.keys()].map((id) => [id, cache.unreadCount(id)]));
   }
@@ -243,6 +283,7 @@ class AgentClientCore implements AgentClient {
   // -- commands --------------------------------------------------------------------------------------
 
   private readonly handlers: Handlers = {
+    ...this.tools.handlers,
     'auth:saved': () => {
       const last = this.requireAccounts().last();
       return ok({
@@ -272,6 +313,7 @@ class AgentClientCore implements AgentClient {
       this.setConnection({ status: 'signed-out' });
       for (const event of this.notifications.closeAll()) this.emit(event);
       this.attention.reset();
+      this.idle.reset();
       this.emit({ type: 'signed-out' });
       return ok(null);
     },
@@ -281,10 +323,15 @@ class AgentClientCore implements AgentClient {
       this.settings = { ...this.settings, ...changes };
       store.saveSettings(this.settings);
       this.attention.configure(this.settings.reminder);
+      this.idle.configure(this.settings.autoAway);
       this.emit({ type: 'settings', settings: this.settings });
       return ok(this.settings);
     },
     'agent:setStatus': ({ status }) => this.relayDone({ type: 'set-status', status }),
+    'agent:activity': ({ idleSeconds }) => {
+      this.idle.report(idleSeconds, this.settings.autoAway);
+      return ok(null);
+    },
     'chat:send': ({ sessionId, text }) => {
       const store = this.requireStore();
       if (!this.sessions.has(sessionId) && !store.cache.getSession(sessionId)) return fail('not-found', errorSentences['not-found']);
@@ -307,8 +354,11 @@ class AgentClientCore implements AgentClient {
       }
       return ok(cache.transcript(sessionId, limit, beforeSeq));
     },
-    'transfer:offer': async ({ sessionId, to, note }) =>
-      this.relayResult({ type: 'offer-transfer', sessionId, to, ...(note ? { note } : {}) }, CommandResultSchemas['offer-transfer']),
+    'transfer:offer': async ({ sessionId, to, team, note }) =>
+      this.relayResult(
+        { type: 'offer-transfer', sessionId, ...(to !== undefined ? { to } : { team }), ...(note ? { note } : {}) },
+        CommandResultSchemas['offer-transfer'],
+      ),
     'transfer:accept': ({ sessionId, transferId }) => this.relayDone({ type: 'accept-transfer', sessionId, transferId }),
     'transfer:reject': ({ sessionId, transferId, reason }) =>
       this.relayDone({ type: 'reject-transfer', sessionId, transferId, ...(reason ? { reason } : {}) }),
@@ -338,6 +388,8 @@ class AgentClientCore implements AgentClient {
       return ok({ requests: cache.requests() });
     },
     'dashboard:ratings': () => this.relayResult({ type: 'rating-figures', days: 7 }, CommandResultSchemas['rating-figures']),
+    'metrics:get': ({ since, until }) => this.relayResult({ type: 'get-metrics', since, until }, CommandResultSchemas['get-metrics']),
+    'admin:command': (command) => this.relayDone(command),
     'history:list': ({ limit, beforeClosedAt }) => ok({ sessions: this.requireStore().cache.closedSessions(limit, beforeClosedAt) }),
     'history:search': async ({ text, customer, from, to, limit }) => {
       const store = this.requireStore();
@@ -412,7 +464,7 @@ class AgentClientCore implements AgentClient {
       now: this.now,
       tuning: this.options.tuning,
     });
-    const run: LinkRun = { link, identity, store, allowUnencrypted };
+    const run: LinkRun = { link, identity, store, allowUnencrypted, password };
     this.run = run;
     link.onState((state) => {
       if (this.run === run) this.setConnection(state);
@@ -444,11 +496,17 @@ class AgentClientCore implements AgentClient {
   private async onWelcome(run: LinkRun, welcome: WelcomeFrame): Promise<void> {
     if (this.run !== run) return;
     if (this.store !== run.store) await this.switchTo(run.store);
+    welcome = await this.restOfWelcome(run, welcome);
+    if (this.run !== run) return;
     const cache = run.store.cache;
     this.requireAccounts().remember(run.identity, { allowUnencrypted: run.allowUnencrypted });
     cache.replaceAgents(welcome.agents);
     cache.upsertSessions(welcome.sessions);
     cache.setSetting('me', welcome.me);
+    this.teams = welcome.teams ?? [];
+    cache.setSetting(TEAMS_KEY, this.teams);
+    cache.setSetting(LIMITS_KEY, welcome.attachments ?? null);
+    this.limits = welcome.attachments ?? null;
     this.me = welcome.me;
     this.agents = new Map(welcome.agents.map((a) => [a.id, a]));
     this.sessions = new Map(welcome.sessions.map((s) => [s.id, s]));
@@ -456,8 +514,24 @@ class AgentClientCore implements AgentClient {
     for (const event of this.notifications.sessionsChanged(welcome.sessions, this.notifyContext(), true)) this.emit(event);
     this.emit({ type: 'snapshot', snapshot: this.snapshot() });
     this.attention.welcome(welcome.sessions, welcome.me.id);
+    this.idle.reconnected();
     void run.store.outbox.reconnected();
     void this.afterWelcome(run);
+  }
+
+  /** A welcome with more sessions than fit one frame names the next page: fetched here, before anything is shown. */
+  private async restOfWelcome(run: LinkRun, welcome: WelcomeFrame): Promise<WelcomeFrame> {
+    const sessions = [...welcome.sessions];
+    for (let cursor = welcome.moreSessions; cursor && this.run === run; ) {
+      const page = await this.relayResult({ type: 'fetch-sessions', cursor }, CommandResultSchemas['fetch-sessions']);
+      if (!page.ok) {
+        this.log({ level: 'warn', event: 'welcome-page-failed', code: page.error.code });
+        break;
+      }
+      sessions.push(...page.value.sessions);
+      cursor = page.value.next ?? undefined;
+    }
+    return { ...welcome, sessions };
   }
 
   /**
@@ -467,6 +541,7 @@ class AgentClientCore implements AgentClient {
   private async afterWelcome(run: LinkRun): Promise<void> {
     const result = await this.relayResult({ type: 'list-requests' }, CommandResultSchemas['list-requests']);
     if (result.ok) this.enqueue(() => (this.run === run ? this.storeRequests(result.value.requests, false) : undefined));
+    if (this.run === run) await this.tools.refreshCannedReplies();
     await this.queue;
     if (this.run !== run || !this.me) return;
     const me = this.me.id;
@@ -481,10 +556,12 @@ class AgentClientCore implements AgentClient {
     if (running) return running;
     const cache = run.store.cache;
     const task = (async () => {
-      for (let round = 0; round < 100; round++) {
+      // the relay answers a page at a time and names the next (`next`); when it names none, the summary says whether
+      // anything is still missing (events committed since)
+      let afterSeq = cache.heldSeq(sessionId);
+      for (let round = 0; round < 100_000; round++) {
         if (this.run !== run || this.disposed) return;
-        const held = cache.heldSeq(sessionId);
-        const result = await this.relayResult({ type: 'fetch-events', sessionId, afterSeq: held }, CommandResultSchemas['fetch-events']);
+        const result = await this.relayResult({ type: 'fetch-events', sessionId, afterSeq }, CommandResultSchemas['fetch-events']);
         if (!result.ok || result.value.events.length === 0) return;
         await new Promise<void>((resolve) =>
           this.enqueue(async () => {
@@ -492,8 +569,15 @@ class AgentClientCore implements AgentClient {
             resolve();
           }),
         );
+        const held = cache.heldSeq(sessionId);
+        const next = result.value.next ?? null;
+        if (next !== null && next > afterSeq) {
+          afterSeq = next;
+          continue;
+        }
         const summary = this.sessions.get(sessionId);
-        if (this.run !== run || !summary || cache.heldSeq(sessionId) >= summary.lastSeq || cache.heldSeq(sessionId) === held) return;
+        if (this.run !== run || !summary || held >= summary.lastSeq || held === afterSeq) return;
+        afterSeq = held;
       }
     })().finally(() => this.gapFills.delete(sessionId));
     this.gapFills.set(sessionId, task);
@@ -513,6 +597,16 @@ class AgentClientCore implements AgentClient {
         this.emit({ type: 'presence', agent: frame.agent });
         return;
       }
+      case 'agent-removed':
+        cache.removeAgent(frame.agentId);
+        this.agents.delete(frame.agentId);
+        this.emit({ type: 'agent-removed', agentId: frame.agentId });
+        return;
+      case 'teams':
+        this.teams = frame.teams;
+        cache.setSetting(TEAMS_KEY, frame.teams);
+        this.emit({ type: 'teams', teams: frame.teams });
+        return;
       case 'session':
         this.sessionChanged(cache, frame.session);
         return;
@@ -527,6 +621,8 @@ class AgentClientCore implements AgentClient {
       }
       case 'replay':
         await this.storeEvents(frame.sessionId, frame.events, false);
+        // a long chat's replay is its first page: the rest is fetched
+        if (frame.next !== undefined && frame.next !== null) void this.fillGap(run, frame.sessionId);
         return;
       case 'typing':
         this.emit({ type: 'typing', sessionId: frame.sessionId, who: frame.who, name: frame.name, active: frame.active });
@@ -535,6 +631,7 @@ class AgentClientCore implements AgentClient {
         this.storeRequests([frame.request]);
         return;
       default:
+        if (this.tools.onFrame(frame)) return;
         this.log({ level: 'warn', event: 'unexpected-frame', type: frame.type });
     }
   }
@@ -547,6 +644,10 @@ class AgentClientCore implements AgentClient {
     if (!this.unread.has(session.id)) this.refreshUnread(session.id);
     for (const event of this.notifications.sessionChanged(session, previous, this.notifyContext())) this.emit(event);
     this.attention.sessionChanged(session, previous, this.me?.id ?? null);
+    if (becameMyNewChat(session, previous, this.me?.id ?? null)) {
+      this.maybeNewChats.add(session.id);
+      this.settleNewChat(session.id);
+    }
   }
 
   /** Caches events (in slices), then emits only the ones not seen before; live ones may notify. */
@@ -571,7 +672,27 @@ class AgentClientCore implements AgentClient {
       }
     }
     if (all.some((e) => e.kind === 'message' && e.author.kind === 'customer')) this.refreshUnread(sessionId);
+    if (this.maybeNewChats.has(sessionId)) this.settleNewChat(sessionId);
     return all;
+  }
+
+  /**
+   * A chat that just became mine is new only if routing gave it to me, not if I took it over or accepted it: told
+   * once the log holds the change (for a chat I just joined, its log arrives right after its summary).
+   */
+  private settleNewChat(sessionId: string): void {
+    const cache = this.cache;
+    const session = this.sessions.get(sessionId);
+    const me = this.me?.id ?? null;
+    if (!cache || !session || !me || session.ownerId !== me) {
+      this.maybeNewChats.delete(sessionId);
+      return;
+    }
+    if (cache.heldSeq(sessionId) < session.lastSeq) return;
+    this.maybeNewChats.delete(sessionId);
+    if (!gotByRouting(cache.transcript(sessionId, OWNER_LOOKBACK).events, me)) return;
+    for (const event of this.notifications.newChat(session, this.notifyContext())) this.emit(event);
+    this.attention.newChat(session, me);
   }
 
   /** FTS upkeep runs in its own macrotask after ingest, so it never lengthens a block that is already busy. */
@@ -623,6 +744,9 @@ class AgentClientCore implements AgentClient {
       unread: store ? Object.fromEntries([...this.unread].filter(([id]) => this.sessions.has(id))) : {},
       requests: store ? store.cache.requests() : [],
       settings: this.settings,
+      teams: store ? this.teams : [],
+      cannedReplies: store ? store.cache.cannedReplies() : [],
+      attachmentLimits: store ? this.limits : null,
     };
   }
 

@@ -2,8 +2,7 @@
 // message in a chat they own) and the reminders that repeat while an offer or a new chat stays unanswered. It only
 // decides and emits `attention` events; the renderer plays the sound, the desktop shell flashes the taskbar.
 import type { AttentionKind, ClientEvent, Settings } from '../../common/bridge';
-import type { AgentId, SessionEvent, SessionSummary } from '../../common/domain';
-import { becameMyNewChat } from './notifications';
+import { type AgentId, isOfferedTo, type SessionEvent, type SessionSummary } from '../../common/domain';
 
 /** Something that waits for an answer and keeps reminding until it gets one. */
 interface Waiting {
@@ -19,6 +18,10 @@ export interface AttentionDeps {
   /** runs `fn` after `ms`; returns a cancel function (tests pass a fake clock) */
   schedule?: (ms: number, fn: () => void) => () => void;
 }
+
+/** Mine, open, and no agent has answered in it yet. */
+const stillNewAndMine = (session: SessionSummary, me: AgentId | null) =>
+  me !== null && session.ownerId === me && session.state === 'active' && session.lastMessage?.authorKind !== 'agent';
 
 const realSchedule = (ms: number, fn: () => void) => {
   const timer = setTimeout(fn, ms);
@@ -52,13 +55,24 @@ export class AttentionPolicy {
     const present = new Set(sessions.map((s) => s.id));
     for (const id of [...this.waiting.keys()]) if (!present.has(id)) this.waiting.delete(id);
     // a welcome lists every chat I have: none of them is new just because the link came back
-    for (const session of sessions) this.follow(session, undefined, me, false);
+    for (const session of sessions) this.follow(session, undefined, me);
     this.plan();
   }
 
   /** One live summary change. */
   sessionChanged(session: SessionSummary, previous: SessionSummary | undefined, me: AgentId | null): void {
     this.follow(session, previous, me);
+    this.plan();
+  }
+
+  /**
+   * Routing gave me this chat (the client decides from the log: a chat I took over or accepted is not new). It rings,
+   * and keeps reminding until an agent answers in it.
+   */
+  newChat(session: SessionSummary, me: AgentId | null): void {
+    if (this.waiting.has(session.id)) return;
+    this.alert('new-chat', session.id, false);
+    if (stillNewAndMine(session, me)) this.waiting.set(session.id, { kind: 'new-chat', key: session.id, lastAlertAt: this.deps.now() });
     this.plan();
   }
 
@@ -85,11 +99,11 @@ export class AttentionPolicy {
     return [...this.waiting].map(([sessionId, w]) => ({ sessionId, kind: w.kind }));
   }
 
-  private follow(session: SessionSummary, previous: SessionSummary | undefined, me: AgentId | null, mayBeNew = true): void {
+  private follow(session: SessionSummary, _previous: SessionSummary | undefined, me: AgentId | null): void {
     const id = session.id;
     const current = this.waiting.get(id);
     const offer = session.pendingTransfer;
-    const offeredToMe = me !== null && offer !== null && offer.toId === me && session.state !== 'closed';
+    const offeredToMe = me !== null && offer !== null && isOfferedTo(offer, me) && session.state !== 'closed';
     if (offeredToMe) {
       if (current?.kind !== 'transfer-offer' || current.key !== offer.id) {
         this.waiting.set(id, { kind: 'transfer-offer', key: offer.id, lastAlertAt: this.deps.now() });
@@ -98,13 +112,7 @@ export class AttentionPolicy {
       return;
     }
     if (current?.kind === 'transfer-offer') this.waiting.delete(id);
-    const stillNewAndMine =
-      me !== null && session.ownerId === me && session.state === 'active' && session.lastMessage?.authorKind !== 'agent';
-    if (current?.kind === 'new-chat' && !stillNewAndMine) this.waiting.delete(id);
-    if (!current && mayBeNew && becameMyNewChat(session, previous, me)) {
-      this.alert('new-chat', id, false);
-      if (stillNewAndMine) this.waiting.set(id, { kind: 'new-chat', key: id, lastAlertAt: this.deps.now() });
-    }
+    if (current?.kind === 'new-chat' && !stillNewAndMine(session, me)) this.waiting.delete(id);
   }
 
   private alert(kind: AttentionKind, sessionId: string, reminder: boolean): void {

@@ -1,6 +1,7 @@
 // Notification policy: turns session changes and live events into notification intents, and closes offer notifications when the offer ends.
 import type { ClientEvent, NotificationIntent, Settings } from '../../common/bridge';
-import type { AgentId, SessionEvent, SessionSummary } from '../../common/domain';
+import { offerEndedSentence } from '../../common/attention';
+import { type AgentId, isOfferedTo, type SessionEvent, type SessionSummary } from '../../common/domain';
 
 export interface NotificationContext {
   me: AgentId | null;
@@ -23,12 +24,22 @@ const clip = (text: string) => {
 };
 
 /**
- * A chat that was unknown or queued and now has me as its active owner: a new chat for me. One that reaches me by
- * transfer or takeover is not (I asked for it). Shared by notifications and attention sounds.
+ * A chat that was unknown or queued and now has me as its active owner may be a new chat for me: it is one when
+ * routing assigned it (see `gotByRouting`), not when I took it over or accepted it (I asked for it).
  */
 export function becameMyNewChat(session: SessionSummary, previous: SessionSummary | undefined, me: AgentId | null): boolean {
   const isNew = !previous || previous.ownerId === null;
   return isNew && me !== null && session.ownerId === me && session.state === 'active';
+}
+
+/** Whether the latest change of owner in a log (newest last) was routing giving the chat to me. */
+export function gotByRouting(events: readonly SessionEvent[], me: AgentId): boolean {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i]!;
+    if (event.kind === 'assigned') return event.agentId === me;
+    if (event.kind === 'taken-over' || event.kind === 'transfer-accepted') return false;
+  }
+  return false;
 }
 
 export const offerNotificationId = (transferId: string) => `transfer-${transferId}`;
@@ -58,11 +69,16 @@ export class NotificationPolicy {
    * One live summary change. A chat that was unknown or queued and now has me as owner is a new chat; one that
    * reaches me by transfer or takeover is not (I asked for it).
    */
-  sessionChanged(session: SessionSummary, previous: SessionSummary | undefined, ctx: NotificationContext): ClientEvent[] {
-    const out = this.offerChanges(session, ctx);
-    if (becameMyNewChat(session, previous, ctx.me) && ctx.settings.notifyNewChats) {
-      const last = session.lastMessage;
-      out.push({
+  sessionChanged(session: SessionSummary, _previous: SessionSummary | undefined, ctx: NotificationContext): ClientEvent[] {
+    return this.offerChanges(session, ctx);
+  }
+
+  /** Routing gave me this chat (decided by the client from the log). */
+  newChat(session: SessionSummary, ctx: NotificationContext): ClientEvent[] {
+    if (!ctx.settings.notifyNewChats) return [];
+    const last = session.lastMessage;
+    return [
+      {
         type: 'notification',
         notification: {
           id: `chat-${session.id}`,
@@ -72,26 +88,31 @@ export class NotificationPolicy {
           sessionId: session.id,
           transferId: null,
         },
-      });
-    }
-    return out;
+      },
+    ];
   }
 
   private offerChanges(session: SessionSummary, ctx: NotificationContext): ClientEvent[] {
     const out: ClientEvent[] = [];
     const offer = session.pendingTransfer;
-    const liveId = offer && offer.toId === ctx.me && session.state !== 'closed' ? offerNotificationId(offer.id) : null;
+    const liveId = offer && ctx.me !== null && isOfferedTo(offer, ctx.me) && session.state !== 'closed' ? offerNotificationId(offer.id) : null;
     for (const [id, sessionId] of this.openOffers) {
       if (sessionId === session.id && id !== liveId) out.push(this.close(id));
     }
     if (offer && liveId && !this.openOffers.has(liveId)) {
       this.openOffers.set(liveId, session.id);
       const last = session.lastMessage;
+      // a manager offering on the owner's behalf is named: the offer is theirs
+      const from =
+        offer.offeredBy === offer.fromId
+          ? ctx.agentName(offer.fromId)
+          : `${ctx.agentName(offer.offeredBy)} (for ${ctx.agentName(offer.fromId)})`;
       const notification: NotificationIntent = {
         id: liveId,
         kind: 'transfer-offer',
-        title: clip(`Transfer from ${ctx.agentName(offer.fromId)}`),
-        body: clip(last ? `${session.customerName}: ${last.text}` : session.customerName),
+        title: clip(`Transfer from ${from}`),
+        // the last line is attributed to whoever wrote it: the customer, or an agent
+        body: clip(last ? `${last.authorName}: ${last.text}` : session.customerName),
         sessionId: session.id,
         transferId: offer.id,
       };
@@ -115,6 +136,41 @@ export class NotificationPolicy {
   /** A live event (never a replay: history is not news). */
   liveEvent(event: SessionEvent, session: SessionSummary | undefined, ctx: NotificationContext): ClientEvent[] {
     if (!ctx.me) return [];
+    if (event.kind === 'note' && event.author.id !== ctx.me && session?.ownerId === ctx.me && ctx.settings.notifyMessages) {
+      // a whisper to the owner from a listener, or a note from a manager
+      return [
+        {
+          type: 'notification',
+          notification: {
+            id: `note-${event.sessionId}-${event.seq}`,
+            kind: 'note',
+            title: clip(`Note from ${event.author.name}`),
+            body: clip(event.text),
+            sessionId: event.sessionId,
+            transferId: null,
+          },
+        },
+      ];
+    }
+    const offer = session?.pendingTransfer;
+    if (event.kind === 'transfer-cancelled' && offer?.id === event.transferId && offer.toId === ctx.me) {
+      // the summary before this change: the offer it ends was mine to answer
+      const sentence = offerEndedSentence(event.reason, event.byId ? ctx.agentName(event.byId) : '', session!.customerName);
+      if (!sentence) return [];
+      return [
+        {
+          type: 'notification',
+          notification: {
+            id: `transfer-ended-${event.transferId}`,
+            kind: 'transfer-ended',
+            title: 'Transfer cancelled',
+            body: clip(sentence),
+            sessionId: event.sessionId,
+            transferId: event.transferId,
+          },
+        },
+      ];
+    }
     if (
       event.kind === 'message' &&
       event.author.kind === 'customer' &&

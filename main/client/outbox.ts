@@ -1,11 +1,14 @@
-// Outbox: messages the agent wrote, durable before acknowledged, sent in order once online, retried with the same id
-// until the relay takes them or refuses them for a reason the agent can act on.
+// Outbox: messages and notes the agent wrote, and files they attached, durable before acknowledged, sent in order once
+// online, retried with the same id until the relay takes them or refuses them for a reason the agent can act on. A
+// file is uploaded first (under the message's id, so a resend stores it once), then the message that carries it is sent.
 import { randomUUID } from 'node:crypto';
 import type { ClientEvent, OutboxItem } from '../../common/bridge';
+import type { Attachment } from '../../common/domain';
 import { errorSentences } from '../../common/errors';
 import { fail, ok, type Result } from '../../common/result';
+import type { AccountFiles } from './attachments';
 import { Backoff, type BackoffOptions, wait } from './backoff';
-import type { Cache } from './cache';
+import type { Cache, OutboxFile } from './cache';
 import type { RelayAnswer } from './relay-link';
 
 /** The link is gone: nothing to retry on; the next connection flushes. */
@@ -17,9 +20,14 @@ export const newMessageId = (): string => randomUUID().replaceAll('-', '');
 
 export interface OutboxDeps {
   cache: Cache;
+  files: AccountFiles;
   emit: (event: ClientEvent) => void;
-  /** sends one item to the relay; resolves with the relay's answer */
-  send: (item: OutboxItem) => Promise<RelayAnswer>;
+  /** sends one item to the relay (with the file it carries, once uploaded); resolves with the relay's answer */
+  send: (item: OutboxItem, attachment: Attachment | null) => Promise<RelayAnswer>;
+  /** uploads an item's file; `onProgress` reports the bytes written */
+  upload: (item: OutboxItem, bytes: Buffer, name: string, onProgress: (sent: number, total: number) => void) => Promise<Result<Attachment>>;
+  /** an item with a file was delivered: its bytes now belong to the attachment (they open offline) */
+  delivered?: (item: OutboxItem, attachment: Attachment, file: string) => void;
   canSend: () => boolean;
   now?: () => number;
   log?: (entry: Record<string, unknown>) => void;
@@ -46,17 +54,22 @@ export class Outbox {
     return this.deps.cache.outboxItems();
   }
 
-  /** Writes the message durably (synchronous=FULL) and reports it pending; sending happens after. */
-  add(sessionId: string, text: string): OutboxItem {
+  /** Writes the message (and its file) durably (synchronous=FULL) and reports it pending; sending happens after. */
+  add(sessionId: string, text: string, options: { kind?: OutboxItem['kind']; file?: { name: string; bytes: Buffer } } = {}): OutboxItem {
+    const file: OutboxFile | null = options.file
+      ? { name: options.file.name, size: options.file.bytes.length, file: this.deps.files.write(options.file.bytes), attachmentId: null }
+      : null;
     const item: OutboxItem = {
       messageId: newMessageId(),
       sessionId,
+      kind: options.kind ?? 'message',
       text,
+      attachment: file ? { name: file.name, size: file.size } : null,
       createdAt: (this.deps.now ?? Date.now)(),
       state: 'pending',
       error: null,
     };
-    this.deps.cache.outboxAdd(item);
+    this.deps.cache.outboxAdd(item, file);
     this.deps.emit({ type: 'outbox', item });
     void this.flush();
     return item;
@@ -127,10 +140,20 @@ export class Outbox {
     for (const item of this.deps.cache.outboxItems()) {
       if (item.state !== 'pending') continue;
       if (this.stopped || !this.deps.canSend()) return null;
-      const result = await this.deps.send(item);
+      const file = item.attachment ? this.deps.cache.outboxFile(item.messageId) : null;
+      let attachment: Attachment | null = null;
+      let result: RelayAnswer;
+      if (file) {
+        const uploaded = await this.uploaded(item, file);
+        if (uploaded.ok) attachment = uploaded.value;
+        result = uploaded.ok ? await this.deps.send(item, attachment) : uploaded;
+      } else {
+        result = await this.deps.send(item, null);
+      }
       if (result.ok) {
         this.backoff.reset();
         this.deps.cache.outboxRemove(item.messageId);
+        if (file && attachment) this.deps.delivered?.(item, attachment, file.file);
         this.deps.emit({ type: 'outbox', item: { ...item, state: 'sent', error: null } });
         continue;
       }
@@ -141,10 +164,8 @@ export class Outbox {
         // when the relay says when (its rate limit does), that is when; otherwise back off
         return retryAfterMs ?? this.backoff.next();
       }
-      // the relay refused this message for good (the chat was transferred away or closed): the agent decides
-      const reason = result.error.message || errorSentences[code];
-      this.deps.cache.outboxSet(item.messageId, 'failed', reason);
-      this.deps.emit({ type: 'outbox', item: { ...item, state: 'failed', error: reason } });
+      // the relay refused this item for good (the chat was transferred away or closed, the file is not allowed)
+      this.failed(item, result.error.message || errorSentences[code]);
     }
     return null;
   }
@@ -156,5 +177,28 @@ export class Outbox {
     } catch {
       // aborted: a new connection woke us early, or stop() ended it
     }
+  }
+
+  /** The relay's attachment for an item's file: uploaded now, or remembered from an upload before. */
+  private async uploaded(item: OutboxItem, file: OutboxFile): Promise<Result<Attachment>> {
+    if (file.attachmentId) {
+      const known = this.deps.cache.attachment(file.attachmentId);
+      if (known) return ok({ id: known.id, name: known.name, type: known.type, size: known.size, sha256: known.sha256 });
+    }
+    const bytes = this.deps.files.read(file.file);
+    if (!bytes) return fail('not-found', 'The file is no longer on this computer. Attach it again.');
+    const result = await this.deps.upload(item, bytes, file.name, (sent, total) =>
+      this.deps.emit({ type: 'upload-progress', messageId: item.messageId, sent, total }),
+    );
+    if (result.ok) {
+      this.deps.cache.putAttachment(item.sessionId, result.value, null);
+      this.deps.cache.setOutboxFile(item.messageId, { ...file, attachmentId: result.value.id });
+    }
+    return result;
+  }
+
+  private failed(item: OutboxItem, reason: string): void {
+    this.deps.cache.outboxSet(item.messageId, 'failed', reason);
+    this.deps.emit({ type: 'outbox', item: { ...item, state: 'failed', error: reason } });
   }
 }

@@ -4,7 +4,7 @@ import type { ConnectionState } from '../../common/bridge';
 import { errorSentences } from '../../common/errors';
 import {
   AGENT_PATH,
-  type AgentCommand,
+  type AgentCommandInput,
   CloseCodes,
   PROTOCOL_VERSION,
   parseFrame,
@@ -17,7 +17,7 @@ import { Backoff, type BackoffOptions, wait } from './backoff';
 
 export type WelcomeFrame = RelayFrameOf<'welcome'>;
 /** A command as the caller writes it; the link adds the id. */
-export type AgentCommandInput = AgentCommand extends infer C ? (C extends AgentCommand ? Omit<C, 'id'> : never) : never;
+export type { AgentCommandInput } from '../../common/protocol';
 
 export interface RelayLinkTuning {
   /** how often to ping while the link is quiet */
@@ -282,8 +282,23 @@ export class RelayLink {
 
       socket.on('unexpected-response', (_req, res) => {
         const status = res.statusCode ?? 0;
+        if (status === 403) {
+          // refused although the password is right (a disabled account, an origin not allowed): the relay says why
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            if (body.length < 500) body += chunk;
+          });
+          res.on('end', () => {
+            // a bare 403 says no more than a 401 would
+            finish({ kind: 'auth-failed', message: body.trim().slice(0, 300) || errorSentences.unauthorized });
+            socket.terminate();
+          });
+          res.on('error', () => socket.terminate());
+          return;
+        }
         res.resume();
-        if (status === 401 || status === 403) {
+        if (status === 401) {
           finish({ kind: 'auth-failed', message: errorSentences.unauthorized });
         } else {
           finish({ kind: 'closed', reason: `the relay answered HTTP ${status}` });
@@ -366,11 +381,14 @@ export class RelayLink {
           end ??
           (code === CloseCodes.unsupportedProtocol
             ? { kind: 'version-mismatch', message: reason || errorSentences['unsupported-protocol'] }
-            : {
-                kind: 'closed',
-                reason: reason || (code === 1006 ? 'the connection was lost' : `closed (${code})`),
-                reconnectNow: welcomed && code === CloseCodes.reconnect,
-              });
+            : code === CloseCodes.accountClosed
+              ? // a manager disabled or removed the account: signed out with the relay's sentence, no retry
+                { kind: 'auth-failed', message: reason || errorSentences.unauthorized }
+              : {
+                  kind: 'closed',
+                  reason: reason || (code === 1006 ? 'the connection was lost' : `closed (${code})`),
+                  reconnectNow: welcomed && code === CloseCodes.reconnect,
+                });
         if (welcomed) this.backoff.disconnected();
         this.failPending('not-connected', errorSentences['not-connected']);
         this.log({ level: 'info', event: 'link-closed', code, reason: ended.kind === 'closed' ? ended.reason : ended.kind });

@@ -3,11 +3,12 @@
 // notifications, tray, the application menu, launch at login and updates from the organisation's feed.
 import os from 'node:os';
 import path from 'node:path';
-import { app, type BrowserWindow, dialog, ipcMain, Notification, screen } from 'electron';
+import { app, type BrowserWindow, dialog, ipcMain, Notification, powerMonitor, screen } from 'electron';
 import type { BridgeChannel, ClientEvent } from '../../common/bridge';
 import { createAgentClient } from '../client';
 import { installAppMenu } from './app-menu';
 import { appFiles } from './app-paths';
+import { watchSystemIdle } from './idle';
 import { registerAppSchemeAsPrivileged } from './app-protocol';
 import { registerBridgeIpc, sendToWindow, withRelayDefault } from './ipc';
 import { applyOpenAtLogin, loadDesktopSettings, saveDesktopSettings, startedAtLogin } from './login-item';
@@ -158,6 +159,11 @@ async function start(): Promise<void> {
     notifier.handle(event);
     tray.handle(event);
   });
+  // auto-away from the machine's idle time (in a browser, the page reports its own)
+  const stopIdleWatch = watchSystemIdle({
+    powerMonitor,
+    report: (idleSeconds) => void client.invoke('agent:activity', { idleSeconds }),
+  });
 
   const updates = await startUpdates({
     updates: organisation.config.updates,
@@ -219,6 +225,7 @@ async function start(): Promise<void> {
     shutDown = true;
     void (async () => {
       unsubscribe();
+      stopIdleWatch();
       disposeIpc();
       updates.dispose();
       // Also takes offers out of the Action Center: a toast must not outlive the Baton that could answer it.

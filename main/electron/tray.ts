@@ -2,7 +2,7 @@
 // waiting for me plus my unread chats, and the taskbar flash / Dock bounce when the core raises attention.
 import { app, type BrowserWindow, Menu, nativeImage, Tray } from 'electron';
 import type { ClientEvent, ClientEventOf } from '../../common/bridge';
-import type { SettableStatus } from '../../common/domain';
+import type { AgentStatus, SettableStatus } from '../../common/domain';
 import { badgeCount, type BadgeState, emptyBadgeState, reduceBadge } from './badge';
 
 export interface TrayOptions {
@@ -43,6 +43,7 @@ export function createTray(options: TrayOptions): BatonTray {
           enabled: signedIn,
           click: () => options.setStatus('present'),
         },
+        { label: 'Busy', type: 'radio', checked: status === 'busy', enabled: signedIn, click: () => options.setStatus('busy') },
         { label: 'Away', type: 'radio', checked: status === 'away', enabled: signedIn, click: () => options.setStatus('away') },
         { type: 'separator' },
         { label: 'Quit', click: () => options.quit() },
@@ -105,11 +106,10 @@ export function createTray(options: TrayOptions): BatonTray {
       let menuChanged = false;
       if (event.type === 'snapshot') {
         signedIn = event.snapshot.me !== null;
-        const mine = event.snapshot.me?.status;
-        status = mine === 'present' || mine === 'away' ? mine : null;
+        status = settable(event.snapshot.me?.status);
         menuChanged = true;
       } else if (event.type === 'presence' && event.agent.id === badge.me) {
-        status = event.agent.status === 'present' || event.agent.status === 'away' ? event.agent.status : null;
+        status = settable(event.agent.status);
         menuChanged = true;
       } else if (event.type === 'signed-out') {
         signedIn = false;
@@ -124,4 +124,9 @@ export function createTray(options: TrayOptions): BatonTray {
       tray.destroy();
     },
   };
+}
+
+/** The radio the tray menu checks: the agent's status, none while offline. */
+function settable(status: AgentStatus | undefined): SettableStatus | null {
+  return status === 'present' || status === 'busy' || status === 'away' ? status : null;
 }

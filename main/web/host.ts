@@ -47,8 +47,8 @@ export interface WebHost {
 }
 
 export const BRIDGE_PATH = '/bridge';
-/** A single bridge frame larger than this is refused (the largest legitimate one is a 8000-character message). */
-const MAX_BRIDGE_FRAME = 1024 * 1024;
+/** A single bridge frame larger than this is refused (the largest legitimate one carries a file: chat:sendFile). */
+const MAX_BRIDGE_FRAME = 32 * 1024 * 1024;
 const HEARTBEAT_MS = 30_000;
 
 export const defaultRendererDir = fileURLToPath(new URL('../../dist/renderer', import.meta.url));

@@ -79,7 +79,7 @@ export function isPublicPath(pathname: string): boolean {
   } catch {
     return false;
   }
-  if (decoded === '/' || decoded === '/index.html') return true;
+  if (decoded === '/' || decoded === '/index.html' || decoded === '/favicon.svg') return true;
   return decoded.startsWith('/assets/') && !/\.map$/i.test(decoded);
 }
 

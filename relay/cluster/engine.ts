@@ -39,6 +39,7 @@ export async function openClusterEngine(options: ClusterOptions, { clock, log, o
     scheduler: pg,
     presence: bus,
     fanout: bus,
+    attachments: pg.attachments,
     maintenance: pg,
     health: async () => {
       const store = await pg.check();

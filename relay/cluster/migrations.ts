@@ -89,6 +89,88 @@ export const pgMigrations: PgMigration[] = [
   },
   {
     version: 3,
+    name: 'teams-capacity-statuses',
+    // Teams and their members, a team per chat (queues per team), capacity per agent, Busy, idle (auto-away), disabled
+    // accounts, when the shown status changed, and the directory version every node polls (the CLI may write it).
+    sql: `
+      ALTER TABLE accounts DROP CONSTRAINT IF EXISTS accounts_chosen_status_check;
+      ALTER TABLE accounts ADD CONSTRAINT accounts_chosen_status_check CHECK (chosen_status IN ('present', 'busy', 'away'));
+      ALTER TABLE accounts
+        ADD COLUMN capacity INTEGER CHECK (capacity IS NULL OR capacity >= 1),
+        ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT false,
+        ADD COLUMN idle BOOLEAN NOT NULL DEFAULT false,
+        ADD COLUMN status_since BIGINT;
+      CREATE TABLE teams (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE team_members (
+        team_id TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+        agent_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        PRIMARY KEY (team_id, agent_id)
+      );
+      CREATE INDEX team_members_by_agent ON team_members (agent_id);
+      ALTER TABLE sessions ADD COLUMN team TEXT;
+      CREATE INDEX sessions_queued_by_team ON sessions ((coalesce(team, '')), created_at, id) WHERE state = 'queued';
+      CREATE TABLE directory_version (
+        one INTEGER PRIMARY KEY CHECK (one = 1),
+        version BIGINT NOT NULL
+      );
+      INSERT INTO directory_version (one, version) VALUES (1, 0);
+    `,
+  },
+  {
+    version: 4,
+    name: 'attachments',
+    // Uploads: their bytes once per content (SHA-256) and a row per (session, upload id), so a resend stores nothing.
+    sql: `
+      CREATE TABLE attachment_blobs (
+        sha256 TEXT PRIMARY KEY,
+        bytes BYTEA NOT NULL
+      );
+      CREATE TABLE attachments (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        upload_id TEXT NOT NULL,
+        uploader_kind TEXT NOT NULL CHECK (uploader_kind IN ('customer', 'agent')),
+        uploader_id TEXT,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES attachment_blobs (sha256),
+        created_at BIGINT NOT NULL,
+        message_seq INTEGER,
+        UNIQUE (session_id, upload_id)
+      );
+      CREATE INDEX attachments_sha256 ON attachments (sha256);
+    `,
+  },
+  {
+    version: 5,
+    name: 'canned-replies',
+    // Shared replies have no owner; personal ones belong to one agent. The reply itself is the JSON body.
+    sql: `
+      CREATE TABLE canned_replies (
+        id TEXT PRIMARY KEY,
+        owner_id TEXT,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX canned_replies_owner ON canned_replies (owner_id);
+    `,
+  },
+  {
+    version: 6,
+    name: 'requests-assignee',
+    // Requests got an assignee (and a status, in the JSON body); requests stored before read as open and unassigned.
+    sql: `
+      ALTER TABLE requests ADD COLUMN assignee_id TEXT;
+      CREATE INDEX requests_by_assignee ON requests (assignee_id, created_at);
+    `,
+  },
+  {
+    version: 7,
     name: 'ratings',
     // the customer's satisfaction rating, one per chat, beside its `rated` event; the Dashboard's figures read it
     sql: `

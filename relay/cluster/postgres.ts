@@ -6,6 +6,9 @@ import pg from 'pg';
 import {
   type AgentId,
   AgentRoleSchema,
+  applyRequestUpdate,
+  type CannedReply,
+  CannedReplySchema,
   type Request,
   RequestSchema,
   type SessionEvent,
@@ -16,6 +19,9 @@ import {
   SessionSummarySchema,
   type SettableStatus,
   SettableStatusSchema,
+  type Team,
+  type TeamId,
+  TeamSchema,
   type TransferOffer,
   TransferOfferSchema,
 } from '../../common/domain';
@@ -23,10 +29,12 @@ import { ok, type Result } from '../../common/result';
 import {
   audience,
   type Change,
+  clientIdOf,
   type Decision,
   type Effect,
   inAudience,
   type Loaded,
+  loadedOnly,
   type NewEvent,
   refuse,
   sequence,
@@ -34,6 +42,7 @@ import {
 } from '../core/model';
 import type {
   Account,
+  AccountPatch,
   Applied,
   Clock,
   CommandRunner,
@@ -45,8 +54,10 @@ import type {
   SessionCommand,
 } from '../ports';
 import { StoreUnavailable } from '../ports';
+import { JOINER_LOG_EVENTS } from '../paging';
 import type { Maintenance, PurgeOutcome } from '../retention';
 import { eventJson } from '../wire';
+import { attachmentsOfSession, markAttachmentsSent, PgAttachments, purgeAttachmentRows, purgeUnnamedBlobs } from './attachments';
 import { migratePg } from './migrations';
 
 /** Error codes of a lost or refused connection (class 08, shutdown, too many clients) and of Node's sockets. */
@@ -78,6 +89,7 @@ interface SessionRow {
   last_seq: number;
   last_message: string | null;
   waiting_since: number | null;
+  team: string | null;
 }
 
 interface AccountRow {
@@ -88,7 +100,15 @@ interface AccountRow {
   password_hash: string;
   chosen_status: string;
   online: boolean;
+  capacity: number | null;
+  disabled: boolean;
+  idle: boolean;
+  status_since: number | null;
+  teams: string[];
 }
+
+/** An account row with its teams (in id order), for `SELECT ${ACCOUNT} FROM accounts a`. */
+const ACCOUNT = `a.*, coalesce((SELECT array_agg(m.team_id ORDER BY m.team_id) FROM team_members m WHERE m.agent_id = a.id), '{}') AS teams`;
 
 export interface PgOptions {
   connectionString: string;
@@ -105,6 +125,7 @@ const RETENTION_LOCK = 7_420_003;
 
 export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenance {
   readonly pool: pg.Pool;
+  readonly attachments: PgAttachments;
   private readonly clock: Clock;
   private readonly log: Log;
   /** commands on one session from this node run one after the other, in arrival order */
@@ -136,6 +157,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     });
     this.clock = options.clock;
     this.log = options.log;
+    this.attachments = new PgAttachments((text, values) => this.query(text, values), (body) => this.transaction(body));
     this.onTiming = options.onTiming;
   }
 
@@ -182,11 +204,14 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
         if (!before) return refuse('not-found');
         if (command.requireOpen && before.state === 'closed') return refuse('session-closed');
         const spec = command.load;
+        const request = spec?.request ? await this.requestIn(db, spec.request) : null;
         const loaded: Loaded = {
           session: before,
           // optimistic: a message id repeats only when a client resends, and the insert of the message finds that itself
           duplicateSeq: null,
           transcript: spec?.transcript ? await this.events(db, before.id, 0) : null,
+          attachments: spec?.attachments ? await attachmentsOfSession(db, before.id, spec.attachments) : [],
+          request: request?.sessionId === before.id ? request : null,
           accounts: spec?.agents?.length ? await this.accountsIn(db, spec.agents) : new Map(),
         };
         let decision = command.decide(loaded);
@@ -216,7 +241,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     return this.answered(this.transaction(async (db) => {
       await db.query(
         `INSERT INTO sessions (id, customer_name, state, owner_id, listeners, pending_transfer, created_at, closed_at,
-           last_seq, last_message, waiting_since) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, NULL)`,
+           last_seq, last_message, waiting_since, team) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, NULL, $9)`,
         [
           session.id,
           session.customerName,
@@ -226,6 +251,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
           session.pendingTransfer ? JSON.stringify(session.pendingTransfer) : null,
           session.createdAt,
           session.closedAt,
+          session.team ?? null,
         ],
       );
       await db.query('INSERT INTO customer_tokens (token_hash, session_id) VALUES ($1, $2)', [tokenHash, session.id]);
@@ -237,32 +263,43 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
   routeOldest(decide: (loaded: Loaded, snapshot: RoutingSnapshot) => Decision): Promise<Result<Applied> | null> {
     return this.transaction(async (db) => {
       await db.query('SELECT pg_advisory_xact_lock($1)', [ROUTING_LOCK]);
+      // the head of each team's queue (and of the queue of chats with no team), oldest first
       const { rows } = await db.query<SessionRow>(
-        `SELECT * FROM sessions WHERE state = 'queued' ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        `SELECT * FROM sessions WHERE state = 'queued' AND id IN (
+           SELECT DISTINCT ON (coalesce(team, '')) id FROM sessions WHERE state = 'queued'
+           ORDER BY coalesce(team, ''), created_at, id
+         ) ORDER BY created_at, id FOR UPDATE SKIP LOCKED`,
       );
-      if (!rows[0]) return null;
-      const session = toSession(rows[0]);
+      if (!rows.length) return null;
       const counts = await db.query<{ owner_id: string; n: number }>(
         `SELECT owner_id, count(*)::int AS n FROM sessions WHERE state = 'active' GROUP BY owner_id`,
       );
       const accounts = await db.query<AccountRow & { last_assigned: number }>(
-        `SELECT * FROM accounts WHERE role = 'agent' AND online AND chosen_status = 'present'`,
+        `SELECT ${ACCOUNT} FROM accounts a
+         WHERE role = 'agent' AND online AND chosen_status = 'present' AND NOT disabled AND NOT idle`,
       );
-      const decision = decide(
-        { session, duplicateSeq: null, transcript: null, accounts: new Map() },
-        {
-          accounts: new Map(accounts.rows.map((r) => [r.id, toAccount(r)])),
-          openChats: new Map(counts.rows.map((r) => [r.owner_id, r.n])),
-          lastAssignedAt: new Map(accounts.rows.map((r) => [r.id, r.last_assigned])),
-        },
-      );
-      if (!decision.ok) return decision;
-      const applied = await this.apply(db, session, decision.value);
-      const owner = applied.after.ownerId;
-      if (owner && owner !== session.ownerId) {
-        await db.query(`UPDATE accounts SET last_assigned = nextval('assignments') WHERE id = $1`, [owner]);
+      const snapshot: RoutingSnapshot = {
+        accounts: new Map(accounts.rows.map((r) => [r.id, toAccount(r)])),
+        openChats: new Map(counts.rows.map((r) => [r.owner_id, r.n])),
+        lastAssignedAt: new Map(accounts.rows.map((r) => [r.id, r.last_assigned])),
+      };
+      let unassigned: Result<Applied> | null = null;
+      for (const row of rows) {
+        const session = toSession(row);
+        const decision = decide(loadedOnly(session), snapshot);
+        if (!decision.ok) return decision;
+        const applied = await this.apply(db, session, decision.value);
+        if (!applied.events.length) {
+          unassigned = ok(applied);
+          continue;
+        }
+        const owner = applied.after.ownerId;
+        if (owner && owner !== session.ownerId) {
+          await db.query(`UPDATE accounts SET last_assigned = nextval('assignments') WHERE id = $1`, [owner]);
+        }
+        return ok(applied);
       }
-      return ok(applied);
+      return unassigned;
     });
   }
 
@@ -283,6 +320,8 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
   private async appendMessageOnly<R>(db: pg.ClientBase, before: SessionSummary, decided: Change<R>): Promise<Applied<R> | null> {
     const [draft, ...more] = decided.events;
     if (!draft || more.length || draft.kind !== 'message' || decided.session !== before || decided.effects.length) return null;
+    // attachments are marked sent as the message is written (apply)
+    if (draft.attachments?.length) return null;
     const { session, events } = sequence(before, before, [draft], this.clock.now());
     const event = events[0]!;
     const inserted = await db.query(
@@ -304,7 +343,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     const { session, events } = sequence(before, next, drafts, this.clock.now());
     const values: unknown[] = [];
     const tuples = events.map((event, i) => {
-      values.push(event.sessionId, event.seq, event.kind, event.kind === 'message' ? event.messageId : null, eventJson(event));
+      values.push(event.sessionId, event.seq, event.kind, clientIdOf(event), eventJson(event));
       const o = i * 5;
       return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5})`;
     });
@@ -318,20 +357,29 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
           event.at,
         ]);
       }
-      if (event.kind !== 'request-created') continue;
-      const { request } = event;
-      await db.query('INSERT INTO requests (id, session_id, created_by, created_at, body) VALUES ($1, $2, $3, $4, $5)', [
-        request.id,
-        request.sessionId,
-        // the customer's own (offline form) have no creator: '' matches no agent's list
-        request.createdBy ?? '',
-        request.createdAt,
-        JSON.stringify(request),
-      ]);
+      if (event.kind === 'request-created') {
+        const { request } = event;
+        await db.query(
+          'INSERT INTO requests (id, session_id, created_by, created_at, body, assignee_id) VALUES ($1, $2, $3, $4, $5, $6)',
+          // the customer's own (offline form) have no creator: '' matches no agent's list
+          [request.id, request.sessionId, request.createdBy ?? '', request.createdAt, JSON.stringify(request), request.assigneeId],
+        );
+      } else if (event.kind === 'request-updated') {
+        const request = await this.requestIn(db, event.requestId);
+        if (!request) continue;
+        const updated = applyRequestUpdate(request, event);
+        await db.query('UPDATE requests SET body = $2, assignee_id = $3 WHERE id = $1', [
+          updated.id,
+          JSON.stringify(updated),
+          updated.assigneeId,
+        ]);
+      } else if (event.kind === 'message' && event.attachments) {
+        await markAttachmentsSent(db, event.sessionId, event.attachments.map((a) => a.id), event.seq);
+      }
     }
     await db.query(
       `UPDATE sessions SET state = $2, owner_id = $3, listeners = $4, pending_transfer = $5, closed_at = $6,
-         last_seq = $7, last_message = $8, waiting_since = $9 WHERE id = $1`,
+         last_seq = $7, last_message = $8, waiting_since = $9, team = $10 WHERE id = $1`,
       [
         session.id,
         session.state,
@@ -342,6 +390,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
         session.lastSeq,
         session.lastMessage ? JSON.stringify(session.lastMessage) : null,
         session.waitingSince,
+        session.team ?? null,
       ],
     );
     const joined = audience(session).filter((agentId) => !inAudience(before, agentId));
@@ -351,7 +400,8 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
         agentId,
       ]);
     }
-    const log = joined.length ? await this.events(db, session.id, 0) : null;
+    // the first page of the log: the joiner follows its cursor for the rest (relay/paging.ts)
+    const log = joined.length ? await this.events(db, session.id, 0, JOINER_LOG_EVENTS) : null;
     return { after: session, events, log };
   }
 
@@ -367,8 +417,13 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     return rows[0] ? toSession(rows[0]) : null;
   }
 
+  private async requestIn(db: pg.ClientBase | pg.Pool, id: string): Promise<Request | null> {
+    const { rows } = await db.query<{ body: string }>('SELECT body FROM requests WHERE id = $1', [id]);
+    return rows[0] ? RequestSchema.parse(JSON.parse(rows[0].body)) : null;
+  }
+
   private async accountsIn(db: pg.ClientBase, ids: AgentId[]): Promise<Map<AgentId, Account>> {
-    const { rows } = await db.query<AccountRow>('SELECT * FROM accounts WHERE id = ANY($1)', [ids]);
+    const { rows } = await db.query<AccountRow>(`SELECT ${ACCOUNT} FROM accounts a WHERE a.id = ANY($1)`, [ids]);
     return new Map(rows.map((row) => [row.id, toAccount(row)]));
   }
 
@@ -380,10 +435,11 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     return rows[0]?.seq ?? null;
   }
 
-  private async events(db: pg.ClientBase | pg.Pool, sessionId: SessionId, afterSeq: number): Promise<SessionEvent[]> {
+  private async events(db: pg.ClientBase | pg.Pool, sessionId: SessionId, afterSeq: number, limit?: number): Promise<SessionEvent[]> {
+    // LIMIT NULL is no limit in PostgreSQL
     const { rows } = await db.query<{ body: string }>(
-      'SELECT body FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq',
-      [sessionId, afterSeq],
+      'SELECT body FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [sessionId, afterSeq, limit ?? null],
     );
     return rows.map((row) => SessionEventSchema.parse(JSON.parse(row.body)));
   }
@@ -402,7 +458,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
   }
 
   /** One transaction on one pooled connection; conflicts are retried, a lost connection becomes StoreUnavailable. */
-  private async transaction<T>(body: (db: pg.ClientBase) => Promise<T>): Promise<T> {
+  async transaction<T>(body: (db: pg.ClientBase) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient;
       try {
@@ -445,7 +501,7 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     return error instanceof StoreUnavailable ? error : new StoreUnavailable(this.lastError);
   }
 
-  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+  async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
     try {
       return (await this.pool.query<R>(text, values)).rows;
     } catch (error) {
@@ -458,27 +514,106 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
   // RelayStore
 
   async listAccounts(): Promise<Account[]> {
-    return (await this.query<AccountRow>('SELECT * FROM accounts ORDER BY id')).map(toAccount);
+    return (await this.query<AccountRow>(`SELECT ${ACCOUNT} FROM accounts a ORDER BY id`)).map(toAccount);
   }
 
   async getAccount(id: AgentId): Promise<Account | null> {
-    const [row] = await this.query<AccountRow>('SELECT * FROM accounts WHERE id = $1', [id]);
+    const [row] = await this.query<AccountRow>(`SELECT ${ACCOUNT} FROM accounts a WHERE id = $1`, [id]);
     return row ? toAccount(row) : null;
   }
 
   async createAccount(account: NewAccount): Promise<void> {
-    await this.query(
-      `INSERT INTO accounts (id, name, role, can_listen_in, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [account.id, account.name, account.role, account.canListenIn, account.passwordHash, this.clock.now()],
+    await this.directoryWrite(async (db) => {
+      await db.query(
+        `INSERT INTO accounts (id, name, role, can_listen_in, password_hash, capacity, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [account.id, account.name, account.role, account.canListenIn, account.passwordHash, account.capacity ?? null, this.clock.now()],
+      );
+      for (const team of account.teams ?? []) {
+        await db.query('INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [team, account.id]);
+      }
+    });
+  }
+
+  async updateAccount(id: AgentId, patch: AccountPatch): Promise<void> {
+    const columns: Array<[string, unknown]> = [];
+    if (patch.name !== undefined) columns.push(['name', patch.name]);
+    if (patch.role !== undefined) columns.push(['role', patch.role]);
+    if (patch.canListenIn !== undefined) columns.push(['can_listen_in', patch.canListenIn]);
+    if (patch.passwordHash !== undefined) columns.push(['password_hash', patch.passwordHash]);
+    if (patch.capacity !== undefined) columns.push(['capacity', patch.capacity]);
+    if (patch.disabled !== undefined) columns.push(['disabled', patch.disabled], ['status_since', this.clock.now()]);
+    await this.directoryWrite(async (db) => {
+      if (columns.length) {
+        // column names come from the fixed list above, never from the caller
+        const sets = columns.map(([name], i) => `${name} = $${i + 2}`).join(', ');
+        await db.query(`UPDATE accounts SET ${sets} WHERE id = $1`, [id, ...columns.map(([, value]) => value)]);
+      }
+      if (patch.teams !== undefined) {
+        await db.query('DELETE FROM team_members WHERE agent_id = $1', [id]);
+        for (const team of patch.teams) {
+          await db.query('INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [team, id]);
+        }
+      }
+    });
+  }
+
+  async removeAccount(id: AgentId): Promise<boolean> {
+    return this.directoryWrite(async (db) => ((await db.query('DELETE FROM accounts WHERE id = $1', [id])).rowCount ?? 0) > 0);
+  }
+
+  async listTeams(): Promise<Team[]> {
+    return (await this.query<{ id: string; name: string }>('SELECT id, name FROM teams ORDER BY name, id')).map((row) =>
+      TeamSchema.parse(row),
     );
   }
 
+  async createTeam(team: Team): Promise<void> {
+    await this.directoryWrite(async (db) => {
+      await db.query('INSERT INTO teams (id, name, created_at) VALUES ($1, $2, $3)', [team.id, team.name, this.clock.now()]);
+    });
+  }
+
+  async removeTeam(id: TeamId): Promise<boolean> {
+    return this.directoryWrite(async (db) => ((await db.query('DELETE FROM teams WHERE id = $1', [id])).rowCount ?? 0) > 0);
+  }
+
+  async directoryVersion(): Promise<number> {
+    const [row] = await this.query<{ version: number }>('SELECT version FROM directory_version WHERE one = 1');
+    return row?.version ?? 0;
+  }
+
+  /** An administrative write and the bump of the directory version that tells every node, in one transaction. */
+  private directoryWrite<T>(body: (db: pg.ClientBase) => Promise<T>): Promise<T> {
+    return this.transaction(async (db) => {
+      const result = await body(db);
+      await db.query('UPDATE directory_version SET version = version + 1 WHERE one = 1');
+      return result;
+    });
+  }
+
   async setChosenStatus(id: AgentId, status: SettableStatus): Promise<void> {
-    await this.query('UPDATE accounts SET chosen_status = $2 WHERE id = $1', [id, status]);
+    await this.query(
+      `UPDATE accounts SET status_since = CASE WHEN chosen_status = $2 THEN status_since ELSE $3 END, chosen_status = $2
+       WHERE id = $1`,
+      [id, status, this.clock.now()],
+    );
   }
 
   async setOnline(id: AgentId, online: boolean): Promise<void> {
-    await this.query('UPDATE accounts SET online = $2 WHERE id = $1', [id, online]);
+    await this.query('UPDATE accounts SET status_since = CASE WHEN online = $2 THEN status_since ELSE $3 END, online = $2 WHERE id = $1', [
+      id,
+      online,
+      this.clock.now(),
+    ]);
+  }
+
+  async setIdle(id: AgentId, idle: boolean): Promise<void> {
+    await this.query('UPDATE accounts SET status_since = CASE WHEN idle = $2 THEN status_since ELSE $3 END, idle = $2 WHERE id = $1', [
+      id,
+      idle,
+      this.clock.now(),
+    ]);
   }
 
   async getSession(id: SessionId): Promise<SessionSummary | null> {
@@ -506,9 +641,9 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     return rows.map((row) => TransferOfferSchema.parse(JSON.parse(row.pending_transfer)));
   }
 
-  async eventsAfter(sessionId: SessionId, afterSeq: number): Promise<SessionEvent[]> {
+  async eventsAfter(sessionId: SessionId, afterSeq: number, limit?: number): Promise<SessionEvent[]> {
     try {
-      return await this.events(this.pool, sessionId, afterSeq);
+      return await this.events(this.pool, sessionId, afterSeq, limit);
     } catch (error) {
       if (isUnavailable(error)) throw this.unavailable(error);
       throw error;
@@ -535,15 +670,54 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     return row?.session_id ?? null;
   }
 
-  async listRequests(createdBy: AgentId | null): Promise<Request[]> {
+  async logsInWindow(since: number, until: number): Promise<SessionEvent[]> {
+    const rows = await this.query<{ body: string }>(
+      `SELECT e.body FROM events e JOIN sessions s ON s.id = e.session_id
+       WHERE s.created_at < $1 AND (s.closed_at IS NULL OR s.closed_at >= $2) ORDER BY e.session_id, e.seq`,
+      [until, since],
+    );
+    return rows.map((row) => SessionEventSchema.parse(JSON.parse(row.body)));
+  }
+
+  async listRequests(agentId: AgentId | null): Promise<Request[]> {
     const rows =
-      createdBy === null
+      agentId === null
         ? await this.query<{ body: string }>('SELECT body FROM requests ORDER BY created_at DESC, id DESC')
         : await this.query<{ body: string }>(
-            'SELECT body FROM requests WHERE created_by = $1 ORDER BY created_at DESC, id DESC',
-            [createdBy],
+            'SELECT body FROM requests WHERE created_by = $1 OR assignee_id = $1 ORDER BY created_at DESC, id DESC',
+            [agentId],
           );
     return rows.map((row) => RequestSchema.parse(JSON.parse(row.body)));
+  }
+
+  async getRequest(id: string): Promise<Request | null> {
+    const [row] = await this.query<{ body: string }>('SELECT body FROM requests WHERE id = $1', [id]);
+    return row ? RequestSchema.parse(JSON.parse(row.body)) : null;
+  }
+
+  async listCannedReplies(agentId: AgentId): Promise<CannedReply[]> {
+    const rows = await this.query<{ body: string }>(
+      'SELECT body FROM canned_replies WHERE owner_id IS NULL OR owner_id = $1 ORDER BY lower(title), id',
+      [agentId],
+    );
+    return rows.map((row) => CannedReplySchema.parse(JSON.parse(row.body)));
+  }
+
+  async getCannedReply(id: string): Promise<CannedReply | null> {
+    const [row] = await this.query<{ body: string }>('SELECT body FROM canned_replies WHERE id = $1', [id]);
+    return row ? CannedReplySchema.parse(JSON.parse(row.body)) : null;
+  }
+
+  async putCannedReply(reply: CannedReply): Promise<void> {
+    await this.query(
+      `INSERT INTO canned_replies (id, owner_id, title, body) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, title = excluded.title, body = excluded.body`,
+      [reply.id, reply.ownerId, reply.title, JSON.stringify(reply)],
+    );
+  }
+
+  async deleteCannedReply(id: string): Promise<void> {
+    await this.query('DELETE FROM canned_replies WHERE id = $1', [id]);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -681,10 +855,15 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
       )
     ).rows.map((row) => row.table_name);
     const deleted: Record<string, number> = {};
+    // attachments first, to learn their contents; a content no other chat names loses its bytes after the loop
+    const purged = await purgeAttachmentRows(db, ids);
+    deleted.attachments = purged.removed;
     for (const table of this.chatTables) {
       const quoted = `"${table.replace(/"/g, '""')}"`;
-      deleted[table] = (await db.query(`DELETE FROM ${quoted} WHERE session_id = ANY($1)`, [ids])).rowCount ?? 0;
+      const changes = (await db.query(`DELETE FROM ${quoted} WHERE session_id = ANY($1)`, [ids])).rowCount ?? 0;
+      deleted[table] = (deleted[table] ?? 0) + changes;
     }
+    deleted.attachment_blobs = await purgeUnnamedBlobs(db, purged.shas);
     deleted.timers =
       (await db.query(`DELETE FROM timers WHERE split_part(key, ':', 1) = 'transfer' AND split_part(key, ':', 2) = ANY($1)`, [ids]))
         .rowCount ?? 0;
@@ -718,6 +897,7 @@ function toSession(row: SessionRow): SessionSummary {
     lastSeq: row.last_seq,
     lastMessage: row.last_message ? LastMessageSchema.parse(JSON.parse(row.last_message)) : null,
     waitingSince: row.waiting_since,
+    team: row.team,
   };
 }
 
@@ -732,5 +912,10 @@ function toAccount(row: AccountRow): Account {
     passwordHash: row.password_hash,
     chosenStatus: SettableStatusSchema.parse(row.chosen_status),
     online: row.online,
+    teams: row.teams ?? [],
+    capacity: row.capacity,
+    disabled: row.disabled,
+    idle: row.idle,
+    statusSince: row.status_since,
   };
 }

@@ -40,6 +40,10 @@ const isPublication = (p: Publication): boolean => {
       return typeof p.request?.id === 'string' && Array.isArray(p.to);
     case 'queue':
       return Array.isArray(p.positions) && p.positions.every((q) => typeof q?.sessionId === 'string' && Number.isInteger(q.position));
+    case 'directory':
+      return true;
+    case 'canned':
+      return typeof p.reply?.id === 'string' && typeof p.deleted === 'boolean';
     default:
       return false;
   }
@@ -51,6 +55,26 @@ export interface BusHealth {
   /** subscribed, and the last canary came back in time */
   subscribed: boolean;
   lastCanaryMs: number | null;
+}
+
+/** The bus channel of a cluster with this key prefix. */
+const busChannel = (prefix: string) => `${prefix}:bus`;
+
+/**
+ * Tells every node of the cluster at once that accounts or teams changed (the CLI, after writing PostgreSQL), as a
+ * node's own publication would; without it the nodes still notice within their directory poll.
+ */
+export async function announceDirectoryChange(url: string, prefix = 'baton'): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    // the bus's wire (RedisBus.wire): the sender's name on the first line, then the body
+    const body: BusBody = { p: { kind: 'directory' } };
+    await client.publish(busChannel(prefix), `cli\n${JSON.stringify(body)}`);
+  } finally {
+    client.disconnect();
+  }
 }
 
 export class RedisBus implements Fanout, Presence {
@@ -80,7 +104,7 @@ export class RedisBus implements Fanout, Presence {
   constructor(options: RedisBusOptions) {
     const prefix = options.prefix ?? 'baton';
     this.nodeId = options.nodeId;
-    this.channel = `${prefix}:bus`;
+    this.channel = busChannel(prefix);
     this.keys = {
       node: (id) => `${prefix}:node:${id}`,
       conns: (id) => `${prefix}:conns:${id}`,

@@ -1,41 +1,69 @@
-// Message decisions: an agent or a customer writes to a chat; a resend of the same message id is stored once.
-import type { Author, SessionSummary } from '../../common/domain';
+// Message decisions: an agent or a customer writes to a chat (text, attachments uploaded before, or both); a resend
+// of the same message id is stored once. Internal notes are in notes.ts.
+import type { Attachment, Author, SessionSummary } from '../../common/domain';
 import type { AgentCommandOf, CustomerCommand } from '../../common/protocol';
 import type { Account } from '../ports';
-import { change, check, type Decision, type Loaded } from './model';
+import { change, check, type Decision, type Facts, type Loaded, type NewEvent, refuse } from './model';
 
 export interface Sent {
   seq: number;
   duplicate: boolean;
 }
 
+type MessageBody = { messageId: string; text: string; attachments: readonly string[]; writtenAt?: number };
+
 export function agentSend(
   session: SessionSummary,
   actor: Account,
   command: AgentCommandOf<'send'>,
   loaded: Loaded,
+  facts: Facts,
 ): Decision<Sent> {
   const refused = check([session.ownerId === actor.id, 'not-owner']);
   if (refused) return refused;
-  return message(session, loaded, command.messageId, command.text, { kind: 'agent', id: actor.id, name: actor.name });
+  return message(session, loaded, command, { kind: 'agent', id: actor.id, name: actor.name }, facts.now);
 }
 
 export function customerSend(
   session: SessionSummary,
   command: Extract<CustomerCommand, { type: 'customer-send' }>,
   loaded: Loaded,
+  facts: Facts,
 ): Decision<Sent> {
-  return message(session, loaded, command.messageId, command.text, {
-    kind: 'customer',
-    id: null,
-    name: session.customerName,
-  });
+  return message(session, loaded, command, { kind: 'customer', id: null, name: session.customerName }, facts.now);
 }
 
-function message(session: SessionSummary, loaded: Loaded, messageId: string, text: string, author: Author): Decision<Sent> {
+function message(session: SessionSummary, loaded: Loaded, body: MessageBody, author: Author, now: number): Decision<Sent> {
   if (loaded.duplicateSeq !== null) return change(session, [], [], { seq: loaded.duplicateSeq, duplicate: true });
+  const attachments: Attachment[] = [];
+  for (const id of new Set(body.attachments)) {
+    const stored = loaded.attachments.find((a) => a.id === id);
+    // a customer sends only what the customer uploaded; agents may pass on anything uploaded into the chat
+    if (!stored || (author.kind === 'customer' && stored.uploader.kind !== 'customer')) {
+      return refuse('not-found', 'That attachment is not in this chat. Upload it again.');
+    }
+    attachments.push({ id: stored.id, name: stored.name, type: stored.type, size: stored.size, sha256: stored.sha256 });
+  }
+  const draft: NewEvent = {
+    kind: 'message',
+    messageId: body.messageId,
+    author,
+    text: body.text,
+    ...(attachments.length ? { attachments } : {}),
+    ...writtenBefore(session, body.writtenAt, now),
+  };
   // the seq is the one the runner gives this event: the session's next
-  return change(session, [{ kind: 'message', messageId, author, text }], [], { seq: session.lastSeq + 1, duplicate: false });
+  return change(session, [draft], [], { seq: session.lastSeq + 1, duplicate: false });
+}
+
+/**
+ * When it was written, kept only when that was before now (sent later from an outbox). A client's clock may be off:
+ * the time is held between the chat's start and now.
+ */
+export function writtenBefore(session: SessionSummary, writtenAt: number | undefined, now: number): { writtenAt?: number } {
+  if (writtenAt === undefined) return {};
+  const clamped = Math.min(now, Math.max(session.createdAt, writtenAt));
+  return clamped < now ? { writtenAt: clamped } : {};
 }
 
 /** Typing is not stored: only the owner's typing is shown, to the rest of the audience and the customer. */

@@ -5,16 +5,21 @@ import {
   type AgentId,
   type AgentStatus,
   fold,
+  isOfferedTo,
+  offerTargets,
+  type Request,
   type SessionEvent,
   type SessionId,
   type SessionSummary,
+  type Team,
+  type TeamId,
   type TransferOffer,
 } from '../../common/domain';
 
 export { type Derived, fold } from '../../common/domain';
 import { type ErrorCode, errorSentences } from '../../common/errors';
 import { fail, type Result } from '../../common/result';
-import type { Account, LogEntry } from '../ports';
+import type { Account, LogEntry, StoredAttachment } from '../ports';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** An event before the runner gives it its session, seq and time. */
@@ -34,8 +39,26 @@ export interface Facts {
   newId(prefix: string): string;
   options: CoreOptions;
   account(id: AgentId): Account | null;
-  /** offline, or the status the agent chose */
+  /** offline, or the status the agent chose (Away while idle) */
   statusOf(id: AgentId): AgentStatus;
+  team(id: TeamId): Team | null;
+  /** accounts in the team, in id order */
+  members(team: TeamId): AgentId[];
+  /** active chats the agent owns, as of just before the command (read outside the session's lock) */
+  openChats(id: AgentId): number;
+  /** the agent's own capacity, or the relay's default */
+  capacityOf(id: AgentId): number;
+}
+
+/** The status an account shows: offline unless online and enabled, Away while idle, else what the agent chose. */
+export function shownStatus(account: Pick<Account, 'online' | 'disabled' | 'idle' | 'chosenStatus'> | null | undefined): AgentStatus {
+  if (!account?.online || account.disabled) return 'offline';
+  return account.idle ? 'away' : account.chosenStatus;
+}
+
+/** Open chats before routing passes the agent by. */
+export function capacityOf(account: Pick<Account, 'capacity'> | null | undefined, fallback: number): number {
+  return account?.capacity ?? fallback;
 }
 
 /** Durable timers are keyed by what they fire for, so re-arming is idempotent and a claim fires each once. */
@@ -68,6 +91,10 @@ export interface LoadSpec {
   messageId?: string;
   /** the whole event log (a request keeps the transcript) */
   transcript?: boolean;
+  /** attachments a message names: those of this session are loaded */
+  attachments?: readonly string[];
+  /** a request of this session (its status and assignee change) */
+  request?: string;
   /** accounts read as stored, in the same transaction (an offer's target: its status decides) */
   agents?: AgentId[];
 }
@@ -78,9 +105,23 @@ export interface Loaded {
   duplicateSeq: number | null;
   /** the event log, when LoadSpec.transcript asked for it */
   transcript: SessionEvent[] | null;
+  /** the attachments LoadSpec.attachments named that belong to this session */
+  attachments: StoredAttachment[];
+  /** the request LoadSpec.request named, when it belongs to this session */
+  request: Request | null;
   /** the accounts LoadSpec.agents named (those that exist) */
   accounts: ReadonlyMap<AgentId, Account>;
 }
+
+/** What a decision reads when it asked for nothing but the session. */
+export const loadedOnly = (session: SessionSummary): Loaded => ({
+  session,
+  duplicateSeq: null,
+  transcript: null,
+  attachments: [],
+  request: null,
+  accounts: new Map(),
+});
 
 export const refuse = (code: ErrorCode, message?: string): Result<never> => fail(code, message ?? errorSentences[code]);
 
@@ -103,18 +144,16 @@ export function check(...rules: Rule[]): Result<never> | null {
   return null;
 }
 
-/** Owner, listeners and the pending target: the agents who receive a session's events. */
+/** Owner, listeners and whoever the pending offer waits on: the agents who receive a session's events. */
 export function audience(session: SessionSummary): AgentId[] {
   const members = new Set<AgentId>(session.listeners);
   if (session.ownerId) members.add(session.ownerId);
-  if (session.pendingTransfer) members.add(session.pendingTransfer.toId);
+  if (session.pendingTransfer) for (const id of offerTargets(session.pendingTransfer)) members.add(id);
   return [...members];
 }
 
 export function inAudience(session: SessionSummary, agentId: AgentId): boolean {
-  return (
-    session.ownerId === agentId || session.listeners.includes(agentId) || session.pendingTransfer?.toId === agentId
-  );
+  return session.ownerId === agentId || session.listeners.includes(agentId) || isOfferedTo(session.pendingTransfer, agentId);
 }
 
 export function addTo(list: readonly AgentId[], id: AgentId): AgentId[] {
@@ -146,10 +185,15 @@ export function transferLog(
       sessionId: transfer.sessionId,
       transferId: transfer.id,
       from: transfer.fromId,
-      to: transfer.toId,
+      to: transfer.toId ?? `team:${transfer.toTeam?.id ?? ''}`,
       ...extra,
     },
   };
+}
+
+/** The id a client chose for an event (a message's or a note's): a resend with it is stored once. */
+export function clientIdOf(event: SessionEvent): string | null {
+  return event.kind === 'message' ? event.messageId : event.kind === 'note' ? event.noteId : null;
 }
 
 /** Gives drafts their seqs (after the session's last) and time, and folds them into the summary. */

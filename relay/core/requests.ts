@@ -15,8 +15,9 @@ export function createRequest(
 ): Decision<{ request: Request }> {
   const refused = check([session.ownerId === actor.id || actor.role === 'manager', 'not-owner']);
   if (refused) return refused;
+  // the customer sees the request, transcript included: it holds messages only, never notes
   const transcript = (loaded.transcript ?? []).flatMap((e) =>
-    e.kind === 'message' ? [{ at: e.at, author: e.author.name, text: e.text }] : [],
+    e.kind === 'message' ? [{ at: e.at, author: e.author.name, text: withFiles(e.text, e.attachments ?? []) }] : [],
   );
   const request: Request = {
     id: facts.newId('req'),
@@ -27,6 +28,10 @@ export function createRequest(
     createdBy: actor.id,
     createdAt: facts.now,
     transcript,
+    status: 'open',
+    assigneeId: null,
+    updatedAt: null,
+    solvedAt: null,
   };
   return change(session, [{ kind: 'request-created', request }], [], { request });
 }
@@ -51,6 +56,10 @@ export function offlineRequest(
     createdBy: null,
     createdAt: facts.now,
     transcript: [{ at: facts.now, author: form.name, text: form.message }],
+    status: 'open',
+    assigneeId: null,
+    updatedAt: facts.now,
+    solvedAt: null,
   };
   const by = { kind: 'customer' as const, id: null, name: form.name };
   return {
@@ -63,4 +72,46 @@ export function offlineRequest(
     ],
     request,
   };
+}
+
+/** Its creator, its assignee and managers may change a request; anyone may be made its assignee. */
+export function updateRequest(
+  session: SessionSummary,
+  actor: Account,
+  command: AgentCommandOf<'update-request'>,
+  facts: Facts,
+  loaded: Loaded,
+): Decision<{ request: Request }> {
+  const request = loaded.request;
+  const assigneeId = command.assigneeId === undefined ? request?.assigneeId ?? null : command.assigneeId;
+  const refused = check(
+    [request !== null, 'not-found', 'That request no longer exists.'],
+    [
+      request === null || actor.role === 'manager' || request.createdBy === actor.id || request.assigneeId === actor.id,
+      'forbidden',
+      'Only the agent who created a request, its assignee or a manager can change it.',
+    ],
+    [assigneeId === null || facts.account(assigneeId) !== null, 'unknown-agent'],
+  );
+  if (refused) return refused;
+  const before = request!;
+  const status = command.status ?? before.status;
+  const solvedAt = status === 'solved' ? (before.solvedAt ?? facts.now) : null;
+  if (status === before.status && assigneeId === before.assigneeId) return change(session, [], [], { request: before });
+  const events: NewEvent[] = [
+    { kind: 'request-updated', requestId: before.id, status, assigneeId, solvedAt, byId: actor.id, byName: actor.name },
+  ];
+  if (status === 'solved' && before.status !== 'solved' && command.tellCustomer) {
+    events.push({ kind: 'request-solved', requestId: before.id, title: before.title });
+  }
+  const after: Request = { ...before, status, assigneeId, solvedAt, updatedAt: facts.now };
+  return change(session, events, [{ type: 'log', entry: { event: 'request-updated', requestId: before.id, status, assigneeId, by: actor.id } }], {
+    request: after,
+  });
+}
+
+/** A transcript line is text: the files a message carried are named in it (a message may be a file alone). */
+function withFiles(text: string, files: readonly { name: string }[]): string {
+  const named = files.map((f) => `[file: ${f.name}]`).join(' ');
+  return [text, named].filter(Boolean).join(text && named ? '\n' : '');
 }

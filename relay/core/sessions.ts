@@ -1,5 +1,5 @@
 // A chat's life: a customer opens it (queued), routing assigns it, the owner or the customer closes it.
-import type { SessionSummary } from '../../common/domain';
+import type { SessionSummary, TeamId } from '../../common/domain';
 import type { Account } from '../ports';
 import { disarm } from './transfers';
 import { change, check, type Decision, type Effect, type NewEvent, transferLog } from './model';
@@ -11,8 +11,14 @@ export interface Opener {
   topic?: string | undefined;
 }
 
-export function openChat(id: string, opener: Opener, now: number): { session: SessionSummary; events: NewEvent[] } {
-  const customerName = opener.name;
+/** A new chat, queued for `team` (its members' queue) or for any agent. */
+export function openChat(
+  id: string,
+  opener: Opener | string,
+  now: number,
+  team: TeamId | null = null,
+): { session: SessionSummary; events: NewEvent[] } {
+  const { name: customerName, email, topic } = typeof opener === 'string' ? ({ name: opener } as Opener) : opener;
   return {
     session: {
       id,
@@ -21,13 +27,14 @@ export function openChat(id: string, opener: Opener, now: number): { session: Se
       ownerId: null,
       listeners: [],
       pendingTransfer: null,
+      team,
       createdAt: now,
       closedAt: null,
       lastSeq: 0,
       lastMessage: null,
       waitingSince: null,
     },
-    events: [{ kind: 'opened', customerName, ...(opener.email ? { email: opener.email } : {}), ...(opener.topic ? { topic: opener.topic } : {}) }],
+    events: [{ kind: 'opened', customerName, team, ...(email ? { email } : {}), ...(topic ? { topic } : {}) }],
   };
 }
 

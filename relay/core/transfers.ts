@@ -1,5 +1,6 @@
-// Transfer decisions: offer, accept, reject, cancel, and the two ways an offer ends by itself (timeout, target gone).
-import type { AgentId, SessionSummary, TransferEndReason, TransferOffer } from '../../common/domain';
+// Transfer decisions: offer (to an agent or to a team), accept, reject, cancel, and the two ways an offer ends by itself
+// (timeout, target gone). A team offer is the same pending transfer with candidates instead of one target.
+import { type AgentId, isOfferedTo, offerTargets, type SessionSummary, type TeamId, type TransferEndReason, type TransferOffer } from '../../common/domain';
 import type { AgentCommandOf } from '../../common/protocol';
 import type { Account } from '../ports';
 import {
@@ -20,32 +21,77 @@ export function offer(
   actor: Account,
   command: AgentCommandOf<'offer-transfer'>,
   facts: Facts,
-): Decision<{ transferId: string }> {
-  const target = facts.account(command.to);
+): Decision<{ transferId: string; atCapacity: boolean }> {
   const refused = check(
     [session.ownerId === actor.id || actor.role === 'manager', 'not-owner'],
     [session.ownerId !== null, 'not-owner', 'A queued chat has no owner to transfer from. Take it over first.'],
     [session.pendingTransfer === null, 'transfer-pending'],
-    [command.to !== actor.id, 'self-transfer'],
-    [command.to !== session.ownerId, 'already-owner', 'That agent already owns this chat.'],
-    [target !== null, 'unknown-agent'],
-    [target === null || facts.statusOf(target.id) === 'present', 'not-present'],
   );
   if (refused) return refused;
+  return command.team !== undefined ? offerToTeam(session, actor, command.team, command, facts) : offerToAgent(session, actor, command, facts);
+}
+
+/** An offer to one agent who is Present or Busy (Busy agents take transfers); at capacity they may still accept. */
+function offerToAgent(session: SessionSummary, actor: Account, command: AgentCommandOf<'offer-transfer'>, facts: Facts) {
+  const to = command.to ?? '';
+  const target = facts.account(to);
+  const status = target ? facts.statusOf(target.id) : 'offline';
+  const refused = check(
+    [to !== actor.id, 'self-transfer'],
+    [to !== session.ownerId, 'already-owner', 'That agent already owns this chat.'],
+    [target !== null, 'unknown-agent'],
+    [status === 'present' || status === 'busy', 'not-present'],
+  );
+  if (refused) return refused;
+  const atCapacity = facts.openChats(target!.id) >= facts.capacityOf(target!.id);
+  return pending(session, actor, { toId: target!.id, toTeam: null, candidates: [] }, command.note, facts, atCapacity);
+}
+
+/**
+ * An offer to a team: its members (but the owner and whoever offers) who are Present and below capacity when it is
+ * made become its candidates; the first to accept gets the chat, a reject only takes that member out.
+ */
+function offerToTeam(session: SessionSummary, actor: Account, teamId: TeamId, command: AgentCommandOf<'offer-transfer'>, facts: Facts) {
+  const team = facts.team(teamId);
+  const candidates = team
+    ? facts
+        .members(team.id)
+        .filter(
+          (id) =>
+            id !== session.ownerId &&
+            id !== actor.id &&
+            facts.statusOf(id) === 'present' &&
+            facts.openChats(id) < facts.capacityOf(id),
+        )
+    : [];
+  const refused = check([team !== null, 'unknown-team'], [candidates.length > 0, 'team-unavailable']);
+  if (refused) return refused;
+  return pending(session, actor, { toId: null, toTeam: team, candidates }, command.note, facts, false);
+}
+
+function pending(
+  session: SessionSummary,
+  actor: Account,
+  to: Pick<TransferOffer, 'toId' | 'toTeam' | 'candidates'>,
+  note: string | undefined,
+  facts: Facts,
+  atCapacity: boolean,
+): Decision<{ transferId: string; atCapacity: boolean }> {
   const transfer: TransferOffer = {
     id: facts.newId('tr'),
     sessionId: session.id,
     fromId: session.ownerId!,
     offeredBy: actor.id,
-    toId: target!.id,
-    note: command.note ? command.note : null,
+    ...to,
+    note: note ? note : null,
     createdAt: facts.now,
     expiresAt: facts.options.transferTimeoutMs === null ? null : facts.now + facts.options.transferTimeoutMs,
   };
-  const effects: Effect[] = [transferLog('offered', transfer, { by: actor.id })];
+  const effects: Effect[] = [transferLog('offered', transfer, { by: actor.id, ...(to.toTeam ? { candidates: to.candidates } : {}) })];
   if (transfer.expiresAt !== null) effects.push({ type: 'arm-timer', key: transferTimerKey(transfer), at: transfer.expiresAt });
   return change({ ...session, pendingTransfer: transfer }, [{ kind: 'transfer-offered', transfer }], effects, {
     transferId: transfer.id,
+    atCapacity,
   });
 }
 
@@ -62,11 +108,18 @@ export function accept(
   facts: Facts,
 ): Decision {
   const transfer = named(session, command.transferId);
-  const refused = check([transfer !== null, 'transfer-not-pending'], [transfer?.toId === actor.id, 'not-target']);
+  const refused = check([transfer !== null, 'transfer-not-pending'], [isOfferedTo(transfer, actor.id), 'not-target']);
   if (refused) return refused;
   const from = session.ownerId!;
   return change(
-    { ...session, ownerId: actor.id, pendingTransfer: null, listeners: addTo(without(session.listeners, actor.id), from) },
+    {
+      ...session,
+      ownerId: actor.id,
+      pendingTransfer: null,
+      listeners: addTo(without(session.listeners, actor.id), from),
+      // accepted through a team offer: the chat now belongs to that team (its queue, its figures)
+      team: transfer!.toTeam?.id ?? session.team,
+    },
     [
       {
         kind: 'transfer-accepted',
@@ -83,9 +136,11 @@ export function accept(
 
 export function reject(session: SessionSummary, actor: Account, command: AgentCommandOf<'reject-transfer'>): Decision {
   const transfer = named(session, command.transferId);
-  const refused = check([transfer !== null, 'transfer-not-pending'], [transfer?.toId === actor.id, 'not-target']);
+  const refused = check([transfer !== null, 'transfer-not-pending'], [isOfferedTo(transfer, actor.id), 'not-target']);
   if (refused) return refused;
   const reason = command.reason ? command.reason : null;
+  // one member of a team passes; the offer ends only when the last one does
+  if (offerTargets(transfer!).length > 1) return pass(session, transfer!, actor.id, 'rejected', reason);
   return change(
     { ...session, pendingTransfer: null },
     [{ kind: 'transfer-rejected', transferId: transfer!.id, byId: actor.id, reason }],
@@ -110,11 +165,24 @@ export function expire(session: SessionSummary, transferId: string): Decision {
   return endOffer(session, transfer, 'timeout', null);
 }
 
-/** The target went Away or offline past the grace period: an offer to them ends with `target-unavailable`. */
+/**
+ * The target went Away or offline past the grace period (or was disabled): an offer to them ends with
+ * `target-unavailable`; a team offer loses that candidate and ends so only when nobody is left.
+ */
 export function targetUnavailable(session: SessionSummary, agentId: AgentId): Decision {
   const transfer = session.state === 'closed' ? null : session.pendingTransfer;
-  if (!transfer || transfer.toId !== agentId) return change(session, []);
+  if (!transfer || !isOfferedTo(transfer, agentId)) return change(session, []);
+  if (offerTargets(transfer).length > 1) return pass(session, transfer, agentId, 'unavailable', null);
   return endOffer(session, transfer, 'target-unavailable', null);
+}
+
+/** A team offer goes on without one member, who drops out of its audience (and sees it disappear). */
+function pass(session: SessionSummary, transfer: TransferOffer, agentId: AgentId, why: 'rejected' | 'unavailable', reason: string | null) {
+  return change(
+    { ...session, pendingTransfer: { ...transfer, candidates: without(offerTargets(transfer), agentId) } },
+    [{ kind: 'transfer-passed', transferId: transfer.id, agentId, why, reason }],
+    [transferLog('passed', transfer, { by: agentId, why, reason })],
+  );
 }
 
 function endOffer(session: SessionSummary, transfer: TransferOffer, reason: TransferEndReason, byId: AgentId | null) {

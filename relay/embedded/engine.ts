@@ -4,7 +4,7 @@ import type { Engine, EngineContext } from '../engine';
 import { openSqliteStore } from '../store/sqlite';
 import { LocalFanout, MemoryPresence, MemoryScheduler } from './memory';
 import { SqliteRunner } from './runner';
-import { sqliteReads } from './store';
+import { sqliteAttachments, sqliteReads } from './store';
 import { sqliteMaintenance } from '../retention';
 
 export interface EmbeddedOptions {
@@ -38,6 +38,7 @@ export function openEmbeddedEngine(options: EmbeddedOptions, { clock, log, onSto
     scheduler,
     presence: new MemoryPresence(),
     fanout: new LocalFanout(),
+    attachments: sqliteAttachments(sqlite),
     maintenance: sqliteMaintenance(sqlite),
     health: async () => ({ ok: sqlite.db.open, parts: { store: { ok: sqlite.db.open, engine: 'sqlite' } } }),
     onClientsMustResume: (handler) => {

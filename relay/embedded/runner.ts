@@ -1,7 +1,13 @@
 // The embedded runner: every command runs synchronously on the one SQLite connection, inside the group-commit batch of
 // its event-loop turn (one savepoint each), so commands on a session are serialised by the event loop itself and seqs
 // are allocated where they are written. What it acknowledges waits for the batch's fsync (`afterCommit`).
-import type { AgentId, SessionEvent, SessionEventOf, SessionSummary } from '../../common/domain';
+import {
+  type AgentId,
+  applyRequestUpdate,
+  type SessionEvent,
+  type SessionEventOf,
+  type SessionSummary,
+} from '../../common/domain';
 import { ok, type Result } from '../../common/result';
 import {
   audience,
@@ -10,13 +16,14 @@ import {
   type Effect,
   inAudience,
   type Loaded,
+  loadedOnly,
   type NewEvent,
   refuse,
   sequence,
 } from '../core/model';
 import type { Applied, Clock, CommandRunner, RoutingSnapshot, Scheduler, SessionCommand } from '../ports';
+import { JOINER_LOG_EVENTS } from '../paging';
 import type { SqliteRelayStore } from '../store/sqlite';
-
 
 export class SqliteRunner implements CommandRunner {
   /** for routing ties: the order in which agents last got a chat (in memory; resets on restart) */
@@ -40,11 +47,14 @@ export class SqliteRunner implements CommandRunner {
     if (!before) return refuse('not-found');
     if (command.requireOpen && before.state === 'closed') return refuse('session-closed');
     const spec = command.load;
+    const request = spec?.request ? store.getRequest(spec.request) : null;
     const loaded: Loaded = {
       session: before,
       // optimistic: a message id repeats only when a client resends, and the insert of the message finds that itself
       duplicateSeq: null,
       transcript: spec?.transcript ? store.eventsAfter(before.id, 0) : null,
+      attachments: spec?.attachments ? store.attachments.ofSession(before.id, spec.attachments) : [],
+      request: request?.sessionId === before.id ? request : null,
       accounts: new Map((spec?.agents ?? []).flatMap((id) => {
         const account = store.getAccount(id);
         return account ? [[id, account] as const] : [];
@@ -67,6 +77,8 @@ export class SqliteRunner implements CommandRunner {
   private appendMessageOnly<R>(before: SessionSummary, decided: Change<R>): Applied<R> | null {
     const [draft, ...more] = decided.events;
     if (!draft || more.length || draft.kind !== 'message' || decided.session !== before || decided.effects.length) return null;
+    // attachments are marked sent as the message is written (apply)
+    if (draft.attachments?.length) return null;
     const { session, events } = sequence(before, before, [draft], this.clock.now());
     const event = events[0] as SessionEventOf<'message'>;
     if (!this.store.single(() => this.store.appendMessage(event, session))) return null;
@@ -82,22 +94,29 @@ export class SqliteRunner implements CommandRunner {
   }
 
   routeOldest(decide: (loaded: Loaded, snapshot: RoutingSnapshot) => Decision): Promise<Result<Applied> | null> {
-    const session = this.store.oldestQueuedSession();
-    if (!session) return Promise.resolve(null);
-    const decision = decide(
-      { session, duplicateSeq: null, transcript: null, accounts: new Map() },
-      {
-        accounts: new Map(this.store.listAccounts().map((a) => [a.id, a])),
-        openChats: this.store.openChatCounts(),
-        lastAssignedAt: this.lastAssigned,
-      },
-    );
-    if (!decision.ok) return Promise.resolve(decision);
-    const applied = this.apply(session, decision.value);
-    if (applied.after.ownerId && applied.after.ownerId !== session.ownerId) {
-      this.lastAssigned.set(applied.after.ownerId, ++this.assignments);
+    const heads = this.store.queueHeads();
+    if (!heads.length) return Promise.resolve(null);
+    const snapshot: RoutingSnapshot = {
+      accounts: new Map(this.store.listAccounts().map((a) => [a.id, a])),
+      openChats: this.store.openChatCounts(),
+      lastAssignedAt: this.lastAssigned,
+    };
+    // each team has its own queue: the oldest chat someone can take now goes first, a queue nobody serves waits
+    let unassigned: Result<Applied> | null = null;
+    for (const session of heads) {
+      const decision = decide(loadedOnly(session), snapshot);
+      if (!decision.ok) return Promise.resolve(decision);
+      const applied = this.apply(session, decision.value);
+      if (!applied.events.length) {
+        unassigned = ok(applied);
+        continue;
+      }
+      if (applied.after.ownerId && applied.after.ownerId !== session.ownerId) {
+        this.lastAssigned.set(applied.after.ownerId, ++this.assignments);
+      }
+      return Promise.resolve(ok(applied));
     }
-    return Promise.resolve(ok(applied));
+    return Promise.resolve(unassigned);
   }
 
   afterCommit(task: () => void): void {
@@ -120,6 +139,12 @@ export class SqliteRunner implements CommandRunner {
       store.appendEvent(event);
       if (event.kind === 'request-created') store.addRequest(event.request);
       if (event.kind === 'rated') store.addRating(event.sessionId, event.score, event.comment, event.at);
+      else if (event.kind === 'message' && event.attachments) {
+        store.attachments.markSent(event.sessionId, event.attachments.map((a) => a.id), event.seq);
+      } else if (event.kind === 'request-updated') {
+        const request = store.getRequest(event.requestId);
+        if (request) store.putRequest(applyRequestUpdate(request, event));
+      }
     }
     store.putSession(session);
     let grew = false;
@@ -128,7 +153,8 @@ export class SqliteRunner implements CommandRunner {
       store.addParticipant(session.id, agentId);
       grew = true;
     }
-    const log: SessionEvent[] | null = grew ? store.eventsAfter(session.id, 0) : null;
+    // the first page of the log: the joiner follows its cursor for the rest (relay/paging.ts)
+    const log: SessionEvent[] | null = grew ? store.eventsAfter(session.id, 0, JOINER_LOG_EVENTS) : null;
     return { after: session, events, log };
   }
 

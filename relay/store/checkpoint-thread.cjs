@@ -11,7 +11,8 @@ db.pragma('busy_timeout = 0');
 // [0]: commits so far (the writer adds one and notifies per commit); [1]: 1 once the writer wants us gone
 const control = new Int32Array(workerData.control);
 const pause = new Int32Array(new SharedArrayBuffer(4));
-let checkpointedAt = Atomics.load(control, 0);
+// -1: whatever the writer committed before this thread got going (loading it takes a while) is checkpointed first
+let checkpointedAt = -1;
 while (Atomics.load(control, 1) === 0) {
   Atomics.wait(control, 0, checkpointedAt, 1000);
   const seen = Atomics.load(control, 0);

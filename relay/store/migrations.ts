@@ -118,6 +118,106 @@ export const migrations: Migration[] = [
   },
   {
     version: 5,
+    name: 'teams-capacity-statuses',
+    // Teams and their members, a team per chat (queues per team), capacity per agent, Busy, idle (auto-away), disabled
+    // accounts, when the shown status changed, and the directory version a running relay polls to notice what the CLI
+    // changed in this file. The accounts table is rebuilt because its CHECK on chosen_status must now allow 'busy'.
+    up(db) {
+      db.exec(`
+        CREATE TABLE accounts_rebuilt (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('agent', 'manager')),
+          can_listen_in INTEGER NOT NULL,
+          password_hash TEXT NOT NULL,
+          chosen_status TEXT NOT NULL DEFAULT 'present' CHECK (chosen_status IN ('present', 'busy', 'away')),
+          created_at INTEGER NOT NULL,
+          online INTEGER NOT NULL DEFAULT 0,
+          capacity INTEGER CHECK (capacity IS NULL OR capacity >= 1),
+          disabled INTEGER NOT NULL DEFAULT 0,
+          idle INTEGER NOT NULL DEFAULT 0,
+          status_since INTEGER
+        );
+        INSERT INTO accounts_rebuilt (id, name, role, can_listen_in, password_hash, chosen_status, created_at, online)
+          SELECT id, name, role, can_listen_in, password_hash, chosen_status, created_at, online FROM accounts;
+        DROP TABLE accounts;
+        ALTER TABLE accounts_rebuilt RENAME TO accounts;
+        CREATE TABLE teams (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          created_at INTEGER NOT NULL
+        );
+        CREATE TABLE team_members (
+          team_id TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+          agent_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+          PRIMARY KEY (team_id, agent_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX team_members_by_agent ON team_members (agent_id);
+        ALTER TABLE sessions ADD COLUMN team TEXT;
+        CREATE INDEX sessions_queued_by_team ON sessions (team, created_at) WHERE state = 'queued';
+        CREATE TABLE directory_version (
+          one INTEGER PRIMARY KEY CHECK (one = 1),
+          version INTEGER NOT NULL
+        );
+        INSERT INTO directory_version (one, version) VALUES (1, 0);
+      `);
+    },
+  },
+  {
+    version: 6,
+    name: 'attachments',
+    // What is known of each upload; the bytes are files under attachments/ in the data folder, named by their SHA-256,
+    // so the same content uploaded twice is stored once. (session, upload id) makes a resend harmless.
+    up(db) {
+      db.exec(`
+        CREATE TABLE attachments (
+          id TEXT PRIMARY KEY,
+          session_id TEXT NOT NULL,
+          upload_id TEXT NOT NULL,
+          uploader_kind TEXT NOT NULL CHECK (uploader_kind IN ('customer', 'agent')),
+          uploader_id TEXT,
+          name TEXT NOT NULL,
+          type TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          sha256 TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          message_seq INTEGER
+        );
+        CREATE UNIQUE INDEX attachments_upload ON attachments (session_id, upload_id);
+        CREATE INDEX attachments_sha256 ON attachments (sha256);
+      `);
+    },
+  },
+  {
+    version: 7,
+    name: 'canned-replies',
+    // Shared replies have no owner; personal ones belong to one agent. The reply itself is the JSON body.
+    up(db) {
+      db.exec(`
+        CREATE TABLE canned_replies (
+          id TEXT PRIMARY KEY,
+          owner_id TEXT,
+          title TEXT NOT NULL,
+          body TEXT NOT NULL
+        );
+        CREATE INDEX canned_replies_owner ON canned_replies (owner_id);
+      `);
+    },
+  },
+  {
+    version: 8,
+    name: 'requests-assignee',
+    // Requests got an assignee (and a status, kept in the JSON body): an agent's list holds what they created and what
+    // they are assigned. Requests stored before read as open and unassigned.
+    up(db) {
+      db.exec(`
+        ALTER TABLE requests ADD COLUMN assignee_id TEXT;
+        CREATE INDEX requests_by_assignee ON requests (assignee_id, created_at);
+      `);
+    },
+  },
+  {
+    version: 9,
     name: 'ratings',
     // The customer's satisfaction rating, one per chat (the key refuses a second), beside its `rated` event: the
     // Dashboard's figures read averages from here instead of every chat's log.

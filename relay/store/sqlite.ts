@@ -9,6 +9,8 @@ import { z } from 'zod';
 import {
   type AgentId,
   AgentRoleSchema,
+  type CannedReply,
+  CannedReplySchema,
   type Request,
   RequestSchema,
   type SessionEvent,
@@ -19,12 +21,16 @@ import {
   SessionSummarySchema,
   type SettableStatus,
   SettableStatusSchema,
+  type Team,
+  type TeamId,
+  TeamSchema,
   type TransferOffer,
   TransferOfferSchema,
 } from '../../common/domain';
-import { type Derived, fold } from '../core/model';
-import type { Account, NewAccount } from '../ports';
+import { clientIdOf, type Derived, fold } from '../core/model';
+import type { Account, AccountPatch, NewAccount } from '../ports';
 import { eventJson } from '../wire';
+import { SqliteAttachments } from './attachments';
 import { migrate } from './migrations';
 
 interface SessionRow {
@@ -38,6 +44,7 @@ interface SessionRow {
   last_seq: number;
   last_message: string | null;
   waiting_since: number | null;
+  team: string | null;
 }
 
 interface AccountRow {
@@ -48,6 +55,10 @@ interface AccountRow {
   password_hash: string;
   chosen_status: string;
   online: number;
+  capacity: number | null;
+  disabled: number;
+  idle: number;
+  status_since: number | null;
 }
 
 const LastMessageSchema = SessionSummarySchema.shape.lastMessage;
@@ -108,12 +119,16 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
 /** The embedded relay's durable state: synchronous, one connection, wrapped by relay/embedded for the ports. */
 export class SqliteRelayStore {
   readonly db: Database.Database;
+  /** uploads: rows in this database, bytes in the data folder */
+  readonly attachments: SqliteAttachments;
   private readonly stmt: ReturnType<typeof prepareStatements>;
   private readonly grouping: boolean;
   private batchOpen = false;
   private batchCommands = 0;
   private batchOpenedAt = 0;
   private readonly accounts = new Map<AgentId, Account>();
+  /** the directory version last read: when another process (the CLI) moves it, cached accounts are dropped */
+  private seenDirectoryVersion = -1;
   /**
    * Write-through copy of live sessions: every command reads its session, and SQL plus a zod parse per read cost
    * more than the write itself. Only this connection writes sessions, so it is exact while nothing rolls back;
@@ -149,6 +164,8 @@ export class SqliteRelayStore {
   private readonly onTiming: SqliteStoreOptions['onTiming'];
   /** tables with a session_id column, found once (see `deleteChats`) */
   private chatTables: string[] | null = null;
+  /** attachment contents a purge left unnamed: their files are deleted after its commit (`takeOrphanFiles`) */
+  private orphanFiles: string[] = [];
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
@@ -159,6 +176,7 @@ export class SqliteRelayStore {
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
     this.stmt = prepareStatements(this.db);
+    this.attachments = new SqliteAttachments(this.db, path.dirname(file));
     this.runInTransaction = this.db.transaction(<T>(fn: () => T): T => fn()) as <T>(fn: () => T) => T;
     this.beginBatch = this.db.prepare('BEGIN IMMEDIATE');
     this.commitBatch = this.db.prepare('COMMIT');
@@ -329,30 +347,111 @@ export class SqliteRelayStore {
 
   getAccount(id: AgentId): Account | null {
     // read on every event (names, roles): parsed once, then served from memory; a miss reads the file, so an
-    // account added by `relay user add` from another process is found at its first sign-in
+    // account added by `relay user add` from another process is found at its first sign-in (and a change made there
+    // is seen once `directoryVersion` notices it)
     const cached = this.accounts.get(id);
     if (cached) return cached;
     const row = this.stmt.getAccount.get(id);
-    const account = row ? toAccount(row) : null;
+    const account = row ? toAccount(row, this.stmt.teamsOf.all(id).map((t) => t.team_id)) : null;
     if (account) this.accounts.set(id, account);
     return account;
   }
 
   listAccounts(): Account[] {
-    return this.stmt.listAccounts.all().map(toAccount);
+    const teams = new Map<AgentId, TeamId[]>();
+    for (const { agent_id, team_id } of this.stmt.allMemberships.all()) {
+      teams.set(agent_id, [...(teams.get(agent_id) ?? []), team_id]);
+    }
+    return this.stmt.listAccounts.all().map((row) => toAccount(row, teams.get(row.id) ?? []));
   }
 
   createAccount(account: NewAccount): void {
-    this.stmt.createAccount.run({ ...account, canListenIn: account.canListenIn ? 1 : 0, createdAt: Date.now() });
+    this.stmt.createAccount.run({
+      id: account.id,
+      name: account.name,
+      role: account.role,
+      canListenIn: account.canListenIn ? 1 : 0,
+      passwordHash: account.passwordHash,
+      capacity: account.capacity ?? null,
+      createdAt: Date.now(),
+    });
+    for (const team of account.teams ?? []) this.stmt.addMember.run(team, account.id);
+    this.directoryChanged(account.id);
+  }
+
+  updateAccount(id: AgentId, patch: AccountPatch): void {
+    const columns: Record<string, unknown> = {};
+    if (patch.name !== undefined) columns.name = patch.name;
+    if (patch.role !== undefined) columns.role = patch.role;
+    if (patch.canListenIn !== undefined) columns.can_listen_in = patch.canListenIn ? 1 : 0;
+    if (patch.passwordHash !== undefined) columns.password_hash = patch.passwordHash;
+    if (patch.capacity !== undefined) columns.capacity = patch.capacity;
+    if (patch.disabled !== undefined) {
+      columns.disabled = patch.disabled ? 1 : 0;
+      columns.status_since = Date.now();
+    }
+    const names = Object.keys(columns);
+    if (names.length) {
+      // column names come from the fixed list above, never from the caller
+      this.db.prepare(`UPDATE accounts SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id`).run({ ...columns, id });
+    }
+    if (patch.teams !== undefined) {
+      this.stmt.clearMemberships.run(id);
+      for (const team of patch.teams) this.stmt.addMember.run(team, id);
+    }
+    this.directoryChanged(id);
+  }
+
+  removeAccount(id: AgentId): boolean {
+    const removed = this.stmt.removeAccount.run(id).changes > 0;
+    if (removed) this.directoryChanged(id);
+    return removed;
+  }
+
+  listTeams(): Team[] {
+    return this.stmt.listTeams.all().map((row) => TeamSchema.parse(row));
+  }
+
+  createTeam(team: Team): void {
+    this.stmt.createTeam.run(team.id, team.name, Date.now());
+    this.directoryChanged(null);
+  }
+
+  removeTeam(id: TeamId): boolean {
+    const removed = this.stmt.removeTeam.run(id).changes > 0;
+    if (removed) this.directoryChanged(null);
+    return removed;
+  }
+
+  /** The directory's version; when it moved since the last look (another process wrote), cached accounts are dropped. */
+  directoryVersion(): number {
+    const version = this.stmt.directoryVersion.get()?.version ?? 0;
+    if (version !== this.seenDirectoryVersion) {
+      this.seenDirectoryVersion = version;
+      this.accounts.clear();
+    }
+    return version;
+  }
+
+  /** One account (or, null, every account: a team's members changed) is stale; the version tells other processes. */
+  private directoryChanged(id: AgentId | null): void {
+    this.stmt.bumpDirectory.run();
+    if (id === null) this.accounts.clear();
+    else this.accounts.delete(id);
   }
 
   setChosenStatus(id: AgentId, status: SettableStatus): void {
-    this.stmt.setStatus.run(status, id);
+    this.stmt.setStatus.run({ id, status, at: Date.now() });
     this.accounts.delete(id);
   }
 
   setOnline(id: AgentId, online: boolean): void {
-    this.stmt.setOnline.run(online ? 1 : 0, id);
+    this.stmt.setOnline.run({ id, online: online ? 1 : 0, at: Date.now() });
+    this.accounts.delete(id);
+  }
+
+  setIdle(id: AgentId, idle: boolean): void {
+    this.stmt.setIdle.run({ id, idle: idle ? 1 : 0, at: Date.now() });
     this.accounts.delete(id);
   }
 
@@ -367,9 +466,13 @@ export class SqliteRelayStore {
     return this.stmt.liveSessions.all().map((row) => this.sessions.get(row.id) ?? this.remember(this.toSession(row)));
   }
 
-  oldestQueuedSession(): SessionSummary | null {
-    const row = this.stmt.oldestQueued.get();
-    return row ? (this.sessions.get(row.id) ?? this.remember(this.toSession(row))) : null;
+  /** The chat at the head of each queue (one per team, and one for chats of no team), oldest first. */
+  queueHeads(): SessionSummary[] {
+    return this.stmt.queueHeads.all().map((row) => this.sessions.get(row.id) ?? this.remember(this.toSession(row)));
+  }
+
+  logsInWindow(since: number, until: number): SessionEvent[] {
+    return this.stmt.logsInWindow.all(until, since).map((row) => SessionEventSchema.parse(JSON.parse(row.body)));
   }
 
   putSession(session: SessionSummary): void {
@@ -391,6 +494,7 @@ export class SqliteRelayStore {
       lastSeq: session.lastSeq,
       lastMessage: session.lastMessage ? JSON.stringify(session.lastMessage) : null,
       waitingSince: session.waitingSince,
+      team: session.team ?? null,
     });
     // most writes are messages, which leave the listeners as they were; without the previous version, rewrite
     if (!before || !sameList(before.listeners, session.listeners)) {
@@ -411,8 +515,7 @@ export class SqliteRelayStore {
   }
 
   appendEvent(event: SessionEvent): void {
-    const messageId = event.kind === 'message' ? event.messageId : null;
-    this.stmt.appendEvent.run(event.sessionId, event.seq, event.kind, messageId, eventJson(event));
+    this.stmt.appendEvent.run(event.sessionId, event.seq, event.kind, clientIdOf(event), eventJson(event));
     const cached = this.sessions.get(event.sessionId);
     if (cached) {
       const from = this.folded.get(event.sessionId) ?? {
@@ -437,8 +540,9 @@ export class SqliteRelayStore {
     return true;
   }
 
-  eventsAfter(sessionId: SessionId, afterSeq: number): SessionEvent[] {
-    return this.stmt.eventsAfter.all(sessionId, afterSeq).map((row) => SessionEventSchema.parse(JSON.parse(row.body)));
+  eventsAfter(sessionId: SessionId, afterSeq: number, limit?: number): SessionEvent[] {
+    // a negative LIMIT is no limit in SQLite
+    return this.stmt.eventsPage.all(sessionId, afterSeq, limit ?? -1).map((row) => SessionEventSchema.parse(JSON.parse(row.body)));
   }
 
   findMessageSeq(sessionId: SessionId, messageId: string): number | null {
@@ -461,11 +565,6 @@ export class SqliteRelayStore {
     return this.stmt.sessionForToken.get(tokenHash)?.session_id ?? null;
   }
 
-  addRequest(request: Request): void {
-    // the customer's own (offline form) have no creator: '' matches no agent's list
-    this.stmt.addRequest.run(request.id, request.sessionId, request.createdBy ?? '', request.createdAt, JSON.stringify(request));
-  }
-
   addRating(sessionId: SessionId, score: number, comment: string | null, at: number): void {
     this.stmt.addRating.run(sessionId, score, comment, at);
   }
@@ -475,9 +574,48 @@ export class SqliteRelayStore {
     return { count: row?.count ?? 0, average: row?.average ?? null };
   }
 
-  listRequests(createdBy: AgentId | null): Request[] {
-    const rows = createdBy === null ? this.stmt.allRequests.all() : this.stmt.requestsBy.all(createdBy);
+  addRequest(request: Request): void {
+    this.stmt.addRequest.run(
+      request.id,
+      request.sessionId,
+      // the customer's own (offline form) have no creator: '' matches no agent's list
+      request.createdBy ?? '',
+      request.createdAt,
+      JSON.stringify(request),
+      request.assigneeId,
+    );
+  }
+
+  /** Stores a request's new status and assignee (the row keeps the whole request as its body). */
+  putRequest(request: Request): void {
+    this.stmt.putRequest.run(JSON.stringify(request), request.assigneeId, request.id);
+  }
+
+  getRequest(id: string): Request | null {
+    const row = this.stmt.getRequest.get(id);
+    return row ? RequestSchema.parse(JSON.parse(row.body)) : null;
+  }
+
+  listRequests(agentId: AgentId | null): Request[] {
+    const rows = agentId === null ? this.stmt.allRequests.all() : this.stmt.requestsOf.all(agentId, agentId);
     return rows.map((row) => RequestSchema.parse(JSON.parse(row.body)));
+  }
+
+  listCannedReplies(agentId: AgentId): CannedReply[] {
+    return this.stmt.cannedFor.all(agentId).map((row) => CannedReplySchema.parse(JSON.parse(row.body)));
+  }
+
+  getCannedReply(id: string): CannedReply | null {
+    const row = this.stmt.getCanned.get(id);
+    return row ? CannedReplySchema.parse(JSON.parse(row.body)) : null;
+  }
+
+  putCannedReply(reply: CannedReply): void {
+    this.stmt.putCanned.run(reply.id, reply.ownerId, reply.title, JSON.stringify(reply));
+  }
+
+  deleteCannedReply(id: string): void {
+    this.stmt.deleteCanned.run(id);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -521,9 +659,14 @@ export class SqliteRelayStore {
     this.db.pragma('secure_delete = ON');
     try {
       const deleted: Record<string, number> = {};
+      // attachments first, to learn which contents no other chat names: their files go once this commit is on disk
+      const { removed, orphans } = this.attachments.purgeSessions(ids);
+      deleted.attachments = removed;
+      this.orphanFiles.push(...orphans);
       for (const table of this.chatTables) {
         const quoted = `"${table.replace(/"/g, '""')}"`;
-        deleted[table] = this.db.prepare(`DELETE FROM ${quoted} WHERE session_id IN (SELECT value FROM json_each(?))`).run(list).changes;
+        const changes = this.db.prepare(`DELETE FROM ${quoted} WHERE session_id IN (SELECT value FROM json_each(?))`).run(list).changes;
+        deleted[table] = (deleted[table] ?? 0) + changes;
       }
       deleted.sessions = this.db.prepare('DELETE FROM sessions WHERE id IN (SELECT value FROM json_each(?))').run(list).changes;
       for (const id of ids) {
@@ -534,6 +677,11 @@ export class SqliteRelayStore {
     } finally {
       this.db.pragma(`secure_delete = ${secure}`);
     }
+  }
+
+  /** The contents purged chats left unnamed (SHA-256s), once: the caller deletes their files after the commit. */
+  takeOrphanFiles(): string[] {
+    return this.orphanFiles.splice(0);
   }
 
   close(): void {
@@ -592,6 +740,7 @@ export class SqliteRelayStore {
       lastSeq: derived.lastSeq,
       lastMessage: derived.lastMessage,
       waitingSince: derived.waitingSince,
+      team: row.team,
     });
   }
 }
@@ -601,29 +750,58 @@ function prepareStatements(db: Database.Database) {
     getAccount: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?'),
     listAccounts: db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY id'),
     createAccount: db.prepare(
-      `INSERT INTO accounts (id, name, role, can_listen_in, password_hash, created_at)
-       VALUES (@id, @name, @role, @canListenIn, @passwordHash, @createdAt)`,
+      `INSERT INTO accounts (id, name, role, can_listen_in, password_hash, capacity, created_at)
+       VALUES (@id, @name, @role, @canListenIn, @passwordHash, @capacity, @createdAt)`,
     ),
-    setStatus: db.prepare('UPDATE accounts SET chosen_status = ? WHERE id = ?'),
-    setOnline: db.prepare('UPDATE accounts SET online = ? WHERE id = ?'),
+    removeAccount: db.prepare('DELETE FROM accounts WHERE id = ?'),
+    teamsOf: db.prepare<[string], { team_id: string }>('SELECT team_id FROM team_members WHERE agent_id = ? ORDER BY team_id'),
+    allMemberships: db.prepare<[], { agent_id: string; team_id: string }>(
+      'SELECT agent_id, team_id FROM team_members ORDER BY agent_id, team_id',
+    ),
+    clearMemberships: db.prepare('DELETE FROM team_members WHERE agent_id = ?'),
+    addMember: db.prepare('INSERT OR IGNORE INTO team_members (team_id, agent_id) VALUES (?, ?)'),
+    listTeams: db.prepare<[], { id: string; name: string }>('SELECT id, name FROM teams ORDER BY name, id'),
+    createTeam: db.prepare('INSERT INTO teams (id, name, created_at) VALUES (?, ?, ?)'),
+    removeTeam: db.prepare('DELETE FROM teams WHERE id = ?'),
+    directoryVersion: db.prepare<[], { version: number }>('SELECT version FROM directory_version WHERE one = 1'),
+    bumpDirectory: db.prepare('UPDATE directory_version SET version = version + 1 WHERE one = 1'),
+    // the shown status changed (or may have): its time is kept, unless the value written is the one already there
+    setStatus: db.prepare(
+      `UPDATE accounts SET status_since = CASE WHEN chosen_status = @status THEN status_since ELSE @at END,
+         chosen_status = @status WHERE id = @id`,
+    ),
+    setOnline: db.prepare(
+      'UPDATE accounts SET status_since = CASE WHEN online = @online THEN status_since ELSE @at END, online = @online WHERE id = @id',
+    ),
+    setIdle: db.prepare(
+      'UPDATE accounts SET status_since = CASE WHEN idle = @idle THEN status_since ELSE @at END, idle = @idle WHERE id = @id',
+    ),
     getSession: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
     liveSessions: db.prepare<[], SessionRow>(
       "SELECT * FROM sessions WHERE state != 'closed' ORDER BY created_at, rowid",
     ),
-    oldestQueued: db.prepare<[], SessionRow>(
-      "SELECT * FROM sessions WHERE state = 'queued' ORDER BY created_at, rowid LIMIT 1",
+    queueHeads: db.prepare<[], SessionRow>(
+      `SELECT * FROM (
+         SELECT *, rowid AS arrival, row_number() OVER (PARTITION BY team ORDER BY created_at, rowid) AS place
+         FROM sessions WHERE state = 'queued'
+       ) WHERE place = 1 ORDER BY created_at, arrival`,
+    ),
+    logsInWindow: db.prepare<[number, number], { body: string }>(
+      `SELECT body FROM events WHERE session_id IN (
+         SELECT id FROM sessions WHERE created_at < ? AND (closed_at IS NULL OR closed_at >= ?)
+       ) ORDER BY session_id, seq`,
     ),
     pendingTransfers: db.prepare<[], { pending_transfer: string }>(
       "SELECT pending_transfer FROM sessions WHERE state != 'closed' AND pending_transfer IS NOT NULL",
     ),
     putSession: db.prepare(
       `INSERT INTO sessions (id, customer_name, state, owner_id, pending_transfer, created_at, closed_at, last_seq,
-         last_message, waiting_since)
+         last_message, waiting_since, team)
        VALUES (@id, @customerName, @state, @ownerId, @pendingTransfer, @createdAt, @closedAt, @lastSeq, @lastMessage,
-         @waitingSince)
+         @waitingSince, @team)
        ON CONFLICT (id) DO UPDATE SET state = excluded.state, owner_id = excluded.owner_id,
          pending_transfer = excluded.pending_transfer, closed_at = excluded.closed_at, last_seq = excluded.last_seq,
-         last_message = excluded.last_message, waiting_since = excluded.waiting_since`,
+         last_message = excluded.last_message, waiting_since = excluded.waiting_since, team = excluded.team`,
     ),
     listeners: db.prepare<[string], { agent_id: string }>(
       'SELECT agent_id FROM listeners WHERE session_id = ? ORDER BY position',
@@ -642,6 +820,9 @@ function prepareStatements(db: Database.Database) {
     eventsAfter: db.prepare<[string, number], { body: string }>(
       'SELECT body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq',
     ),
+    eventsPage: db.prepare<[string, number, number], { body: string }>(
+      'SELECT body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
     findMessage: db.prepare<[string, string], { seq: number }>(
       'SELECT seq FROM events WHERE session_id = ? AND message_id = ?',
     ),
@@ -654,16 +835,27 @@ function prepareStatements(db: Database.Database) {
       'SELECT session_id FROM customer_tokens WHERE token_hash = ?',
     ),
     addRequest: db.prepare(
-      'INSERT INTO requests (id, session_id, created_by, created_at, body) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO requests (id, session_id, created_by, created_at, body, assignee_id) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     addRating: db.prepare('INSERT INTO ratings (session_id, score, comment, rated_at) VALUES (?, ?, ?, ?)'),
     ratingsSince: db.prepare<[number], { count: number; average: number | null }>(
       'SELECT count(*) AS count, avg(score) AS average FROM ratings WHERE rated_at >= ?',
     ),
+    putRequest: db.prepare('UPDATE requests SET body = ?, assignee_id = ? WHERE id = ?'),
+    getRequest: db.prepare<[string], { body: string }>('SELECT body FROM requests WHERE id = ?'),
     allRequests: db.prepare<[], { body: string }>('SELECT body FROM requests ORDER BY created_at DESC, rowid DESC'),
-    requestsBy: db.prepare<[string], { body: string }>(
-      'SELECT body FROM requests WHERE created_by = ? ORDER BY created_at DESC, rowid DESC',
+    requestsOf: db.prepare<[string, string], { body: string }>(
+      'SELECT body FROM requests WHERE created_by = ? OR assignee_id = ? ORDER BY created_at DESC, rowid DESC',
     ),
+    cannedFor: db.prepare<[string], { body: string }>(
+      'SELECT body FROM canned_replies WHERE owner_id IS NULL OR owner_id = ? ORDER BY title COLLATE NOCASE, id',
+    ),
+    getCanned: db.prepare<[string], { body: string }>('SELECT body FROM canned_replies WHERE id = ?'),
+    putCanned: db.prepare(
+      `INSERT INTO canned_replies (id, owner_id, title, body) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id, title = excluded.title, body = excluded.body`,
+    ),
+    deleteCanned: db.prepare('DELETE FROM canned_replies WHERE id = ?'),
   };
 }
 
@@ -684,6 +876,7 @@ function sameStored(a: SessionSummary, b: SessionSummary): boolean {
     a.ownerId === b.ownerId &&
     a.createdAt === b.createdAt &&
     a.closedAt === b.closedAt &&
+    (a.team ?? null) === (b.team ?? null) &&
     (a.pendingTransfer === b.pendingTransfer || JSON.stringify(a.pendingTransfer) === JSON.stringify(b.pendingTransfer)) &&
     sameList(a.listeners, b.listeners)
   );
@@ -695,7 +888,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 const AccountRowSchema = z.object({ role: AgentRoleSchema, chosen_status: SettableStatusSchema });
 
-function toAccount(row: AccountRow): Account {
+function toAccount(row: AccountRow, teams: TeamId[]): Account {
   const checked = AccountRowSchema.parse(row);
   return {
     id: row.id,
@@ -705,5 +898,10 @@ function toAccount(row: AccountRow): Account {
     passwordHash: row.password_hash,
     chosenStatus: checked.chosen_status,
     online: row.online === 1,
+    teams,
+    capacity: row.capacity,
+    disabled: row.disabled === 1,
+    idle: row.idle === 1,
+    statusSince: row.status_since,
   };
 }

@@ -5,10 +5,9 @@ import {
   cancelTransferClicked,
   chatMenuClosed,
   chatMenuOpened,
-  closeChatClicked,
   closeWindowClicked,
+  confirmationRequested,
   requestDialogOpened,
-  takeOverClicked,
   transferDialogOpened,
 } from '../store/actions';
 import { useAppDispatch, useAppSelector } from '../store/hooks';
@@ -64,14 +63,14 @@ export function ChatMenu({ session, me }: { session: SessionSummary; me: AgentIn
         dispatch(requestDialogOpened(session.id));
         return;
       case 'Take over':
-        dispatch(takeOverClicked({ sessionId: session.id, where: `chat:${session.id}` }));
-        break;
+        dispatch(confirmationRequested({ kind: 'take-over', sessionId: session.id, where: `chat:${session.id}` }));
+        return;
       case 'Close window':
         dispatch(closeWindowClicked(session.id));
         break;
       case 'Close chat':
-        dispatch(closeChatClicked(session.id));
-        break;
+        dispatch(confirmationRequested({ kind: 'close-chat', sessionId: session.id, where: `chat:${session.id}` }));
+        return;
     }
     buttonRef.current?.focus();
   };

@@ -1,18 +1,12 @@
 // The open chat: header with the Chat menu, the transcript, and below it the composer or the bar my role calls for.
-import { type KeyboardEvent, useId } from 'react';
-import { type AgentInfo, roleIn, type SessionSummary } from '../../common/domain';
-import {
-  cancelTransferClicked,
-  closeWindowClicked,
-  draftChanged,
-  messageSubmitted,
-  rejectReasonChanged,
-} from '../store/actions';
-import { selectDraft, selectSelectedId, selectTyping } from '../store/chat';
+import { useId } from 'react';
+import { type AgentInfo, offerTargetName, roleIn, type SessionSummary } from '../../common/domain';
+import { cancelTransferClicked, closeWindowClicked, rejectReasonChanged } from '../store/actions';
+import { selectSelectedId, selectTyping } from '../store/chat';
 import { useAppDispatch, useAppSelector } from '../store/hooks';
 import { selectAgentNames } from '../store/presence';
 import { selectIsManager, selectMe } from '../store/session';
-import { selectSessionById } from '../store/sessions';
+import { selectMySessions, selectSessionById } from '../store/sessions';
 import { selectRejectReason } from '../store/transfers';
 import { selectBusy, selectError } from '../store/ui';
 import { ChatMenu } from './ChatMenu';
@@ -20,7 +14,8 @@ import { ErrorNote } from './Dialog';
 import { LineParts } from './LineParts';
 import { OfferButtons, OfferNote } from './OfferAnswer';
 import type { LinePart } from '../lib/eventText';
-import { initials, isolateText } from '../lib/format';
+import { initials } from '../lib/format';
+import { Composer } from './Composer';
 import { Transcript } from './Transcript';
 
 export function OfferBar({ session }: { session: SessionSummary }) {
@@ -35,7 +30,21 @@ export function OfferBar({ session }: { session: SessionSummary }) {
     <div className="offer-bar">
       <div className="offer-text">
         <p className="offer-title">
-          <bdi>{nameOf(offer.offeredBy)}</bdi> wants to transfer this chat to you.
+          <bdi>{nameOf(offer.offeredBy)}</bdi> wants to transfer this chat to{' '}
+          {offer.toTeam ? (
+            <>
+              your team <bdi>{offer.toTeam.name}</bdi>
+            </>
+          ) : (
+            'you'
+          )}
+          {offer.offeredBy !== offer.fromId ? (
+            <>
+              {' '}
+              on behalf of <bdi>{nameOf(offer.fromId)}</bdi>
+            </>
+          ) : null}
+          {offer.toTeam ? '; the first to accept gets it.' : '.'}
         </p>
         <OfferNote offer={offer} />
       </div>
@@ -71,7 +80,7 @@ export function WaitingBar({ session, me }: { session: SessionSummary; me: Agent
     <div className="waiting-bar">
       <span className="spinner" aria-hidden="true" />
       <p>
-        Waiting for <bdi>{nameOf(offer.toId)}</bdi> to accept the transfer
+        Waiting for <bdi>{offerTargetName(offer, nameOf)}</bdi> to accept the transfer
       </p>
       {canCancel ? (
         <button
@@ -83,52 +92,6 @@ export function WaitingBar({ session, me }: { session: SessionSummary; me: Agent
           Cancel transfer
         </button>
       ) : null}
-      <ErrorNote text={error} />
-    </div>
-  );
-}
-
-export function Composer({ session }: { session: SessionSummary }) {
-  const dispatch = useAppDispatch();
-  const draft = useAppSelector((s) => selectDraft(s, session.id));
-  const where = `composer:${session.id}`;
-  const error = useAppSelector((s) => selectError(s, where));
-  const messageId = useId();
-  const send = () => {
-    if (draft.trim()) dispatch(messageSubmitted({ sessionId: session.id, text: draft }));
-  };
-  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
-      event.preventDefault();
-      send();
-    }
-  };
-  return (
-    <div className="composer-wrap">
-      <form
-        className="composer"
-        onSubmit={(e) => {
-          e.preventDefault();
-          send();
-        }}
-      >
-        <label htmlFor={messageId} className="visually-hidden">
-          Message
-        </label>
-        <textarea
-          id={messageId}
-          className="composer-input"
-          rows={2}
-          value={draft}
-          placeholder={`Message ${isolateText(session.customerName)}… (Enter to send, Shift+Enter for a new line)`}
-          maxLength={8000}
-          onChange={(e) => dispatch(draftChanged({ sessionId: session.id, text: e.target.value }))}
-          onKeyDown={onKeyDown}
-        />
-        <button type="submit" className="primary" disabled={!draft.trim()}>
-          Send
-        </button>
-      </form>
       <ErrorNote text={error} />
     </div>
   );
@@ -170,12 +133,16 @@ function Footer({ session, me }: { session: SessionSummary; me: AgentInfo }) {
       {iOffered ? <WaitingBar session={session} me={me} /> : null}
       {role === 'owner' ? <Composer session={session} /> : null}
       {role === 'listener' ? (
-        <div className="mode-bar listening-bar">
-          <p>You are listening to this chat. You cannot write.</p>
-          <button type="button" className="secondary" onClick={() => dispatch(closeWindowClicked(session.id))}>
-            Close window
-          </button>
-        </div>
+        <>
+          <div className="mode-bar listening-bar">
+            <p>You are listening to this chat. You cannot write.</p>
+            <button type="button" className="secondary" onClick={() => dispatch(closeWindowClicked(session.id))}>
+              Close window
+            </button>
+          </div>
+          {/* the customer composer stays closed; notes reach the owner (and the chat's other agents) only */}
+          <Composer session={session} notesOnly />
+        </>
       ) : null}
       {role === 'none' && !iOffered ? (
         <div className="mode-bar">
@@ -192,6 +159,7 @@ export function ChatPanel() {
   const me = useAppSelector(selectMe);
   const nameOf = useAppSelector(selectAgentNames);
   const chatError = useAppSelector((s) => selectError(s, `chat:${selectedId ?? ''}`));
+  const anyChats = useAppSelector(selectMySessions).length > 0;
   if (!session || !me) {
     return (
       <section className="chat chat-empty" aria-label="Conversation">
@@ -199,7 +167,8 @@ export function ChatPanel() {
           <div className="empty-mark" aria-hidden="true">
             ✉
           </div>
-          <p>Select a chat from the list to see the conversation.</p>
+          {/* with nothing in the list, pointing at it would send the agent looking for what is not there */}
+          <p>{anyChats ? 'Select a chat from the list to see the conversation.' : 'No chats yet. When a customer writes, the chat appears in the list.'}</p>
         </div>
       </section>
     );

@@ -1,11 +1,12 @@
 // The workspace header: brand, main tabs, the connection indicator, the agent's name and Status, Settings, Sign out.
 import { type KeyboardEvent, useMemo } from 'react';
+import type { SettableStatus } from '../../common/domain';
 import { shortcutsOpened, signOutClicked, statusChosen, type Tab, tabChosen } from '../store/actions';
 import { selectPendingOutboxCount } from '../store/chat';
 import { initials } from '../lib/format';
 import { connectionLabel, selectConnection, selectOnline } from '../store/connection';
 import { useAppDispatch, useAppSelector, useNow } from '../store/hooks';
-import { selectCanSeeDashboard, selectMe } from '../store/session';
+import { selectCanSeeDashboard, selectIsManager, selectMe } from '../store/session';
 import { selectAttention } from '../store/sessions';
 import { selectError, selectTab } from '../store/ui';
 import { ErrorNote } from './Dialog';
@@ -13,16 +14,23 @@ import { ErrorNote } from './Dialog';
 export const tabLabels: Record<Tab, string> = {
   chats: 'Chats',
   dashboard: 'Dashboard',
+  team: 'Team',
   history: 'History',
   requests: 'Requests',
+  replies: 'Replies',
 };
 
+/** Dashboard for those who may listen in and managers; the Team view (administration) for managers only. */
 export function useVisibleTabs(): Tab[] {
   const dashboard = useAppSelector(selectCanSeeDashboard);
-  return useMemo(
-    () => (dashboard ? ['chats', 'dashboard', 'history', 'requests'] : ['chats', 'history', 'requests']),
-    [dashboard],
-  );
+  const manager = useAppSelector(selectIsManager);
+  return useMemo(() => {
+    const tabs: Tab[] = ['chats'];
+    if (dashboard) tabs.push('dashboard');
+    if (manager) tabs.push('team');
+    tabs.push('history', 'requests', 'replies');
+    return tabs;
+  }, [dashboard, manager]);
 }
 
 function ConnectionIndicator() {
@@ -81,23 +89,29 @@ function Tabs() {
   );
 }
 
+const settable = (value: string): SettableStatus => (value === 'away' || value === 'busy' ? value : 'present');
+
 /**
- * Present / Away while the relay hears us. Offline the choice would go nowhere and the status we last knew may be
- * stale, so the select says Offline and waits.
+ * Present / Busy / Away while the relay hears us. Offline the choice would go nowhere and the status we last knew may
+ * be stale, so the select says Offline and waits. While idle (auto-away) it says so: any input brings the chosen
+ * status back.
  */
-function StatusSelect({ status }: { status: string }) {
+function StatusSelect({ status, idle }: { status: string; idle: boolean }) {
   const dispatch = useAppDispatch();
   const online = useAppSelector(selectOnline);
+  const title = !online
+    ? 'You can set your status again once the relay answers.'
+    : idle
+      ? 'Away because you were idle; your status comes back when you are active again.'
+      : undefined;
   return (
-    <label className="status-select" title={online ? undefined : 'You can set your status again once the relay answers.'}>
+    <label className="status-select" title={title}>
       <span className="visually-hidden">Status</span>
-      <select
-        value={online ? (status === 'away' ? 'away' : 'present') : 'offline'}
-        disabled={!online}
-        onChange={(e) => dispatch(statusChosen(e.target.value === 'away' ? 'away' : 'present'))}
-      >
+      <select value={online ? (idle ? 'idle' : settable(status)) : 'offline'} disabled={!online} onChange={(e) => dispatch(statusChosen(settable(e.target.value)))}>
         {online ? null : <option value="offline">Offline</option>}
+        {online && idle ? <option value="idle">Away (idle)</option> : null}
         <option value="present">Present</option>
+        <option value="busy">Busy</option>
         <option value="away">Away</option>
       </select>
     </label>
@@ -130,7 +144,7 @@ export function Header() {
           </span>
           <bdi className="me-name">{me.name}</bdi>
         </span>
-        <StatusSelect status={me.status} />
+        <StatusSelect status={me.status} idle={me.idle === true} />
         <button
           type="button"
           className={`ghost ${view === 'settings' ? 'current' : ''}`}

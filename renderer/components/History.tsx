@@ -70,6 +70,7 @@ export function History() {
                       </time>
                     </span>
                     <span className="history-snippet">
+                      {hit.kind === 'note' ? <span className="note-tag">Note</span> : null}
                       <bdi className="author">{hit.authorName}</bdi>
                       {': '}
                       <bdi>

@@ -1,13 +1,15 @@
 // Transfers offered to me, shown wherever I am (Dashboard, History, Requests, Settings, another chat): a bar under
 // the header with Accept transfer / Reject transfer, so an offer never waits unseen behind another tab.
 import type { SessionSummary } from '../../common/domain';
-import { sessionOpened } from '../store/actions';
+import { offerEndedDismissed, sessionOpened } from '../store/actions';
 import { selectSelectedId } from '../store/chat';
 import { useAppDispatch, useAppSelector } from '../store/hooks';
+import { selectEndedOffers } from '../store/notices';
 import { selectAgentNames } from '../store/presence';
 import { selectOffersToMe } from '../store/sessions';
 import { selectError, selectTab } from '../store/ui';
 import { ErrorNote } from './Dialog';
+import { LineParts } from './LineParts';
 import { OfferButtons, OfferNote } from './OfferAnswer';
 
 function OfferBarItem({ session }: { session: SessionSummary }) {
@@ -24,7 +26,21 @@ function OfferBarItem({ session }: { session: SessionSummary }) {
       </span>
       <div className="offer-toast-text">
         <p className="offer-title">
-          <bdi>{from}</bdi> wants to transfer the chat with <bdi>{session.customerName}</bdi> to you.
+          <bdi>{from}</bdi> wants to transfer the chat with <bdi>{session.customerName}</bdi> to{' '}
+          {offer.toTeam ? (
+            <>
+              your team <bdi>{offer.toTeam.name}</bdi>
+            </>
+          ) : (
+            'you'
+          )}
+          {offer.offeredBy !== offer.fromId ? (
+            <>
+              {' '}
+              on behalf of <bdi>{nameOf(offer.fromId)}</bdi>
+            </>
+          ) : null}
+          .
         </p>
         <OfferNote offer={offer} />
         <ErrorNote text={error} />
@@ -39,6 +55,30 @@ function OfferBarItem({ session }: { session: SessionSummary }) {
   );
 }
 
+/** An offer to me ended before I answered it: said once, until dismissed, wherever I am. */
+function EndedOffers() {
+  const dispatch = useAppDispatch();
+  const ended = useAppSelector(selectEndedOffers);
+  if (!ended.length) return null;
+  return (
+    <section className="offer-toasts" aria-label="Transfers that ended">
+      {ended.map((notice) => (
+        <div key={notice.transferId} className="offer-toast ended">
+          <span className="state-icon" aria-hidden="true">
+            ⇄
+          </span>
+          <p className="offer-toast-text">
+            <LineParts parts={notice.parts} />
+          </p>
+          <button type="button" className="ghost" onClick={() => dispatch(offerEndedDismissed(notice.transferId))}>
+            Dismiss
+          </button>
+        </div>
+      ))}
+    </section>
+  );
+}
+
 export function OfferBars() {
   const offers = useAppSelector(selectOffersToMe);
   const tab = useAppSelector(selectTab);
@@ -48,6 +88,7 @@ export function OfferBars() {
   // the live region stays mounted (empty when nothing waits), so a new offer is announced when it appears
   return (
     <div className="offer-live" aria-live="polite">
+      <EndedOffers />
       {elsewhere.length > 0 ? (
         <section className="offer-toasts" aria-label="Transfers offered to you">
           {elsewhere.map((session) => (

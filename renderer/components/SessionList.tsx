@@ -1,6 +1,6 @@
 // The sessions list: my chats, offers first, with unread counts and transfer/listening states in words.
 import type { KeyboardEvent } from 'react';
-import { roleIn, type SessionSummary } from '../../common/domain';
+import { isOfferedTo, offerTargetName, roleIn, type SessionSummary } from '../../common/domain';
 import { type LinePart, partText } from '../lib/eventText';
 import { formatListTime, initials } from '../lib/format';
 import { sessionOpened } from '../store/actions';
@@ -15,8 +15,10 @@ import { LineParts } from './LineParts';
 export function sessionStateParts(session: SessionSummary, meId: string, nameOf: (id: string) => string): LinePart[] | null {
   if (session.state === 'closed') return ['Closed'];
   const pending = session.pendingTransfer;
-  if (pending?.toId === meId) return ['Transfer from ', { user: nameOf(pending.offeredBy) }];
-  if (pending && (pending.offeredBy === meId || pending.fromId === meId)) return ['Transfer to ', { user: nameOf(pending.toId) }, ' pending'];
+  if (pending && isOfferedTo(pending, meId)) return ['Transfer from ', { user: nameOf(pending.offeredBy) }];
+  if (pending && (pending.offeredBy === meId || pending.fromId === meId)) {
+    return ['Transfer to ', { user: offerTargetName(pending, nameOf) }, ' pending'];
+  }
   if (roleIn(session, meId) === 'listener') return ['Listening'];
   return null;
 }
@@ -36,6 +38,8 @@ export function SessionList() {
   if (!me) return null;
 
   const onKeyDown = (event: KeyboardEvent) => {
+    // Alt+↓ / Alt+↑ are the workspace's next/previous chat: handled once, by the shortcut, not here as well
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp' && event.key !== 'Home' && event.key !== 'End') return;
     event.preventDefault();
     const at = sessions.findIndex((s) => s.id === selectedId);
@@ -52,6 +56,8 @@ export function SessionList() {
         <h2>Chats</h2>
         <span className="count">{sessions.length}</span>
       </div>
+      {/* at the top of the list, where the chats will appear */}
+      {sessions.length === 0 ? <p className="empty sessions-empty">No chats yet. New chats appear here.</p> : null}
       <div
         role="listbox"
         aria-label="Sessions"
@@ -68,7 +74,7 @@ export function SessionList() {
           const lastText = last ? `${last.authorKind === 'agent' ? `${last.authorName}: ` : ''}${last.text}` : 'No messages yet';
           const time = formatListTime(last?.at ?? session.createdAt, now);
           const pending = session.pendingTransfer !== null && session.state !== 'closed';
-          const offered = pending && session.pendingTransfer?.toId === me.id;
+          const offered = pending && isOfferedTo(session.pendingTransfer, me.id);
           const label = [session.customerName, lastText, time, count > 0 ? `${count} unread` : null, words]
             .filter(Boolean)
             .join(', ');
@@ -134,7 +140,6 @@ export function SessionList() {
           );
         })}
       </div>
-      {sessions.length === 0 ? <p className="empty">No chats yet. New chats appear here.</p> : null}
     </nav>
   );
 }

@@ -5,7 +5,7 @@ import { type ReactNode, useId } from 'react';
 import type { AttentionKind, Settings as SettingsValue, SoundSetting } from '../../common/bridge';
 import { settingsChanged, soundTested, type ThemeChoice, themeChosen } from '../store/actions';
 import { useAppDispatch, useAppSelector } from '../store/hooks';
-import { selectSettings } from '../store/session';
+import { selectCanSeeDashboard, selectSettings } from '../store/session';
 import { selectError, selectPlatform, selectTheme } from '../store/ui';
 import { ErrorNote } from './Dialog';
 
@@ -16,6 +16,8 @@ const soundRows: Array<{ kind: AttentionKind; title: string; when: string; short
 ];
 
 export const reminderChoices = [15, 30, 60, 120, 300] as const;
+export const autoAwayChoices = [2, 5, 10, 15, 30, 60] as const;
+export const waitTargetChoices = [30, 60, 120, 180, 300, 600] as const;
 const everyLabel = (seconds: number) => (seconds < 60 ? `${seconds} seconds` : seconds === 60 ? 'minute' : `${seconds / 60} minutes`);
 
 function SoundRow({ row, sounds }: { row: (typeof soundRows)[number]; sounds: SettingsValue['sounds'] }) {
@@ -72,6 +74,9 @@ export function SettingsView() {
   const dispatch = useAppDispatch();
   const titleId = useId();
   const everyId = useId();
+  const awayId = useId();
+  const targetId = useId();
+  const dashboard = useAppSelector(selectCanSeeDashboard);
   const theme = useAppSelector(selectTheme);
   const settings = useAppSelector(selectSettings);
   const platform = useAppSelector(selectPlatform);
@@ -131,6 +136,52 @@ export function SettingsView() {
               </select>
             </div>
           </fieldset>
+          <fieldset className="settings-group">
+            <legend>Status</legend>
+            <SettingCheck checked={settings.autoAway.on} patch={(on) => ({ autoAway: { ...settings.autoAway, on } })}>
+              Show me Away when I am not at the {platform === 'desktop' ? 'computer' : 'page'}
+            </SettingCheck>
+            <div className="inline-field">
+              <label htmlFor={awayId}>Away after</label>
+              <select
+                id={awayId}
+                value={settings.autoAway.minutes}
+                disabled={!settings.autoAway.on}
+                onChange={(e) => dispatch(settingsChanged({ autoAway: { ...settings.autoAway, minutes: Number(e.target.value) } }))}
+              >
+                {[...new Set([...autoAwayChoices, settings.autoAway.minutes])].sort((a, b) => a - b).map((minutes) => (
+                  <option key={minutes} value={minutes}>
+                    {minutes === 1 ? '1 minute' : `${minutes} minutes`} without activity
+                  </option>
+                ))}
+              </select>
+            </div>
+            <p className="hint">
+              {platform === 'desktop'
+                ? 'Activity anywhere on this computer counts; a locked screen counts as away. Your own status comes back when you are active again.'
+                : 'Only activity on this page counts in a browser. Your own status comes back when you are active again.'}
+            </p>
+          </fieldset>
+          {dashboard ? (
+            <fieldset className="settings-group">
+              <legend>Dashboard</legend>
+              <div className="inline-field">
+                <label htmlFor={targetId}>Waiting time target</label>
+                <select
+                  id={targetId}
+                  value={settings.waitTargetSeconds}
+                  onChange={(e) => dispatch(settingsChanged({ waitTargetSeconds: Number(e.target.value) }))}
+                >
+                  {[...new Set([...waitTargetChoices, settings.waitTargetSeconds])].sort((a, b) => a - b).map((seconds) => (
+                    <option key={seconds} value={seconds}>
+                      {everyLabel(seconds).replace(/^minute$/, '1 minute')}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <p className="hint">Waiting times past the target are shown in red, and amber from three quarters of it.</p>
+            </fieldset>
+          ) : null}
           {platform === 'desktop' ? (
             <fieldset className="settings-group">
               <legend>Taskbar</legend>

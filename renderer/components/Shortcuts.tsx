@@ -22,7 +22,8 @@ export const shortcutList: Array<[keys: string, what: string]> = [
   ['Ctrl+Shift+M', 'Open the Chat menu'],
   ['Ctrl+Shift+A', 'Accept the transfer offered in the open chat'],
   ['Ctrl+Shift+R', 'Reject the transfer offered in the open chat'],
-  ['Ctrl+1 … Ctrl+4', 'Switch tabs'],
+  ['Ctrl+1 … Ctrl+5', 'Switch tabs'],
+  ['/ (in an empty message) or Ctrl+Shift+K', 'Insert a canned reply'],
   ['Enter', 'Send the message'],
   ['Shift+Enter', 'New line in the message'],
   ['Escape', 'Close dialogs and menus'],
@@ -59,7 +60,7 @@ export function useShortcuts(tabs: Tab[]) {
           const reason = state.transfers.rejectReasons[session.id]?.trim();
           dispatch(rejectClicked({ sessionId: session.id, transferId: offer.id, ...(reason ? { reason } : {}) }));
         }
-      } else if (ctrl && !event.shiftKey && !event.altKey && /^[1-4]$/.test(key)) {
+      } else if (ctrl && !event.shiftKey && !event.altKey && /^[1-5]$/.test(key)) {
         const tab = tabs[Number(key) - 1];
         if (tab) dispatch(tabChosen(tab));
       } else handled = false;

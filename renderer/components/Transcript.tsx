@@ -2,19 +2,47 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { SessionId } from '../../common/domain';
-import { formatClock, formatFullDate } from '../lib/format';
+import { formatClock, formatClockSeconds, formatFullDate, formatSize } from '../lib/format';
 import { olderEventsRequested, retryClicked } from '../store/actions';
 import { makeSelectTranscriptRows, selectLog, type TranscriptRow } from '../store/chat';
+import { selectUpload } from '../store/composer';
 import { useAppDispatch, useAppSelector } from '../store/hooks';
 import { selectBusy, selectError } from '../store/ui';
 import { ErrorNote } from './Dialog';
+import { AttachmentList } from './Attachments';
 import { LineParts } from './LineParts';
+import { RichText } from './RichText';
 
-function Stamp({ at }: { at: number }) {
+function Stamp({ at, precise = false }: { at: number; precise?: boolean }) {
   return (
     <time dateTime={new Date(at).toISOString()} title={formatFullDate(at)} className="stamp">
-      {formatClock(at)}
+      {precise ? formatClockSeconds(at) : formatClock(at)}
     </time>
+  );
+}
+
+/** When a line was sent and, when it waited in an outbox first, when it was written. */
+function Stamps({ at, writtenAt }: { at: number; writtenAt?: number }) {
+  if (writtenAt === undefined) return <Stamp at={at} />;
+  const sameMinute = formatClock(at) === formatClock(writtenAt);
+  return (
+    <span className="stamps">
+      <span className="stamp">written</span> <Stamp at={writtenAt} precise={sameMinute} />
+      <span className="stamp">, sent</span> <Stamp at={at} precise={sameMinute} />
+    </span>
+  );
+}
+
+function UploadProgress({ messageId, size }: { messageId: string; size: number }) {
+  const upload = useAppSelector((s) => selectUpload(s, messageId));
+  const sent = upload?.sent ?? 0;
+  const total = upload?.total ?? size;
+  const percent = total ? Math.floor((sent / total) * 100) : 0;
+  return (
+    <div className="upload">
+      <progress max={100} value={percent} aria-label="Upload" />
+      <span>{upload ? `Uploading… ${percent}%` : 'Waiting to upload…'}</span>
+    </div>
   );
 }
 
@@ -48,10 +76,27 @@ function Row({
           className={`msg ${own ? 'own' : ''} ${event.author.kind === 'customer' ? 'from-customer' : 'from-agent'} ${focused ? 'focused' : ''}`}
         >
           <div className="msg-meta">
-            <bdi className="author">{event.author.name}</bdi> <Stamp at={event.at} />
+            <bdi className="author">{event.author.name}</bdi> <Stamps at={event.at} writtenAt={event.writtenAt} />
+          </div>
+          {event.text ? (
+            <div className="bubble" dir="auto">
+              <RichText text={event.text} />
+            </div>
+          ) : null}
+          {event.attachments?.length ? <AttachmentList sessionId={sessionId} attachments={event.attachments} /> : null}
+        </div>
+      );
+    }
+    case 'note': {
+      const { event, own } = row;
+      return (
+        <div className={`msg note ${own ? 'own' : ''} ${focused ? 'focused' : ''}`}>
+          <div className="msg-meta">
+            <span className="note-tag">Note</span> <bdi className="author">{event.author.name}</bdi>{' '}
+            <Stamps at={event.at} writtenAt={event.writtenAt} />
           </div>
           <div className="bubble" dir="auto">
-            {event.text}
+            <RichText text={event.text} />
           </div>
         </div>
       );
@@ -59,13 +104,25 @@ function Row({
     case 'outbox': {
       const { item } = row;
       return (
-        <div className={`msg own outbox outbox-${item.state}`}>
+        <div className={`msg own outbox outbox-${item.state} ${item.kind === 'note' ? 'note' : ''}`}>
           <div className="msg-meta">
-            <bdi className="author">{row.authorName}</bdi> <Stamp at={item.createdAt} />
+            {item.kind === 'note' ? <span className="note-tag">Note</span> : null} <bdi className="author">{row.authorName}</bdi>{' '}
+            <Stamp at={item.createdAt} />
           </div>
-          <div className="bubble" dir="auto">
-            {item.text}
-          </div>
+          {item.text ? (
+            <div className="bubble" dir="auto">
+              {item.text}
+            </div>
+          ) : null}
+          {item.attachment ? (
+            <div className="attachment file pending-file">
+              <span className="file-name">
+                <bdi>{item.attachment.name}</bdi>
+                <span className="file-size">{formatSize(item.attachment.size)}</span>
+              </span>
+              {item.state === 'pending' ? <UploadProgress messageId={item.messageId} size={item.attachment.size} /> : null}
+            </div>
+          ) : null}
           {item.state === 'pending' ? <div className="delivery">Sending…</div> : null}
           {item.state === 'failed' ? (
             <div className="delivery failed">
@@ -88,7 +145,13 @@ function Row({
 }
 
 const estimate = (row: TranscriptRow | undefined) =>
-  row?.kind === 'day' ? 40 : row?.kind === 'system' ? 34 : (row?.kind === 'message' ? Math.ceil(row.event.text.length / 60) : 1) * 20 + 52;
+  row?.kind === 'day'
+    ? 40
+    : row?.kind === 'system'
+      ? 34
+      : (row?.kind === 'message' || row?.kind === 'note' ? Math.ceil(row.event.text.length / 60) : 1) * 20 +
+        52 +
+        (row?.kind === 'message' && row.event.attachments?.length ? 200 : 0);
 
 export function Transcript({
   sessionId,
@@ -157,7 +220,7 @@ export function Transcript({
   }, []);
 
   // Bring a search hit into view once its row is loaded; page older events until it is.
-  const focusIndex = focusSeq === null ? -1 : rows.findIndex((r) => r.kind === 'message' && r.event.seq === focusSeq);
+  const focusIndex = focusSeq === null ? -1 : rows.findIndex((r) => (r.kind === 'message' || r.kind === 'note') && r.event.seq === focusSeq);
   useLayoutEffect(() => {
     if (focusSeq === null) return;
     if (focusIndex >= 0) {
@@ -205,7 +268,7 @@ export function Transcript({
                   row={row}
                   sessionId={sessionId}
                   readOnly={readOnly}
-                  focused={row.kind === 'message' && row.event.seq === focusSeq}
+                  focused={(row.kind === 'message' || row.kind === 'note') && row.event.seq === focusSeq}
                 />
               </div>
             );

@@ -4,10 +4,30 @@ import type { BatonError } from '../../common/result';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** HH:MM in local time, 24-hour: the compact stamp beside every line. */
+// 12-hour readers write 9:04 PM, 24-hour readers 09:04: the hour is padded only where the locale counts to 24
+const twelveHour = /^h1[12]$/.test(new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hourCycle ?? '');
+const hour = twelveHour ? 'numeric' : '2-digit';
+const clock = new Intl.DateTimeFormat(undefined, { hour, minute: '2-digit' });
+const clockSeconds = new Intl.DateTimeFormat(undefined, { hour, minute: '2-digit', second: '2-digit' });
+
+/**
+ * The compact stamp beside every line, in the user's locale (24-hour or 12-hour as they read time; the customer page
+ * follows its reader's locale the same way).
+ */
 export function formatClock(at: number): string {
-  const d = new Date(at);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return clock.format(at);
+}
+
+/** With seconds: for two times of one message that fall in the same minute (written, then sent). */
+export function formatClockSeconds(at: number): string {
+  return clockSeconds.format(at);
+}
+
+/** Bytes as a person reads them: 812 B, 14 KB, 3.2 MB. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
 }
 
 /** The full local date and time, shown on hover. */

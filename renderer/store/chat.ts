@@ -171,6 +171,8 @@ export const selectLastHeldSeq = (state: RootState, id: SessionId) => {
 export type TranscriptRow =
   | { kind: 'day'; key: string; label: string }
   | { kind: 'message'; key: string; event: Extract<SessionEvent, { kind: 'message' }>; own: boolean }
+  /** an internal note: agents only */
+  | { kind: 'note'; key: string; event: Extract<SessionEvent, { kind: 'note' }>; own: boolean }
   | { kind: 'system'; key: string; at: number; text: string; parts: LinePart[]; tone: 'info' | 'transfer' | 'closed' }
   | { kind: 'outbox'; key: string; item: OutboxItem; authorName: string };
 
@@ -203,6 +205,9 @@ export function buildTranscriptRows(
     if (event.kind === 'message') {
       delivered.add(event.messageId);
       rows.push({ kind: 'message', key: `e${seq}`, event, own: event.author.kind === 'agent' && event.author.id === meId });
+    } else if (event.kind === 'note') {
+      delivered.add(event.noteId);
+      rows.push({ kind: 'note', key: `e${seq}`, event, own: event.author.id === meId });
     } else {
       const parts = systemLineParts(event, nameOf);
       const text = parts.map(partText).join('');

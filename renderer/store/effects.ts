@@ -2,9 +2,13 @@
 import { createListenerMiddleware } from '@reduxjs/toolkit';
 import type { BatonBridge, BridgeArgs, BridgeChannel, BridgeResult } from '../../common/bridge';
 import type { SessionId } from '../../common/domain';
+import { metricsCsv } from '../../common/metrics';
 import type { Result } from '../../common/result';
+import { dayKey } from '../lib/format';
 import {
   acceptClicked,
+  adminDone,
+  adminSubmitted,
   adjacentChatRequested,
   appStarted,
   cancelTransferClicked,
@@ -23,6 +27,9 @@ import {
   listenRequested,
   messageAccepted,
   messageSubmitted,
+  metricsExportClicked,
+  metricsLoaded,
+  metricsRequested,
   offerSent,
   offerSubmitted,
   olderEventsRequested,
@@ -51,6 +58,7 @@ import { offerAutoSelected, selectionCleared } from './chat';
 import type { RootState } from './root';
 import type { SoundPlayer } from '../lib/sounds';
 import { selectAttention, selectMySessionIds, selectOffersToMe, selectRoleIn } from './sessions';
+import { registerToolEffects } from './tools-effects';
 
 export interface EffectsOptions {
   /** where the document title and theme are applied; absent in plain Node */
@@ -61,6 +69,17 @@ export interface EffectsOptions {
   typingIdleMs?: number;
   /** plays the attention sounds; absent in plain Node */
   sounds?: SoundPlayer;
+  /** how long after a chat closes the Dashboard's figures are asked again */
+  metricsRefreshDelayMs?: number;
+}
+
+/** Today in local time, [midnight, next midnight): what "today's figures" cover. */
+export function today(now: number): { since: number; until: number } {
+  const start = new Date(now);
+  start.setHours(0, 0, 0, 0);
+  const end = new Date(start);
+  end.setDate(end.getDate() + 1);
+  return { since: start.getTime(), until: end.getTime() };
 }
 
 export function createEffects(bridge: BatonBridge, options: EffectsOptions = {}) {
@@ -246,7 +265,7 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
       const note = payload.note?.trim();
       const value = (await call(api.dispatch, 'transferDialog', 'transfer:offer', {
         sessionId: payload.sessionId,
-        to: payload.to,
+        ...(payload.team !== undefined ? { team: payload.team } : { to: payload.to }),
         ...(note ? { note } : {}),
       }))?.value;
       if (value) api.dispatch(offerSent({ sessionId: payload.sessionId, transferId: value.transferId }));
@@ -465,6 +484,54 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
     },
   });
 
+  // Today's figures: asked when the Dashboard opens, on Refresh, and again a moment after a chat closes while it shows.
+  start({
+    predicate: (action) => metricsRequested.match(action) || (tabChosen.match(action) && action.payload === 'dashboard'),
+    effect: async (_action, api) => {
+      const { since, until } = today(Date.now());
+      const value = (await call(api.dispatch, 'metrics', 'metrics:get', { since, until }))?.value;
+      if (value) api.dispatch(metricsLoaded(value));
+    },
+  });
+  start({
+    predicate: (action, state) =>
+      eventReceived.match(action) &&
+      action.payload.type === 'session' &&
+      action.payload.session.state === 'closed' &&
+      (state as RootState).ui.tab === 'dashboard',
+    effect: async (_action, api) => {
+      api.cancelActiveListeners();
+      await api.delay(options.metricsRefreshDelayMs ?? 1000);
+      api.dispatch(metricsRequested());
+    },
+  });
+  start({
+    actionCreator: metricsExportClicked,
+    effect: (_action, api) => {
+      const metrics = api.getState().dashboard.metrics;
+      if (!metrics || !doc) return;
+      const url = URL.createObjectURL(new Blob([metricsCsv(metrics)], { type: 'text/csv;charset=utf-8' }));
+      const link = doc.createElement('a');
+      link.href = url;
+      link.download = `baton-today-${dayKey(metrics.since)}.csv`;
+      doc.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    },
+  });
+
+  // The Team view: one change is one or more relay commands, sent in order; the first refusal stops and is shown.
+  start({
+    actionCreator: adminSubmitted,
+    effect: async ({ payload }, api) => {
+      for (const command of payload.commands) {
+        if (!(await call(api.dispatch, payload.where, 'admin:command', command))) return;
+      }
+      api.dispatch(adminDone({ where: payload.where }));
+    },
+  });
+
   start({
     actionCreator: themeChosen,
     effect: ({ payload }) => {
@@ -473,6 +540,8 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
       else doc.documentElement.dataset.theme = payload;
     },
   });
+
+  registerToolEffects(start, call, doc);
 
   return listener;
 }

@@ -1,4 +1,4 @@
-// Every agent the relay told us about, with their Present/Away/offline status.
+// Every agent the relay told us about, with their status (Present, Busy, Away, offline), teams and capacity.
 import { createEntityAdapter, createSelector, createSlice } from '@reduxjs/toolkit';
 import type { AgentInfo } from '../../common/domain';
 import { eventReceived, signInSucceeded } from './actions';
@@ -17,6 +17,7 @@ const slice = createSlice({
           adapter.setAll(s, event.snapshot.agents);
           if (event.snapshot.me) adapter.setOne(s, event.snapshot.me);
         } else if (event.type === 'presence') adapter.setOne(s, event.agent);
+        else if (event.type === 'agent-removed') adapter.removeOne(s, event.agentId);
         else if (event.type === 'signed-out') adapter.removeAll(s);
       })
       .addCase(signInSucceeded, (s, { payload }) => {

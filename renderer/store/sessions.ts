@@ -1,7 +1,7 @@
 // Session summaries (replaced wholesale on every change), unread counts, and which chats belong in my list.
 import { createEntityAdapter, createSelector, createSlice, type EntityState } from '@reduxjs/toolkit';
 import { attentionCounts } from '../../common/attention';
-import { type AgentId, roleIn, type SessionRole, type SessionSummary } from '../../common/domain';
+import { type AgentId, isOfferedTo, roleIn, type SessionRole, type SessionSummary } from '../../common/domain';
 import { closedChatDismissed, eventReceived, signInSucceeded } from './actions';
 import type { RootState } from './root';
 
@@ -102,7 +102,7 @@ export const selectMySessions = createSelector(
       if (s.state === 'closed') return role === 'owner' || role === 'listener' || lastRole[s.id] === 'owner' || lastRole[s.id] === 'listener';
       return role !== 'none';
     });
-    const rank = (s: SessionSummary) => (s.state === 'closed' ? 2 : s.pendingTransfer?.toId === me ? 0 : 1);
+    const rank = (s: SessionSummary) => (s.state === 'closed' ? 2 : isOfferedTo(s.pendingTransfer, me) ? 0 : 1);
     return mine.sort((a, b) => rank(a) - rank(b) || activity(b) - activity(a));
   },
 );
@@ -118,5 +118,5 @@ export const selectLiveSessions = createSelector([selectAllSessions], (sessions)
 
 /** Offers made to me that are still pending. */
 export const selectOffersToMe = createSelector([selectAllSessions, selectMeId], (sessions, me) =>
-  sessions.filter((s) => s.state !== 'closed' && me !== null && s.pendingTransfer?.toId === me),
+  sessions.filter((s) => s.state !== 'closed' && me !== null && isOfferedTo(s.pendingTransfer, me)),
 );

@@ -13,8 +13,10 @@ export function createBatonStore(bridge: BatonBridge, options: EffectsOptions = 
     middleware: (getDefault) =>
       getDefault({
         // Transcripts can hold tens of thousands of events; the dev-only checks would walk them on every action.
-        immutableCheck: { ignoredPaths: ['chat.logs'] },
-        serializableCheck: { ignoredPaths: ['chat.logs'] },
+        // previews are data: URLs of up to a few MB each
+        immutableCheck: { ignoredPaths: ['chat.logs', 'attachments.previews'] },
+        // a chosen file is handed to the effects that read it, never stored
+        serializableCheck: { ignoredPaths: ['chat.logs', 'attachments.previews'], ignoredActions: ['composer/fileChosen'] },
       }).prepend(effects.middleware),
   });
   store.dispatch(platformDetected(bridge.platform === 'desktop' ? 'desktop' : 'web'));

@@ -14,6 +14,8 @@ const bob = { relayUrl: 'ws://relay.test:7420', user: 'bob' };
 const unsent = (messageId: string, text: string): OutboxItem => ({
   messageId,
   sessionId: 's1',
+  kind: 'message',
+  attachment: null,
   text,
   createdAt: 5,
   state: 'pending',

@@ -62,6 +62,7 @@ describe('attention policy', () => {
     expect(kinds()).toEqual([]);
     const mine = summary('s2', { ownerId: 'bob', lastMessage: { text: 'hi', at: 1, authorKind: 'customer', authorName: 'Erin' } });
     policy.sessionChanged(mine, summary('s2', { ownerId: null }), 'bob');
+    policy.newChat(mine, 'bob');
     advance(10_000);
     expect(kinds()).toEqual(['new-chat', 'new-chat (reminder)']);
     policy.liveEvent(message('s2', 3, 'Hello Erin', { customer: false }), mine, 'bob');
@@ -93,6 +94,7 @@ describe('attention policy', () => {
     policy.configure({ on: true, everySeconds: 10 });
     const mine = summary('s2', { ownerId: 'bob', lastMessage: { text: 'hi', at: 1, authorKind: 'customer', authorName: 'Erin' } });
     policy.sessionChanged(mine, summary('s2', { ownerId: null }), 'bob');
+    policy.newChat(mine, 'bob');
     policy.welcome([mine, summary('s3', { ownerId: 'bob' }), summary('s1', { pendingTransfer: offer })], 'bob');
     expect(kinds()).toEqual(['new-chat', 'transfer-offer']);
     // the new chat from before the reconnect still waits for its answer and keeps reminding

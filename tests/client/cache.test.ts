@@ -47,13 +47,37 @@ describe('cache migrations', () => {
     migrate(db, migrations.slice(0, 2));
     db.prepare(`INSERT INTO messages(session_id, seq, message_id, author_kind, author_name, customer_name, at, text)
       VALUES ('s1', 2, 'msg00001', 'customer', 'Erin', 'Erin', 5, 'the kettle leaks')`).run();
-    expect(migrate(db)).toEqual({ from: 2, to: 3 });
+    expect(migrate(db, migrations.slice(0, 3))).toEqual({ from: 2, to: 3 });
     expect(db.prepare("SELECT v FROM messages_fts_config WHERE k = 'automerge'").get()).toEqual({ v: 0 });
     db.close();
     const cache = Cache.open(dir);
     cache.ingestEvents([message('s1', 3, 'the kettle is fixed')]);
     cache.mergeStep();
     expect(cache.search({ text: 'kettle', limit: 10 }).map((h) => h.seq)).toEqual([3, 2]);
+    cache.close();
+  });
+
+  it('migration 0008 lets a transfer be to a team, and keeps the transfer history cached under v7', () => {
+    const dir = tempDir();
+    const db = rawDb(dir);
+    migrate(db, migrations.slice(0, 7));
+    db.prepare(`INSERT INTO transfers(id, session_id, from_id, offered_by, to_id, note, created_at, state, ended_at, end_reason)
+      VALUES ('t0', 's1', 'alice', 'alice', 'bob', 'old one', 5, 'rejected', 6, 'busy')`).run();
+    expect(migrate(db, migrations.slice(0, 8))).toEqual({ from: 7, to: 8 });
+    db.close();
+    const cache = Cache.open(dir);
+    const team = { id: 'billing', name: 'Billing' };
+    const transfer = { id: 't1', sessionId: 's1', fromId: 'alice', offeredBy: 'alice', toId: null, toTeam: team, candidates: ['bob', 'carol'], note: null, createdAt: 10, expiresAt: null };
+    cache.ingestEvents([
+      opened('s1'),
+      { kind: 'transfer-offered', sessionId: 's1', seq: 2, at: 10, transfer },
+      { kind: 'transfer-passed', sessionId: 's1', seq: 3, at: 11, transferId: 't1', agentId: 'bob', why: 'rejected', reason: null },
+      { kind: 'transfer-accepted', sessionId: 's1', seq: 4, at: 12, transferId: 't1', fromId: 'alice', fromName: 'Alice', toId: 'carol', toName: 'Carol' },
+    ]);
+    expect(cache.transferHistory('s1')).toEqual([
+      expect.objectContaining({ id: 't0', toId: 'bob', toTeam: null, state: 'rejected', endReason: 'busy', note: 'old one' }),
+      expect.objectContaining({ id: 't1', toId: null, toTeam: team, state: 'accepted', endedAt: 12 }),
+    ]);
     cache.close();
   });
 

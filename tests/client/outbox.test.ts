@@ -2,6 +2,9 @@
 // sends, when a retry happens, and which refusals the agent is asked to act on.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientEvent, OutboxItem } from '../../common/bridge';
+import type { Attachment } from '../../common/domain';
+import { fail, ok, type Result } from '../../common/result';
+import { AccountFiles } from '../../main/client/attachments';
 import { Cache } from '../../main/client/cache';
 import { Outbox, type OutboxDeps } from '../../main/client/outbox';
 import type { RelayAnswer } from '../../main/client/relay-link';
@@ -58,13 +61,16 @@ afterEach(() => {
 let clock = 1_700_000_000_000;
 
 function outboxWith(extra: Partial<OutboxDeps> = {}) {
-  const cache = Cache.open(tempDir());
+  const dir = tempDir();
+  const cache = Cache.open(dir);
   caches.push(cache);
   const relay = new RelayEnd();
   const events: ClientEvent[] = [];
   const logs: Record<string, unknown>[] = [];
   const outbox = new Outbox({
     cache,
+    files: new AccountFiles(dir),
+    upload: () => Promise.resolve({ ok: false, error: { code: 'internal', message: 'no uploads in this test' } }),
     emit: (event) => events.push(event),
     send: relay.send,
     canSend: () => relay.online,
@@ -123,7 +129,7 @@ describe('outbox order', () => {
     const { relay, outbox, cache } = outboxWith();
     relay.online = false;
     const item = outbox.add('s1', 'kept');
-    expect(item).toEqual({ messageId: expect.stringMatching(/^[0-9a-f]{32}$/), sessionId: 's1', text: 'kept', createdAt: clock, state: 'pending', error: null });
+    expect(item).toEqual({ messageId: expect.stringMatching(/^[0-9a-f]{32}$/), sessionId: 's1', kind: 'message', text: 'kept', attachment: null, createdAt: clock, state: 'pending', error: null });
     expect(cache.outboxItems()).toEqual([item]);
     expect(outbox.items()).toEqual([item]);
     expect(relay.attempts).toEqual([]);
@@ -244,6 +250,46 @@ describe('outbox retries while online', () => {
     expect(relay.attempts).toHaveLength(4);
     await nextAttemptAfter(relay, 500);
     expect(outbox.items()).toEqual([]);
+  });
+});
+
+describe('outbox files', () => {
+  const stored = { id: 'att_photo0001', name: 'photo.png', type: 'image/png', size: 3, sha256: 'a'.repeat(64) };
+
+  it('an upload the relay cannot take just now is retried after the backoff, once; then the message carrying it is sent', async () => {
+    const uploads: string[] = [];
+    const carried: unknown[] = [];
+    const { outbox, events } = outboxWith({
+      upload: (item) => {
+        uploads.push(item.messageId);
+        const answer: Result<Attachment> = uploads.length === 1 ? fail('unavailable', 'not now') : ok(stored);
+        return Promise.resolve(answer);
+      },
+      send: (_item, attachment) => {
+        carried.push(attachment);
+        return Promise.resolve(sent);
+      },
+    });
+    const item = outbox.add('s1', '', { file: { name: 'photo.png', bytes: Buffer.from('png') } });
+    await settle();
+    expect(uploads).toEqual([item.messageId]);
+    expect(carried).toEqual([]);
+    await vi.advanceTimersByTimeAsync(500);
+    // the upload id is the message id both times: the relay stores the file once
+    expect(uploads).toEqual([item.messageId, item.messageId]);
+    expect(carried).toEqual([stored]);
+    expect(outbox.items()).toEqual([]);
+    expect(events.some((e) => e.type === 'outbox' && e.item.messageId === item.messageId && e.item.state === 'sent')).toBe(true);
+  });
+
+  it('a file the relay refuses for good fails with its sentence and is not sent', async () => {
+    const { relay, outbox } = outboxWith({
+      upload: () => Promise.resolve(fail('unsupported-type', 'That kind of file cannot be sent here.')),
+    });
+    const item = outbox.add('s1', '', { file: { name: 'page.html', bytes: Buffer.from('<html>') } });
+    await settle();
+    expect(relay.attempts).toEqual([]);
+    expect(outbox.items()).toEqual([{ ...item, state: 'failed', error: 'That kind of file cannot be sent here.' }]);
   });
 });
 

@@ -32,7 +32,12 @@ async function dump(relay: TestRelay): Promise<Dump> {
 const engine = (url: string) => PgEngine.connect({ connectionString: url, clock: { now: () => Date.now() }, log: () => {} });
 
 describe.skipIf(unavailable !== null)('retention and erasure, a cluster of three nodes', () => {
-  purgeSuite({ start: startTestCluster, dump, storeFlags: (relay) => ['--postgres', (relay as TestCluster).databaseUrl] });
+  purgeSuite({
+    start: startTestCluster,
+    dump,
+    storeFlags: (relay) => ['--postgres', (relay as TestCluster).databaseUrl],
+    contents: async (relay) => ((await dump(relay)).attachment_blobs ?? []).map((row) => row.sha256 as string),
+  });
 
   it('one node sweeps at a time: while one holds the retention lock, another is turned away', async () => {
     const database = await freshDatabase();

@@ -13,7 +13,7 @@ import {
   transferDialog,
 } from './fixtures';
 
-test('the workspace, the transfer dialog, an offered chat, listening mode, Dashboard, History and sign-in pass axe', async ({
+test('the workspace, the transfer dialog, an offered chat, listening mode, Dashboard, the Team view, History and sign-in pass axe', async ({
   signIn,
   startChat,
 }) => {
@@ -46,6 +46,14 @@ test('the workspace, the transfer dialog, an offered chat, listening mode, Dashb
   await maria.page.getByRole('tab', { name: 'Dashboard' }).click();
   await expect(maria.page.getByRole('table', { name: 'Live chats' })).toContainText('Dana Whitfield');
   expect(await seriousViolations(maria.page), 'dashboard').toEqual([]);
+
+  await maria.page.getByRole('tab', { name: 'Team' }).click();
+  await expect(maria.page.getByRole('table', { name: 'People' })).toContainText('Carol White');
+  expect(await seriousViolations(maria.page), 'team view').toEqual([]);
+  await maria.page.getByRole('table', { name: 'People' }).getByRole('button', { name: 'Edit Carol White' }).click();
+  await expect(maria.page.getByRole('dialog', { name: 'Edit Carol White' })).toBeVisible();
+  expect(await seriousViolations(maria.page), 'team edit dialog').toEqual([]);
+  await maria.page.getByRole('dialog', { name: 'Edit Carol White' }).getByRole('button', { name: 'Cancel' }).click();
 
   await bob.page.getByRole('tab', { name: 'History' }).click();
   await expect(bob.page.getByRole('searchbox', { name: 'Search history' })).toBeVisible();

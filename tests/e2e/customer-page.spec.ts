@@ -125,6 +125,7 @@ test('End chat closes the chat for the customer and the agent', async ({ relay, 
     await expect(customer.page.getByRole('log')).toContainText(`${displayName.alice} joined the chat`);
 
     await customer.page.getByRole('button', { name: 'End chat' }).click();
+    await customer.page.getByRole('dialog', { name: 'End this chat?' }).getByRole('button', { name: 'End chat' }).click();
 
     await expect(customer.page.getByRole('log')).toContainText('The chat has ended.');
     await expect(customer.page.getByRole('textbox', { name: 'Message' })).toBeHidden();

@@ -1,6 +1,7 @@
 // End-to-end: the Dashboard tab — a manager taking over a chat, an agent with "Can listen in" listening to one,
 // and agents without that permission not seeing the tab at all.
 import {
+  confirmWith,
   chatOwnedBy,
   chooseFromChatMenu,
   composerOf,
@@ -26,6 +27,7 @@ test('a manager takes over a chat from the Dashboard; the former owner listens a
   const row = table.getByRole('row').filter({ hasText: 'Nora Lind' });
   await expect(row).toContainText(alice.name);
   await row.getByRole('button', { name: 'Take over' }).click();
+  await confirmWith(maria.page, 'Take over this chat?', 'Take over');
 
   await expect(transcriptOf(alice.page, 'Nora Lind')).toContainText(`${maria.name} took over the chat from ${alice.name}`);
   await expect(conversation(alice.page, 'Nora Lind')).toContainText('You are listening to this chat. You cannot write.');
@@ -51,6 +53,7 @@ test('a manager can take over from the Chat menu of a chat she listens to', asyn
   await expect(conversation(maria.page, 'Pavel Horak')).toContainText('You are listening to this chat. You cannot write.');
 
   await chooseFromChatMenu(maria, 'Pavel Horak', 'Take over');
+  await confirmWith(maria.page, 'Take over this chat?', 'Take over');
 
   await expect(composerOf(maria.page, 'Pavel Horak')).toBeVisible();
   await expect(conversation(alice.page, 'Pavel Horak')).toContainText('You are listening to this chat. You cannot write.');

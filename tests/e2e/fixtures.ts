@@ -199,6 +199,20 @@ export async function chooseFromChatMenu(agent: Agent, customerName: string, ite
   await agent.page.getByRole('menu').getByRole('menuitem', { name: item }).click();
 }
 
+/** Answers the question asked before what cannot be undone (Take over, Close chat): its dialog, then its button. */
+export async function confirmWith(page: Page, title: string, button: string): Promise<void> {
+  const dialog = page.getByRole('dialog', { name: title });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: button, exact: true }).click();
+  await expect(dialog).toBeHidden();
+}
+
+/** Chat menu → Close chat → Close chat in the question that follows. */
+export async function closeChat(agent: Agent, customerName: string): Promise<void> {
+  await chooseFromChatMenu(agent, customerName, 'Close chat');
+  await confirmWith(agent.page, 'Close this chat?', 'Close chat');
+}
+
 export const transferDialog = (page: Page): Locator => page.getByRole('dialog', { name: 'Transfer chat' });
 
 /** Chat menu → Transfer → Transfer to: <target> → (note) → Transfer; waits for the dialog to close. */
@@ -244,4 +258,49 @@ export async function chatOwnedBy(
   await expect(transcriptOf(owner.page, customerName)).toContainText(firstMessage);
   await expect(customer.page.getByRole('log')).toContainText(`${owner.name} joined the chat`);
   return customer;
+}
+
+export type RecordedNotification = { title: string; body: string };
+
+/** An init script: records every notification the page raises, then lets the real API show it. */
+export function recordNotifications(): void {
+  const recorded: { title: string; body: string }[] = [];
+  Object.defineProperty(window, '__batonNotifications', { value: recorded });
+  const Original = window.Notification;
+  class RecordingNotification extends Original {
+    constructor(title: string, options?: NotificationOptions) {
+      recorded.push({ title, body: options?.body ?? '' });
+      super(title, options);
+    }
+  }
+  Object.defineProperty(window, 'Notification', { value: RecordingNotification, configurable: true, writable: true });
+}
+
+/** What `recordNotifications` recorded in this page so far. */
+export const recordedNotifications = (page: Page): Promise<RecordedNotification[]> =>
+  page.evaluate(() => (window as unknown as { __batonNotifications: RecordedNotification[] }).__batonNotifications);
+
+/** A PNG the browser draws itself (a real image for the relay's sniffer and the previews): a red bar with a title. */
+export async function drawnPng(page: Page, size: { width: number; height: number }, title = '', detail = ''): Promise<Buffer> {
+  const data = await page.evaluate(
+    ({ width, height, title, detail }) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = width;
+      canvas.height = height;
+      const g = canvas.getContext('2d')!;
+      g.fillStyle = '#f4f6fb';
+      g.fillRect(0, 0, width, height);
+      g.fillStyle = '#d93025';
+      g.fillRect(width / 18, height / 10, (width * 8) / 9, height / 4.5);
+      g.fillStyle = '#ffffff';
+      g.font = 'bold 20px sans-serif';
+      g.fillText(title, width / 10, height / 4);
+      g.fillStyle = '#5f6368';
+      g.font = '16px sans-serif';
+      g.fillText(detail, width / 10, height / 1.8);
+      return canvas.toDataURL('image/png').split(',')[1]!;
+    },
+    { ...size, title, detail },
+  );
+  return Buffer.from(data, 'base64');
 }

@@ -1,5 +1,5 @@
 // End-to-end: closed chats stay readable and searchable from the local cache after the relay has gone away.
-import { chatOwnedBy, chooseFromChatMenu, connectionIndicator, expect, sendAsAgent, sendAsCustomer, test } from './fixtures';
+import { chatOwnedBy, closeChat, connectionIndicator, expect, sendAsAgent, sendAsCustomer, test } from './fixtures';
 
 test('History shows and searches a closed chat after the relay is stopped', async ({ relay, signIn, startChat }) => {
   const alice = await signIn('alice');
@@ -8,7 +8,7 @@ test('History shows and searches a closed chat after the relay is stopped', asyn
   await sendAsCustomer(customer, 'That worked, thank you!');
   await expect(alice.page.getByRole('log')).toContainText('That worked, thank you!');
 
-  await chooseFromChatMenu(alice, 'Greta Holm', 'Close chat');
+  await closeChat(alice, 'Greta Holm');
   await expect(customer.page.getByRole('log')).toContainText('The chat has ended.');
 
   await relay.stop();

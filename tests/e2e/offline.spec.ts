@@ -2,8 +2,8 @@
 // (History, search, the outbox), says plainly that it is offline and retrying, and signs in by itself when the relay
 // is back; an old tab of a restarted host says its link expired.
 import {
+  closeChat,
   chatOwnedBy,
-  chooseFromChatMenu,
   composerOf,
   connectionIndicator,
   conversation,
@@ -24,7 +24,7 @@ test('a web host restarted while the relay is down opens on the cache, works off
   const alice = await signIn('alice');
   const greta = await chatOwnedBy(alice, startChat, 'Greta Holm', 'My refrigerator makes a humming noise.');
   await sendAsAgent(alice, 'Greta Holm', 'Please unplug it for ten minutes.');
-  await chooseFromChatMenu(alice, 'Greta Holm', 'Close chat');
+  await closeChat(alice, 'Greta Holm');
   await expect(greta.page.getByRole('log')).toContainText('The chat has ended.');
   const otto = await chatOwnedBy(alice, startChat, 'Otto Berg', 'Where is parcel 7781?');
 

@@ -3,6 +3,8 @@
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import {
+  drawnPng,
+  closeChat,
   chatOwnedBy,
   chooseFromChatMenu,
   conversation,
@@ -15,6 +17,8 @@ import {
   transferDialog,
   transferTarget,
 } from './fixtures';
+import { connectScriptedAgent } from './scripted-agent';
+import { connectScriptedCustomer } from './scripted-customer';
 
 const writeFiles = process.env.BATON_SCREENSHOTS === '1';
 const folder = path.resolve(import.meta.dirname, '../../docs/screenshots');
@@ -28,6 +32,16 @@ async function shoot(page: Page, name: string): Promise<void> {
 
 test('the main states render for the documentation screenshots', async ({ relay, signIn, startChat }) => {
   test.setTimeout(90_000);
+  // teams, as a manager would set them up in the Team view: Billing (bob, carol), Technical (alice), Returns (nobody)
+  const admin = await connectScriptedAgent(relay.wsUrl, 'maria');
+  for (const [team, name] of [['billing', 'Billing'], ['tech', 'Technical'], ['returns', 'Returns']] as const) {
+    await admin.command({ type: 'team-add', team, name });
+  }
+  await admin.command({ type: 'user-set-teams', user: 'bob', teams: ['billing'] });
+  await admin.command({ type: 'user-set-teams', user: 'carol', teams: ['billing'] });
+  await admin.command({ type: 'user-set-teams', user: 'alice', teams: ['tech'] });
+  await admin.command({ type: 'user-set-capacity', user: 'carol', capacity: 2 });
+  await admin.close();
   const alice = await signIn('alice');
   const customer = await chatOwnedBy(alice, startChat, 'Dana Whitfield', 'Hi! My invoice shows the wrong amount.');
   await sendAsAgent(alice, 'Dana Whitfield', 'Hello Dana, I am sorry to hear that. Which invoice number is it?');
@@ -72,14 +86,27 @@ test('the main states render for the documentation screenshots', async ({ relay,
   await sendAsCustomer(customer, 'Wonderful, thank you both!');
   await shoot(customer.page, 'customer-page');
 
+  // a chat for Returns, whose queue nobody serves: it waits, and the Dashboard shows it
+  const waiting = await connectScriptedCustomer(relay.wsUrl, 'Olga Berg', 'returns');
   const maria = await signIn('maria');
   await maria.page.getByRole('tab', { name: 'Dashboard' }).click();
   await expect(maria.page.getByRole('table', { name: 'Live chats' })).toContainText('Ravi Patel');
   await expect(maria.page.getByRole('table', { name: 'Live chats' })).toContainText('Dana Whitfield');
+  await expect(maria.page.getByRole('table', { name: 'Queues' }).getByRole('row', { name: /^Returns/ })).toContainText('1');
+  await expect(maria.page.getByRole('table', { name: 'Today per agent' })).toContainText('Bob Jones');
   await shoot(maria.page, 'dashboard');
 
+  await maria.page.getByRole('tab', { name: 'Team' }).click();
+  await expect(maria.page.getByRole('table', { name: 'People' })).toContainText('Carol White');
+  await shoot(maria.page, 'team-view');
+  await maria.page.getByRole('table', { name: 'People' }).getByRole('button', { name: 'Edit Carol White' }).click();
+  await expect(maria.page.getByRole('dialog', { name: 'Edit Carol White' })).toBeVisible();
+  await shoot(maria.page, 'team-edit');
+  await maria.page.getByRole('dialog', { name: 'Edit Carol White' }).getByRole('button', { name: 'Cancel' }).click();
+  await waiting.close();
+
   await sendAsAgent(bob, 'Dana Whitfield', 'Done: the corrected invoice is on its way by e-mail.');
-  await chooseFromChatMenu(bob, 'Dana Whitfield', 'Close chat');
+  await closeChat(bob, 'Dana Whitfield');
   await expect(customer.page.getByRole('log')).toContainText('The chat has ended.');
   await relay.stop();
   await bob.page.getByRole('tab', { name: 'History' }).click();
@@ -93,4 +120,65 @@ test('the main states render for the documentation screenshots', async ({ relay,
   await shoot(bob.page, 'history');
   await expect(alice.page.getByRole('region', { name: 'You are offline' })).toContainText('did not answer');
   await shoot(alice.page, 'offline');
+});
+
+test('the conversation tools render for the documentation screenshots', async ({ signIn, startChat }) => {
+  test.setTimeout(90_000);
+  const alice = await signIn('alice');
+  const customer = await chatOwnedBy(alice, startChat, 'Lea Vogel', 'Hi, the app shows an error after the update.');
+  await sendAsAgent(alice, 'Lea Vogel', 'Sorry about that, Lea. Could you send a photo of the screen? Our status page is https://status.example.com.');
+  const photo = await drawnPng(customer.page, { width: 360, height: 200 }, 'Error 503: try again later', 'Sync stopped at 14:02');
+  await customer.page
+    .locator('#attach-file')
+    .setInputFiles({ name: 'error-screen.png', mimeType: 'image/png', buffer: photo });
+  await expect(transcriptOf(alice.page, 'Lea Vogel').getByRole('img', { name: 'error-screen.png' })).toBeVisible();
+  await sendAsCustomer(customer, 'مرحبا، هذه الصورة');
+  await expect(customer.page.getByRole('img', { name: 'error-screen.png' })).toBeVisible();
+  await shoot(customer.page, 'customer-attachment');
+
+  await alice.page.getByRole('tab', { name: 'Replies' }).click();
+  for (const [title, text] of [
+    ['Greeting', 'Hi {customer}, this is {agent}. How can I help?'],
+    ['Photo please', 'Could you send a photo or a screenshot of what you see, {customer}?'],
+  ] as const) {
+    await alice.page.getByRole('button', { name: 'New reply' }).click();
+    const editor = alice.page.getByRole('dialog', { name: 'New reply' });
+    await editor.getByLabel('Title').fill(title);
+    await editor.getByLabel('Text').fill(text);
+    await editor.getByRole('button', { name: 'Save reply' }).click();
+    await expect(editor).toBeHidden();
+  }
+  await shoot(alice.page, 'canned-replies');
+
+  await alice.page.getByRole('tab', { name: 'Chats' }).click();
+  await conversation(alice.page, 'Lea Vogel').getByRole('textbox', { name: 'Message' }).focus();
+  await alice.page.keyboard.press('/');
+  await alice.page.getByRole('combobox', { name: 'Search canned replies' }).fill('photo');
+  await shoot(alice.page, 'canned-picker');
+  await alice.page.keyboard.press('Escape');
+
+  const maria = await signIn('maria');
+  await maria.page.getByRole('tab', { name: 'Dashboard' }).click();
+  await maria.page.getByRole('table', { name: 'Live chats' }).getByRole('row').filter({ hasText: 'Lea Vogel' }).dblclick();
+  const listening = conversation(maria.page, 'Lea Vogel');
+  await listening.getByRole('textbox', { name: 'Note' }).fill('This is the 503 from the sync outage: offer the status page and a callback.');
+  await listening.getByRole('button', { name: 'Add note' }).click();
+  await expect(transcriptOf(alice.page, 'Lea Vogel').locator('.msg.note')).toContainText('sync outage');
+  await shoot(maria.page, 'whisper-composer');
+  await shoot(alice.page, 'note-and-image');
+
+  await chooseFromChatMenu(alice, 'Lea Vogel', 'Create request');
+  const dialog = alice.page.getByRole('dialog', { name: 'Create request' });
+  await dialog.getByLabel('Title').fill('Sync error 503 after update');
+  await dialog.getByRole('button', { name: 'Create request' }).click();
+  await expect(dialog).toBeHidden();
+  await alice.page.getByRole('tab', { name: 'Requests' }).click();
+  const card = alice.page.getByRole('listitem', { name: 'Request Sync error 503 after update' });
+  await card.getByLabel('Assignee').selectOption('alice');
+  await card.getByLabel('Status').selectOption('pending');
+  await expect(card).toContainText('Pending');
+  await shoot(alice.page, 'requests');
+  await card.getByRole('button', { name: 'Open transcript' }).click();
+  await expect(alice.page.getByRole('dialog', { name: 'Transcript: Sync error 503 after update' })).toBeVisible();
+  await shoot(alice.page, 'request-transcript');
 });

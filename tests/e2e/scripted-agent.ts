@@ -1,9 +1,9 @@
 // A bare agent speaking the wire protocol over `ws`, so the customer page can be tested against the real relay
 // without the agent app in between.
 import WebSocket from 'ws';
-import { AGENT_PATH, type AgentCommand, PROTOCOL_VERSION, type RelayFrame } from '../../common/protocol';
+import { AGENT_PATH, type AgentCommandInput, PROTOCOL_VERSION, type RelayFrame } from '../../common/protocol';
 
-type CommandBody = AgentCommand extends infer C ? (C extends AgentCommand ? Omit<C, 'id'> : never) : never;
+type CommandBody = AgentCommandInput;
 
 export interface ScriptedAgent {
   frames: RelayFrame[];

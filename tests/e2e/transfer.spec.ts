@@ -1,6 +1,8 @@
 // End-to-end: the transfer hand-off between two agents in web mode, as the help page describes it, seen by both
 // agents and by the customer.
 import {
+  recordedNotifications,
+  recordNotifications,
   type Agent,
   chatOwnedBy,
   chooseFromChatMenu,
@@ -196,26 +198,11 @@ test('Create request after a rejected transfer lists the request and tells the c
 test('an incoming transfer raises a browser notification for Bob', async ({ signIn, startChat }) => {
   const alice = await signIn('alice');
   await chatOwnedBy(alice, startChat, 'Yuki Tanaka', 'Is my order shipped?');
-  const bob = await signIn('bob', {
-    initScript: () => {
-      // Record every notification the page raises, then let the real API show it.
-      const recorded: { title: string; body: string }[] = [];
-      Object.defineProperty(window, '__batonNotifications', { value: recorded });
-      const Original = window.Notification;
-      class RecordingNotification extends Original {
-        constructor(title: string, options?: NotificationOptions) {
-          recorded.push({ title, body: options?.body ?? '' });
-          super(title, options);
-        }
-      }
-      Object.defineProperty(window, 'Notification', { value: RecordingNotification, configurable: true, writable: true });
-    },
-  });
+  const bob = await signIn('bob', { initScript: recordNotifications });
 
   await offerTransfer(alice, 'Yuki Tanaka', bob, 'Shipping question');
 
-  const notifications = () =>
-    bob.page.evaluate(() => (window as unknown as { __batonNotifications: { title: string; body: string }[] }).__batonNotifications);
+  const notifications = () => recordedNotifications(bob.page);
   await expect.poll(notifications).toContainEqual(expect.objectContaining({ title: expect.stringContaining(`Transfer from ${alice.name}`) }));
   const offer = (await notifications()).find((n) => n.title.startsWith(`Transfer from ${alice.name}`));
   expect(`${offer?.title} ${offer?.body}`).toContain('Yuki Tanaka');

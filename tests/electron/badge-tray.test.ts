@@ -44,6 +44,8 @@ const snapshot = (patch: Partial<ClientSnapshot>): ClientEvent => ({
     outbox: [],
     unread: {},
     requests: [],
+    cannedReplies: [],
+    attachmentLimits: null,
     settings: defaultSettings,
     ...patch,
   },
@@ -139,13 +141,14 @@ describe('tray', () => {
     return { tray, icon, item, calls, window };
   }
 
-  it('has Show Baton, Present, Away and Quit, wired to their actions', () => {
+  it('has Show Baton, Present, Busy, Away and Quit, wired to their actions', () => {
     const { item, calls } = setup('linux');
     item('Show Baton').click!();
     item('Away').click!();
+    item('Busy').click!();
     item('Present').click!();
     item('Quit').click!();
-    expect(calls).toEqual(['show', 'status:away', 'status:present', 'quit']);
+    expect(calls).toEqual(['show', 'status:away', 'status:busy', 'status:present', 'quit']);
   });
 
   it('marks my current status and disables status items while signed out', () => {
@@ -156,6 +159,9 @@ describe('tray', () => {
     tray.handle({ type: 'presence', agent: { ...alice, status: 'away' } });
     expect(item('Away').checked).toBe(true);
     expect(item('Present').checked).toBe(false);
+    tray.handle({ type: 'presence', agent: { ...alice, status: 'busy' } });
+    expect(item('Busy').checked).toBe(true);
+    expect(item('Away').checked).toBe(false);
     tray.handle({ type: 'signed-out' });
     expect(item('Away').enabled).toBe(false);
   });

@@ -42,7 +42,7 @@ describe('desktop IPC', () => {
   });
 
   it('bad arguments get a readable invalid-argument, not an exception', async () => {
-    const result = await call('agent:setStatus', { status: 'busy' });
+    const result = await call('agent:setStatus', { status: 'at-lunch' });
     expect(result.ok).toBe(false);
     expect(result.error?.code).toBe('invalid-argument');
     expect(result.error?.message).toMatch(/status/);

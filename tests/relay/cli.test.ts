@@ -46,6 +46,13 @@ describe('relay cli', () => {
     [['--transfer-timeout', 'soon'], '--transfer-timeout must be a number'],
     [['--allowed-origin', 'evil'], '--allowed-origin must look like'],
     [['--bogus'], 'unknown option --bogus'],
+    [['--rate-limit', '0'], '--rate-limit must be a whole number of at least 1'],
+    [['--max-queued-chats', 'lots'], '--max-queued-chats must be a whole number'],
+    [['--hello-timeout', '0'], '--hello-timeout must be a number of seconds of at least 0.1'],
+    [['--trust-proxy-header', 'x forwarded'], '--trust-proxy-header must be a header name'],
+    [['--sign-in-lockout', 'soon'], '--sign-in-lockout must be a number'],
+    [['--page-bytes', '99999999'], '--page-bytes must be a whole number of bytes between 1024 and 16777216'],
+    [['--tls-key', 'key.pem'], '--tls-cert and --tls-key go together'],
     [['user', 'add', 'Bad Name', '--role', 'agent'], 'is not a valid user name'],
     [['user', 'add', 'frank', '--role', 'boss'], '--role must be "agent" or "manager"'],
   ])('%j fails with exit code 2 and says why', (args, sentence) => {

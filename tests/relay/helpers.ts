@@ -1,4 +1,5 @@
 // Test helpers for the relay: start one on a temp folder, and connect agents and customers that record every frame.
+import { spawn } from 'node:child_process';
 import { scryptSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -182,6 +183,21 @@ export class TestClient {
     return answer.result;
   }
 
+  /**
+   * Like ok, for a client writing as fast as it is answered: a `rate-limited` answer is sent again after the wait it
+   * names, as the agent's outbox and the customer page do (same message id, so nothing is stored twice).
+   */
+  async okPaced(frame: Frame, attempts = 20): Promise<Frame> {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await this.command(frame);
+      if (answer.type === 'ok') return answer.result;
+      if (answer.code !== 'rate-limited' || attempt >= attempts) {
+        throw new Error(`${this.label}: ${frame.type} failed: ${JSON.stringify(answer)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(20, answer.retryAfterMs ?? 100)));
+    }
+  }
+
   answer(id: string, timeoutMs = 5000): Promise<Frame> {
     return this.next((f) => (f.type === 'ok' || f.type === 'error') && f.id === id, timeoutMs, `answer to ${id}`);
   }
@@ -326,8 +342,16 @@ export function openSocket(url: string, headers: Record<string, string> = {}): P
     const ws = new WebSocket(url, { headers });
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => {
-      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode }));
-      ws.terminate();
+      // the refusal's sentence and Retry-After, for tests of the limits
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const refused = () => {
+        const body = Buffer.concat(chunks).toString('utf8').trim();
+        reject(Object.assign(new Error(`HTTP ${res.statusCode}: ${body}`), { status: res.statusCode, body, retryAfter: res.headers['retry-after'] }));
+        ws.terminate();
+      };
+      res.once('end', refused);
+      res.once('close', refused);
     });
     ws.once('error', reject);
   });
@@ -357,7 +381,7 @@ export interface TestCustomer extends TestClient {
 
 export async function connectCustomer(
   relay: RunningRelay,
-  hello: { name?: string; token?: string; lastSeq?: number; email?: string; topic?: string } = { name: 'Customer' },
+  hello: { name?: string; token?: string; lastSeq?: number; team?: string; email?: string; topic?: string } = { name: 'Customer' },
   headers: Record<string, string> = {},
 ): Promise<TestCustomer> {
   const ws = await openSocket(`${relay.wsUrl}${CUSTOMER_PATH}`, headers);
@@ -373,3 +397,21 @@ export function removeDir(dir: string): void {
 }
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+/** Runs the relay CLI without blocking this process's event loop (a relay under test may share its store). */
+export function runCli(args: string[], input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/cli.ts', ...args], { cwd: repoRoot });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}

@@ -8,6 +8,7 @@ import { LocalFanout, MemoryPresence } from '../../relay/embedded/memory';
 import { SqliteRunner } from '../../relay/embedded/runner';
 import { sqliteReads } from '../../relay/embedded/store';
 import { audience, Hub, type HubOptions } from '../../relay/hub';
+import { DEFAULT_PAGE_BYTES } from '../../relay/paging';
 import type { LocalSockets, Scheduler } from '../../relay/ports';
 import { openSqliteStore, type SqliteRelayStore } from '../../relay/store/sqlite';
 import { removeDir, tempDir } from './helpers';
@@ -61,6 +62,7 @@ class RecordingSockets implements LocalSockets {
   endCustomer(sessionId: string) {
     this.ended.push(sessionId);
   }
+  closeAgent() {}
 }
 
 const dirs: string[] = [];
@@ -101,6 +103,7 @@ async function makeHub(options: Partial<HubOptions> = {}) {
     log: () => {},
     hashToken,
     options: { transferTimeoutMs: null, offlineGraceMs: 1000, capacity: 4, ...options },
+    pageBytes: DEFAULT_PAGE_BYTES,
   });
   await hub.start();
   const signIn = async (agentId: string) => {

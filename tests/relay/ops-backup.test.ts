@@ -40,17 +40,27 @@ describe('relay backup and restore', () => {
       for (let i = 0; writing; i++) {
         const c = customers[i % 2]!;
         const id = messageId();
-        await c.ok({ type: 'customer-send', messageId: id, text: `message ${i} ${'x'.repeat(200)}` });
+        await c.okPaced({ type: 'customer-send', messageId: id, text: `message ${i} ${'x'.repeat(200)}` });
         acked.push(id);
-        await alice.ok({ type: 'send', sessionId: c.sessionId, messageId: messageId(), text: `answer ${i}` });
+        await alice.okPaced({ type: 'send', sessionId: c.sessionId, messageId: messageId(), text: `answer ${i}` });
       }
     })();
-    while (acked.length < 50) await new Promise((res) => setTimeout(res, 10));
+    let failed: unknown = null;
+    writer.catch((error: unknown) => {
+      failed = error;
+    });
+    const until = async (done: () => boolean) => {
+      while (!done()) {
+        if (failed) throw failed;
+        await new Promise((res) => setTimeout(res, 10));
+      }
+    };
+    await until(() => acked.length >= 50);
     const before = [...acked];
     const file = path.join(folder(), 'relay-backup.sqlite');
     const backup = await cli(['backup', file, '--data', r.dataDir]);
     const during = acked.length - before.length;
-    while (acked.length < before.length + during + 20) await new Promise((res) => setTimeout(res, 10));
+    await until(() => acked.length >= before.length + during + 20);
     writing = false;
     await writer;
     expect(backup.stderr).toBe('');

@@ -81,6 +81,18 @@ describe('relay settings', () => {
     expect(toRelayOptions(loadConfig({ args: [], env: {} }).config).metrics).toBeUndefined();
   });
 
+  it('the attachment size cap and types come from settings, default 10 MB and the allow-list; an unknown type is refused', () => {
+    expect(toRelayOptions(loadConfig({ args: [], env: {} }).config).attachments).toEqual({ maxBytes: 10 * 1024 * 1024 });
+    const options = toRelayOptions(
+      loadConfig({ args: ['--attachment-type', 'image/png', '--attachment-type', 'application/pdf'], env: { BATON_ATTACHMENT_MAX_MB: '2.5' } }).config,
+    );
+    expect(options.attachments).toEqual({ maxBytes: 2.5 * 1024 * 1024, types: ['image/png', 'application/pdf'] });
+    expect(errorOf(() => loadConfig({ args: ['--attachment-type', 'text/html'], env: {} }))).toContain(
+      '--attachment-type must be one of image/png, image/jpeg, image/gif, image/webp, application/pdf, text/plain',
+    );
+    expect(errorOf(() => loadConfig({ args: ['--attachment-max-mb', '0'], env: {} }))).toContain('--attachment-max-mb must be a number of megabytes above 0');
+  });
+
   it('a relative data folder in a config file is read from the file’s folder; on a flag, from the working folder', () => {
     const file = configFile({ data: 'state/relay' });
     expect(loadConfig({ args: ['--config', file], env: {} }).config.data).toBe(path.join(path.dirname(file), 'state/relay'));
@@ -151,6 +163,34 @@ describe('relay settings', () => {
     // a wrong secret is not echoed back either
     expect(errorOf(() => loadConfig({ args: [], env: { BATON_METRICS_TOKEN: 'short-secret' } }))).toBe(
       'BATON_METRICS_TOKEN must be at least 16 characters (for example: openssl rand -hex 32).',
+    );
+  });
+
+  it('the limits and TLS are settings too: each becomes the relay option it names, from any source', () => {
+    const file = configFile({ maxQueuedChats: 12, tlsCert: 'relay.crt', tlsKey: 'relay.key', signInLockout: 60 });
+    const { config } = loadConfig({
+      args: ['--rate-limit', '10', '--hello-timeout', '2.5', '--trust-proxy-header', 'x-real-ip'],
+      env: { BATON_SIGN_IN_THREADS: '2', BATON_CHATS_PER_ADDRESS: '5', BATON_NEW_CHATS_PER_SECOND: '7', BATON_CONFIG: file },
+      serving: true,
+    });
+    const options = toRelayOptions(config);
+    expect(options).toMatchObject({
+      rateLimit: { perSecond: 10, burst: 20 },
+      addressRateLimit: { perSecond: 200, burst: 400 },
+      newChatsPerSecond: 7,
+      maxQueuedChats: 12,
+      helloTimeoutMs: 2500,
+      trustedProxyHeader: 'x-real-ip',
+      signIn: { concurrent: 2, lockoutMs: 60_000, waiting: 64, freeFailures: 3, lockoutAfter: 10 },
+      // relative to the file's folder, as the data folder is
+      tls: { certFile: path.join(path.dirname(file), 'relay.crt'), keyFile: path.join(path.dirname(file), 'relay.key') },
+    });
+    expect(config.newChatsPerAddressPerMinute).toBe(30);
+    expect(envName('newChatsPerAddressPerMinute')).toBe('BATON_NEW_CHATS_PER_ADDRESS_PER_MINUTE');
+    // without TLS settings the relay serves plain http
+    expect(toRelayOptions(loadConfig({ args: [], env: {} }).config).tls).toBeUndefined();
+    expect(errorOf(() => loadConfig({ args: ['--tls-cert', 'a.crt'], env: {}, serving: true }))).toBe(
+      '--tls-key is needed too: --tls-cert and --tls-key go together (tlsCert and tlsKey), give both files or neither.',
     );
   });
 

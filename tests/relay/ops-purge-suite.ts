@@ -1,10 +1,13 @@
 // Retention and erasure, against one relay (SQLite) and a cluster (PostgreSQL): `relay purge --session` leaves no row
 // of the chat in any table and touches no other chat; an open chat is refused; the retention sweep deletes closed
 // chats once they are older than the age and nothing younger; `relay purge --older-than` does the same on demand.
+// A chat's notes and attachments go with it, and so do the stored bytes of a file no other chat sent.
 import { afterEach, expect, it } from 'vitest';
+import { demoAccounts } from '../../relay/demo';
 import type { RelayOptions } from '../../relay/server';
 import { connectAgent, connectCustomer, type Frame, messageId, openSocket, removeDir, type TestClient, type TestRelay } from './helpers';
 import { cli, waitUntil } from './ops-helpers';
+import { PNG, upload } from './uploads';
 
 /** Every row of every table of the deployment's store, by table. */
 export type Dump = Record<string, Array<Record<string, unknown>>>;
@@ -14,6 +17,8 @@ export interface PurgeDeployment {
   dump(relay: TestRelay): Promise<Dump>;
   /** the CLI flags that name the deployment's store (--data <dir> or --postgres <url>) */
   storeFlags(relay: TestRelay): string[];
+  /** the SHA-256 of every file content the store keeps (files in the data folder, or rows of attachment_blobs) */
+  contents(relay: TestRelay): Promise<string[]>;
 }
 
 /** the rows of any table that mention the chat anywhere (a column, a JSON body, a timer key) */
@@ -48,12 +53,19 @@ export function purgeSuite(deployment: PurgeDeployment): void {
     const customer = await connectCustomer(relay, { name });
     clients.push(customer);
     const sessionId = customer.sessionId;
-    const owner = (await customer.event('assigned', sessionId)).agentId as string;
+    // a customer is told the agent's display name, never their login id
+    const ownerName = (await customer.event('assigned', sessionId)).agentName as string;
+    const owner = demoAccounts.find((a) => a.name === ownerName)!.id;
     const from = agents[owner]!;
     const to = agents[['alice', 'bob', 'carol'].find((id) => id !== owner)!]!;
     await from.event('assigned', sessionId);
     await customer.ok({ type: 'customer-send', messageId: messageId(), text: `hello from ${name}` });
+    // a photo only this chat holds (its own bytes), and a note
+    const photo = await upload(relay, sessionId, Buffer.concat([PNG, Buffer.from(name)]), { token: customer.token }, { name: 'photo.png' });
+    expect(photo.status).toBe(201);
+    await customer.ok({ type: 'customer-send', messageId: messageId(), text: '', attachments: [photo.body.attachment.id] });
     await from.ok({ type: 'send', sessionId, messageId: messageId(), text: `hello ${name}` });
+    await from.ok({ type: 'add-note', sessionId, noteId: messageId(), text: `${name} sounds upset` });
     const { transferId } = await from.ok({ type: 'offer-transfer', sessionId, to: to.label, note: `${name} needs billing` });
     await to.session(sessionId, (s) => s.pendingTransfer?.id === transferId);
     await to.ok({ type: 'accept-transfer', sessionId, transferId });
@@ -63,7 +75,7 @@ export function purgeSuite(deployment: PurgeDeployment): void {
       await customer.ok({ type: 'customer-close' });
       await to.event('closed', sessionId);
     }
-    return { sessionId, token: customer.token, customer };
+    return { sessionId, token: customer.token, customer, sha256: photo.body.attachment.sha256 as string };
   }
 
   /** the agents every chat here involves: alice, bob and carol take and transfer them, maria listens in */
@@ -84,8 +96,9 @@ export function purgeSuite(deployment: PurgeDeployment): void {
     const open = await fullChat(relay, agents, 'Fay', false);
     const before = await deployment.dump(relay);
     expect(Object.keys(rowsOf(before, doomed.sessionId)).sort()).toEqual(
-      expect.arrayContaining(['customer_tokens', 'events', 'participants', 'requests', 'sessions']),
+      expect.arrayContaining(['attachments', 'customer_tokens', 'events', 'participants', 'requests', 'sessions']),
     );
+    expect(await deployment.contents(relay)).toEqual(expect.arrayContaining([doomed.sha256, closed.sha256, open.sha256]));
 
     const result = await cli(['purge', '--session', doomed.sessionId, ...deployment.storeFlags(relay)]);
     expect(result.stderr).toBe('');
@@ -94,6 +107,7 @@ export function purgeSuite(deployment: PurgeDeployment): void {
 
     const after = await deployment.dump(relay);
     expect(rowsOf(after, doomed.sessionId)).toEqual({});
+    expect((await deployment.contents(relay)).sort()).toEqual([closed.sha256, open.sha256].sort());
     for (const kept of [closed.sessionId, open.sessionId]) expect(rowsOf(after, kept)).toEqual(rowsOf(before, kept));
     const untouched = (dump: Dump, id: string) =>
       Object.fromEntries(Object.entries(dump).map(([table, rows]) => [table, rows.filter((row) => JSON.stringify(row).includes(id))]));

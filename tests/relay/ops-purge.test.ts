@@ -1,9 +1,11 @@
 // Retention and erasure on one relay (SQLite): the purge suite, querying every table of relay.sqlite, and the
 // migration that gives the sweep its indexes.
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../../relay/store/migrations';
+import { ATTACHMENTS_DIR } from '../../relay/store/attachments';
 import { openSqliteStore } from '../../relay/store/sqlite';
 import { removeDir, startTestRelay, type TestRelay, tempDir } from './helpers';
 import { type Dump, purgeSuite } from './ops-purge-suite';
@@ -20,8 +22,18 @@ function dump(relay: TestRelay): Promise<Dump> {
   }
 }
 
+/** the files of attachment contents in the data folder, by name (their SHA-256) */
+function files(relay: TestRelay): string[] {
+  const root = path.join(relay.dataDir, ATTACHMENTS_DIR);
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root, { recursive: true })
+    .map((f) => path.basename(String(f)))
+    .filter((name) => /^[0-9a-f]{64}$/.test(name));
+}
+
 describe('retention and erasure, one relay', () => {
-  purgeSuite({ start: startTestRelay, dump, storeFlags: (relay) => ['--data', relay.dataDir] });
+  purgeSuite({ start: startTestRelay, dump, storeFlags: (relay) => ['--data', relay.dataDir], contents: (relay) => Promise.resolve(files(relay)) });
 
   it('migration 4 gives a version-3 database the indexes the sweep and the purge read by', () => {
     const dir = tempDir();

@@ -41,6 +41,7 @@ const session = (id: string, over: Partial<SessionSummary> = {}): SessionSummary
   lastSeq: 0,
   lastMessage: null,
   waitingSince: null,
+  team: null,
   ...over,
 });
 
@@ -179,7 +180,7 @@ describe('summaries derived from the event log', () => {
       const crashed = open(dir);
       expect(crashed.getSession('s1')).toEqual(s1);
       expect(crashed.listLiveSessions()).toEqual([s1, s2]);
-      expect(crashed.oldestQueuedSession()).toEqual(s2);
+      expect(crashed.queueHeads()).toEqual([s2]);
       crashed.close();
       store.close();
       const reopened = open(dir);
@@ -231,6 +232,66 @@ describe('schema migration 2 (events in arrival order)', () => {
     expect(store.findMessageSeq('s1', 'msg-00002')).toBe(2);
     expect(() => store.transaction(() => store.appendEvent(message('s1', 3, 'msg-00009')))).toThrow(/UNIQUE/);
     expect(() => store.transaction(() => store.appendEvent(message('s1', 4, 'msg-00001')))).toThrow(/UNIQUE/);
+  });
+});
+
+describe('schema migration 5 (teams, capacity, statuses)', () => {
+  it('keeps the accounts and chats of a version 4 database, and adds what teams, Busy and the directory need', () => {
+    const dir = freshDir();
+    const db = new Database(path.join(dir, 'relay.sqlite'));
+    db.pragma('journal_mode = WAL');
+    for (const m of migrations.filter((m) => m.version <= 4)) m.up(db);
+    db.pragma('user_version = 4');
+    db.prepare(
+      `INSERT INTO accounts (id, name, role, can_listen_in, password_hash, chosen_status, created_at, online)
+       VALUES ('ann', 'Ann A', 'agent', 1, 'scrypt$x', 'away', 5, 1)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO sessions (id, customer_name, state, owner_id, pending_transfer, created_at, closed_at, last_seq)
+       VALUES ('s1', 'Pat', 'queued', NULL, NULL, 7, NULL, 0)`,
+    ).run();
+    db.close();
+
+    const store = open(dir);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(store.getAccount('ann')).toMatchObject({
+      name: 'Ann A',
+      canListenIn: true,
+      chosenStatus: 'away',
+      online: true,
+      teams: [],
+      capacity: null,
+      disabled: false,
+      idle: false,
+      statusSince: null,
+    });
+    expect(store.getSession('s1')).toMatchObject({ state: 'queued', team: null });
+    expect(store.directoryVersion()).toBe(0);
+    // Busy is now a status an agent may choose, and accounts belong to teams
+    store.transaction(() => {
+      store.setChosenStatus('ann', 'busy');
+      store.createTeam({ id: 'billing', name: 'Billing' });
+      store.updateAccount('ann', { teams: ['billing'], capacity: 3 });
+    });
+    expect(store.getAccount('ann')).toMatchObject({ chosenStatus: 'busy', teams: ['billing'], capacity: 3 });
+    expect(store.directoryVersion()).toBe(2);
+    // a team's members leave it with the team, and an account's memberships go with the account
+    store.transaction(() => store.removeTeam('billing'));
+    expect(store.getAccount('ann')?.teams).toEqual([]);
+    expect(() => store.transaction(() => store.updateAccount('ann', { teams: ['nope'] }))).toThrow(/FOREIGN KEY/);
+  });
+
+  it('a relay sees what another process (the CLI) changed in the same file once the directory version moves', () => {
+    const dir = freshDir();
+    const relay = open(dir);
+    relay.transaction(() => relay.createAccount({ id: 'ann', name: 'Ann', role: 'agent', canListenIn: false, passwordHash: 'h1' }));
+    expect(relay.getAccount('ann')?.passwordHash).toBe('h1');
+    const cli = open(dir);
+    cli.transaction(() => cli.updateAccount('ann', { passwordHash: 'h2', disabled: true }));
+    // the relay's copy is stale until it looks at the version, as its poller does every second
+    expect(relay.getAccount('ann')?.passwordHash).toBe('h1');
+    relay.directoryVersion();
+    expect(relay.getAccount('ann')).toMatchObject({ passwordHash: 'h2', disabled: true });
   });
 });
 

@@ -7,7 +7,7 @@ import { defaultSettings } from '../../common/bridge';
 import { fail, ok } from '../../common/result';
 import { initials } from '../../renderer/lib/format';
 import { FakeBridge } from './fake-bridge';
-import { agent, alice, message, offer, session, snapshot, T0 } from './fixtures';
+import { agent, alice, message, offer, request, session, snapshot, T0 } from './fixtures';
 import { renderApp } from './render-app';
 
 afterEach(() => {
@@ -161,7 +161,7 @@ describe('offline', () => {
 
   it('a banner says why, what still works and when the next try is; status and Transfer to do not pretend', async () => {
     const bridge = new FakeBridge(
-      snapshot({ connection: offline(), sessions: [session('s1', { customerName: 'Rosa' })], outbox: [{ messageId: 'msg-00000001', sessionId: 's1', text: 'later', createdAt: T0, state: 'pending', error: null }] }),
+      snapshot({ connection: offline(), sessions: [session('s1', { customerName: 'Rosa' })], outbox: [{ messageId: 'msg-00000001', sessionId: 's1', kind: 'message', text: 'later', attachment: null, createdAt: T0, state: 'pending', error: null }] }),
     );
     const { user } = await renderApp(bridge);
     const banner = screen.getByRole('region', { name: 'You are offline' });
@@ -289,7 +289,7 @@ describe('strings people typed', () => {
           session('s1', { customerName: evilCustomer, lastMessage: { text: `see ${RLO}fdp.txt`, at: T0, authorKind: 'customer', authorName: evilCustomer } }),
           session('s2', { customerName: evilCustomer, ownerId: 'bob', pendingTransfer: offer('s2', { fromId: 'bob', offeredBy: 'bob', toId: 'alice', note: `urgent${RLO}!` }) }),
         ],
-        requests: [{ id: 'r1', sessionId: 's1', title: `Refund${RLO}dnufer`, description: `desc${RLO}x`, customerName: evilCustomer, createdBy: 'bob', createdAt: T0, transcript: [] }],
+        requests: [request('r1', { title: `Refund${RLO}dnufer`, description: `desc${RLO}x`, customerName: evilCustomer, createdBy: 'bob' })],
       }),
     );
     bridge.respond('chat:transcript', ok({

@@ -1,6 +1,6 @@
 // Agents, sessions, events and snapshots for renderer tests, built small and overridable.
 import { type ClientSnapshot, defaultSettings } from '../../common/bridge';
-import type { AgentInfo, SessionEvent, SessionSummary, TransferOffer } from '../../common/domain';
+import type { AgentInfo, Request, SessionEventOf, SessionSummary, TransferOffer } from '../../common/domain';
 
 export const T0 = Date.UTC(2025, 0, 15, 9, 0, 0);
 
@@ -53,7 +53,7 @@ export function offer(sessionId: string, over: Partial<TransferOffer> = {}): Tra
   };
 }
 
-export function message(sessionId: string, seq: number, text: string, from: 'customer' | string = 'customer'): SessionEvent {
+export function message(sessionId: string, seq: number, text: string, from: 'customer' | string = 'customer'): SessionEventOf<'message'> {
   return {
     kind: 'message',
     sessionId,
@@ -68,6 +68,24 @@ export function message(sessionId: string, seq: number, text: string, from: 'cus
   };
 }
 
+export function request(id: string, over: Partial<Request> = {}): Request {
+  return {
+    id,
+    sessionId: 's1',
+    title: `Request ${id}`,
+    description: null,
+    customerName: 'Customer s1',
+    createdBy: 'alice',
+    createdAt: T0,
+    transcript: [],
+    status: 'open',
+    assigneeId: null,
+    updatedAt: null,
+    solvedAt: null,
+    ...over,
+  };
+}
+
 export function snapshot(over: Partial<ClientSnapshot> = {}): ClientSnapshot {
   return {
     me: alice,
@@ -77,6 +95,8 @@ export function snapshot(over: Partial<ClientSnapshot> = {}): ClientSnapshot {
     outbox: [],
     unread: {},
     requests: [],
+    cannedReplies: [],
+    attachmentLimits: null,
     settings: defaultSettings,
     ...over,
   };

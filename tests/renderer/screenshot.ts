@@ -62,10 +62,12 @@ const snap: ClientSnapshot = {
   agents,
   sessions,
   outbox: [
-    { messageId: 'out-00000001', sessionId: 's-main', text: 'I have sent you the link by email as well.', createdAt: now - 20_000, state: 'pending', error: null },
+    { messageId: 'out-00000001', sessionId: 's-main', kind: 'message', attachment: null, text: 'I have sent you the link by email as well.', createdAt: now - 20_000, state: 'pending', error: null },
   ],
   unread: { 's-offer': 2, 's-pending': 1 },
   requests: [],
+  cannedReplies: [],
+  attachmentLimits: null,
   settings: defaultSettings,
 };
 

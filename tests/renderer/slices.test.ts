@@ -76,6 +76,8 @@ describe('chat events', () => {
     const item = {
       messageId: 'out-00000001',
       sessionId: 's1',
+      kind: 'message' as const,
+      attachment: null,
       text: 'on my way',
       createdAt: T0 + 5000,
       state: 'pending' as const,

@@ -167,6 +167,13 @@ describe('listening mode and roles', () => {
     await openChat(user, /Kim/);
     await user.click(screen.getByRole('button', { name: 'Chat menu' }));
     await user.click(screen.getByRole('menuitem', { name: 'Take over' }));
+    // asked first: Cancel does nothing, Take over does it
+    const ask = screen.getByRole('dialog', { name: 'Take over this chat?' });
+    await user.click(within(ask).getByRole('button', { name: 'Cancel' }));
+    expect(bridge.callsTo('session:takeOver')).toEqual([]);
+    await user.click(screen.getByRole('button', { name: 'Chat menu' }));
+    await user.click(screen.getByRole('menuitem', { name: 'Take over' }));
+    await user.click(within(screen.getByRole('dialog', { name: 'Take over this chat?' })).getByRole('button', { name: 'Take over' }));
     await waitFor(() => expect(bridge.callsTo('session:takeOver')).toEqual([{ sessionId: 's1' }]));
   });
 });
@@ -188,7 +195,7 @@ describe('composer', () => {
     const bridge = new FakeBridge(snapshot({ sessions: [session('s1', { customerName: 'Pia' })] }));
     const { user } = await renderApp(bridge);
     await openChat(user, /Pia/);
-    const item = { messageId: 'out-00000009', sessionId: 's1', text: 'one moment', createdAt: Date.now(), error: null };
+    const item = { messageId: 'out-00000009', sessionId: 's1', kind: 'message' as const, attachment: null, text: 'one moment', createdAt: Date.now(), error: null };
     act(() => bridge.push({ type: 'outbox', item: { ...item, state: 'pending' } }));
     const log = screen.getByRole('log');
     expect(within(log).getByText('Sending…')).toBeTruthy();
@@ -272,6 +279,7 @@ describe('history', () => {
           {
             sessionId: 'c1',
             seq: 4,
+            kind: 'message',
             customerName: 'Old Timer',
             authorName: 'Customer',
             at: T0,

@@ -125,7 +125,7 @@ describe('bridge socket', () => {
       expect(unknown.error.code).toBe('invalid-argument');
       expect(unknown.error.message).toContain('fs:readFile');
     }
-    const badArgs = await page.invoke('agent:setStatus', { status: 'busy' });
+    const badArgs = await page.invoke('agent:setStatus', { status: 'at-lunch' });
     expect(badArgs.ok).toBe(false);
     if (!badArgs.ok) {
       expect(badArgs.error.code).toBe('invalid-argument');

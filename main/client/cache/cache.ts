@@ -1,9 +1,12 @@
 // The client's local store: everything the agent has seen, written before it is shown, read back through the schemas.
 import type { Database as Db } from 'better-sqlite3';
-import type { z } from 'zod';
 import { OutboxItemSchema, type OutboxItem, type SearchHit } from '../../../common/bridge';
 import {
   AgentInfoSchema,
+  applyRequestUpdate,
+  type Attachment,
+  type CannedReply,
+  CannedReplySchema,
   RequestSchema,
   SessionEventSchema,
   SessionSummarySchema,
@@ -12,6 +15,7 @@ import {
   type SessionEvent,
   type SessionSummary,
 } from '../../../common/domain';
+import { z } from 'zod';
 import { type OpenOptions, openCacheDatabase } from './open';
 
 export interface SearchQuery {
@@ -27,7 +31,9 @@ export interface TransferRecord {
   sessionId: string;
   fromId: string;
   offeredBy: string;
-  toId: string;
+  /** null for an offer to a team */
+  toId: string | null;
+  toTeam: { id: string; name: string } | null;
   note: string | null;
   createdAt: number;
   state: 'pending' | 'accepted' | 'rejected' | 'cancelled';
@@ -36,6 +42,26 @@ export interface TransferRecord {
 }
 
 const DAY_MS = 86_400_000;
+
+/** A file waiting in the outbox: its name and size, its bytes' file in the account folder, the relay's id once uploaded. */
+export const OutboxFileSchema = z.object({
+  name: z.string(),
+  size: z.number().int().nonnegative(),
+  file: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+  attachmentId: z.string().nullable(),
+});
+export type OutboxFile = z.infer<typeof OutboxFileSchema>;
+
+const CachedAttachmentRowSchema = z.object({
+  id: z.string(),
+  session_id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  size: z.number(),
+  sha256: z.string(),
+  file: z.string().nullable(),
+});
+export type CachedAttachment = Attachment & { file: string | null };
 const ROWID_SLOTS = 1024;
 /** keeps at × 1024 below 2^53 (the year 2255) */
 const MAX_AT_MS = Math.floor(Number.MAX_SAFE_INTEGER / ROWID_SLOTS) - 1;
@@ -114,7 +140,7 @@ export const SEARCH_IDS_SQL = `SELECT m.id AS id FROM messages_fts JOIN messages
         AND (@customer IS NULL OR m.customer_name LIKE @customer ESCAPE '\\')
       ORDER BY messages_fts.rowid DESC LIMIT @limit`;
 export const SEARCH_ROWS_SQL = `SELECT id, session_id AS sessionId, seq, customer_name AS customerName,
-        author_name AS authorName, at, text
+        author_name AS authorName, at, text, kind
       FROM messages WHERE id IN (SELECT value FROM json_each(@ids))`;
 
 export interface SearchParams {
@@ -134,6 +160,7 @@ export interface SearchRow {
   authorName: string;
   at: number;
   text: string;
+  kind: 'message' | 'note';
 }
 
 /** Turns a search request into statement parameters; null when nothing searchable was typed. */
@@ -159,6 +186,7 @@ export function toHits(ids: readonly number[], rows: readonly SearchRow[], terms
     hits.push({
       sessionId: r.sessionId,
       seq: r.seq,
+      kind: r.kind === 'note' ? 'note' : 'message',
       customerName: r.customerName,
       authorName: r.authorName,
       at: r.at,
@@ -192,11 +220,21 @@ function prepareStatements(db: Db) {
       ON CONFLICT(session_id) DO UPDATE SET held_seq = excluded.held_seq`),
     eventExists: p('SELECT 1 FROM events WHERE session_id = ? AND seq = ?'),
     insertEvent: p('INSERT OR IGNORE INTO events(session_id, seq, kind, at, json) VALUES (?, ?, ?, ?, ?)'),
-    insertMessage: p(`INSERT OR IGNORE INTO messages(id, session_id, seq, message_id, author_kind, author_name, customer_name, at, text)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertMessage: p(`INSERT OR IGNORE INTO messages(id, session_id, seq, message_id, author_kind, author_name, customer_name, at, text, kind)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    putAttachment: p(`INSERT INTO attachments(id, session_id, name, type, size, sha256, file) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET file = coalesce(excluded.file, attachments.file)`),
+    getAttachment: p('SELECT * FROM attachments WHERE id = ?'),
+    attachmentFilesOf: p('SELECT file FROM attachments WHERE session_id = ? AND file IS NOT NULL'),
+    getRequest: p('SELECT json FROM requests WHERE id = ?'),
+    cannedAll: p('SELECT json FROM canned_replies'),
+    cannedClear: p('DELETE FROM canned_replies'),
+    cannedPut: p('INSERT INTO canned_replies(id, json) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json'),
+    cannedDelete: p('DELETE FROM canned_replies WHERE id = ?'),
     messageIdTaken: p('SELECT 1 FROM messages WHERE id = ?'),
-    offerTransfer: p(`INSERT INTO transfers(id, session_id, from_id, offered_by, to_id, note, created_at, state)
-      VALUES (?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT(id) DO NOTHING`),
+    offerTransfer: p(`INSERT INTO transfers(id, session_id, from_id, offered_by, to_id, to_team_id, to_team_name, note,
+        created_at, state)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT(id) DO NOTHING`),
     endTransfer: p(`UPDATE transfers SET state = ?, ended_at = ?, end_reason = ? WHERE id = ? AND state = 'pending'`),
     transfers: p('SELECT * FROM transfers WHERE session_id = ? ORDER BY created_at'),
     transcriptBefore: p('SELECT json FROM events WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
@@ -208,12 +246,14 @@ function prepareStatements(db: Db) {
     upsertAgent: p(`INSERT INTO presence(agent_id, json) VALUES (?, ?)
       ON CONFLICT(agent_id) DO UPDATE SET json = excluded.json`),
     agents: p('SELECT json FROM presence ORDER BY agent_id'),
+    removeAgent: p('DELETE FROM presence WHERE agent_id = ?'),
     readMark: p('SELECT seq FROM read_marks WHERE session_id = ?'),
     setReadMark: p(`INSERT INTO read_marks(session_id, seq) VALUES (?, ?)
       ON CONFLICT(session_id) DO UPDATE SET seq = max(seq, excluded.seq)`),
     unread: p(`SELECT count(*) AS n FROM messages WHERE session_id = ? AND seq > ? AND author_kind = 'customer'`),
-    outboxAdd: p(`INSERT INTO outbox(message_id, session_id, text, created_at, state, error)
-      VALUES (@messageId, @sessionId, @text, @createdAt, @state, @error)`),
+    outboxAdd: p(`INSERT INTO outbox(message_id, session_id, text, created_at, state, error, kind, attachment)
+      VALUES (@messageId, @sessionId, @text, @createdAt, @state, @error, @kind, @attachment)`),
+    outboxSetAttachment: p('UPDATE outbox SET attachment = ? WHERE message_id = ?'),
     outboxSet: p('UPDATE outbox SET state = ?, error = ? WHERE message_id = ?'),
     outboxRemove: p('DELETE FROM outbox WHERE message_id = ?'),
     outboxGet: p('SELECT * FROM outbox WHERE message_id = ?'),
@@ -348,9 +388,7 @@ export class Cache {
 
   private deriveRows(event: SessionEvent, customerName: string): void {
     switch (event.kind) {
-      case 'opened':
       case 'message': {
-        if (event.kind === 'opened') return;
         const name = customerName || (event.author.kind === 'customer' ? event.author.name : '');
         this.s.insertMessage.run(
           this.timeOrderedRowId(event.at, event.seq),
@@ -362,12 +400,29 @@ export class Cache {
           name,
           event.at,
           event.text,
+          'message',
         );
+        for (const a of event.attachments ?? []) this.putAttachment(event.sessionId, a, null);
         return;
       }
+      case 'note':
+        this.s.insertMessage.run(
+          this.timeOrderedRowId(event.at, event.seq),
+          event.sessionId,
+          event.seq,
+          event.noteId,
+          'agent',
+          event.author.name,
+          customerName,
+          event.at,
+          event.text,
+          'note',
+        );
+        return;
       case 'transfer-offered': {
         const t = event.transfer;
-        this.s.offerTransfer.run(t.id, t.sessionId, t.fromId, t.offeredBy, t.toId, t.note, t.createdAt);
+        const team = t.toTeam ?? null;
+        this.s.offerTransfer.run(t.id, t.sessionId, t.fromId, t.offeredBy, t.toId, team?.id ?? null, team?.name ?? null, t.note, t.createdAt);
         return;
       }
       case 'transfer-accepted':
@@ -382,6 +437,11 @@ export class Cache {
       case 'request-created':
         this.upsertRequests([event.request]);
         return;
+      case 'request-updated': {
+        const request = this.request(event.requestId);
+        if (request) this.upsertRequests([applyRequestUpdate(request, event)]);
+        return;
+      }
       default:
         return;
     }
@@ -428,7 +488,8 @@ export class Cache {
       sessionId: r.session_id as string,
       fromId: r.from_id as string,
       offeredBy: r.offered_by as string,
-      toId: r.to_id as string,
+      toId: (r.to_id as string | null) ?? null,
+      toTeam: r.to_team_id ? { id: r.to_team_id as string, name: (r.to_team_name as string | null) ?? (r.to_team_id as string) } : null,
       note: (r.note as string | null) ?? null,
       createdAt: r.created_at as number,
       state: r.state as TransferRecord['state'],
@@ -450,6 +511,11 @@ export class Cache {
     this.s.upsertAgent.run(agent.id, JSON.stringify(agent));
   }
 
+  /** a manager removed the account */
+  removeAgent(id: string): void {
+    this.s.removeAgent.run(id);
+  }
+
   agents(): AgentInfo[] {
     return this.parseRows(AgentInfoSchema, this.s.agents.all() as { json: string }[], 'json', 'presence');
   }
@@ -462,6 +528,54 @@ export class Cache {
 
   requests(): Request[] {
     return this.parseRows(RequestSchema, this.s.requests.all() as { json: string }[], 'json', 'requests');
+  }
+
+  request(id: string): Request | null {
+    const row = this.s.getRequest.get(id) as { json: string } | undefined;
+    return row ? this.parseRow(RequestSchema, row.json, 'requests') : null;
+  }
+
+  // -- canned replies ----------------------------------------------------------------------------------
+
+  /** All of them by title (case folded), as the composer's list and the Replies view show them. */
+  cannedReplies(): CannedReply[] {
+    const replies = this.parseRows(CannedReplySchema, this.s.cannedAll.all() as { json: string }[], 'json', 'canned_replies');
+    return replies.sort((a, b) => a.title.localeCompare(b.title, undefined, { sensitivity: 'base' }) || a.id.localeCompare(b.id));
+  }
+
+  replaceCannedReplies(replies: readonly CannedReply[]): void {
+    this.db.transaction(() => {
+      this.s.cannedClear.run();
+      for (const reply of replies) this.s.cannedPut.run(reply.id, JSON.stringify(reply));
+    })();
+  }
+
+  upsertCannedReply(reply: CannedReply): void {
+    this.s.cannedPut.run(reply.id, JSON.stringify(reply));
+  }
+
+  deleteCannedReply(id: string): void {
+    this.s.cannedDelete.run(id);
+  }
+
+  // -- attachments ------------------------------------------------------------------------------------
+
+  /** What a message carries; `file` once its bytes are in the account's attachments folder. */
+  putAttachment(sessionId: string, attachment: Attachment, file: string | null): void {
+    const { id, name, type, size, sha256 } = attachment;
+    this.s.putAttachment.run(id, sessionId, name, type, size, sha256, file);
+  }
+
+  attachment(id: string): (CachedAttachment & { sessionId: string }) | null {
+    const row = this.s.getAttachment.get(id) as Record<string, unknown> | undefined;
+    const parsed = CachedAttachmentRowSchema.safeParse(row);
+    if (!row) return null;
+    if (!parsed.success) {
+      this.log({ level: 'warn', event: 'cache-bad-row', table: 'attachments', id });
+      return null;
+    }
+    const { session_id: sessionId, ...rest } = parsed.data;
+    return { ...rest, sessionId };
   }
 
   readMark(sessionId: string): number {
@@ -481,13 +595,33 @@ export class Cache {
   // -- outbox ----------------------------------------------------------------------------------------
 
   /** Durable before it returns: the outbox is the one write that must survive a power cut. */
-  outboxAdd(item: OutboxItem): void {
+  outboxAdd(item: OutboxItem, file: OutboxFile | null = null): void {
     this.db.pragma('synchronous = FULL');
     try {
-      this.s.outboxAdd.run(item);
+      this.s.outboxAdd.run({
+        messageId: item.messageId,
+        sessionId: item.sessionId,
+        text: item.text,
+        createdAt: item.createdAt,
+        state: item.state,
+        error: item.error,
+        kind: item.kind,
+        attachment: file ? JSON.stringify(file) : null,
+      });
     } finally {
       this.db.pragma('synchronous = NORMAL');
     }
+  }
+
+  /** The file an outbox item carries: where its bytes wait, and the relay's id once uploaded. */
+  outboxFile(messageId: string): OutboxFile | null {
+    const row = this.s.outboxGet.get(messageId) as { attachment: string | null } | undefined;
+    if (!row?.attachment) return null;
+    return this.parseRow(OutboxFileSchema, row.attachment, 'outbox');
+  }
+
+  setOutboxFile(messageId: string, file: OutboxFile): void {
+    this.s.outboxSetAttachment.run(JSON.stringify(file), messageId);
   }
 
   outboxSet(messageId: string, state: OutboxItem['state'], error: string | null): void {
@@ -518,10 +652,13 @@ export class Cache {
   }
 
   private outboxFromRow(row: Record<string, unknown>): OutboxItem | null {
+    const file = typeof row.attachment === 'string' ? OutboxFileSchema.safeParse(safeJson(row.attachment)) : null;
     const parsed = OutboxItemSchema.safeParse({
       messageId: row.message_id,
       sessionId: row.session_id,
+      kind: row.kind,
       text: row.text,
+      attachment: file?.success ? { name: file.data.name, size: file.data.size } : null,
       createdAt: row.created_at,
       state: row.state,
       error: row.error ?? null,
@@ -545,12 +682,16 @@ export class Cache {
 
   // -- retention ----------------------------------------------------------------------------------
 
-  /** Deletes closed sessions older than the retention period, with everything derived from them. */
-  pruneClosed(now: number, retentionDays: number): number {
+  /**
+   * Deletes closed sessions older than the retention period, with everything derived from them; `removeFile` is told
+   * each downloaded attachment file they leave behind.
+   */
+  pruneClosed(now: number, retentionDays: number, removeFile: (file: string) => void = () => {}): number {
     const cutoff = now - retentionDays * DAY_MS;
     const ids = (this.s.expiredSessions.all(cutoff) as { id: string }[]).map((r) => r.id);
     if (ids.length === 0) return 0;
-    const tables = ['events', 'messages', 'transfers', 'held_seqs', 'read_marks', 'requests'];
+    for (const id of ids) for (const row of this.s.attachmentFilesOf.all(id) as { file: string }[]) removeFile(row.file);
+    const tables = ['events', 'messages', 'transfers', 'held_seqs', 'read_marks', 'requests', 'attachments'];
     const deletes = tables.map((t) => this.db.prepare(`DELETE FROM ${t} WHERE session_id = ?`));
     const deleteSession = this.db.prepare('DELETE FROM sessions WHERE id = ?');
     this.db.transaction(() => {

@@ -30,11 +30,11 @@ export function guardsSuite(start: StartRelay): void {
       await agent(relay, 'bob');
       const first = await customer(relay, 'One');
       // alice is first by name and has no chat: only her being Away sends this one to bob
-      expect(await first.event('assigned')).toMatchObject({ agentId: 'bob' });
+      expect(await first.event('assigned')).toMatchObject({ agentName: 'Bob Jones' });
       const second = await customer(relay, 'Two');
       // bob is full; the chat waits for alice, instead of going to bob anyway or to alice while she is Away
       await alice.ok({ type: 'set-status', status: 'present' });
-      expect(await second.event('assigned')).toMatchObject({ agentId: 'alice' });
+      expect(await second.event('assigned')).toMatchObject({ agentName: 'Alice Smith' });
     });
 
     it('after a hand-off a queued chat goes to whoever has room now, and everyone is told the new open-chat counts', async () => {
@@ -52,7 +52,7 @@ export function guardsSuite(start: StartRelay): void {
       await bob.session(first.sessionId, (s) => s.pendingTransfer?.id === transferId);
       await bob.ok({ type: 'accept-transfer', sessionId: first.sessionId, transferId });
       // a transfer ignores capacity (the receiver decided); alice has room again and the waiting chat is hers
-      expect(await third.event('assigned')).toMatchObject({ agentId: 'alice' });
+      expect(await third.event('assigned')).toMatchObject({ agentName: 'Alice Smith' });
       expect(await presenceOf(maria, 'bob', (a) => a.openChats === 2)).toBeTruthy();
       expect(await presenceOf(maria, 'alice', (a) => a.openChats === 1)).toBeTruthy();
     });

@@ -3,7 +3,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { customerVisibleKinds, type SessionEventKind } from '../../../common/domain';
+import { customerVisibleKinds, type SessionEvent, type SessionEventKind } from '../../../common/domain';
+import { customerView } from '../../../relay/delivery';
 import {
   connectAgent,
   connectCustomer,
@@ -380,7 +381,8 @@ async function converge(model: Model, real: Real, candidates: ModelState[] = [mo
     for (const { client, resumedFrom } of connections) {
       let high = resumedFrom;
       for (const { event, replayed } of streamOf(client, sid)) {
-        const original = truth[event.seq - 1];
+        // a customer is sent its own view of each event (relay/delivery.ts), agents the event as logged
+        const original = onlyVisible ? customerView(truth[event.seq - 1] as SessionEvent) : truth[event.seq - 1];
         if (!isDeepStrictEqual(event, original)) fail(`${who} holds seq ${event.seq} unlike the relay's log`);
         if (onlyVisible && !customerVisibleKinds.has(event.kind)) fail(`the customer was shown an internal ${event.kind} event`);
         if (event.seq <= high) {

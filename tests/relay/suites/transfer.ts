@@ -33,7 +33,8 @@ export function transferSuite(start: StartRelay): void {
       const customer = await connectCustomer(relay, { name: 'Dana' });
       track(customer);
       const assigned = await customer.event('assigned');
-      expect(assigned).toMatchObject({ agentId: 'alice', agentName: 'Alice Smith' });
+      // the customer sees the agent's display name, never their login id
+      expect(assigned).toEqual({ sessionId: customer.sessionId, seq: 2, at: expect.any(Number), kind: 'assigned', agentName: 'Alice Smith' });
       const summary = await alice.session(customer.sessionId);
       expect(summary).toMatchObject({ state: 'active', ownerId: 'alice', customerName: 'Dana' });
     });
@@ -47,7 +48,7 @@ export function transferSuite(start: StartRelay): void {
       track(customer);
       expect(await maria.session(customer.sessionId)).toMatchObject({ state: 'queued', ownerId: null });
       await alice.ok({ type: 'set-status', status: 'present' });
-      expect(await customer.event('assigned')).toMatchObject({ agentId: 'alice' });
+      expect(await customer.event('assigned')).toMatchObject({ agentName: 'Alice Smith' });
       expect(await maria.session(customer.sessionId, (s) => s.state === 'active')).toMatchObject({ ownerId: 'alice' });
     });
 
@@ -59,11 +60,11 @@ export function transferSuite(start: StartRelay): void {
       const second = await connectCustomer(relay, { name: 'Two' });
       const third = await connectCustomer(relay, { name: 'Three' });
       track(first); track(second); track(third);
-      const owners = [(await first.event('assigned')).agentId, (await second.event('assigned')).agentId];
-      expect(owners.sort()).toEqual(['alice', 'bob']);
+      const owners = [(await first.event('assigned')).agentName, (await second.event('assigned')).agentName];
+      expect([...owners].sort()).toEqual(['Alice Smith', 'Bob Jones']);
       // both are at capacity, so the third chat waits until a chat closes
-      await alice.ok({ type: 'close-chat', sessionId: owners[0] === 'alice' ? first.sessionId : second.sessionId });
-      expect(await third.event('assigned')).toMatchObject({ agentId: 'alice' });
+      await alice.ok({ type: 'close-chat', sessionId: owners[0] === 'Alice Smith' ? first.sessionId : second.sessionId });
+      expect(await third.event('assigned')).toMatchObject({ agentName: 'Alice Smith' });
     });
   });
 
@@ -110,7 +111,10 @@ export function transferSuite(start: StartRelay): void {
       const accepted = { kind: 'transfer-accepted', fromId: 'alice', fromName: 'Alice Smith', toId: 'bob', toName: 'Bob Jones' };
       expect(await alice.event('transfer-accepted', sessionId)).toMatchObject(accepted);
       expect(await bob.event('transfer-accepted', sessionId)).toMatchObject(accepted);
-      expect(await customer.event('transfer-accepted')).toMatchObject(accepted);
+      expect(await customer.event('transfer-accepted')).toEqual({
+        ...{ sessionId, seq: expect.any(Number), at: expect.any(Number) },
+        ...{ kind: 'transfer-accepted', fromName: 'Alice Smith', toName: 'Bob Jones' },
+      });
       const after = await alice.session(sessionId, (s) => s.ownerId === 'bob');
       expect(after).toMatchObject({ listeners: ['alice'], pendingTransfer: null });
       // the listener sees everything but cannot write to the customer
@@ -172,7 +176,9 @@ export function transferSuite(start: StartRelay): void {
     });
 
     it('a target who reconnects within the grace period keeps the offer', async () => {
-      const { relay, alice, bob, sessionId } = await chatOwnedByAlice({ offlineGraceMs: 400 });
+      // the reconnect may land on another cluster node, where the password is checked afresh (scrypt on a low-priority
+      // thread, relay/sign-in.ts): on a loaded machine that alone can take a second, so the grace is longer than that
+      const { relay, alice, bob, sessionId } = await chatOwnedByAlice({ offlineGraceMs: 3000 });
       const transferId = await offer(alice, sessionId, 'bob');
       await bob.session(sessionId);
       await bob.close();
@@ -208,7 +214,7 @@ export function transferSuite(start: StartRelay): void {
       track(customer);
       await maria.session(customer.sessionId, (s) => s.state === 'queued');
       await maria.ok({ type: 'take-over', sessionId: customer.sessionId });
-      expect(await customer.event('taken-over')).toMatchObject({ byId: 'maria', fromId: null });
+      expect(await customer.event('taken-over')).toMatchObject({ byName: 'Maria Garcia', fromName: null });
       expect(await maria.session(customer.sessionId, (s) => s.state === 'active')).toMatchObject({ ownerId: 'maria' });
     });
 
@@ -252,7 +258,7 @@ export function transferSuite(start: StartRelay): void {
       expect(await bob.command({ type: 'close-chat', sessionId })).toMatchObject({ code: 'not-owner' });
       await alice.ok({ type: 'close-chat', sessionId });
       expect(await bob.event('transfer-cancelled', sessionId)).toMatchObject({ transferId, reason: 'closed' });
-      expect(await customer.event('closed')).toMatchObject({ by: { kind: 'agent', id: 'alice' } });
+      expect((await customer.event('closed')).by).toEqual({ kind: 'agent', name: 'Alice Smith' });
       expect(await customer.closed).toMatchObject({ code: 4010 });
       const closed = await maria.session(sessionId, (s) => s.state === 'closed');
       expect(closed.closedAt).toBeGreaterThan(0);
@@ -299,7 +305,8 @@ export function transferSuite(start: StartRelay): void {
       const { request } = await alice.ok({ type: 'create-request', sessionId, title: 'Refund', description: 'Order 42' });
       expect(request).toMatchObject({ title: 'Refund', description: 'Order 42', customerName: 'Dana', createdBy: 'alice' });
       expect(request.transcript).toEqual([expect.objectContaining({ author: 'Alice Smith', text: 'Hello Dana, how can I help?' })]);
-      expect(await customer.event('request-created')).toMatchObject({ request: { id: request.id } });
+      // the customer sees the title only: not who filed it, its internal description or the transcript
+      expect((await customer.event('request-created')).request).toEqual({ title: 'Refund' });
       expect(await maria.next((f) => f.type === 'request')).toMatchObject({ request: { id: request.id } });
       expect(await alice.next((f) => f.type === 'request')).toMatchObject({ request: { id: request.id } });
       expect(await bob.command({ type: 'create-request', sessionId, title: 'x' })).toMatchObject({ code: 'not-owner' });
