@@ -1,4 +1,4 @@
-// PostgreSQL schema migration 3 (ratings): a version 2 database keeps its chats, and then holds one rating per chat.
+// PostgreSQL schema migration 7 (ratings): a version 6 database keeps its chats, and then holds one rating per chat.
 import { afterEach, describe, expect, it } from 'vitest';
 import { pgMigrations } from '../../relay/cluster/migrations';
 import { PgEngine } from '../../relay/cluster/postgres';
@@ -12,8 +12,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-describe.skipIf(unavailable !== null)('PostgreSQL migration 3 (ratings)', () => {
-  it('a version 2 database gains the ratings table, keeps its chats, and refuses a second rating of a chat', async () => {
+describe.skipIf(unavailable !== null)('PostgreSQL migration 7 (ratings)', () => {
+  it('a version 6 database gains the ratings table, keeps its chats, and refuses a second rating of a chat', async () => {
     const database = await freshDatabase();
     cleanups.push(() => database.drop());
     const options = { connectionString: database.url, clock: { now: () => Date.now() }, log: () => {} };
@@ -22,8 +22,8 @@ describe.skipIf(unavailable !== null)('PostgreSQL migration 3 (ratings)', () => 
     await client.connect();
     try {
       await client.query('CREATE TABLE baton_schema (version INTEGER NOT NULL)');
-      for (const migration of pgMigrations.filter((m) => m.version <= 2)) await client.query(migration.sql);
-      await client.query('INSERT INTO baton_schema (version) VALUES (2)');
+      for (const migration of pgMigrations.filter((m) => m.version <= 6)) await client.query(migration.sql);
+      await client.query('INSERT INTO baton_schema (version) VALUES (6)');
       await client.query(
         `INSERT INTO sessions (id, customer_name, state, owner_id, listeners, created_at, closed_at, last_seq)
          VALUES ('s1', 'Pat', 'closed', 'alice', '{}', 1, 2, 0)`,
@@ -34,7 +34,7 @@ describe.skipIf(unavailable !== null)('PostgreSQL migration 3 (ratings)', () => 
 
     const engine = await PgEngine.connect(options);
     cleanups.push(() => engine.close());
-    expect((await engine.pool.query('SELECT version FROM baton_schema')).rows).toEqual([{ version: 3 }]);
+    expect((await engine.pool.query('SELECT version FROM baton_schema')).rows).toEqual([{ version: 7 }]);
     expect((await engine.pool.query('SELECT id FROM sessions')).rows).toEqual([{ id: 's1' }]);
     await engine.pool.query(`INSERT INTO ratings (session_id, score, comment, rated_at) VALUES ('s1', 4, 'Quick.', 10)`);
     await expect(engine.pool.query(`INSERT INTO ratings (session_id, score, rated_at) VALUES ('s1', 2, 11)`)).rejects.toThrow(

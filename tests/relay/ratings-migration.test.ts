@@ -1,4 +1,4 @@
-// SQLite schema migration 5 (ratings): a version 4 database keeps its chats, and then holds one rating per chat.
+// SQLite schema migration 9 (ratings): a version 8 database keeps its chats, and then holds one rating per chat.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,12 +12,12 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-it('a version 4 database gains the ratings table, keeps its chats, and refuses a second rating of a chat', () => {
+it('a version 8 database gains the ratings table, keeps its chats, and refuses a second rating of a chat', () => {
   const dir = tempDir();
   dirs.push(dir);
   const db = new Database(path.join(dir, 'relay.sqlite'));
-  for (const migration of migrations.filter((m) => m.version <= 4)) migration.up(db);
-  db.pragma('user_version = 4');
+  for (const migration of migrations.filter((m) => m.version <= 8)) migration.up(db);
+  db.pragma('user_version = 8');
   db.prepare(
     `INSERT INTO sessions (id, customer_name, state, owner_id, pending_transfer, created_at, closed_at, last_seq)
      VALUES ('s1', 'Pat', 'closed', 'alice', NULL, 1, 2, 0)`,
@@ -26,7 +26,7 @@ it('a version 4 database gains the ratings table, keeps its chats, and refuses a
 
   const store = openSqliteStore(dir, {});
   try {
-    expect(store.db.pragma('user_version', { simple: true })).toBe(5);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(9);
     expect(store.db.prepare('SELECT id FROM sessions').all()).toEqual([{ id: 's1' }]);
     store.transaction(() => store.addRating('s1', 4, 'Quick and kind.', 10));
     expect(store.db.prepare('SELECT session_id, score, comment, rated_at FROM ratings').all()).toEqual([
