@@ -111,6 +111,7 @@ test.describe('queue', () => {
     await expect(place).toContainText('You are next in the queue.');
     await expect(place).toContainText('Expected wait: about');
     await first.page.getByRole('button', { name: 'End chat' }).click();
+    await first.page.getByRole('dialog', { name: 'End this chat?' }).getByRole('button', { name: 'End chat' }).click();
     await expect(third.page.getByRole('log')).toContainText('Alice Smith joined the chat');
     await expect(place).toBeHidden();
     await Promise.all([alice.close(), bob.close()]);
@@ -175,6 +176,7 @@ test('after the chat the customer rates it and downloads the transcript; the own
   const alice = await signIn('alice');
   const customer = await chatOwnedBy(alice, startChat, 'Rita Gomez', 'Where is my parcel?');
   await customer.page.getByRole('button', { name: 'End chat' }).click();
+  await customer.page.getByRole('dialog', { name: 'End this chat?' }).getByRole('button', { name: 'End chat' }).click();
   await expect(customer.page.getByRole('group', { name: 'How was your chat?' })).toBeVisible();
   expect(await seriousViolations(customer.page), 'rating form').toEqual([]);
   await customer.page.getByRole('button', { name: 'Send rating' }).click();
@@ -239,6 +241,7 @@ test.describe('screenshots', () => {
     await expect(waiting.page.getByRole('status', { name: 'Queue position' })).toHaveText('You are number 2 in the queue.');
     await shootBothSizes(waiting.page, 'customer-queue');
     await waiting.page.getByRole('button', { name: 'End chat' }).click();
+    await waiting.page.getByRole('dialog', { name: 'End this chat?' }).getByRole('button', { name: 'End chat' }).click();
     await waiting.page.getByRole('radio', { name: '5 stars' }).check();
     await shootBothSizes(waiting.page, 'customer-rating');
     await alice.close();

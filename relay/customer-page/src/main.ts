@@ -523,7 +523,13 @@ ui.composerMessage.addEventListener('input', () => {
   else stopTyping();
 });
 
+// ending is for good: the customer confirms it first
 ui.endChat.addEventListener('click', () => {
+  if (chat.state !== 'closed') ui.endDialog.showModal();
+});
+ui.endCancel.addEventListener('click', () => ui.endDialog.close());
+ui.endConfirm.addEventListener('click', () => {
+  ui.endDialog.close();
   if (chat.state === 'closed') return;
   if (!command('customer-close')) showAlert(strings.notConnected);
 });
