@@ -253,7 +253,9 @@ export class Connections implements LocalSockets {
   toCustomer(sessionId: SessionId, frame: CustomerFrame): void {
     const conns = this.customers.get(sessionId);
     if (!conns?.size) return;
-    const text = this.textOf(frame);
+    // a customer's view of an event is made for this one delivery: serialised here, not cached (two WeakMap entries
+    // per message cost more than they could ever save)
+    const text = frame.type === 'event' ? `{"type":"event","event":${JSON.stringify(frame.event)}}` : this.textOf(frame);
     for (const conn of conns) this.deliver(conn, text);
   }
 

@@ -22,16 +22,21 @@ export function customerView(event: SessionEvent): CustomerEvent | null {
       return { ...base, kind: 'opened', customerName: event.customerName };
     case 'assigned':
       return { ...base, kind: 'assigned', agentName: event.agentName };
-    case 'message':
-      return {
-        ...base,
+    case 'message': {
+      // the hot path: one object, fields in a fixed order, no spreads
+      const seen: CustomerEvent = {
+        sessionId,
+        seq,
+        at,
         kind: 'message',
         messageId: event.messageId,
         author: { kind: event.author.kind, name: event.author.name },
         text: event.text,
-        ...(event.attachments ? { attachments: event.attachments } : {}),
-        ...(event.writtenAt !== undefined ? { writtenAt: event.writtenAt } : {}),
       };
+      if (event.attachments) seen.attachments = event.attachments;
+      if (event.writtenAt !== undefined) seen.writtenAt = event.writtenAt;
+      return seen;
+    }
     case 'transfer-accepted':
       return { ...base, kind: 'transfer-accepted', fromName: event.fromName, toName: event.toName };
     case 'taken-over':

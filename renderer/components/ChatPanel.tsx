@@ -12,7 +12,7 @@ import { selectBusy, selectError } from '../store/ui';
 import { ChatMenu } from './ChatMenu';
 import { ErrorNote } from './Dialog';
 import { LineParts } from './LineParts';
-import { OfferButtons, OfferNote } from './OfferAnswer';
+import { OfferButtons, OfferNote, OfferRecipient } from './OfferAnswer';
 import type { LinePart } from '../lib/eventText';
 import { initials } from '../lib/format';
 import { Composer } from './Composer';
@@ -31,19 +31,7 @@ export function OfferBar({ session }: { session: SessionSummary }) {
       <div className="offer-text">
         <p className="offer-title">
           <bdi>{nameOf(offer.offeredBy)}</bdi> wants to transfer this chat to{' '}
-          {offer.toTeam ? (
-            <>
-              your team <bdi>{offer.toTeam.name}</bdi>
-            </>
-          ) : (
-            'you'
-          )}
-          {offer.offeredBy !== offer.fromId ? (
-            <>
-              {' '}
-              on behalf of <bdi>{nameOf(offer.fromId)}</bdi>
-            </>
-          ) : null}
+          <OfferRecipient offer={offer} nameOf={nameOf} />
           {offer.toTeam ? '; the first to accept gets it.' : '.'}
         </p>
         <OfferNote offer={offer} />

@@ -6,6 +6,27 @@ import { useAppDispatch, useAppSelector } from '../store/hooks';
 import { selectRejectReason } from '../store/transfers';
 import { selectBusy } from '../store/ui';
 
+/** Whom an offer is for, as the offer's sentence ends: "you" or "your team Billing", and "on behalf of" the owner. */
+export function OfferRecipient({ offer, nameOf }: { offer: TransferOffer; nameOf: (id: string) => string }) {
+  return (
+    <>
+      {offer.toTeam ? (
+        <>
+          your team <bdi>{offer.toTeam.name}</bdi>
+        </>
+      ) : (
+        'you'
+      )}
+      {offer.offeredBy !== offer.fromId ? (
+        <>
+          {' '}
+          on behalf of <bdi>{nameOf(offer.fromId)}</bdi>
+        </>
+      ) : null}
+    </>
+  );
+}
+
 export function OfferNote({ offer }: { offer: TransferOffer }) {
   if (!offer.note) return null;
   return (

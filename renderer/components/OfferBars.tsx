@@ -10,7 +10,7 @@ import { selectOffersToMe } from '../store/sessions';
 import { selectError, selectTab } from '../store/ui';
 import { ErrorNote } from './Dialog';
 import { LineParts } from './LineParts';
-import { OfferButtons, OfferNote } from './OfferAnswer';
+import { OfferButtons, OfferNote, OfferRecipient } from './OfferAnswer';
 
 function OfferBarItem({ session }: { session: SessionSummary }) {
   const dispatch = useAppDispatch();
@@ -27,19 +27,7 @@ function OfferBarItem({ session }: { session: SessionSummary }) {
       <div className="offer-toast-text">
         <p className="offer-title">
           <bdi>{from}</bdi> wants to transfer the chat with <bdi>{session.customerName}</bdi> to{' '}
-          {offer.toTeam ? (
-            <>
-              your team <bdi>{offer.toTeam.name}</bdi>
-            </>
-          ) : (
-            'you'
-          )}
-          {offer.offeredBy !== offer.fromId ? (
-            <>
-              {' '}
-              on behalf of <bdi>{nameOf(offer.fromId)}</bdi>
-            </>
-          ) : null}
+          <OfferRecipient offer={offer} nameOf={nameOf} />
           .
         </p>
         <OfferNote offer={offer} />
