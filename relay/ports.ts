@@ -141,8 +141,6 @@ export interface RelayStore extends DirectoryStore {
   /** everyone who was ever in a session's audience (may read it later) */
   isParticipant(sessionId: SessionId, agentId: AgentId): Promise<boolean>;
   sessionForToken(tokenHash: string): Promise<SessionId | null>;
-  /** all requests, or those created by one agent; newest first */
-  listRequests(createdBy: AgentId | null): Promise<Request[]>;
   /** how many chats were rated since then, and their average score (null with none) */
   ratingsSince(since: number): Promise<{ count: number; average: number | null }>;
   /**
