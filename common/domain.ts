@@ -91,7 +91,7 @@ export const AttachmentSchema = z.object({
 });
 export type Attachment = z.infer<typeof AttachmentSchema>;
 
-export const isImageType = (type: string): boolean => /^image\/(png|jpeg|gif|webp)$/.test(type);
+export { isImageType } from './content-types';
 
 /** What the relay takes in uploads, told to agents in the welcome. */
 export const AttachmentLimitsSchema = z.object({

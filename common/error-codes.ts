@@ -15,8 +15,18 @@ const customerSentences: Record<string, string> = {
   internal: 'Something went wrong on our side. Please try again.',
   unavailable: 'Something went wrong on our side. Please try again.',
   timeout: 'The chat service did not answer in time. Please try again.',
+  'queue-full': 'All our agents are busy and the queue is full. Please try again in a few minutes.',
+  'email-required': 'Enter your e-mail address, so we can answer you.',
 };
 
 export function customerErrorSentence(code: string): string {
   return customerSentences[code] ?? 'Something went wrong. Please try again.';
+}
+
+const megabytes = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+
+/** Why a file was refused for its size, said the same way by the relay, the agents' client and the customer page. */
+export function tooLargeSentence(size: number, max: number): string {
+  const shown = megabytes(size) === megabytes(max) ? `just over ${megabytes(max)}` : megabytes(size);
+  return `That file is ${shown}; files up to ${megabytes(max)} can be sent.`;
 }

@@ -36,7 +36,18 @@ import {
 import { ErrorCodeSchema } from './errors';
 import { MetricsSchema } from './metrics';
 
-export { AGENT_PATH, CloseCodes, CUSTOMER_PATH, OFFLINE_PATH, PROTOCOL_VERSION, RATING_PATH } from './wire-constants';
+export {
+  AGENT_PATH,
+  attachmentPath,
+  attachmentUploadPath,
+  CloseCodes,
+  CUSTOMER_PATH,
+  FILE_NAME_HEADER,
+  OFFLINE_PATH,
+  PROTOCOL_VERSION,
+  RATING_PATH,
+  UPLOAD_ID_HEADER,
+} from './wire-constants';
 
 /** Passwords an account may have (the CLI and the Team view check the same). */
 export const PasswordSchema = z.string().min(4, 'a password has at least 4 characters').max(256);
@@ -56,12 +67,6 @@ const messageBody = {
 const hasContent = (m: { text: string; attachments: unknown[] }) => m.text.length > 0 || m.attachments.length > 0;
 const needsContent = { message: 'a message cannot be empty: give it text or an attachment', path: ['text'] };
 
-/** HTTP paths beside the sockets: uploads into a chat, and downloads of what a chat holds. */
-export const attachmentUploadPath = (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/attachments`;
-export const attachmentPath = (attachmentId: string) => `/attachments/${encodeURIComponent(attachmentId)}`;
-/** upload headers: the client's id of this upload (a resend with it stores nothing new) and the file's name */
-export const UPLOAD_ID_HEADER = 'x-upload-id';
-export const FILE_NAME_HEADER = 'x-file-name';
 
 // ---------------------------------------------------------------------------------------------
 // Administration (managers only): the Team view sends these; the CLI applies the same rules on the store

@@ -8,8 +8,8 @@ export interface WidgetSettings {
   /** the accent colour, #rgb or #rrggbb */
   colour: string;
   emailRequired: boolean;
-  /** topics offered in the pre-chat form (empty: no topic asked) */
-  topics: string[];
+  /** topics offered in the pre-chat form (empty: no topic asked), each with the team its chats go to (null: any agent) */
+  topics: Topic[];
   /** someone is Present and it is within opening hours: a chat can start; otherwise the offline form is shown */
   available: boolean;
   /** the opening hours as a person reads them, when they are configured */
@@ -18,7 +18,17 @@ export interface WidgetSettings {
   offlineReply: string;
   /** the relay's frame rate limit for one connection */
   limits: { perSecond: number; burst: number };
+  /** the largest file the relay takes from the customer (the types are checked by the relay, from the bytes) */
+  maxAttachmentBytes: number;
 }
+
+export interface Topic {
+  name: string;
+  team: string | null;
+}
+
+/** a team id (common/domain.ts TeamIdSchema), checked here without zod */
+export const TEAM_ID = /^[a-z][a-z0-9-]{0,31}$/;
 
 export const WIDGET_SETTINGS_PATH = '/chat/settings.json';
 
@@ -32,6 +42,7 @@ export const defaultWidgetSettings: WidgetSettings = {
   openingHours: null,
   offlineReply: 'within one working day',
   limits: { perSecond: 50, burst: 100 },
+  maxAttachmentBytes: 10 * 1024 * 1024,
 };
 
 export const COLOUR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
@@ -50,7 +61,7 @@ export function readWidgetSettings(raw: unknown): WidgetSettings {
     greeting: text(r.greeting, 500) ? r.greeting : d.greeting,
     colour: typeof r.colour === 'string' && COLOUR.test(r.colour) ? r.colour : d.colour,
     emailRequired: r.emailRequired === true,
-    topics: Array.isArray(r.topics) ? r.topics.filter((t): t is string => text(t, 80)).slice(0, 20) : d.topics,
+    topics: Array.isArray(r.topics) ? r.topics.flatMap(readTopic).slice(0, 20) : d.topics,
     available: r.available !== false,
     openingHours: text(r.openingHours, 200) ? r.openingHours : null,
     offlineReply: text(r.offlineReply, 200) ? r.offlineReply : d.offlineReply,
@@ -58,5 +69,14 @@ export function readWidgetSettings(raw: unknown): WidgetSettings {
       perSecond: positive(limits.perSecond) ? limits.perSecond : d.limits.perSecond,
       burst: positive(limits.burst) ? limits.burst : d.limits.burst,
     },
+    maxAttachmentBytes: positive(r.maxAttachmentBytes) ? r.maxAttachmentBytes : d.maxAttachmentBytes,
   };
 }
+
+function readTopic(raw: unknown): Topic[] {
+  if (typeof raw !== 'object' || raw === null) return [];
+  const { name, team } = raw as Record<string, unknown>;
+  if (!text(name, 80)) return [];
+  return [{ name, team: typeof team === 'string' && TEAM_ID.test(team) ? team : null }];
+}
+

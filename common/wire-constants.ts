@@ -30,3 +30,10 @@ export const MAX_MESSAGE_CHARS = 8000;
 /** The customer page's HTTP posts (their bodies: RatingSubmissionSchema, OfflineMessageSchema in protocol.ts). */
 export const RATING_PATH = '/chat/rating';
 export const OFFLINE_PATH = '/chat/offline';
+
+/** HTTP paths beside the sockets: uploads into a chat, and downloads of what a chat holds. */
+export const attachmentUploadPath = (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/attachments`;
+export const attachmentPath = (attachmentId: string) => `/attachments/${encodeURIComponent(attachmentId)}`;
+/** upload headers: the client's id of this upload (a resend with it stores nothing new) and the file's name */
+export const UPLOAD_ID_HEADER = 'x-upload-id';
+export const FILE_NAME_HEADER = 'x-file-name';

@@ -18,7 +18,7 @@ import {
 } from '../common/protocol';
 import type { z } from 'zod';
 import type { Result } from '../common/result';
-import { WIDGET_SETTINGS_PATH, type WidgetSettings } from '../common/widget-settings';
+import { type Topic, WIDGET_SETTINGS_PATH, type WidgetSettings } from '../common/widget-settings';
 
 /** The operator's settings for the page and widget (relay/config.ts: widget*). */
 export interface WidgetOptions {
@@ -44,6 +44,19 @@ export interface CustomerHttp {
   settings(): Promise<WidgetSettings>;
   rate(submission: RatingSubmission): Promise<Result<unknown>>;
   offline(message: OfflineMessage): Promise<Result<{ requestId: string }>>;
+}
+
+/**
+ * The pre-chat topics: the operator's (--widget-topic), each routed to the team it names (by id or name, in any
+ * case) or to any agent; with none configured, the relay's teams themselves.
+ */
+export function topicsFor(configured: readonly string[] | undefined, teams: readonly { id: string; name: string }[]): Topic[] {
+  if (!configured?.length) return teams.map((team) => ({ name: team.name, team: team.id }));
+  return configured.map((name) => {
+    const wanted = name.trim().toLowerCase();
+    const team = teams.find((t) => t.id === wanted || t.name.trim().toLowerCase() === wanted);
+    return { name, team: team?.id ?? null };
+  });
 }
 
 /** What marks a folder as a built page (the build writes it, with the sizes). */

@@ -15,7 +15,7 @@ import {
   defaultAttachmentTypes,
   type SessionId,
 } from '../common/domain';
-import { errorSentences } from '../common/errors';
+import { customerErrorSentence, errorSentences } from '../common/errors';
 import { defaultWidgetSettings } from '../common/widget-settings';
 import {
   AgentCommandSchema,
@@ -32,7 +32,7 @@ import { seedDemoAccounts } from './demo';
 import { openEmbeddedEngine } from './embedded/engine';
 import type { Engine } from './engine';
 import { httpHandler, type OpsEndpoints } from './http';
-import { type CustomerHttp, defaultCustomerPageDir, type WidgetOptions } from './customer-http';
+import { type CustomerHttp, defaultCustomerPageDir, topicsFor, type WidgetOptions } from './customer-http';
 import { Hub } from './hub';
 import { Admission, type AdmissionLimits, type Party, type Rate } from './limits';
 import { isOpen, parseOpeningHours } from './opening-hours';
@@ -336,6 +336,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     const command = parsed.frame;
     if (command.type === 'customer-hello') {
       if (conn.ready) return connections.sendError(conn, command.id, 'bad-frame', 'customer-hello was already accepted.');
+      // the page asks for it too; this holds for any client, and for a page that loaded its settings before the change
+      if (!command.token && options.widget?.emailRequired && !command.email) {
+        return connections.sendError(conn, command.id, 'email-required', customerErrorSentence('email-required'));
+      }
       if (!command.token) {
         const refused = await admission.newChat(conn.remote);
         if (refused) {
@@ -523,10 +527,14 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     settings: async () => ({
       ...defaultWidgetSettings,
       ...Object.fromEntries(
-        Object.entries(widget).filter(([key, value]) => !['origins', 'offlineForm', 'timeZone'].includes(key) && value !== undefined),
+        Object.entries(widget).filter(
+          ([key, value]) => !['origins', 'offlineForm', 'timeZone', 'topics'].includes(key) && value !== undefined,
+        ),
       ),
+      topics: topicsFor(widget.topics, hub.teamList()),
       available: (!hours || isOpen(hours, widget.timeZone ?? 'UTC', clock.now())) && (!widget.offlineForm || hub.anyonePresent()),
       limits: limits.rateLimit,
+      maxAttachmentBytes: attachmentLimits.maxBytes,
     }),
     rate: (submission) => hub.rateChat(submission),
     offline: (message) => hub.offlineMessage(message),

@@ -1,8 +1,16 @@
 // The page's settings and forms: the relay's looks and words (which an embedding website may override for its
 // widget), the check every form makes before it acts, the JSON posts, and the rating's stars.
-import { COLOUR, readWidgetSettings, WIDGET_SETTINGS_PATH, type WidgetSettings } from '../../../common/widget-settings';
+import {
+  COLOUR,
+  readWidgetSettings,
+  TEAM_ID,
+  type Topic,
+  WIDGET_SETTINGS_PATH,
+  type WidgetSettings,
+} from '../../../common/widget-settings';
+import { el } from './dom';
 import { strings } from './strings';
-import { el, showAlert, ui } from './view';
+import { showAlert, ui } from './view';
 
 export async function loadSettings(params: URLSearchParams): Promise<WidgetSettings> {
   let settings = readWidgetSettings(null);
@@ -22,13 +30,12 @@ export async function loadSettings(params: URLSearchParams): Promise<WidgetSetti
   document.title = settings.title;
   ui.title.textContent = settings.title;
   ui.greeting.textContent = settings.greeting;
-  ui.startEmailLabel.textContent = settings.emailRequired ? strings.emailRequired : strings.emailOptional;
-  ui.startEmail.required = settings.emailRequired;
+  showEmailRequired(settings.emailRequired);
   ui.startTopic.replaceChildren(
     el('option', undefined, strings.chooseTopic),
     ...settings.topics.map((topic) => {
-      const option = el('option', undefined, topic);
-      option.value = topic;
+      const option = el('option', undefined, topic.name);
+      option.value = topic.name;
       return option;
     }),
   );
@@ -36,24 +43,69 @@ export async function loadSettings(params: URLSearchParams): Promise<WidgetSetti
   const topicAsked = settings.topics.length > 0;
   ui.startTopic.hidden = !topicAsked;
   ui.startTopicLabel.hidden = !topicAsked;
-  const wanted = params.get('team') ?? params.get('topic');
-  const preset = settings.topics.find((t) => t.toLowerCase() === wanted?.toLowerCase());
-  if (preset) ui.startTopic.value = preset;
+  const preset = presetTopic(settings.topics, params);
+  if (preset) ui.startTopic.value = preset.name;
   ui.offlineIntro.textContent = settings.openingHours ? strings.closedIntro(settings.openingHours) : strings.offlineIntro;
   document.body.classList.toggle('embedded', params.has('embed'));
   return settings;
 }
 
-/** The first rule that does not hold is said in the alert and its field focused; true when all hold. */
-export function checkForm(rules: [holds: boolean, sentence: string, field: HTMLElement][]): boolean {
-  const broken = rules.find(([holds]) => !holds);
-  if (broken) {
-    showAlert(broken[1]);
-    broken[2].focus();
-    return false;
+export function showEmailRequired(required: boolean): void {
+  ui.startEmailLabel.textContent = required ? strings.emailRequired : strings.emailOptional;
+  ui.startEmail.required = required;
+}
+
+/** The topic the embedding website named (data-team: a topic's name or its team's id, in any case), if any. */
+export function presetTopic(topics: readonly Topic[], params: URLSearchParams): Topic | null {
+  const wanted = (params.get('team') ?? params.get('topic'))?.trim().toLowerCase();
+  if (!wanted) return null;
+  return topics.find((t) => t.name.toLowerCase() === wanted) ?? topics.find((t) => t.team === wanted) ?? null;
+}
+
+/**
+ * The team a new chat goes to: the chosen topic's, else the one the website named (a widget for a team that is no
+ * topic of the form still routes its chats there); null: any agent.
+ */
+export function teamFor(topics: readonly Topic[], chosen: string, params: URLSearchParams): string | null {
+  const named = (params.get('team') ?? '').trim().toLowerCase();
+  return topics.find((t) => t.name === chosen)?.team ?? (TEAM_ID.test(named) ? named : null);
+}
+
+/**
+ * Says what is wrong with a field next to it (as the field's description, so a screen reader reads it with the
+ * field) and focuses it.
+ */
+export function markField(field: HTMLElement, sentence: string): void {
+  const id = `${field.id}-error`;
+  let note = document.getElementById(id);
+  if (!note) {
+    note = el('p', 'field-error');
+    note.id = id;
+    note.setAttribute('role', 'alert');
+    field.after(note);
   }
+  note.textContent = sentence;
+  note.hidden = false;
+  field.setAttribute('aria-invalid', 'true');
+  field.setAttribute('aria-describedby', id);
+  field.focus();
+}
+
+export function clearMarks(form: HTMLElement): void {
+  for (const note of form.querySelectorAll<HTMLElement>('.field-error')) note.hidden = true;
+  for (const field of form.querySelectorAll('[aria-invalid]')) {
+    field.removeAttribute('aria-invalid');
+    field.removeAttribute('aria-describedby');
+  }
+}
+
+/** The first rule that does not hold is said next to its field, which gets the focus; true when all hold. */
+export function checkForm(form: HTMLElement, rules: [holds: boolean, sentence: string, field: HTMLElement][]): boolean {
+  clearMarks(form);
   showAlert('');
-  return true;
+  const broken = rules.find(([holds]) => !holds);
+  if (broken) markField(broken[2], broken[1]);
+  return !broken;
 }
 
 /** Posts JSON to the relay; true when it answered 2xx (or one of `alsoFine`). */

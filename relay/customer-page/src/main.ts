@@ -1,38 +1,18 @@
 // The customer side of a Baton chat, at /chat and inside the website widget's iframe: the pre-chat or offline form,
-// then the customer protocol (common/protocol.ts) over /customer. Sends go one at a time, in order, paced under the
-// relay's rate limit; the token, last seq and unsent messages live in sessionStorage so a reload resumes the chat.
+// then the customer protocol (common/protocol.ts) over /customer (connection.ts), with the messages on their way in
+// the outbox (outbox.ts). The token, last seq and unsent messages live in sessionStorage so a reload resumes the chat.
 import '../chat.css';
-import { Backoff } from '../../../common/backoff';
 import { customerErrorSentence } from '../../../common/error-codes';
-import {
-  CloseCodes,
-  CUSTOMER_PATH,
-  MAX_MESSAGE_CHARS,
-  OFFLINE_PATH,
-  PROTOCOL_VERSION,
-  RATING_PATH,
-} from '../../../common/wire-constants';
-import {
-  readWidgetSettings,
-  type WidgetSettings,
-} from '../../../common/widget-settings';
-import { checkForm, drawStars, loadSettings, postJson } from './forms';
-import { Pacer, splitForSending } from './pacing';
-import { type ChatEvent, type ChatState, emptyState, loadState, type Outgoing, randomId, saveState } from './state';
+import { OFFLINE_PATH, RATING_PATH } from '../../../common/wire-constants';
+import { readWidgetSettings, type WidgetSettings } from '../../../common/widget-settings';
+import { Connection } from './connection';
+import { checkForm, drawStars, loadSettings, markField, postJson, presetTopic, showEmailRequired, teamFor } from './forms';
+import { Outbox } from './outbox';
+import { Pacer } from './pacing';
+import { type ChatEvent, type ChatState, emptyState, loadState, randomId, saveState } from './state';
 import { strings } from './strings';
 import { downloadTranscript } from './transcript';
-import {
-  appendLine,
-  clearTranscript,
-  drawOutgoing,
-  nodeForEvent,
-  removeOutgoing,
-  scrollToEnd,
-  setConnection,
-  setSentence,
-  showAlert,
-  ui,
-} from './view';
+import { appendLine, clearTranscript, nodeForEvent, scrollToEnd, setSentence, showAlert, ui } from './view';
 
 const TYPING_IDLE_MS = 4_000;
 const AGENT_TYPING_TIMEOUT_MS = 8_000;
@@ -42,9 +22,37 @@ let chat: ChatState = loadState();
 let settings: WidgetSettings = readWidgetSettings(null);
 let pacer = new Pacer(settings.limits);
 const params = new URLSearchParams(location.search);
+const token = () => chat.token;
 
 const save = () => saveState(chat);
 
+const connection = new Connection({
+  wanted: () => chat.state === 'queued' || chat.state === 'active',
+  hello: () => {
+    // the hello passes the pacer too: it counts against the relay's limit like any frame
+    pacer.take();
+    if (chat.token) return { token: chat.token, lastSeq: chat.eventsComplete ? chat.lastSeq : 0 };
+    return {
+      name: chat.name,
+      ...(chat.email ? { email: chat.email } : {}),
+      ...(chat.topic ? { topic: chat.topic } : {}),
+      ...(chat.team ? { team: chat.team } : {}),
+    };
+  },
+  frame: (frame) => handleFrame(frame),
+  lost: () => outbox.lost(),
+  ended: () => chatEnded(),
+  outdated: () => showAlert(customerErrorSentence('unsupported-protocol')),
+});
+
+const outbox = new Outbox({
+  chat: () => chat,
+  pacer: () => pacer,
+  send: (frame) => connection.send(frame),
+  save,
+  changed: () => showView(),
+  ended: () => chatEnded(),
+});
 
 // ---------------------------------------------------------------------------------------------
 // Views
@@ -82,12 +90,20 @@ function showView(): void {
 function drawAll(): void {
   clearTranscript();
   for (const event of chat.events) {
-    const node = nodeForEvent(event);
+    const node = nodeForEvent(event, token);
     if (node) ui.transcript.append(node);
   }
-  for (const item of chat.failed) drawOutgoing(item, item.reason, () => retry(item));
-  for (const item of chat.pending) drawOutgoing(item, null, () => {});
+  outbox.redraw();
   scrollToEnd();
+}
+
+function chatEnded(): void {
+  if (chat.state === 'closed') return;
+  chat.state = 'closed';
+  chat.queue = null;
+  outbox.drop();
+  save();
+  showView();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -112,23 +128,16 @@ function applyEvent(event: ChatEvent | undefined): void {
     case 'closed':
       chat.state = 'closed';
       chat.queue = null;
-      for (const item of [...chat.pending, ...chat.failed]) removeOutgoing(item.messageId);
-      chat.pending = [];
-      chat.failed = [];
+      outbox.drop();
       break;
     case 'message':
-      if ((event.author as { kind?: string }).kind === 'customer') {
-        const id = String(event.messageId);
-        removeOutgoing(id);
-        chat.pending = chat.pending.filter((p) => p.messageId !== id);
-      } else {
-        setAgentTyping(null);
-      }
+      if ((event.author as { kind?: string }).kind === 'customer') outbox.delivered(String(event.messageId));
+      else setAgentTyping(null);
       break;
     default:
       break;
   }
-  const node = nodeForEvent(event);
+  const node = nodeForEvent(event, token);
   if (node) appendLine(node);
   scrollToEnd();
 }
@@ -139,112 +148,6 @@ function setAgentTyping(name: string | null): void {
   setSentence(ui.typing, name ? strings.typing(name) : []);
   // A lost "stopped typing" frame must not leave the line up forever.
   if (name) agentTypingTimer = setTimeout(() => setAgentTyping(null), AGENT_TYPING_TIMEOUT_MS);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Connection
-
-let socket: WebSocket | null = null;
-let helloId: string | null = null;
-let greeted = false;
-let stopped = false;
-let retryTimer: ReturnType<typeof setTimeout> | undefined;
-let countdownTimer: ReturnType<typeof setInterval> | undefined;
-const backoff = new Backoff({ baseMs: 500, capMs: 15_000 });
-/** the one message on its way to the relay, by command id; the rest wait their turn in chat.pending */
-let inFlight: { commandId: string; messageId: string } | null = null;
-let pumpTimer: ReturnType<typeof setTimeout> | undefined;
-
-function send(frame: object): boolean {
-  if (!socket || socket.readyState !== WebSocket.OPEN) return false;
-  socket.send(JSON.stringify(frame));
-  return true;
-}
-
-/** Every frame but the hello passes the pacer; a frame that must wait is dropped only if it is a typing hint. */
-function command(type: string, fields: object = {}): string | null {
-  if (pacer.take() > 0) return null;
-  const id = `c-${randomId(6)}`;
-  return send({ id, type, ...fields }) ? id : null;
-}
-
-function connect(): void {
-  clearTimeout(retryTimer);
-  clearInterval(countdownTimer);
-  if (stopped || chat.state === 'new') return;
-  setConnection(backoff.attempt === 0 ? '' : strings.connecting);
-  let ws: WebSocket;
-  try {
-    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    ws = new WebSocket(`${scheme}//${location.host}${CUSTOMER_PATH}`);
-  } catch {
-    scheduleReconnect();
-    return;
-  }
-  socket = ws;
-  ws.addEventListener('open', () => {
-    if (socket !== ws) return;
-    helloId = `h-${randomId(6)}`;
-    const hello: Record<string, unknown> = { id: helloId, type: 'customer-hello', protocol: PROTOCOL_VERSION };
-    if (chat.token) {
-      hello.token = chat.token;
-      hello.lastSeq = chat.eventsComplete ? chat.lastSeq : 0;
-    } else {
-      hello.name = chat.name;
-      if (chat.email) hello.email = chat.email;
-      if (chat.topic) hello.topic = chat.topic;
-    }
-    pacer.take();
-    send(hello);
-  });
-  ws.addEventListener('message', (msg) => {
-    if (socket !== ws) return;
-    let frame: unknown;
-    try {
-      frame = JSON.parse(typeof msg.data === 'string' ? msg.data : '');
-    } catch {
-      return;
-    }
-    if (frame && typeof frame === 'object') handleFrame(frame as Record<string, unknown>);
-  });
-  ws.addEventListener('close', (closeEvent) => {
-    if (socket !== ws) return;
-    socket = null;
-    greeted = false;
-    inFlight = null;
-    backoff.disconnected();
-    if (closeEvent.code === CloseCodes.unsupportedProtocol) {
-      stopped = true;
-      setConnection('');
-      showAlert(customerErrorSentence('unsupported-protocol'));
-      return;
-    }
-    if (closeEvent.code === CloseCodes.sessionEnded || chat.state === 'closed') {
-      if (chat.state !== 'closed') {
-        chat.state = 'closed';
-        save();
-        showView();
-      }
-      setConnection('');
-      return;
-    }
-    if (closeEvent.code === CloseCodes.reconnect && backoff.attempt === 0) {
-      connect();
-      return;
-    }
-    scheduleReconnect();
-  });
-}
-
-/** Exponential backoff with full jitter (common/backoff.ts), so many customers do not all return at the same instant. */
-function scheduleReconnect(): void {
-  if (stopped) return;
-  const delay = Math.max(250, backoff.next());
-  const at = Date.now() + delay;
-  const tick = () => setConnection(strings.reconnectingIn(Math.max(1, Math.ceil((at - Date.now()) / 1000))));
-  tick();
-  countdownTimer = setInterval(tick, 1000);
-  retryTimer = setTimeout(connect, delay);
 }
 
 function handleFrame(frame: Record<string, unknown>): void {
@@ -276,10 +179,8 @@ function handleFrame(frame: Record<string, unknown>): void {
       setAgentTyping(frame.active ? String(frame.name) : null);
       break;
     case 'ok':
-      onAnswer(String(frame.id), null);
-      break;
     case 'error':
-      onAnswer(typeof frame.id === 'string' ? frame.id : '', frame);
+      onAnswer(typeof frame.id === 'string' ? frame.id : '', frame.type === 'error' ? frame : null);
       break;
     default:
       break;
@@ -287,8 +188,7 @@ function handleFrame(frame: Record<string, unknown>): void {
 }
 
 function onWelcome(frame: Record<string, unknown>): void {
-  backoff.connected();
-  setConnection('');
+  connection.welcomed();
   const resumed = chat.token === frame.token;
   if (!resumed || !chat.eventsComplete) {
     // A fresh chat, or a resume from seq 0: the relay sends the whole transcript again.
@@ -302,103 +202,50 @@ function onWelcome(frame: Record<string, unknown>): void {
   chat.name = String(frame.customerName);
   if (typeof frame.agentName === 'string') chat.agentName = frame.agentName;
   chat.state = frame.state === 'closed' ? 'closed' : chat.agentName ? 'active' : 'queued';
-  greeted = true;
   save();
   showView();
-  if (chat.state !== 'closed') pump();
+  if (chat.state !== 'closed') outbox.greet();
 }
 
 function onAnswer(id: string, error: Record<string, unknown> | null): void {
-  if (id && id === helloId) {
+  if (connection.isHello(id)) {
     if (error) helloRefused(String(error.code));
     return;
   }
-  if (!inFlight || inFlight.commandId !== id) {
-    if (error && error.code === 'session-closed') {
-      chat.state = 'closed';
-      save();
-      showView();
-    } else if (error && id) showAlert(customerErrorSentence(String(error.code)));
-    return;
-  }
-  const { messageId } = inFlight;
-  inFlight = null;
-  const item = chat.pending.find((p) => p.messageId === messageId);
-  if (!error) {
-    chat.pending = chat.pending.filter((p) => p.messageId !== messageId);
-    removeOutgoing(messageId);
-  } else if (error.code === 'rate-limited' && item) {
-    // nothing after it was sent: waiting and sending it again keeps the order
-    const after = typeof error.retryAfterMs === 'number' ? error.retryAfterMs : 1000;
-    save();
-    clearTimeout(pumpTimer);
-    pumpTimer = setTimeout(pump, after);
-    return;
-  } else if (error.code === 'session-closed') {
-    chat.state = 'closed';
-  } else if (item) {
-    chat.pending = chat.pending.filter((p) => p.messageId !== messageId);
-    const reason = customerErrorSentence(String(error.code));
-    chat.failed.push({ ...item, reason });
-    drawOutgoing(item, reason, () => retry(item));
-  }
-  save();
-  showView();
-  pump();
+  if (outbox.answered(id, error) || !error) return;
+  if (error.code === 'session-closed') chatEnded();
+  else if (id) showAlert(customerErrorSentence(String(error.code)));
 }
 
+/**
+ * No chat could be started (the queue is full, too many chats from this network, the relay asks for the e-mail) or
+ * the token is unknown or expired: back to the form, with what the customer wrote, saying which it was.
+ */
 function helloRefused(code: string): void {
   if (code === 'unsupported-protocol') {
-    stopped = true;
+    connection.stop('outdated page');
     showAlert(customerErrorSentence(code));
     return;
   }
-  // The token is unknown or expired: start over, keeping the name and any unsent words.
-  const unsent = chat.pending.map((p) => p.text).join('\n');
-  stopped = true;
-  socket?.close(1000, 'token refused');
-  chat = emptyState(chat.name, chat.email);
+  const refusedNew = !chat.token;
+  const unsent = chat.pending.flatMap((p) => (p.text ? [p.text] : [])).join('\n');
+  const { name, email, topic } = chat;
+  connection.stop('hello refused');
+  chat = emptyState(name, email);
   save();
   drawAll();
   showView();
-  ui.startName.value = chat.name;
+  ui.startName.value = name;
+  ui.startEmail.value = email;
+  ui.startTopic.value = topic;
   ui.startMessage.value = unsent;
-  showAlert(customerErrorSentence(code === 'unauthorized' ? 'unauthorized' : 'not-found'));
-}
-
-/** Sends the oldest unsent message when nothing is on its way and the pacer allows; the answer sends the next. */
-function pump(): void {
-  clearTimeout(pumpTimer);
-  if (inFlight || !greeted || chat.state === 'closed') return;
-  const next = chat.pending[0];
-  if (!next) return;
-  const wait = pacer.take();
-  if (wait > 0) {
-    pumpTimer = setTimeout(pump, wait);
-    return;
-  }
-  const id = `c-${randomId(6)}`;
-  if (send({ id, type: 'customer-send', messageId: next.messageId, text: next.text })) {
-    inFlight = { commandId: id, messageId: next.messageId };
-  }
-}
-
-function queueMessages(text: string): void {
-  for (const piece of splitForSending(text, MAX_MESSAGE_CHARS)) {
-    const item: Outgoing = { messageId: `m-${randomId(12)}`, text: piece, at: Date.now() };
-    chat.pending.push(item);
-    drawOutgoing(item, null, () => {});
-  }
-  save();
-  scrollToEnd();
-  pump();
-}
-
-function retry(item: Outgoing): void {
-  chat.failed = chat.failed.filter((f) => f.messageId !== item.messageId);
-  removeOutgoing(item.messageId);
-  // sent again as a new message at the end, so it cannot land before what was written after it was refused
-  queueMessages(item.text);
+  if (code === 'email-required') {
+    // the settings the page loaded were older than the relay's: it asks for the e-mail now
+    settings.emailRequired = true;
+    showEmailRequired(true);
+    markField(ui.startEmail, customerErrorSentence(code));
+  } else if (!refusedNew) showAlert(customerErrorSentence(code === 'unauthorized' ? 'unauthorized' : 'not-found'));
+  else showAlert(code === 'rate-limited' ? strings.tooManyChats : customerErrorSentence(code));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,19 +253,20 @@ function retry(item: Outgoing): void {
 
 let typingSentAt = 0;
 let typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
+/** Typing hints pass the pacer; one that would have to wait is skipped, so it never takes a message's place. */
+function typingHint(active: boolean): boolean {
+  return pacer.take() === 0 && connection.send({ id: `c-${randomId(6)}`, type: 'customer-typing', active });
+}
 function noteTyping(): void {
-  if (chat.state === 'closed' || chat.state === 'new' || !greeted) return;
+  if (chat.state === 'closed' || chat.state === 'new') return;
   const now = Date.now();
-  // a hint: skipped when messages are waiting, so it never takes a message's place under the rate limit
-  if (now - typingSentAt > TYPING_IDLE_MS / 2 && !chat.pending.length && command('customer-typing', { active: true })) {
-    typingSentAt = now;
-  }
+  if (now - typingSentAt > TYPING_IDLE_MS / 2 && !outbox.waiting && typingHint(true)) typingSentAt = now;
   clearTimeout(typingIdleTimer);
   typingIdleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
 }
 function stopTyping(): void {
   clearTimeout(typingIdleTimer);
-  if (typingSentAt !== 0) command('customer-typing', { active: false });
+  if (typingSentAt !== 0) typingHint(false);
   typingSentAt = 0;
 }
 
@@ -427,26 +275,25 @@ function startChat(event: SubmitEvent): void {
   const name = ui.startName.value.trim();
   const email = ui.startEmail.value.trim();
   const text = ui.startMessage.value.trim();
-  const fine = checkForm([
+  const fine = checkForm(ui.startForm, [
     [Boolean(name), strings.enterName, ui.startName],
     [name.length <= 80, strings.nameTooLong, ui.startName],
-    [!settings.emailRequired || Boolean(email), strings.enterEmail, ui.startEmail],
+    [!settings.emailRequired || Boolean(email), customerErrorSentence('email-required'), ui.startEmail],
     [!email || EMAIL.test(email), strings.badEmail, ui.startEmail],
     [Boolean(text), strings.writeMessage, ui.startMessage],
   ]);
   if (!fine) return;
   chat = emptyState(name, email);
   chat.topic = ui.startTopic.hidden ? '' : ui.startTopic.value;
+  chat.team = teamFor(settings.topics, chat.topic, params);
   chat.state = 'queued';
   save();
   drawAll();
   showView();
-  stopped = false;
-  backoff.reset();
   ui.startMessage.value = '';
   // The first message waits in the outbox until the relay welcomes the new chat.
-  queueMessages(text);
-  connect();
+  outbox.write(text);
+  connection.start();
   ui.composerMessage.focus();
 }
 
@@ -455,14 +302,14 @@ async function sendOffline(event: SubmitEvent): Promise<void> {
   const name = ui.offlineName.value.trim();
   const email = ui.offlineEmail.value.trim();
   const message = ui.offlineMessage.value.trim();
-  const fine = checkForm([
+  const fine = checkForm(ui.offlineForm, [
     [Boolean(name), strings.enterName, ui.offlineName],
-    [Boolean(email), strings.enterEmail, ui.offlineEmail],
+    [Boolean(email), customerErrorSentence('email-required'), ui.offlineEmail],
     [EMAIL.test(email), strings.badEmail, ui.offlineEmail],
     [Boolean(message), strings.writeMessage, ui.offlineMessage],
   ]);
   if (!fine) return;
-  const topic = params.get('team') ?? params.get('topic');
+  const topic = presetTopic(settings.topics, params)?.name ?? params.get('topic');
   if (!(await postJson(OFFLINE_PATH, { name, email, message, ...(topic ? { topic } : {}) }))) {
     showAlert(strings.offlineFailed);
     return;
@@ -471,7 +318,6 @@ async function sendOffline(event: SubmitEvent): Promise<void> {
   ui.offlineSentText.textContent = strings.offlineSent(settings.offlineReply);
   showView();
 }
-
 
 async function sendRating(event: SubmitEvent): Promise<void> {
   event.preventDefault();
@@ -507,7 +353,7 @@ ui.composer.addEventListener('submit', (e) => {
   showAlert('');
   ui.composerMessage.value = '';
   stopTyping();
-  queueMessages(text);
+  outbox.write(text);
 });
 
 for (const field of [ui.composerMessage, ui.startMessage]) {
@@ -523,6 +369,13 @@ ui.composerMessage.addEventListener('input', () => {
   else stopTyping();
 });
 
+ui.attach.addEventListener('click', () => ui.attachFile.click());
+ui.attachFile.addEventListener('change', () => {
+  const [file] = ui.attachFile.files ?? [];
+  ui.attachFile.value = '';
+  if (file) void outbox.attach(file, settings.maxAttachmentBytes);
+});
+
 // ending is for good: the customer confirms it first
 ui.endChat.addEventListener('click', () => {
   if (chat.state !== 'closed') ui.endDialog.showModal();
@@ -531,14 +384,13 @@ ui.endCancel.addEventListener('click', () => ui.endDialog.close());
 ui.endConfirm.addEventListener('click', () => {
   ui.endDialog.close();
   if (chat.state === 'closed') return;
-  if (!command('customer-close')) showAlert(strings.notConnected);
+  // not paced: ending must not wait behind a long paste (a refusal for the rate says so, and the customer tries again)
+  if (!connection.send({ id: `c-${randomId(6)}`, type: 'customer-close' })) showAlert(strings.notConnected);
 });
 
 ui.newChat.addEventListener('click', () => {
   const { name, email } = chat;
-  stopped = true;
-  socket?.close(1000, 'new chat');
-  socket = null;
+  connection.stop('new chat');
   chat = emptyState(name, email);
   save();
   drawAll();
@@ -549,13 +401,7 @@ ui.newChat.addEventListener('click', () => {
   ui.startMessage.focus();
 });
 
-// Coming back online is a better moment to retry than whatever the backoff had picked.
-window.addEventListener('online', () => {
-  if (!socket && !stopped && chat.state !== 'new' && chat.state !== 'closed') {
-    backoff.reset();
-    connect();
-  }
-});
+window.addEventListener('online', () => connection.online());
 
 // ---------------------------------------------------------------------------------------------
 // Start: resume the chat this tab already had, if any.
@@ -569,5 +415,5 @@ void loadSettings(params).then((loaded) => {
   if (chat.state === 'new') (settings.available ? ui.startName : ui.offlineName).focus();
   else if (chat.state !== 'closed') ui.composerMessage.focus();
 });
-// With no token yet (reloaded before the welcome) connect() starts the chat again with the unsent first message.
-if (chat.state === 'queued' || chat.state === 'active') connect();
+// With no token yet (reloaded before the welcome) the chat starts again with the unsent first message.
+connection.connect();

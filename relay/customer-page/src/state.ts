@@ -13,6 +13,9 @@ export interface Outgoing {
   messageId: string;
   text: string;
   at: number;
+  /** a message that carries a file: uploaded already, sent with the message */
+  attachmentId?: string;
+  fileName?: string;
 }
 
 export interface ChatState {
@@ -21,6 +24,8 @@ export interface ChatState {
   name: string;
   email: string;
   topic: string;
+  /** the team the chosen topic (or the widget) routes the chat to; null: any agent */
+  team: string | null;
   lastSeq: number;
   /** false when the stored events were dropped for space: the page asks the relay for all of them again */
   eventsComplete: boolean;
@@ -46,6 +51,7 @@ export function emptyState(name = '', email = ''): ChatState {
     name,
     email,
     topic: '',
+    team: null,
     lastSeq: 0,
     eventsComplete: true,
     events: [],

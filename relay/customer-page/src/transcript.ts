@@ -9,7 +9,10 @@ export function transcriptText(title: string, events: ChatEvent[]): string {
   for (const event of events) {
     const line = eventLine(event);
     if (!line) continue;
-    const words = (typeof line.parts === 'string' ? [line.parts] : line.parts).map((p) => (typeof p === 'string' ? p : p.user)).join('');
+    const said = (typeof line.parts === 'string' ? [line.parts] : line.parts).map((p) => (typeof p === 'string' ? p : p.user)).join('');
+    // a file is named in the text: the download carries words, not files
+    const files = (line.files ?? []).map((file) => `(${strings.fileLine(file.name)})`);
+    const words = [said, ...files].filter(Boolean).join(' ');
     lines.push(`[${timeFormat.format(event.at)}] ${line.author === null ? words : `${line.author}: ${words}`}`);
   }
   return `${lines.join('\n')}\n`;

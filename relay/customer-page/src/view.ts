@@ -1,13 +1,10 @@
-// The page's DOM: finding its elements, and drawing transcript lines, pending and refused messages, and sentences in
-// which what people typed is isolated. Times follow the customer's locale.
+// The page's DOM: finding its elements, and drawing transcript lines (links and files included), pending and refused
+// messages, and sentences in which what people typed is isolated. Times follow the customer's locale.
+import { clockHour } from '../../../common/formats';
+import { byId, el } from './dom';
+import { type FileInfo, filesOf, fileNode, linkNodes } from './files';
 import type { ChatEvent, Outgoing } from './state';
 import { type Part, strings } from './strings';
-
-const byId = <T extends HTMLElement = HTMLElement>(id: string): T => {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`chat page is missing #${id}`);
-  return found as T;
-};
 
 export const ui = {
   title: byId('widget-title'),
@@ -40,6 +37,8 @@ export const ui = {
   typing: byId('typing'),
   composer: byId<HTMLFormElement>('composer'),
   composerMessage: byId<HTMLTextAreaElement>('composer-message'),
+  attach: byId<HTMLButtonElement>('attach'),
+  attachFile: byId<HTMLInputElement>('attach-file'),
   ended: byId('ended'),
   ratingForm: byId<HTMLFormElement>('rating-form'),
   ratingStars: byId('rating-stars'),
@@ -49,15 +48,9 @@ export const ui = {
   newChat: byId<HTMLButtonElement>('new-chat'),
 };
 
-export const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+// the reader's locale: 9:04 PM where the clock counts to 12, 21:04 (hour padded) where it counts to 24
+export const timeFormat = new Intl.DateTimeFormat(undefined, { hour: clockHour, minute: '2-digit' });
 export const fullTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 export function setSentence(node: HTMLElement, parts: Part[] | string): void {
   const list = typeof parts === 'string' ? [parts] : parts;
@@ -81,14 +74,22 @@ function timeNode(at: number): HTMLTimeElement {
   return node;
 }
 
-function messageNode(mine: boolean, author: string, at: number, text: string): HTMLElement {
+/** Where a file's bytes come from: the chat token, read when the file is fetched (it may arrive after the line). */
+export type TokenSource = () => string | null;
+
+function messageNode(mine: boolean, author: string, at: number, text: string, files: FileInfo[], token: TokenSource): HTMLElement {
   const row = el('div', `line message ${mine ? 'mine' : 'theirs'}`);
   const bubble = el('div', 'bubble');
   const meta = el('div', 'meta');
   meta.append(el('bdi', 'author', author), ' ', timeNode(at));
-  const body = el('p', 'text', text);
-  body.dir = 'auto';
-  bubble.append(meta, body);
+  bubble.append(meta);
+  if (text) {
+    const body = el('p', 'text');
+    body.append(...linkNodes(text));
+    body.dir = 'auto';
+    bubble.append(body);
+  }
+  for (const file of files) bubble.append(fileNode(file, token, showAlert));
   row.append(bubble);
   return row;
 }
@@ -104,15 +105,17 @@ function systemNode(parts: Part[] | string, at: number): HTMLElement {
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 /** The words a customer-visible event adds to the transcript (and to its download), or null for none. */
-export function eventLine(event: ChatEvent): { author: string | null; parts: Part[] | string } | null {
+export function eventLine(event: ChatEvent): { author: string | null; parts: Part[] | string; files?: FileInfo[] } | null {
   switch (event.kind) {
     case 'assigned':
       return { author: null, parts: strings.joined(str(event.agentName)) };
     case 'message': {
       const author = event.author as { kind?: string; name?: string } | undefined;
       const mine = author?.kind === 'customer';
-      return { author: mine ? strings.you : str(author?.name), parts: str(event.text) };
+      return { author: mine ? strings.you : str(author?.name), parts: str(event.text), files: filesOf(event.attachments) };
     }
+    case 'request-solved':
+      return { author: null, parts: strings.requestSolved(str(event.title)) };
     case 'transfer-accepted':
       return { author: null, parts: strings.nowChattingWith(str(event.toName)) };
     case 'taken-over':
@@ -126,12 +129,12 @@ export function eventLine(event: ChatEvent): { author: string | null; parts: Par
   }
 }
 
-export function nodeForEvent(event: ChatEvent): HTMLElement | null {
+export function nodeForEvent(event: ChatEvent, token: TokenSource): HTMLElement | null {
   const line = eventLine(event);
   if (!line) return null;
   if (line.author === null) return systemNode(line.parts, event.at);
   const mine = (event.author as { kind?: string } | undefined)?.kind === 'customer';
-  return messageNode(mine, line.author, event.at, typeof line.parts === 'string' ? line.parts : '');
+  return messageNode(mine, line.author, event.at, typeof line.parts === 'string' ? line.parts : '', line.files ?? [], token);
 }
 
 /** Messages not yet delivered (pending, refused), by id: they always sit at the end of the transcript. */
@@ -147,12 +150,16 @@ export function scrollToEnd(): void {
   ui.transcript.scrollTop = ui.transcript.scrollHeight;
 }
 
-/** Draws (or redraws) an undelivered message: "Sending…", or "Not sent: why" with a Retry button. */
-export function drawOutgoing(item: Outgoing, refused: string | null, onRetry: () => void): void {
+/**
+ * Draws (or redraws) an undelivered message: "Sending…" (or `note`, "Uploading…"), or "Not sent: why" with a Retry
+ * button.
+ */
+export function drawOutgoing(item: Outgoing, refused: string | null, onRetry: () => void, note: string = strings.sending): void {
   let node = outgoingNodes.get(item.messageId);
   if (!node) {
-    node = messageNode(true, strings.you, item.at, item.text);
+    node = messageNode(true, strings.you, item.at, item.text, [], () => null);
     node.classList.add('pending');
+    if (item.fileName) node.querySelector('.bubble')?.append(el('p', 'file-name', strings.fileLine(item.fileName)));
     node.querySelector('.bubble')?.append(el('p', 'delivery'));
     outgoingNodes.set(item.messageId, node);
     ui.transcript.append(node);
@@ -161,7 +168,7 @@ export function drawOutgoing(item: Outgoing, refused: string | null, onRetry: ()
   const delivery = node.querySelector<HTMLElement>('.delivery');
   if (!delivery) return;
   if (refused === null) {
-    delivery.replaceChildren(strings.sending);
+    delivery.replaceChildren(note);
     return;
   }
   const retry = el('button', 'retry', strings.retry);
