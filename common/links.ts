@@ -7,7 +7,20 @@ export type TextPart = { text: string } | { text: string; href: string };
 const WEB = /\bhttps?:\/\/[^\s<>"'`]+/gi;
 const WEB_OR_MAIL = /\b(?:https?:\/\/|mailto:)[^\s<>"'`]+/gi;
 /** closing punctuation that usually ends the sentence, not the address */
-const TRAILING = /[.,;:!?)\]}'"»”’]+$/;
+const TRAILING = /[.,;:!?)\]}'"»”’]/;
+
+const count = (text: string, char: string) => text.split(char).length - 1;
+
+/** The address without the punctuation after it; a ")" that closes a "(" inside it stays (Wikipedia-style links). */
+function withoutTrailing(candidate: string): string {
+  let end = candidate.length;
+  while (end > 0 && TRAILING.test(candidate[end - 1]!)) {
+    const head = candidate.slice(0, end);
+    if (head.endsWith(')') && count(head, '(') >= count(head, ')')) break;
+    end -= 1;
+  }
+  return candidate.slice(0, end);
+}
 
 /**
  * `mailto`: also e-mail links (the customer page; the desktop app's window opens only http and https addresses, so
@@ -18,12 +31,7 @@ export function linkParts(text: string, { mailto = false }: { mailto?: boolean }
   let at = 0;
   for (const match of text.matchAll(mailto ? WEB_OR_MAIL : WEB)) {
     const start = match.index ?? 0;
-    let candidate = match[0];
-    // keep a closing bracket that closes one opened inside the address (Wikipedia-style links)
-    const trailing = TRAILING.exec(candidate)?.[0] ?? '';
-    let cut = trailing.length;
-    if (trailing.startsWith(')') && (candidate.match(/\(/g)?.length ?? 0) >= (candidate.match(/\)/g)?.length ?? 0)) cut -= 1;
-    if (cut > 0) candidate = candidate.slice(0, -cut);
+    const candidate = withoutTrailing(match[0]);
     const href = safeHref(candidate, { mailto });
     if (!href) continue;
     if (start > at) parts.push({ text: text.slice(at, start) });

@@ -1,5 +1,5 @@
 // The website widget and the customer side around a chat, in Chromium against a real relay: embedded in a page of
-// another local origin (allowed, and refused when not), the pre-chat topic, the queue counting down, the offline
+// another local origin (allowed, and refused when not), the pre-chat topic routing to its team, the queue counting down, the offline
 // form reaching an agent, a 300-message burst delivered whole and in order across a reload, the rating reaching the
 // owner, the transcript download, axe, and screenshots at desktop and phone sizes.
 import fs from 'node:fs';
@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FrameLocator, Page } from '@playwright/test';
 import { seriousViolations } from './axe';
-import { chatOwnedBy, expect, test, transcriptOf } from './fixtures';
+import { chatOwnedBy, displayName, expect, test, transcriptOf } from './fixtures';
 import { connectScriptedAgent, type ScriptedAgent } from './scripted-agent';
 
 /** A website of its own origin (another port) whose page embeds the relay's widget. */
@@ -91,6 +91,30 @@ test.describe('embedded in a website', () => {
     await expect(chatFrame(page).getByRole('button', { name: 'Start chat' })).toHaveCount(0);
     await context.close();
   });
+});
+
+test('a customer who picks the topic Billing is routed to an agent of team billing, not to a Present agent outside it', async ({
+  relay,
+  openCustomerPage,
+}) => {
+  const maria = await connectScriptedAgent(relay.wsUrl, 'maria');
+  await maria.command({ type: 'team-add', team: 'billing', name: 'Billing' });
+  await maria.command({ type: 'user-set-teams', user: 'bob', teams: ['billing'] });
+  // alice is Present first and in no team: without the topic's team she would be given the chat
+  const alice = await connectScriptedAgent(relay.wsUrl, 'alice');
+  const bob = await connectScriptedAgent(relay.wsUrl, 'bob');
+  const page = await openCustomerPage();
+  const topic = page.getByRole('combobox', { name: 'Topic' });
+  await expect(topic.getByRole('option')).toHaveText(['Choose a topic', 'Billing']);
+  await topic.selectOption({ label: 'Billing' });
+  await page.getByRole('textbox', { name: 'Your name' }).fill('Ada Brook');
+  await page.getByRole('textbox', { name: 'Message' }).fill('My invoice is wrong.');
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await expect(page.getByRole('log')).toContainText(`${displayName.bob} joined the chat`);
+  const opened = await bob.waitFor((f) => f.type === 'session' && f.session.customerName === 'Ada Brook' && f.session.ownerId === 'bob');
+  expect(opened.type === 'session' && opened.session.team).toBe('billing');
+  expect(alice.frames.some((f) => f.type === 'session' && f.session.customerName === 'Ada Brook')).toBe(false);
+  await Promise.all([maria.close(), alice.close(), bob.close()]);
 });
 
 test.describe('queue', () => {

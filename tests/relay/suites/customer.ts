@@ -62,6 +62,48 @@ export function customerSuite(start: StartRelay): void {
       const relay = await relayWith();
       await expect(connectCustomer(relay, { name: 'Dana', email: 'not an address' })).rejects.toThrow(/e-mail address/);
     });
+
+    it('a relay that requires the e-mail refuses a new chat without one, in words; a resume needs none', async () => {
+      const relay = await relayWith({ widget: { origins: [], emailRequired: true } });
+      const alice = await agent(relay, 'alice');
+      const refused = await connectCustomer(relay, { name: 'Dana' }).catch((error: Error) => error.message);
+      expect(refused).toContain('"code":"email-required"');
+      expect(refused).toContain('Enter your e-mail address, so we can answer you.');
+      const customer = track(await connectCustomer(relay, { name: 'Dana', email: 'dana@example.com' }));
+      // nothing was opened for the refused hello: alice, Present, is given this chat first
+      expect(await alice.event('assigned')).toMatchObject({ sessionId: customer.sessionId });
+      await customer.close();
+      const resumed = track(await connectCustomer(relay, { token: customer.token, lastSeq: 0 }));
+      expect(resumed.sessionId).toBe(customer.sessionId);
+    });
+
+    it('the topics are the teams, or the configured ones each routed to the team it names; a topic reaches its team', async () => {
+      const settings = async (relay: TestRelay) => (await (await fetch(`${relay.httpUrl}/chat/settings.json`)).json()).topics;
+      const plain = await relayWith();
+      const maria = await agent(plain, 'maria');
+      expect(await settings(plain)).toEqual([]);
+      await maria.ok({ type: 'team-add', team: 'billing', name: 'Billing' });
+      await maria.ok({ type: 'user-set-teams', user: 'bob', teams: ['billing'] });
+      // another node learns of the team through the directory's change notice
+      await expect.poll(() => settings(plain)).toEqual([{ name: 'Billing', team: 'billing' }]);
+
+      const configured = await relayWith({ widget: { origins: [], topics: ['Orders', 'billing', 'Returns'] } });
+      const admin = await agent(configured, 'maria');
+      await admin.ok({ type: 'team-add', team: 'billing', name: 'Billing' });
+      await admin.ok({ type: 'team-add', team: 'refunds', name: 'Returns and refunds' });
+      await admin.ok({ type: 'user-set-teams', user: 'bob', teams: ['billing'] });
+      await expect.poll(() => settings(configured)).toEqual([
+        { name: 'Orders', team: null },
+        { name: 'billing', team: 'billing' },
+        { name: 'Returns', team: null },
+      ]);
+      // the page sends the chosen topic's team: the chat goes to bob (in billing), not to alice (Present, outside it)
+      const alice = await agent(configured, 'alice');
+      const bob = await agent(configured, 'bob');
+      await alice.ok({ type: 'set-status', status: 'present' });
+      const customer = track(await connectCustomer(configured, { name: 'Dana', topic: 'billing', team: 'billing' }));
+      expect(await bob.event('assigned', customer.sessionId)).toMatchObject({ agentId: 'bob' });
+    });
   });
 
   describe('rating', () => {
