@@ -185,7 +185,7 @@ export const settings = {
     flag: 'widget-email-required',
     kind: 'boolean',
     schema: flagOn().default(false),
-    meaning: 'the pre-chat form asks for an e-mail address and will not start without one',
+    meaning: 'the pre-chat form asks for an e-mail address, and the relay refuses a new chat without one (email-required)',
     options: (emailRequired) => ({ widget: { emailRequired } }),
   }),
   widgetTopics: setting({
@@ -193,8 +193,9 @@ export const settings = {
     kind: 'list',
     arg: '<topic>',
     schema: z.array(z.string().trim().min(1).max(80), { error: 'must be a list of topics of 1-80 characters' }).max(20).optional(),
-    unset: 'none (no topic asked)',
-    meaning: "topics offered in the pre-chat form (a widget's data-team picks one); repeats",
+    unset: "the teams' names (none: no topic asked)",
+    meaning:
+      "topics offered in the pre-chat form, each routed to the team it names by id or name (else any agent); a widget's data-team picks one; repeats",
     options: (topics) => (topics?.length ? { widget: { topics } } : {}),
   }),
   widgetOfflineForm: setting({

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RelayFrame } from '../../common/protocol';
 import { startRelay } from '../../relay/server';
+import { seriousViolations } from './axe';
 import { chatOwnedBy, displayName, expect, sendAsAgent, sendAsCustomer, sessionOption, test, transcriptOf } from './fixtures';
 import { connectScriptedAgent } from './scripted-agent';
 
@@ -180,6 +181,7 @@ test.describe('files', () => {
       const download = page.getByRole('log').getByRole('button', { name: /^Download notes\.txt \(\d+ B\)$/ });
       await expect(download).toBeVisible();
       await expect(page.getByRole('alert')).toBeHidden();
+      expect(await seriousViolations(page), 'a chat with a file').toEqual([]);
       const received = await alice.waitFor((f) => f.type === 'event' && f.event.kind === 'message' && (f.event.attachments?.length ?? 0) > 0);
       expect(received.type === 'event' && received.event.kind === 'message' && received.event.attachments?.[0]).toMatchObject({
         name: 'notes.txt',
@@ -224,6 +226,7 @@ test.describe('e-mail required', () => {
     await expect(email).toBeFocused();
     await expect(email).toHaveAttribute('aria-invalid', 'true');
     await expect(page.getByRole('log')).toBeHidden();
+    expect(await seriousViolations(page), 'the e-mail marked missing').toEqual([]);
   });
 
   test('a page that thought the e-mail optional is refused by the relay, and shows why next to the field', async ({ relay, browser }) => {

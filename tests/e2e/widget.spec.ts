@@ -260,6 +260,15 @@ test.describe('screenshots', () => {
       await page.screenshot({ animations: 'disabled', caret: 'hide', ...(writeFiles ? { path: path.join(folder, `widget-${name}.png`) } : {}) });
       await context.close();
     }
+    const form = await browser.newContext({ viewport: sizes[1][1] });
+    const formPage = await form.newPage();
+    await formPage.goto(`${relay.httpUrl}/chat`);
+    await formPage.getByRole('textbox', { name: 'Message' }).fill('Do you deliver on Saturdays?');
+    await formPage.getByRole('button', { name: 'Start chat' }).click();
+    await expect(formPage.getByRole('textbox', { name: 'Your name' })).toHaveAccessibleDescription('Enter your name to start the chat.');
+    expect(await seriousViolations(formPage), 'a field marked wrong').toEqual([]);
+    await formPage.screenshot({ animations: 'disabled', caret: 'hide', ...(writeFiles ? { path: path.join(folder, 'customer-form-error-phone.png') } : {}) });
+    await form.close();
     await startChat('Early Bird', 'First!');
     const waiting = await startChat('Sam Lee', 'Hello, I have a question about my order 1182.');
     await expect(waiting.page.getByRole('status', { name: 'Queue position' })).toHaveText('You are number 2 in the queue.');
