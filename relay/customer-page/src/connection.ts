@@ -24,6 +24,7 @@ export class Connection {
   private socket: WebSocket | null = null;
   private helloId: string | null = null;
   private stopped = false;
+  private welcome = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private countdownTimer: ReturnType<typeof setInterval> | undefined;
   private readonly backoff = new Backoff({ baseMs: 500, capMs: 15_000 });
@@ -33,6 +34,11 @@ export class Connection {
   /** Whether `id` is the command id of this connection's hello. */
   isHello(id: unknown): boolean {
     return typeof id === 'string' && id === this.helloId;
+  }
+
+  /** The relay has welcomed this socket: commands besides the hello may go. */
+  get greeted(): boolean {
+    return this.welcome;
   }
 
   send(frame: object): boolean {
@@ -55,11 +61,15 @@ export class Connection {
     clearInterval(this.countdownTimer);
     const socket = this.socket;
     this.socket = null;
-    socket?.close(1000, reason);
+    this.welcome = false;
+    if (!socket) return;
+    socket.close(1000, reason);
+    this.events.lost();
   }
 
   /** The relay greeted us: the connection is good. */
   welcomed(): void {
+    this.welcome = true;
     this.backoff.connected();
     setConnection('');
   }
@@ -103,6 +113,7 @@ export class Connection {
     ws.addEventListener('close', (closeEvent) => {
       if (this.socket !== ws) return;
       this.socket = null;
+      this.welcome = false;
       this.backoff.disconnected();
       this.events.lost();
       if (closeEvent.code === CloseCodes.unsupportedProtocol) {

@@ -48,6 +48,7 @@ const connection = new Connection({
 const outbox = new Outbox({
   chat: () => chat,
   pacer: () => pacer,
+  greeted: () => connection.greeted,
   send: (frame) => connection.send(frame),
   save,
   changed: () => showView(),
@@ -204,7 +205,7 @@ function onWelcome(frame: Record<string, unknown>): void {
   chat.state = frame.state === 'closed' ? 'closed' : chat.agentName ? 'active' : 'queued';
   save();
   showView();
-  if (chat.state !== 'closed') outbox.greet();
+  if (chat.state !== 'closed') outbox.pump();
 }
 
 function onAnswer(id: string, error: Record<string, unknown> | null): void {
@@ -255,7 +256,7 @@ let typingSentAt = 0;
 let typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
 /** Typing hints pass the pacer; one that would have to wait is skipped, so it never takes a message's place. */
 function typingHint(active: boolean): boolean {
-  return pacer.take() === 0 && connection.send({ id: `c-${randomId(6)}`, type: 'customer-typing', active });
+  return connection.greeted && pacer.take() === 0 && connection.send({ id: `c-${randomId(6)}`, type: 'customer-typing', active });
 }
 function noteTyping(): void {
   if (chat.state === 'closed' || chat.state === 'new') return;
@@ -385,7 +386,8 @@ ui.endConfirm.addEventListener('click', () => {
   ui.endDialog.close();
   if (chat.state === 'closed') return;
   // not paced: ending must not wait behind a long paste (a refusal for the rate says so, and the customer tries again)
-  if (!connection.send({ id: `c-${randomId(6)}`, type: 'customer-close' })) showAlert(strings.notConnected);
+  const sent = connection.greeted && connection.send({ id: `c-${randomId(6)}`, type: 'customer-close' });
+  if (!sent) showAlert(strings.notConnected);
 });
 
 ui.newChat.addEventListener('click', () => {

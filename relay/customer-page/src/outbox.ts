@@ -13,6 +13,8 @@ import { drawOutgoing, removeOutgoing, scrollToEnd, showAlert } from './view';
 export interface OutboxDeps {
   chat(): ChatState;
   pacer(): Pacer;
+  /** the relay has welcomed the connection: messages may go */
+  greeted(): boolean;
   send(frame: object): boolean;
   save(): void;
   /** the state changed in a way the page shows (the header, the views) */
@@ -24,20 +26,12 @@ export interface OutboxDeps {
 export class Outbox {
   /** the one message on its way to the relay, by command id; the rest wait their turn in chat.pending */
   private inFlight: { commandId: string; messageId: string } | null = null;
-  private greeted = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly deps: OutboxDeps) {}
 
-  /** The relay welcomed this connection: what waits may go. */
-  greet(): void {
-    this.greeted = true;
-    this.pump();
-  }
-
   /** The connection is gone: what was on its way is sent again on the next one. */
   lost(): void {
-    this.greeted = false;
     this.inFlight = null;
     clearTimeout(this.timer);
   }
@@ -144,7 +138,7 @@ export class Outbox {
   pump(): void {
     clearTimeout(this.timer);
     const chat = this.deps.chat();
-    if (this.inFlight || !this.greeted || chat.state === 'closed') return;
+    if (this.inFlight || !this.deps.greeted() || chat.state === 'closed') return;
     const next = chat.pending[0];
     if (!next) return;
     const wait = this.deps.pacer().take();
