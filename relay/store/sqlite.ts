@@ -638,11 +638,21 @@ export class SqliteRelayStore {
     return this.stmt.sessionForToken.get(tokenHash)?.session_id ?? null;
   }
 
+  addRating(sessionId: SessionId, score: number, comment: string | null, at: number): void {
+    this.stmt.addRating.run(sessionId, score, comment, at);
+  }
+
+  ratingsSince(since: number): { count: number; average: number | null } {
+    const row = this.stmt.ratingsSince.get(since);
+    return { count: row?.count ?? 0, average: row?.average ?? null };
+  }
+
   addRequest(request: Request): void {
     this.stmt.addRequest.run(
       request.id,
       request.sessionId,
-      request.createdBy,
+      // the customer's own (offline form) have no creator: '' matches no agent's list
+      request.createdBy ?? '',
       request.createdAt,
       JSON.stringify(request),
       request.assigneeId,
@@ -901,6 +911,10 @@ function prepareStatements(db: Database.Database) {
     ),
     addRequest: db.prepare(
       'INSERT INTO requests (id, session_id, created_by, created_at, body, assignee_id) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    addRating: db.prepare('INSERT INTO ratings (session_id, score, comment, rated_at) VALUES (?, ?, ?, ?)'),
+    ratingsSince: db.prepare<[number], { count: number; average: number | null }>(
+      'SELECT count(*) AS count, avg(score) AS average FROM ratings WHERE rated_at >= ?',
     ),
     putRequest: db.prepare('UPDATE requests SET body = ?, assignee_id = ? WHERE id = ?'),
     getRequest: db.prepare<[string], { body: string }>('SELECT body FROM requests WHERE id = ?'),
