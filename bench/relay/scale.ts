@@ -248,8 +248,8 @@ try {
 console.log(`\nRelay scale figures, ${started.toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log(
   pinning.enabled
-    ? `Load generator (one process) pinned to core 0, servers to core 1 (taskset); SQLite synchronous=${synchronous}.\n`
-    : `Load generator and server share the cores (not pinned); SQLite synchronous=${synchronous}.\n`,
+    ? `Load generator (one process) pinned to core 0, servers to core 1 (taskset); SQLite synchronous=${synchronous}; servers ${childBuild.fromSource ? 'from source under tsx' : 'bundled like dist/relay'}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '1'}.\n`
+    : `Load generator and server share the cores (not pinned); SQLite synchronous=${synchronous}; servers ${childBuild.fromSource ? 'from source under tsx' : 'bundled like dist/relay'}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '1'}.\n`,
 );
 console.log('| figure | measured | aim | met |');
 console.log('|---|---|---|---|');

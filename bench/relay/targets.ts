@@ -95,7 +95,10 @@ export async function startChild(
   // --expose-gc: `stats(true)` collects before measuring idle memory
   const execArgv = childBuild.fromSource ? ['--import', 'tsx', '--expose-gc'] : ['--expose-gc'];
   const file = childBuild.fromSource ? path.join(here, entry) : await bundled(entry);
-  const child = fork(file, argv, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // one malloc arena, as docs/cluster.md's unit runs the relay: glibc's arena per thread (fsync pool, checkpoint,
+  // sign-in) kept ~4 KB per idle connection of freed memory in the relay's RSS (docs/performance.md, round 6)
+  const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1' };
+  const child = fork(file, argv, { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   if (child.pid) pinning.pin(child.pid, 1);
   const port = await new Promise<number>((resolve, reject) => {
     const onMessage = (message: ChildMessage) => {

@@ -188,7 +188,7 @@ console.log(`\nRelay benchmark, ${started.toISOString()}, ${os.cpus().length} co
 console.log(
   `${customers} customers + ${agentCount} agents = ${connections} connections per target (agent capacity ${capacity}), ` +
     `paced ${rate} msgs/s for ${seconds} s, saturation ${saturateRate} msgs/s offered for ${saturateSeconds} s; relay SQLite synchronous=${synchronous}; ` +
-    `servers run ${childBuild.fromSource ? 'from source under tsx' : 'as bundles built like dist/relay'}`,
+    `servers run ${childBuild.fromSource ? 'from source under tsx' : 'as bundles built like dist/relay'}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '1'}`,
 );
 console.log(
   pinning.enabled
