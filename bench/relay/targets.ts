@@ -66,7 +66,7 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 export const childBuild = { fromSource: false };
 const bundles = new Map<string, Promise<string>>();
 
-/** The child's entry as a bundle in a temp folder, built once per benchmark run. */
+/** The child's entry as a bundle in node_modules/.cache/baton-bench, built once per benchmark run, removed at exit. */
 function bundled(entry: string): Promise<string> {
   let file = bundles.get(entry);
   if (!file) {
