@@ -13,6 +13,7 @@ import {
   CannedReplyTextSchema,
   CannedReplyTitleSchema,
   MessageIdSchema,
+  RatingFiguresSchema,
   RequestSchema,
   RequestStatusSchema,
   SessionEventSchema,
@@ -279,6 +280,8 @@ export const bridgeCommands = {
     result: z.object({ request: RequestSchema }),
   },
   'request:list': { args: none, result: z.object({ requests: z.array(RequestSchema) }) },
+  /** the customers' ratings of the last 7 days, from the relay (Dashboard viewers) */
+  'dashboard:ratings': { args: none, result: RatingFiguresSchema },
   /** figures per agent and team over [since, until), computed by the relay (managers and can-listen-in) */
   'metrics:get': {
     args: z

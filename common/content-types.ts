@@ -27,3 +27,6 @@ export function contentTypeOf(fileName: string): string | undefined {
   const dot = fileName.lastIndexOf('.');
   return dot < 0 ? undefined : contentTypes[fileName.slice(dot).toLowerCase()];
 }
+
+/** The attachment types shown inline as images (the relay serves them inline; the clients preview them). */
+export const isImageType = (type: string): boolean => /^image\/(png|jpeg|gif|webp)$/.test(type);

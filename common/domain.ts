@@ -41,6 +41,23 @@ export type MessageId = z.infer<typeof MessageIdSchema>;
 
 export const MessageTextSchema = z.string().trim().min(1, 'a message cannot be empty').max(8000);
 
+/** What a customer may give in the pre-chat form. */
+export const CustomerEmailSchema = z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an e-mail address looks like name@example.com');
+export const TopicSchema = z.string().trim().min(1).max(80);
+
+/** The customer's satisfaction rating at the end of a chat. */
+export const RatingScoreSchema = z.number().int().min(1).max(5);
+export const RatingCommentSchema = z.string().trim().max(1000);
+export const RatingSchema = z.object({ score: RatingScoreSchema, comment: z.string().nullable(), at: z.number() });
+export type Rating = z.infer<typeof RatingSchema>;
+/** The customers' ratings over the last `days` days, for the Dashboard. */
+export const RatingFiguresSchema = z.object({
+  days: z.number().int().positive(),
+  count: z.number().int().nonnegative(),
+  /** null when nobody rated a chat in that time */
+  average: z.number().min(1).max(5).nullable(),
+});
+export type RatingFigures = z.infer<typeof RatingFiguresSchema>;
 /** When a message or note was written, if that was before it was sent (from the outbox, after being offline). */
 export const WrittenAtSchema = z.number().int().nonnegative();
 
@@ -74,7 +91,7 @@ export const AttachmentSchema = z.object({
 });
 export type Attachment = z.infer<typeof AttachmentSchema>;
 
-export const isImageType = (type: string): boolean => /^image\/(png|jpeg|gif|webp)$/.test(type);
+export { isImageType } from './content-types';
 
 /** What the relay takes in uploads, told to agents in the welcome. */
 export const AttachmentLimitsSchema = z.object({
@@ -159,7 +176,10 @@ export const RequestSchema = z.object({
   title: z.string().min(1).max(200),
   description: z.string().max(5000).nullable(),
   customerName: z.string(),
-  createdBy: AgentIdSchema,
+  /** the agent who filed it; null when the customer left it with the offline form */
+  createdBy: AgentIdSchema.nullable(),
+  /** the customer's e-mail address, when they left one (the offline form asks for it) */
+  customerEmail: z.string().nullable().optional(),
   createdAt: z.number(),
   /** the transcript at the moment the request was created, as plain lines */
   transcript: z.array(z.object({ at: z.number(), author: z.string(), text: z.string() })),
@@ -215,6 +235,9 @@ export const SessionEventSchema = z.discriminatedUnion('kind', [
     ...eventBase,
     kind: z.literal('opened'),
     customerName: z.string(),
+    /** from the pre-chat form; absent in chats opened before it asked */
+    email: z.string().nullable().optional(),
+    topic: z.string().nullable().optional(),
     /** the team the chat was opened for (pre-chat topic or widget setting); null or absent: any agent */
     team: TeamIdSchema.nullable().optional(),
   }),
@@ -301,6 +324,8 @@ export const SessionEventSchema = z.discriminatedUnion('kind', [
     kind: z.literal('closed'),
     by: z.object({ kind: z.enum(['customer', 'agent']), id: AgentIdSchema.nullable(), name: z.string() }),
   }),
+  /** the customer rated the chat after it ended (at most once) */
+  z.object({ ...eventBase, kind: z.literal('rated'), score: RatingScoreSchema, comment: z.string().nullable() }),
 ]);
 export type SessionEvent = z.infer<typeof SessionEventSchema>;
 export type SessionEventKind = SessionEvent['kind'];

@@ -1,5 +1,8 @@
-// Stable error codes shared by the relay, the client core and the UI, with the sentence a person reads.
+// Stable error codes shared by the relay, the client core and the UI, with the sentence a person reads. The table itself
+// is in error-codes.ts (no zod, so the customer chat page bundles it); this module adds the schema.
 import { z } from 'zod';
+
+export { customerErrorSentence, tooLargeSentence } from './error-codes';
 
 export const errorCodes = [
   // framing and transport
@@ -13,6 +16,8 @@ export const errorCodes = [
   'internal',
   'unavailable',
   'queue-full',
+  /** a new chat without the e-mail address the relay's widget settings require */
+  'email-required',
   // permissions and state machine
   'forbidden',
   'not-found',
@@ -61,6 +66,7 @@ export const errorSentences: Record<ErrorCode, string> = {
   internal: 'Something went wrong on the relay. Try again.',
   unavailable: 'The relay cannot save anything right now. Nothing was changed; try again in a moment.',
   'queue-full': 'All agents are busy and the queue of waiting chats is full. Try again in a few minutes.',
+  'email-required': "This relay needs the customer's e-mail address to start a chat.",
   forbidden: 'You are not allowed to do that.',
   'not-found': 'That chat no longer exists.',
   'session-closed': 'That chat has been closed.',
@@ -91,10 +97,3 @@ export const errorSentences: Record<ErrorCode, string> = {
   'cache-unavailable': 'The local chat cache could not be opened.',
 };
 
-const megabytes = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
-
-/** Why a file was refused for its size, said the same way by the relay and the client. */
-export function tooLargeSentence(size: number, max: number): string {
-  const shown = megabytes(size) === megabytes(max) ? `just over ${megabytes(max)}` : megabytes(size);
-  return `That file is ${shown}; files up to ${megabytes(max)} can be sent.`;
-}

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   AgentIdSchema,
   AgentInfoSchema,
+  CustomerEmailSchema,
   AgentRoleSchema,
   CapacitySchema,
   AttachmentIdSchema,
@@ -18,12 +19,16 @@ import {
   MAX_ATTACHMENTS_PER_MESSAGE,
   MessageIdSchema,
   MessageTextSchema,
+  RatingCommentSchema,
+  RatingFiguresSchema,
+  RatingScoreSchema,
   RequestSchema,
   RequestStatusSchema,
   SessionEventSchema,
   SessionIdSchema,
   SessionSummarySchema,
   SettableStatusSchema,
+  TopicSchema,
   TeamIdSchema,
   TeamSchema,
   WrittenAtSchema,
@@ -31,28 +36,18 @@ import {
 import { ErrorCodeSchema } from './errors';
 import { MetricsSchema } from './metrics';
 
-export const PROTOCOL_VERSION = 1;
-
-/** WebSocket paths on the relay. Agents authenticate at the upgrade with HTTP Basic credentials. */
-export const AGENT_PATH = '/agent';
-export const CUSTOMER_PATH = '/customer';
-
-/** Close codes the relay uses, with a human reason string beside each close. */
-export const CloseCodes = {
-  normal: 1000,
-  goingAway: 1001,
-  /** no hello (or customer-hello) within the relay's hello timeout */
-  helloTimeout: 4001,
-  policy: 1008,
-  tooLarge: 1009,
-  unsupportedProtocol: 4002,
-  rateLimited: 4008,
-  sessionEnded: 4010,
-  /** reconnect now, without backoff, to any node, and resume by seq (a drain, or a node that lost its bus) */
-  reconnect: 4012,
-  /** a manager disabled or removed the account: the client signs out and shows the reason, it does not retry */
-  accountClosed: 4003,
-} as const;
+export {
+  AGENT_PATH,
+  attachmentPath,
+  attachmentUploadPath,
+  CloseCodes,
+  CUSTOMER_PATH,
+  FILE_NAME_HEADER,
+  OFFLINE_PATH,
+  PROTOCOL_VERSION,
+  RATING_PATH,
+  UPLOAD_ID_HEADER,
+} from './wire-constants';
 
 /** Passwords an account may have (the CLI and the Team view check the same). */
 export const PasswordSchema = z.string().min(4, 'a password has at least 4 characters').max(256);
@@ -72,12 +67,6 @@ const messageBody = {
 const hasContent = (m: { text: string; attachments: unknown[] }) => m.text.length > 0 || m.attachments.length > 0;
 const needsContent = { message: 'a message cannot be empty: give it text or an attachment', path: ['text'] };
 
-/** HTTP paths beside the sockets: uploads into a chat, and downloads of what a chat holds. */
-export const attachmentUploadPath = (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/attachments`;
-export const attachmentPath = (attachmentId: string) => `/attachments/${encodeURIComponent(attachmentId)}`;
-/** upload headers: the client's id of this upload (a resend with it stores nothing new) and the file's name */
-export const UPLOAD_ID_HEADER = 'x-upload-id';
-export const FILE_NAME_HEADER = 'x-file-name';
 
 // ---------------------------------------------------------------------------------------------
 // Administration (managers only): the Team view sends these; the CLI applies the same rules on the store
@@ -189,6 +178,8 @@ export const AgentCommandSchema = z.discriminatedUnion('type', [
   z.object({ ...cmd, type: z.literal('delete-canned'), replyId: CannedReplyIdSchema }),
   /** events of a session the caller may see (owner, listener, offered, manager, can-listen-in) after a seq: one page */
   z.object({ ...cmd, type: z.literal('fetch-events'), sessionId: SessionIdSchema, afterSeq: z.number().int().nonnegative() }),
+  /** the customers' ratings over the last days (those who see the Dashboard) */
+  z.object({ ...cmd, type: z.literal('rating-figures'), days: z.number().int().min(1).max(366).default(7) }),
   /** the next page of the welcome's sessions, named by the cursor the welcome (or the previous page) gave */
   z.object({ ...cmd, type: z.literal('fetch-sessions'), cursor: z.string().min(1).max(64) }),
   /** figures per agent and team over [since, until) (the client's "today"); managers and can-listen-in */
@@ -223,6 +214,9 @@ export const CustomerCommandSchema = z.discriminatedUnion('type', [
     /** resume: the token from an earlier customer-welcome */
     token: z.string().min(16).max(128).optional(),
     lastSeq: z.number().int().nonnegative().default(0),
+    /** a new chat: from the pre-chat form, shown to the agents */
+    email: CustomerEmailSchema.optional(),
+    topic: TopicSchema.optional(),
   }),
   z
     .object({ ...cmd, type: z.literal('customer-send'), messageId: MessageIdSchema, ...messageBody })
@@ -231,6 +225,29 @@ export const CustomerCommandSchema = z.discriminatedUnion('type', [
   z.object({ ...cmd, type: z.literal('customer-close') }),
 ]);
 export type CustomerCommand = z.infer<typeof CustomerCommandSchema>;
+
+/**
+ * POST /chat/rating (JSON): the customer's satisfaction rating once the chat has ended, by the chat's token (the
+ * connection is closed by then). Answered 204, or 4xx with `{ code, message }`; a chat is rated at most once.
+ */
+export const RatingSubmissionSchema = z.object({
+  token: z.string().min(16).max(128),
+  score: RatingScoreSchema,
+  comment: RatingCommentSchema.optional(),
+});
+export type RatingSubmission = z.infer<typeof RatingSubmissionSchema>;
+
+/**
+ * POST /chat/offline (JSON): the offline form, when nobody can chat. The relay files a request with the message (a
+ * chat opened and closed at once, so agents find it like any other) and answers 201 `{ requestId }`.
+ */
+export const OfflineMessageSchema = z.object({
+  name: z.string().trim().min(1).max(80),
+  email: CustomerEmailSchema,
+  message: z.string().trim().min(1).max(5000),
+  topic: TopicSchema.optional(),
+});
+export type OfflineMessage = z.infer<typeof OfflineMessageSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Relay → clients
@@ -261,6 +278,7 @@ export const CommandResultSchemas = {
   'save-canned': z.object({ reply: CannedReplySchema }),
   'create-request': z.object({ request: RequestSchema }),
   'list-requests': z.object({ requests: z.array(RequestSchema) }),
+  'rating-figures': RatingFiguresSchema,
   /** `next`: the `afterSeq` of the next page, null on the last */
   'fetch-events': z.object(EventsPage),
   'fetch-sessions': z.object({ sessions: z.array(SessionSummarySchema), next: z.string().nullable() }),
@@ -359,6 +377,16 @@ export const CustomerFrameSchema = z.discriminatedUnion('type', [
   /** a resume's events after lastSeq; a long chat comes as several replays in a row */
   z.object({ type: z.literal('replay'), sessionId: SessionIdSchema, events: z.array(CustomerEventSchema) }),
   z.object({ type: z.literal('typing'), sessionId: SessionIdSchema, who: z.literal('agent'), name: z.string(), active: z.boolean() }),
+  /**
+   * while the chat is queued: how many chats wait before it and up to it (1 = next), and a guess at the wait from how
+   * long recent chats waited (null when there is nothing to go by); sent on greeting and whenever the queue moves
+   */
+  z.object({
+    type: z.literal('queue'),
+    sessionId: SessionIdSchema,
+    position: z.number().int().positive(),
+    estimatedWaitMs: z.number().int().nonnegative().nullable(),
+  }),
 ]);
 export type CustomerFrame = z.infer<typeof CustomerFrameSchema>;
 

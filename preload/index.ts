@@ -37,6 +37,7 @@ const bridgeChannelNames: Record<BridgeChannel, true> = {
   'session:closeChat': true,
   'request:create': true,
   'request:list': true,
+  'dashboard:ratings': true,
   'metrics:get': true,
   'admin:command': true,
   'request:update': true,

@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
+import { COLOUR } from '../common/widget-settings';
+import { parseOpeningHours, validTimeZone } from './opening-hours';
 import { DEFAULT_ATTACHMENT_MAX_BYTES, defaultAttachmentTypes } from '../common/domain';
 import { RELAY_DEFAULTS, type RelayOptions } from './server';
 import { SIGN_IN_DEFAULTS } from './sign-in';
@@ -140,6 +142,100 @@ export const settings = {
     unset: "the relay's own origin",
     meaning: 'Origins browsers may connect from; the flag repeats, the variable is comma-separated, the file key a list',
     options: (allowedOrigins) => ({ allowedOrigins }),
+  }),
+  widgetOrigins: setting({
+    flag: 'widget-origin',
+    kind: 'list',
+    arg: '<origin>',
+    schema: z
+      .array(z.string().regex(ORIGIN, { error: 'must look like https://example.com' }), { error: 'must be a list of origins' })
+      .optional(),
+    unset: 'none (the chat page cannot be embedded)',
+    meaning: 'websites that may embed the chat widget (frame-ancestors); repeats like allowedOrigin',
+    options: (origins) => ({ widget: { origins: origins ?? [] } }),
+  }),
+  widgetTitle: setting({
+    flag: 'widget-title',
+    kind: 'string',
+    arg: '<text>',
+    schema: z.string({ error: 'must be a text of 1-80 characters' }).trim().min(1).max(80, { error: 'must be at most 80 characters' }).optional(),
+    unset: 'Chat with us',
+    meaning: "the chat page's and widget's title",
+    options: (title) => (title ? { widget: { title } } : {}),
+  }),
+  widgetGreeting: setting({
+    flag: 'widget-greeting',
+    kind: 'string',
+    arg: '<text>',
+    schema: z.string({ error: 'must be a text of 1-500 characters' }).trim().min(1).max(500, { error: 'must be at most 500 characters' }).optional(),
+    unset: 'Hi there! Tell us your name…',
+    meaning: 'the words above the pre-chat form',
+    options: (greeting) => (greeting ? { widget: { greeting } } : {}),
+  }),
+  widgetColour: setting({
+    flag: 'widget-colour',
+    kind: 'string',
+    arg: '<#rrggbb>',
+    schema: z.string().regex(COLOUR, { error: 'must be a colour such as #2457c5' }).optional(),
+    unset: '#2457c5',
+    meaning: "the chat page's and launcher's accent colour",
+    options: (colour) => (colour ? { widget: { colour } } : {}),
+  }),
+  widgetEmailRequired: setting({
+    flag: 'widget-email-required',
+    kind: 'boolean',
+    schema: flagOn().default(false),
+    meaning: 'the pre-chat form asks for an e-mail address, and the relay refuses a new chat without one (email-required)',
+    options: (emailRequired) => ({ widget: { emailRequired } }),
+  }),
+  widgetTopics: setting({
+    flag: 'widget-topic',
+    kind: 'list',
+    arg: '<topic>',
+    schema: z.array(z.string().trim().min(1).max(80), { error: 'must be a list of topics of 1-80 characters' }).max(20).optional(),
+    unset: "the teams' names (none: no topic asked)",
+    meaning:
+      "topics offered in the pre-chat form, each routed to the team it names by id or name (else any agent); a widget's data-team picks one; repeats",
+    options: (topics) => (topics?.length ? { widget: { topics } } : {}),
+  }),
+  widgetOfflineForm: setting({
+    flag: 'widget-offline-form',
+    kind: 'boolean',
+    schema: flagOn().default(false),
+    meaning: 'when nobody is Present, the page offers a form that leaves a request (with the e-mail) instead of a place in the queue',
+    options: (offlineForm) => ({ widget: { offlineForm } }),
+  }),
+  widgetOpeningHours: setting({
+    flag: 'widget-opening-hours',
+    kind: 'string',
+    arg: '<hours>',
+    schema: z
+      .string()
+      .trim()
+      .refine((text) => typeof parseOpeningHours(text) !== 'string', {
+        error: (issue) => `must be like "mon-fri 09:00-17:00, sat 10:00-14:00": ${parseOpeningHours(String(issue.input))}`,
+      })
+      .optional(),
+    unset: 'always open',
+    meaning: 'outside these hours (in widgetTimeZone) the page offers the offline form instead of a chat',
+    options: (openingHours) => (openingHours ? { widget: { openingHours } } : {}),
+  }),
+  widgetTimeZone: setting({
+    flag: 'widget-time-zone',
+    kind: 'string',
+    arg: '<zone>',
+    schema: z.string().refine(validTimeZone, { error: 'must be a time zone such as Europe/Vienna or UTC' }).default('UTC'),
+    meaning: 'the time zone of widgetOpeningHours',
+    options: (timeZone) => ({ widget: { timeZone } }),
+  }),
+  widgetOfflineReply: setting({
+    flag: 'widget-offline-reply',
+    kind: 'string',
+    arg: '<text>',
+    schema: z.string({ error: 'must be a text of 1-200 characters' }).trim().min(1).max(200, { error: 'must be at most 200 characters' }).optional(),
+    unset: 'within one working day',
+    meaning: 'when the offline form says an answer comes ("We will answer by e-mail …")',
+    options: (offlineReply) => (offlineReply ? { widget: { offlineReply } } : {}),
   }),
   attachmentMaxMb: setting({
     flag: 'attachment-max-mb',

@@ -116,3 +116,7 @@ export function deliverRequest(p: Extract<Publication, { kind: 'request' }>, soc
   const frame: RelayFrame = { type: 'request', request: p.request };
   for (const agentId of new Set<AgentId>(p.to)) sockets.toAgent(agentId, frame);
 }
+
+export function deliverQueue(p: Extract<Publication, { kind: 'queue' }>, sockets: LocalSockets): void {
+  for (const place of p.positions) sockets.toCustomer(place.sessionId, { type: 'queue', ...place });
+}

@@ -21,7 +21,9 @@ import {
   CloseCodes,
   type CustomerCommand,
   type CustomerFrame,
+  type OfflineMessage,
   PROTOCOL_VERSION,
+  type RatingSubmission,
   type RelayFrame,
 } from '../common/protocol';
 import { ok, type Result } from '../common/result';
@@ -45,13 +47,15 @@ import {
 } from './core/model';
 import { closeWindow, listen, takeOver } from './core/listening';
 import { addNote, forReader, readsNotes } from './core/notes';
-import { createRequest, updateRequest } from './core/requests';
+import { rateChat } from './core/ratings';
+import { createRequest, offlineRequest, updateRequest } from './core/requests';
 import { chooseAgent } from './core/routing';
 import { assign, closeByAgent, closeByCustomer, openChat } from './core/sessions';
 import { accept, cancel, expire, offer, reject, targetUnavailable } from './core/transfers';
-import { customerReplays, deliverRequest, deliverSession, deliverTyping } from './delivery';
+import { customerReplays, deliverQueue, deliverRequest, deliverSession, deliverTyping } from './delivery';
 import { diffDirectory } from './directory';
 import { readEventsPage } from './paging';
+import { QueueWatch } from './queue';
 import type {
   Account,
   Applied,
@@ -125,11 +129,26 @@ export class Hub {
   private drainAgain = false;
   /** presence frames are read before they are sent: keep them in the order they were published */
   private presenceQueue: Promise<void> = Promise.resolve();
+  /**
+   * Agents whose presence changed since the last delivery, and whether any change came from another node. Delivered
+   * once per turn of the event loop: a burst of new chats (a restart, the morning) changes many agents' open-chat
+   * counts at once, and every change goes to every agent; gathered, each agent's socket gets them in one write.
+   */
+  private presencePending = new Map<AgentId, 'local' | 'remote'>();
+  private presenceScheduled = false;
   private stopped = false;
   private readonly canned: CannedReplies;
+  /** where each queued chat stands, told to its customer whenever the queue moves */
+  private readonly queue: QueueWatch;
 
   constructor(private readonly deps: HubDeps) {
     this.canned = new CannedReplies(deps);
+    this.queue = new QueueWatch({
+      listLive: () => deps.store.listLiveSessions(),
+      publish: (positions) => deps.fanout.publish({ kind: 'queue', positions }),
+      now: () => deps.clock.now(),
+      log: deps.log,
+    });
   }
 
   /** Loads the accounts, starts the timers and delivery, and re-arms what the store says is pending. */
@@ -147,6 +166,7 @@ export class Hub {
 
   stop(): void {
     this.stopped = true;
+    this.queue.stop();
     this.deps.scheduler.stop();
     if (this.directoryWatch) clearInterval(this.directoryWatch);
   }
@@ -316,6 +336,10 @@ export class Hub {
         frames.push(...customerReplays(session.id, page.events, this.deps.pageBytes));
         after = page.next;
       }
+      if (session.state === 'queued') {
+        const place = await this.queue.positionOf(session.id);
+        if (place) frames.push({ type: 'queue', ...place });
+      }
       return ok({ sessionId: session.id, frames, ended: session.state === 'closed', settle: () => {} });
     }
     if (!hello.name) return refuse('bad-frame', 'customer-hello needs a name (new chat) or a token (resume).');
@@ -325,7 +349,7 @@ export class Hub {
     // a widget set up with a team that no longer exists still gets its customers an agent: any agent
     const team = hello.team !== undefined && this.teams.some((t) => t.id === hello.team) ? hello.team : null;
     if (hello.team !== undefined && team === null) this.deps.log({ event: 'unknown-team', team: hello.team });
-    const opened = openChat(ids.id('ses'), hello.name, clock.now(), team);
+    const opened = openChat(ids.id('ses'), { name: hello.name, email: hello.email, topic: hello.topic }, clock.now(), team);
     register(opened.session.id);
     const applied = await this.deps.runner.open(opened.session, opened.events, this.deps.hashToken(token));
     if (!applied.ok) return applied;
@@ -370,6 +394,38 @@ export class Hub {
           decide: ({ session }) => closeByCustomer(session, this.deps.clock.now()),
         });
     }
+  }
+
+  /** The rating a customer posts over HTTP once the chat has ended (their connection is closed by then). */
+  async rateChat(submission: RatingSubmission): Promise<Result<unknown>> {
+    const sessionId = await this.deps.store.sessionForToken(this.deps.hashToken(submission.token));
+    if (!sessionId) return refuse('not-found', 'That chat could not be found.');
+    const comment = submission.comment ? submission.comment : null;
+    return this.runCommand({
+      sessionId,
+      requireOpen: false,
+      load: { transcript: true },
+      decide: (loaded) => rateChat(loaded.session, submission.score, comment, loaded),
+    });
+  }
+
+  /** The offline form: a request the customer leaves when nobody can chat, sent to the managers like any new one. */
+  async offlineMessage(form: OfflineMessage): Promise<Result<{ requestId: string }>> {
+    const { ids, clock } = this.deps;
+    const filed = offlineRequest(ids.id('ses'), form, { now: clock.now(), newId: (prefix) => ids.id(prefix) });
+    const applied = await this.deps.runner.open(filed.session, filed.events, this.deps.hashToken(ids.secret()));
+    if (!applied.ok) return applied;
+    this.deps.log({ event: 'offline-request', sessionId: filed.session.id, requestId: filed.request.id });
+    this.applied(applied.value);
+    const managers = [...this.accounts.values()].filter((a) => a.role === 'manager').map((a) => a.id);
+    this.deps.fanout.publish({ kind: 'request', request: filed.request, to: managers });
+    return ok({ requestId: filed.request.id });
+  }
+
+  /** Whether a new chat would find someone: an agent online and Present (else the page offers its offline form). */
+  anyonePresent(): boolean {
+    for (const account of this.accounts.values()) if (account.online && account.chosenStatus === 'present') return true;
+    return false;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -441,6 +497,12 @@ export class Hub {
         if (!allowed) return refuse('forbidden', 'You are not part of that chat.');
         const page = await readEventsPage(store, session.id, command.afterSeq, session.lastSeq, this.deps.pageBytes);
         return ok({ ...page, events: forReader(page.events, readsNotes(session, actor, participant)) });
+      }
+      case 'rating-figures': {
+        if (!seesDashboard(actor)) return refuse('forbidden', 'Only those who see the Dashboard see its figures.');
+        const since = this.deps.clock.now() - command.days * 86_400_000;
+        const { count, average } = await this.deps.store.ratingsSince(since);
+        return ok({ days: command.days, count, average: average === null ? null : Math.round(average * 10) / 10 });
       }
     }
   }
@@ -686,6 +748,10 @@ export class Hub {
     const { before, after, events, effects } = applied;
     for (const effect of effects) if (effect.type === 'log') this.deps.log(effect.entry);
     if (!events.length) return;
+    if (before.state === 'queued' || after.state === 'queued') {
+      if (after.state === 'active') this.queue.assigned();
+      this.queue.moved();
+    }
     this.deps.fanout.publish({
       kind: 'session',
       was: audience(before),
@@ -711,24 +777,36 @@ export class Hub {
     if (publication.kind === 'session') deliverSession(publication, sockets, this.deps.pageBytes);
     else if (publication.kind === 'typing') deliverTyping(publication, sockets);
     else if (publication.kind === 'request') deliverRequest(publication, sockets);
+    else if (publication.kind === 'queue') deliverQueue(publication, sockets);
     else if (publication.kind === 'directory') void this.directoryChanged(true);
     else if (publication.kind === 'canned') deliverCanned(publication, sockets);
-    else {
-      const task = () => this.deliverPresence(publication.agents, origin);
-      this.presenceQueue = this.presenceQueue.then(task, task);
-    }
+    else this.presenceLater(publication.agents, origin);
   }
 
-  private async deliverPresence(agents: AgentId[], origin: 'local' | 'remote'): Promise<void> {
+  private presenceLater(agents: AgentId[], origin: 'local' | 'remote'): void {
+    for (const id of agents) if (this.presencePending.get(id) !== 'remote') this.presencePending.set(id, origin);
+    if (this.presenceScheduled) return;
+    this.presenceScheduled = true;
+    setImmediate(() => {
+      this.presenceScheduled = false;
+      if (this.stopped) return;
+      const pending = this.presencePending;
+      this.presencePending = new Map();
+      const task = () => this.deliverPresence(pending);
+      this.presenceQueue = this.presenceQueue.then(task, task);
+    });
+  }
+
+  private async deliverPresence(pending: ReadonlyMap<AgentId, 'local' | 'remote'>): Promise<void> {
     const { store, sockets } = this.deps;
     try {
-      if (origin === 'remote') {
+      for (const [id, origin] of pending) {
+        if (origin !== 'remote') continue;
         // another node changed them: read them again rather than trust a copy that may be older than ours
-        for (const id of agents) {
-          const account = await store.getAccount(id);
-          if (account) this.accounts.set(id, account);
-        }
+        const account = await store.getAccount(id);
+        if (account) this.accounts.set(id, account);
       }
+      const agents = [...pending.keys()];
       const counts = await store.openChatCounts();
       for (const id of agents) {
         const account = this.accounts.get(id);

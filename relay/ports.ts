@@ -141,6 +141,8 @@ export interface RelayStore extends DirectoryStore {
   /** everyone who was ever in a session's audience (may read it later) */
   isParticipant(sessionId: SessionId, agentId: AgentId): Promise<boolean>;
   sessionForToken(tokenHash: string): Promise<SessionId | null>;
+  /** how many chats were rated since then, and their average score (null with none) */
+  ratingsSince(since: number): Promise<{ count: number; average: number | null }>;
   /**
    * The whole logs (in seq order, session after session) of chats that may have events in [since, until): opened
    * before `until`, and not closed before `since`. The figures are computed from them (relay/core/metrics.ts).
@@ -221,10 +223,19 @@ export type Publication =
   | { kind: 'presence'; agents: AgentId[] }
   | { kind: 'typing'; frame: Extract<RelayFrame, { type: 'typing' }>; agents: AgentId[]; customer: boolean }
   | { kind: 'request'; request: Request; to: AgentId[] }
+  /** where queued chats stand now: each node tells the customers of those it has */
+  | { kind: 'queue'; positions: QueuePosition[] }
   /** accounts or teams changed: each node reloads the directory and tells its own connections */
   | { kind: 'directory' }
   /** a canned reply changed (deleted: only its id is told); shared ones go to every agent, personal ones to the owner */
   | { kind: 'canned'; reply: CannedReply; deleted: boolean };
+
+export interface QueuePosition {
+  sessionId: SessionId;
+  /** 1: next to be taken */
+  position: number;
+  estimatedWaitMs: number | null;
+}
 
 /** Carries publications to every node (itself included). Embedded: a function call. Cluster: Redis pub/sub. */
 export interface Fanout {

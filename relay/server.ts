@@ -7,7 +7,6 @@ import https from 'node:https';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import {
   type AgentId,
@@ -16,7 +15,8 @@ import {
   defaultAttachmentTypes,
   type SessionId,
 } from '../common/domain';
-import { errorSentences } from '../common/errors';
+import { customerErrorSentence, errorSentences } from '../common/errors';
+import { defaultWidgetSettings } from '../common/widget-settings';
 import {
   AgentCommandSchema,
   CloseCodes,
@@ -32,8 +32,10 @@ import { seedDemoAccounts } from './demo';
 import { openEmbeddedEngine } from './embedded/engine';
 import type { Engine } from './engine';
 import { httpHandler, type OpsEndpoints } from './http';
+import { type CustomerHttp, defaultCustomerPageDir, topicsFor, type WidgetOptions } from './customer-http';
 import { Hub } from './hub';
 import { Admission, type AdmissionLimits, type Party, type Rate } from './limits';
+import { isOpen, parseOpeningHours } from './opening-hours';
 import { RelayMetrics } from './metrics';
 import { DEFAULT_PAGE_BYTES, pageWelcome } from './paging';
 import { type Clock, type Log, type LogEntry, StoreUnavailable } from './ports';
@@ -115,6 +117,8 @@ export interface RelayOptions {
   drainTimeoutMs?: number;
   /** delete closed chats older than this on a schedule (default: keep everything) */
   retention?: RetentionOptions;
+  /** the customer chat page and website widget: who may embed it, its looks and its pre-chat form */
+  widget?: WidgetOptions;
 }
 
 /** What the relay does when an option is not given (the CLI shows these as its defaults). */
@@ -332,6 +336,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     const command = parsed.frame;
     if (command.type === 'customer-hello') {
       if (conn.ready) return connections.sendError(conn, command.id, 'bad-frame', 'customer-hello was already accepted.');
+      // the page asks for it too; this holds for any client, and for a page that loaded its settings before the change
+      if (!command.token && options.widget?.emailRequired && !command.email) {
+        return connections.sendError(conn, command.id, 'email-required', customerErrorSentence('email-required'));
+      }
       if (!command.token) {
         const refused = await admission.newChat(conn.remote);
         if (refused) {
@@ -509,7 +517,28 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // -------------------------------------------------------------------------------------------
   // HTTP
 
-  const pageDir = options.customerPageDir ?? fileURLToPath(new URL('./customer-page/', import.meta.url));
+  const widget = options.widget ?? { origins: [] };
+  const parsedHours = widget.openingHours ? parseOpeningHours(widget.openingHours) : null;
+  if (typeof parsedHours === 'string') throw new Error(`widget opening hours: ${parsedHours}`);
+  const hours = parsedHours;
+  const customerRoutes: CustomerHttp = {
+    pageDir: options.customerPageDir ?? defaultCustomerPageDir(),
+    widgetOrigins: widget.origins,
+    settings: async () => ({
+      ...defaultWidgetSettings,
+      ...Object.fromEntries(
+        Object.entries(widget).filter(
+          ([key, value]) => !['origins', 'offlineForm', 'timeZone', 'topics'].includes(key) && value !== undefined,
+        ),
+      ),
+      topics: topicsFor(widget.topics, hub.teamList()),
+      available: (!hours || isOpen(hours, widget.timeZone ?? 'UTC', clock.now())) && (!widget.offlineForm || hub.anyonePresent()),
+      limits: limits.rateLimit,
+      maxAttachmentBytes: attachmentLimits.maxBytes,
+    }),
+    rate: (submission) => hub.rateChat(submission),
+    offline: (message) => hub.offlineMessage(message),
+  };
   const liveCounts = async () => {
     const live = await store.listLiveSessions().catch(() => []);
     const queued = live.filter((s) => s.state === 'queued').length;
@@ -559,7 +588,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const separateMetrics = options.metrics?.port !== undefined;
   const publicHandler = httpHandler({
     ops,
-    pageDir,
+    customer: customerRoutes,
     teams: () => hub.teamList(),
     attachments: serveAttachments,
     log,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { CHECKPOINT_THREAD_BUNDLE, MAIN_BUNDLE, PRELOAD_BUNDLE, SEARCH_THREAD_BUNDLE } from '../main/electron/app-paths';
+import { buildCustomerPage } from './build-customer-page';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -73,8 +74,7 @@ export async function buildElectron(outDir = path.join(root, 'dist', 'electron')
   });
 
   // The relay serves its customer page from a folder next to its module; in the bundle that is next to main.cjs.
-  const customerPage = path.join(root, 'relay', 'customer-page');
-  if (fs.existsSync(customerPage)) fs.cpSync(customerPage, path.join(outDir, 'customer-page'), { recursive: true });
+  await buildCustomerPage(path.join(outDir, 'customer-page'));
 
   return [
     { file: path.join(outDir, MAIN_BUNDLE), metafile: main },

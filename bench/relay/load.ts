@@ -78,8 +78,8 @@ export interface OpenedCustomer {
   ws: WebSocket;
   sessionId: string;
   token: string;
-  /** the agent routing gave the chat to */
-  agentId: string;
+  /** the name of the agent routing gave the chat to (customers are not told login ids) */
+  agentName: string;
 }
 
 /** A customer who opened a chat and was given an agent. */
@@ -93,7 +93,7 @@ export async function openCustomer(port: number, name: string): Promise<OpenedCu
   const greeting = JSON.parse(await welcome);
   if (greeting.type !== 'customer-welcome') throw new Error(`customer-hello refused: ${greeting.message}`);
   const { event } = JSON.parse(await assigned);
-  return { ws, sessionId: greeting.sessionId, token: greeting.token, agentId: event.agentId };
+  return { ws, sessionId: greeting.sessionId, token: greeting.token, agentName: event.agentName };
 }
 
 /** A customer back on a chat it holds the token of; resolves once welcomed (the replay follows in the same write). */

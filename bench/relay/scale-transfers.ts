@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type WebSocket from 'ws';
 import { Load, openAgent, openCustomer, type PhaseResult, percentile } from './load';
-import { agentName, type Pinning, startRelayTarget } from './targets';
+import { agentDisplayName, agentName, type Pinning, startRelayTarget } from './targets';
 
 export interface TransfersOptions {
   /** the message load: customers and agents, as in the throughput benchmark */
@@ -84,6 +84,7 @@ export async function measureTransfers(options: TransfersOptions): Promise<Trans
   try {
     const senders = await load.connectRelay(target, agents, loadCustomers);
     const poolIds = Array.from({ length: poolSize }, (_, k) => agentName(agents + k));
+    const poolNames = Array.from({ length: poolSize }, (_, k) => agentDisplayName(agents + k));
 
     const sendFrom = (agent: number, frame: object) => pool[agent]!.send(JSON.stringify(frame));
     const failed = (chat: TransferChat, text: string) => {
@@ -148,8 +149,8 @@ export async function measureTransfers(options: TransfersOptions): Promise<Trans
     for (let k = 0; k < transferChats; k++) {
       const customer = await openCustomer(target.port, `Transfer customer ${k}`);
       load.adopt(customer.ws);
-      const owner = poolIds.indexOf(customer.agentId);
-      if (owner < 0) throw new Error(`transfer chat ${k} was routed to ${customer.agentId}, not to an agent of the transfer pool`);
+      const owner = poolNames.indexOf(customer.agentName);
+      if (owner < 0) throw new Error(`transfer chat ${k} was routed to ${customer.agentName}, not to an agent of the transfer pool`);
       const chat: TransferChat = {
         index: k,
         sessionId: customer.sessionId,

@@ -28,7 +28,7 @@ export function seedChats(dataDir: string, agents: number, chats: number): Seede
     store.transaction(() => {
       for (let i = 0; i < chats; i++) {
         const token = randomBytes(32).toString('base64url');
-        const opened = openChat(`ses_${randomBytes(12).toString('base64url')}`, `Customer ${i}`, clock.now());
+        const opened = openChat(`ses_${randomBytes(12).toString("base64url")}`, { name: `Customer ${i}` }, clock.now());
         void runner.open(opened.session, opened.events, hashToken(token));
         const agent = i % agents;
         const account = store.getAccount(agentName(agent));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { PgEngine } from '../../relay/cluster/postgres';
 import { openSqliteStore } from '../../relay/store/sqlite';
+import { buildRelay } from '../../scripts/build-relay';
 import type { RelayEntryOptions } from './relay-entry';
 import type { ChildMessage, ParentMessage, ServerStats } from './server-stats';
 
@@ -57,6 +58,33 @@ function hasTaskset(): boolean {
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
+/**
+ * How the server children run: `bundle` (the default) as the relay ships, one esbuild bundle run by plain node
+ * (scripts/build-relay.ts); `source` under tsx, as the tests run it (tsx names every function it creates, which
+ * costs the relay ~6% of its CPU per message). Set once, by the bench's `--from-source`.
+ */
+export const childBuild = { fromSource: false };
+const bundles = new Map<string, Promise<string>>();
+
+/** The child's entry as a bundle in node_modules/.cache/baton-bench, built once per benchmark run, removed at exit. */
+function bundled(entry: string): Promise<string> {
+  let file = bundles.get(entry);
+  if (!file) {
+    // inside the checkout, so that the packages left outside the bundle (better-sqlite3) resolve from node_modules
+    const cache = path.resolve(here, '../../node_modules/.cache/baton-bench');
+    fs.mkdirSync(cache, { recursive: true });
+    const outDir = fs.mkdtempSync(path.join(cache, `${path.basename(entry, '.ts')}-`));
+    file = buildRelay(outDir, path.relative(path.resolve(here, '../..'), path.join(here, entry)), `${path.basename(entry, '.ts')}.mjs`).then(
+      (built) => {
+        process.once('exit', () => fs.rmSync(outDir, { recursive: true, force: true }));
+        return built.file;
+      },
+    );
+    bundles.set(entry, file);
+  }
+  return file;
+}
+
 export async function startChild(
   name: TargetName,
   entry: string,
@@ -65,8 +93,12 @@ export async function startChild(
   pinning: Pinning,
 ): Promise<Target> {
   // --expose-gc: `stats(true)` collects before measuring idle memory
-  const execArgv = ['--import', 'tsx', '--expose-gc'];
-  const child = fork(path.join(here, entry), argv, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = childBuild.fromSource ? ['--import', 'tsx', '--expose-gc'] : ['--expose-gc'];
+  const file = childBuild.fromSource ? path.join(here, entry) : await bundled(entry);
+  // one malloc arena, as docs/cluster.md's unit runs the relay: glibc's arena per thread (fsync pool, checkpoint,
+  // sign-in) kept ~4 KB per idle connection of freed memory in the relay's RSS (docs/performance.md, round 6)
+  const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1' };
+  const child = fork(file, argv, { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   if (child.pid) pinning.pin(child.pid, 1);
   const port = await new Promise<number>((resolve, reject) => {
     const onMessage = (message: ChildMessage) => {
@@ -130,6 +162,8 @@ export async function startChild(
 }
 
 export const agentName = (i: number) => `bench${String(i).padStart(5, '0')}`;
+/** what customers are told of agent `i` (they never see login ids) */
+export const agentDisplayName = (i: number) => `Agent ${i}`;
 export const AGENT_PASSWORD = 'bench';
 
 /** scrypt at a low cost for the benchmark's accounts: sign-in is paid once per connection and is not measured here */
@@ -153,7 +187,7 @@ export async function startRelayTarget(options: RelayTargetOptions, prepare?: (d
   const passwordHash = cheapHash(AGENT_PASSWORD);
   store.transaction(() => {
     for (let i = 0; i < options.agents; i++) {
-      store.createAccount({ id: agentName(i), name: `Agent ${i}`, role: 'agent', canListenIn: false, passwordHash });
+      store.createAccount({ id: agentName(i), name: agentDisplayName(i), role: 'agent', canListenIn: false, passwordHash });
     }
   });
   store.close();
@@ -188,7 +222,7 @@ export async function startClusterTarget(name: 'cluster-1' | 'cluster-2', option
   const engine = await PgEngine.connect({ connectionString: url.toString(), clock: { now: () => Date.now() }, log: () => {} });
   const passwordHash = cheapHash(AGENT_PASSWORD);
   for (let i = 0; i < options.agents; i++) {
-    await engine.createAccount({ id: agentName(i), name: `Agent ${i}`, role: 'agent', canListenIn: false, passwordHash });
+    await engine.createAccount({ id: agentName(i), name: agentDisplayName(i), role: 'agent', canListenIn: false, passwordHash });
   }
   await engine.close();
   const dataDir = fs.mkdtempSync(`${os.tmpdir()}/baton-bench-`);

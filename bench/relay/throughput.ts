@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type WebSocket from 'ws';
 import { Load, type PhaseResult } from './load';
 import {
+  childBuild,
   Pinning,
   startClusterTarget,
   startForwarderTarget,
@@ -16,7 +17,8 @@ import {
 
 const USAGE = `Usage: npm run bench:relay -- [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10]
        [--saturate-rate <msgs/s, default 4x rate>] [--synchronous FULL|NORMAL] [--only relay|forwarder] [--profile] [--quick]
-       [--targets relay,forwarder,cluster-1,cluster-2] [--postgres <url>] [--redis <url>] [--no-pin]
+       [--targets relay,forwarder,cluster-1,cluster-2] [--postgres <url>] [--redis <url>] [--no-pin] [--from-source]
+  The servers run as bundles built like dist/relay (what ships); --from-source runs them under tsx instead.
   cluster-1: one cluster node (PostgreSQL + Redis); cluster-2: customers on one node, agents on another.
   npm run bench:cluster runs all four targets at a rate PostgreSQL on this machine can take.
        npm run bench:relay -- scale [connections|transfers|restart] ...: the scale figures (--help there).`;
@@ -37,6 +39,7 @@ const { values: args } = parseArgs({
     postgres: { type: 'string', default: process.env.BATON_BENCH_POSTGRES_URL ?? 'postgres://baton:baton@127.0.0.1:5432/postgres' },
     redis: { type: 'string', default: process.env.BATON_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379' },
     'no-pin': { type: 'boolean', default: false },
+    'from-source': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -44,6 +47,7 @@ if (args.help) {
   console.log(USAGE);
   process.exit(0);
 }
+childBuild.fromSource = args['from-source'];
 
 function positive(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -183,7 +187,8 @@ try {
 console.log(`\nRelay benchmark, ${started.toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
 console.log(
   `${customers} customers + ${agentCount} agents = ${connections} connections per target (agent capacity ${capacity}), ` +
-    `paced ${rate} msgs/s for ${seconds} s, saturation ${saturateRate} msgs/s offered for ${saturateSeconds} s; relay SQLite synchronous=${synchronous}`,
+    `paced ${rate} msgs/s for ${seconds} s, saturation ${saturateRate} msgs/s offered for ${saturateSeconds} s; relay SQLite synchronous=${synchronous}; ` +
+    `servers run ${childBuild.fromSource ? 'from source under tsx' : 'as bundles built like dist/relay'}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '1'}`,
 );
 console.log(
   pinning.enabled

@@ -387,6 +387,7 @@ class AgentClientCore implements AgentClient {
       }
       return ok({ requests: cache.requests() });
     },
+    'dashboard:ratings': () => this.relayResult({ type: 'rating-figures', days: 7 }, CommandResultSchemas['rating-figures']),
     'metrics:get': ({ since, until }) => this.relayResult({ type: 'get-metrics', since, until }, CommandResultSchemas['get-metrics']),
     'admin:command': (command) => this.relayDone(command),
     'history:list': ({ limit, beforeClosedAt }) => ok({ sessions: this.requireStore().cache.closedSessions(limit, beforeClosedAt) }),

@@ -169,6 +169,20 @@ export const pgMigrations: PgMigration[] = [
       CREATE INDEX requests_by_assignee ON requests (assignee_id, created_at);
     `,
   },
+  {
+    version: 7,
+    name: 'ratings',
+    // the customer's satisfaction rating, one per chat, beside its `rated` event; the Dashboard's figures read it
+    sql: `
+      CREATE TABLE ratings (
+        session_id TEXT PRIMARY KEY,
+        score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+        comment TEXT,
+        rated_at BIGINT NOT NULL
+      );
+      CREATE INDEX ratings_rated_at ON ratings (rated_at);
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = pgMigrations.at(-1)!.version;

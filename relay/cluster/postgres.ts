@@ -349,11 +349,20 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     });
     await db.query(`INSERT INTO events (session_id, seq, kind, message_id, body) VALUES ${tuples.join(', ')}`, values);
     for (const event of events) {
+      if (event.kind === 'rated') {
+        await db.query('INSERT INTO ratings (session_id, score, comment, rated_at) VALUES ($1, $2, $3, $4)', [
+          event.sessionId,
+          event.score,
+          event.comment,
+          event.at,
+        ]);
+      }
       if (event.kind === 'request-created') {
         const { request } = event;
         await db.query(
           'INSERT INTO requests (id, session_id, created_by, created_at, body, assignee_id) VALUES ($1, $2, $3, $4, $5, $6)',
-          [request.id, request.sessionId, request.createdBy, request.createdAt, JSON.stringify(request), request.assigneeId],
+          // the customer's own (offline form) have no creator: '' matches no agent's list
+          [request.id, request.sessionId, request.createdBy ?? '', request.createdAt, JSON.stringify(request), request.assigneeId],
         );
       } else if (event.kind === 'request-updated') {
         const request = await this.requestIn(db, event.requestId);
@@ -644,6 +653,14 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
   async isParticipant(sessionId: SessionId, agentId: AgentId): Promise<boolean> {
     const rows = await this.query('SELECT 1 FROM participants WHERE session_id = $1 AND agent_id = $2', [sessionId, agentId]);
     return rows.length > 0;
+  }
+
+  async ratingsSince(since: number): Promise<{ count: number; average: number | null }> {
+    const [row] = await this.query<{ count: number; average: string | null }>(
+      'SELECT count(*)::int AS count, avg(score) AS average FROM ratings WHERE rated_at >= $1',
+      [since],
+    );
+    return { count: row?.count ?? 0, average: row?.average == null ? null : Number(row.average) };
   }
 
   async sessionForToken(tokenHash: string): Promise<SessionId | null> {

@@ -38,6 +38,8 @@ const isPublication = (p: Publication): boolean => {
       return typeof p.frame?.sessionId === 'string' && Array.isArray(p.agents);
     case 'request':
       return typeof p.request?.id === 'string' && Array.isArray(p.to);
+    case 'queue':
+      return Array.isArray(p.positions) && p.positions.every((q) => typeof q?.sessionId === 'string' && Number.isInteger(q.position));
     case 'directory':
       return true;
     case 'canned':

@@ -1,9 +1,10 @@
-// Requests: when nobody can take a chat, its owner (or a manager) files it with its transcript for later. A request
-// then has a life of its own: open, pending, solved, and an assignee; the customer can be told when it is solved.
+// Requests: when nobody can take a chat, its owner (or a manager) files it with its transcript for later; when nobody
+// can chat at all, the customer leaves one with the offline form.
 import type { Request, SessionSummary } from '../../common/domain';
-import type { AgentCommandOf } from '../../common/protocol';
+import type { AgentCommandOf, OfflineMessage } from '../../common/protocol';
 import type { Account } from '../ports';
 import { change, check, type Decision, type Facts, type Loaded, type NewEvent } from './model';
+import { openChat } from './sessions';
 
 export function createRequest(
   session: SessionSummary,
@@ -33,6 +34,44 @@ export function createRequest(
     solvedAt: null,
   };
   return change(session, [{ kind: 'request-created', request }], [], { request });
+}
+
+/**
+ * The offline form's message as a chat opened and closed at once, holding the message and a request filed by the
+ * customer: agents find it in Requests (and History) like any other, and retention treats it like any chat.
+ */
+export function offlineRequest(
+  sessionId: string,
+  form: OfflineMessage,
+  facts: Pick<Facts, 'now' | 'newId'>,
+): { session: SessionSummary; events: NewEvent[]; request: Request } {
+  const opened = openChat(sessionId, { name: form.name, email: form.email, topic: form.topic }, facts.now);
+  const request: Request = {
+    id: facts.newId('req'),
+    sessionId,
+    title: form.topic ? `Offline message: ${form.topic}` : 'Offline message',
+    description: form.message,
+    customerName: form.name,
+    customerEmail: form.email,
+    createdBy: null,
+    createdAt: facts.now,
+    transcript: [{ at: facts.now, author: form.name, text: form.message }],
+    status: 'open',
+    assigneeId: null,
+    updatedAt: facts.now,
+    solvedAt: null,
+  };
+  const by = { kind: 'customer' as const, id: null, name: form.name };
+  return {
+    session: { ...opened.session, state: 'closed', closedAt: facts.now },
+    events: [
+      ...opened.events,
+      { kind: 'message', messageId: facts.newId('offline'), author: by, text: form.message },
+      { kind: 'request-created', request },
+      { kind: 'closed', by },
+    ],
+    request,
+  };
 }
 
 /** Its creator, its assignee and managers may change a request; anyone may be made its assignee. */

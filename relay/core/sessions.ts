@@ -4,13 +4,21 @@ import type { Account } from '../ports';
 import { disarm } from './transfers';
 import { change, check, type Decision, type Effect, type NewEvent, transferLog } from './model';
 
+/** Who opened the chat, from the pre-chat form. */
+export interface Opener {
+  name: string;
+  email?: string | undefined;
+  topic?: string | undefined;
+}
+
 /** A new chat, queued for `team` (its members' queue) or for any agent. */
 export function openChat(
   id: string,
-  customerName: string,
+  opener: Opener | string,
   now: number,
   team: TeamId | null = null,
 ): { session: SessionSummary; events: NewEvent[] } {
+  const { name: customerName, email, topic } = typeof opener === 'string' ? ({ name: opener } as Opener) : opener;
   return {
     session: {
       id,
@@ -26,7 +34,7 @@ export function openChat(
       lastMessage: null,
       waitingSince: null,
     },
-    events: [{ kind: 'opened', customerName, team }],
+    events: [{ kind: 'opened', customerName, team, ...(email ? { email } : {}), ...(topic ? { topic } : {}) }],
   };
 }
 

@@ -138,6 +138,7 @@ export class SqliteRunner implements CommandRunner {
     for (const event of events) {
       store.appendEvent(event);
       if (event.kind === 'request-created') store.addRequest(event.request);
+      if (event.kind === 'rated') store.addRating(event.sessionId, event.score, event.comment, event.at);
       else if (event.kind === 'message' && event.attachments) {
         store.attachments.markSent(event.sessionId, event.attachments.map((a) => a.id), event.seq);
       } else if (event.kind === 'request-updated') {

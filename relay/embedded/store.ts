@@ -34,6 +34,7 @@ export function sqliteReads(store: SqliteRelayStore): RelayStore {
       settled(() => store.eventsAfter(sessionId, afterSeq, limit)),
     isParticipant: (sessionId: SessionId, agentId: AgentId) => settled(() => store.isParticipant(sessionId, agentId)),
     sessionForToken: (tokenHash: string) => settled(() => store.sessionForToken(tokenHash)),
+    ratingsSince: (since: number) => settled(() => store.ratingsSince(since)),
     logsInWindow: (since: number, until: number) => settled(() => store.logsInWindow(since, until)),
     listRequests: (agentId: AgentId | null) => settled(() => store.listRequests(agentId)),
     getRequest: (id: string) => settled(() => store.getRequest(id)),

@@ -216,6 +216,23 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 9,
+    name: 'ratings',
+    // The customer's satisfaction rating, one per chat (the key refuses a second), beside its `rated` event: the
+    // Dashboard's figures read averages from here instead of every chat's log.
+    up(db) {
+      db.exec(`
+        CREATE TABLE ratings (
+          session_id TEXT PRIMARY KEY,
+          score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+          comment TEXT,
+          rated_at INTEGER NOT NULL
+        );
+        CREATE INDEX ratings_rated_at ON ratings (rated_at);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)!.version;

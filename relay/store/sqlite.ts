@@ -127,6 +127,17 @@ export class SqliteRelayStore {
   private batchCommands = 0;
   private batchOpenedAt = 0;
   private readonly accounts = new Map<AgentId, Account>();
+  /**
+   * Every account, as `listAccounts` last read them: routing reads them for each new chat and every agent's hello
+   * reads them, and 400 rows with their teams cost more than the rest of a hello. Dropped with any account's change
+   * (`forgetAccount`) and when another process moves the directory version, as the single accounts are.
+   */
+  private accountList: readonly Account[] | null = null;
+  /**
+   * Open (active) chats per owner: routing reads them for each new chat, and a GROUP BY over every session per chat
+   * grew with the number of live chats. Kept up to date by `putSession` once read; dropped with the other caches.
+   */
+  private openCounts: Map<AgentId, number> | null = null;
   /** the directory version last read: when another process (the CLI) moves it, cached accounts are dropped */
   private seenDirectoryVersion = -1;
   /**
@@ -149,6 +160,8 @@ export class SqliteRelayStore {
   private unsynced: Array<() => void> = [];
   /** what the fsync in flight will release */
   private syncing: Array<() => void> | null = null;
+  /** the open batch waits for the fsync in flight (see `flushUnlessSyncing`) */
+  private flushAfterSync = false;
   private closed = false;
   /** the batch could not be committed: nothing in it was acknowledged, and it is rolled back */
   onCommitFailed: ((error: unknown) => void) | null = null;
@@ -288,6 +301,8 @@ export class SqliteRelayStore {
     const started = this.onTiming ? performance.now() : 0;
     fs.fsync(fd, (error) => {
       this.syncing = null;
+      const deferred = this.flushAfterSync;
+      this.flushAfterSync = false;
       if (!error) this.onTiming?.('fsync', (performance.now() - started) / 1000);
       if (this.closed) {
         this.closeWal();
@@ -297,9 +312,12 @@ export class SqliteRelayStore {
         // committed but perhaps not on disk: acknowledge none of it; clients resume and resend (idempotent ids)
         this.unsynced = [];
         this.onCommitFailed?.(error);
+        if (deferred) this.flush();
         return;
       }
       for (const task of covered) task();
+      // the batch that waited for this fsync is committed now, and its own fsync starts (flush starts it)
+      if (deferred) this.flush();
       this.startSync();
     });
   }
@@ -332,7 +350,8 @@ export class SqliteRelayStore {
   }
 
   private forgetCached(): void {
-    this.accounts.clear();
+    this.forgetAccount(null);
+    this.openCounts = null;
     this.sessions.clear();
     this.folded.clear();
   }
@@ -342,7 +361,17 @@ export class SqliteRelayStore {
     this.batchOpen = true;
     this.batchCommands = 0;
     this.batchOpenedAt = Date.now();
-    setImmediate(() => this.flush());
+    setImmediate(() => this.flushUnlessSyncing());
+  }
+
+  /**
+   * The turn's batch is committed now, unless an fsync is in flight: what it holds could not be acknowledged before
+   * that fsync returns and the next one runs anyway, so it stays open (within the batch's bounds) and is committed
+   * when the fsync returns. One COMMIT per fsync instead of one per turn: each COMMIT writes every page it touched.
+   */
+  private flushUnlessSyncing(): void {
+    if (this.syncing && this.batchOpen) this.flushAfterSync = true;
+    else this.flush();
   }
 
   getAccount(id: AgentId): Account | null {
@@ -358,11 +387,17 @@ export class SqliteRelayStore {
   }
 
   listAccounts(): Account[] {
-    const teams = new Map<AgentId, TeamId[]>();
-    for (const { agent_id, team_id } of this.stmt.allMemberships.all()) {
-      teams.set(agent_id, [...(teams.get(agent_id) ?? []), team_id]);
+    if (!this.accountList) {
+      const teams = new Map<AgentId, TeamId[]>();
+      for (const { agent_id, team_id } of this.stmt.allMemberships.all()) {
+        const of = teams.get(agent_id);
+        if (of) of.push(team_id);
+        else teams.set(agent_id, [team_id]);
+      }
+      this.accountList = this.stmt.listAccounts.all().map((row) => toAccount(row, teams.get(row.id) ?? []));
     }
-    return this.stmt.listAccounts.all().map((row) => toAccount(row, teams.get(row.id) ?? []));
+    // a copy of the list: callers may sort or filter it
+    return [...this.accountList];
   }
 
   createAccount(account: NewAccount): void {
@@ -428,7 +463,7 @@ export class SqliteRelayStore {
     const version = this.stmt.directoryVersion.get()?.version ?? 0;
     if (version !== this.seenDirectoryVersion) {
       this.seenDirectoryVersion = version;
-      this.accounts.clear();
+      this.forgetAccount(null);
     }
     return version;
   }
@@ -436,23 +471,39 @@ export class SqliteRelayStore {
   /** One account (or, null, every account: a team's members changed) is stale; the version tells other processes. */
   private directoryChanged(id: AgentId | null): void {
     this.stmt.bumpDirectory.run();
+    this.forgetAccount(id);
+  }
+
+  /** One cached account (null: all of them) is stale, and with it the cached list. */
+  private forgetAccount(id: AgentId | null): void {
     if (id === null) this.accounts.clear();
     else this.accounts.delete(id);
+    this.accountList = null;
+  }
+
+  /** One account's presence moved: read it again, in the cached list too (every agent's arrival moves one). */
+  private presenceChanged(id: AgentId): void {
+    this.accounts.delete(id);
+    if (!this.accountList) return;
+    const fresh = this.getAccount(id);
+    const at = this.accountList.findIndex((a) => a.id === id);
+    if (!fresh || at < 0) this.accountList = null;
+    else this.accountList = this.accountList.with(at, fresh);
   }
 
   setChosenStatus(id: AgentId, status: SettableStatus): void {
     this.stmt.setStatus.run({ id, status, at: Date.now() });
-    this.accounts.delete(id);
+    this.presenceChanged(id);
   }
 
   setOnline(id: AgentId, online: boolean): void {
     this.stmt.setOnline.run({ id, online: online ? 1 : 0, at: Date.now() });
-    this.accounts.delete(id);
+    this.presenceChanged(id);
   }
 
   setIdle(id: AgentId, idle: boolean): void {
     this.stmt.setIdle.run({ id, idle: idle ? 1 : 0, at: Date.now() });
-    this.accounts.delete(id);
+    this.presenceChanged(id);
   }
 
   getSession(id: SessionId): SessionSummary | null {
@@ -483,6 +534,7 @@ export class SqliteRelayStore {
       this.remember(session);
       return;
     }
+    if (this.openCounts) this.countOpen(this.openOwner(session.id, before), session.state === 'active' ? session.ownerId : null);
     this.stmt.putSession.run({
       id: session.id,
       customerName: session.customerName,
@@ -507,7 +559,28 @@ export class SqliteRelayStore {
   }
 
   openChatCounts(): Map<AgentId, number> {
-    return new Map(this.stmt.openCounts.all().map((row) => [row.owner_id, row.n]));
+    this.openCounts ??= new Map(this.stmt.openCounts.all().map((row) => [row.owner_id, row.n]));
+    // a copy: routing counts the chats it hands out in it
+    return new Map(this.openCounts);
+  }
+
+  /** Whose open chat the session's row counts as now (null: nobody's), from the cached copy or, uncached, the row. */
+  private openOwner(id: SessionId, cached: SessionSummary | undefined): AgentId | null {
+    if (cached) return cached.state === 'active' ? cached.ownerId : null;
+    const row = this.stmt.ownerAndState.get(id);
+    return row?.state === 'active' ? row.owner_id : null;
+  }
+
+  /** Moves one chat in the open-chat counts from owner `was` to owner `is` (null: not an open chat). */
+  private countOpen(was: AgentId | null, is: AgentId | null): void {
+    const counts = this.openCounts;
+    if (!counts || was === is) return;
+    if (was !== null) {
+      const n = (counts.get(was) ?? 0) - 1;
+      if (n > 0) counts.set(was, n);
+      else counts.delete(was);
+    }
+    if (is !== null) counts.set(is, (counts.get(is) ?? 0) + 1);
   }
 
   listPendingTransfers(): TransferOffer[] {
@@ -565,11 +638,21 @@ export class SqliteRelayStore {
     return this.stmt.sessionForToken.get(tokenHash)?.session_id ?? null;
   }
 
+  addRating(sessionId: SessionId, score: number, comment: string | null, at: number): void {
+    this.stmt.addRating.run(sessionId, score, comment, at);
+  }
+
+  ratingsSince(since: number): { count: number; average: number | null } {
+    const row = this.stmt.ratingsSince.get(since);
+    return { count: row?.count ?? 0, average: row?.average ?? null };
+  }
+
   addRequest(request: Request): void {
     this.stmt.addRequest.run(
       request.id,
       request.sessionId,
-      request.createdBy,
+      // the customer's own (offline form) have no creator: '' matches no agent's list
+      request.createdBy ?? '',
       request.createdAt,
       JSON.stringify(request),
       request.assigneeId,
@@ -663,6 +746,7 @@ export class SqliteRelayStore {
         this.sessions.delete(id);
         this.folded.delete(id);
       }
+      this.openCounts = null;
       return deleted;
     } finally {
       this.db.pragma(`secure_delete = ${secure}`);
@@ -798,6 +882,7 @@ function prepareStatements(db: Database.Database) {
     ),
     clearListeners: db.prepare('DELETE FROM listeners WHERE session_id = ?'),
     addListener: db.prepare('INSERT INTO listeners (session_id, agent_id, position) VALUES (?, ?, ?)'),
+    ownerAndState: db.prepare<[string], { state: string; owner_id: string | null }>('SELECT state, owner_id FROM sessions WHERE id = ?'),
     openCounts: db.prepare<[], { owner_id: string; n: number }>(
       "SELECT owner_id, count(*) AS n FROM sessions WHERE state = 'active' GROUP BY owner_id",
     ),
@@ -826,6 +911,10 @@ function prepareStatements(db: Database.Database) {
     ),
     addRequest: db.prepare(
       'INSERT INTO requests (id, session_id, created_by, created_at, body, assignee_id) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    addRating: db.prepare('INSERT INTO ratings (session_id, score, comment, rated_at) VALUES (?, ?, ?, ?)'),
+    ratingsSince: db.prepare<[number], { count: number; average: number | null }>(
+      'SELECT count(*) AS count, avg(score) AS average FROM ratings WHERE rated_at >= ?',
     ),
     putRequest: db.prepare('UPDATE requests SET body = ?, assignee_id = ? WHERE id = ?'),
     getRequest: db.prepare<[string], { body: string }>('SELECT body FROM requests WHERE id = ?'),

@@ -3,7 +3,7 @@
 import { type KeyboardEvent, useId } from 'react';
 import { offerTargetName } from '../../common/domain';
 import { confirmationRequested, listenRequested } from '../store/actions';
-import { selectDashboardSessions, waitingSinceOf } from '../store/dashboard';
+import { selectDashboardSessions, selectRatingFigures, waitingSinceOf } from '../store/dashboard';
 import { useAppDispatch, useAppSelector, useNow } from '../store/hooks';
 import { selectAgentNames } from '../store/presence';
 import { selectIsManager, selectMe, selectSettings } from '../store/session';
@@ -105,6 +105,7 @@ export function Dashboard() {
   const titleId = useId();
   const error = useAppSelector((s) => selectError(s, 'dashboard'));
   const target = useAppSelector(selectSettings)?.waitTargetSeconds ?? 60;
+  const ratings = useAppSelector(selectRatingFigures);
   const now = useNow(1000);
   return (
     <section className="page dashboard-page" aria-labelledby={titleId}>
@@ -113,6 +114,13 @@ export function Dashboard() {
         <DashboardFilterBar />
       </div>
       <ErrorNote text={error} />
+      {ratings ? (
+        <p className="figures" role="status" aria-label="Customer satisfaction">
+          {ratings.average === null
+            ? `No chats rated in the last ${ratings.days} days.`
+            : `Customer satisfaction: ${ratings.average.toFixed(1)} out of 5 from ${ratings.count} ${ratings.count === 1 ? 'rating' : 'ratings'} in the last ${ratings.days} days.`}
+        </p>
+      ) : null}
       <div className="dashboard-grid">
         <QueuesPanel now={now} targetSeconds={target} />
         <AgentsPanel now={now} />

@@ -40,7 +40,22 @@ function RequestCard({ request }: { request: Request }) {
         </time>
       </div>
       <p className="card-meta">
-        Customer: <bdi>{request.customerName}</bdi> · Created by <bdi>{nameOf(request.createdBy)}</bdi> ·{' '}
+        Customer: <bdi>{request.customerName}</bdi>
+        {request.customerEmail ? (
+          <>
+            {' '}
+            (<bdi>{request.customerEmail}</bdi>)
+          </>
+        ) : null}{' '}
+        ·{' '}
+        {request.createdBy ? (
+          <>
+            Created by <bdi>{nameOf(request.createdBy)}</bdi>
+          </>
+        ) : (
+          'Left with the offline form'
+        )}{' '}
+        ·{' '}
         {request.assigneeId ? (
           <>
             Assigned to <bdi>{nameOf(request.assigneeId)}</bdi>

@@ -1,6 +1,6 @@
 // A message's text with its links clickable. A link opens in the browser: in the desktop app the window's open
 // handler passes http(s) addresses to the operating system and refuses everything else; in web mode a new tab.
-import { linkParts } from '../lib/links';
+import { linkParts } from '../../common/links';
 
 export function RichText({ text }: { text: string }) {
   return (

@@ -62,6 +62,8 @@ export function systemLineParts(event: SessionEvent, nameOf: (id: string | null 
       return ['The customer was told the request ', u(event.title), ' is solved'];
     case 'closed':
       return ['Chat closed by ', u(event.by.name)];
+    case 'rated':
+      return [`The customer rated the chat ${event.score} out of 5`, ...(event.comment ? [': ', u(event.comment)] : [])];
   }
 }
 

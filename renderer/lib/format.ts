@@ -1,14 +1,13 @@
 // Formatting of times, durations and error sentences for display; pure functions so tests can pin them.
 import { type ErrorCode, errorSentences } from '../../common/errors';
+import { clockHour, formatSize } from '../../common/formats';
 import type { BatonError } from '../../common/result';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-// 12-hour readers write 9:04 PM, 24-hour readers 09:04: the hour is padded only where the locale counts to 24
-const twelveHour = /^h1[12]$/.test(new Intl.DateTimeFormat(undefined, { hour: 'numeric' }).resolvedOptions().hourCycle ?? '');
-const hour = twelveHour ? 'numeric' : '2-digit';
-const clock = new Intl.DateTimeFormat(undefined, { hour, minute: '2-digit' });
-const clockSeconds = new Intl.DateTimeFormat(undefined, { hour, minute: '2-digit', second: '2-digit' });
+// 12-hour readers write 9:04 PM, 24-hour readers 09:04 (common/formats.ts)
+const clock = new Intl.DateTimeFormat(undefined, { hour: clockHour, minute: '2-digit' });
+const clockSeconds = new Intl.DateTimeFormat(undefined, { hour: clockHour, minute: '2-digit', second: '2-digit' });
 
 /**
  * The compact stamp beside every line, in the user's locale (24-hour or 12-hour as they read time; the customer page
@@ -23,12 +22,7 @@ export function formatClockSeconds(at: number): string {
   return clockSeconds.format(at);
 }
 
-/** Bytes as a person reads them: 812 B, 14 KB, 3.2 MB. */
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
-}
+export { formatSize };
 
 /** The full local date and time, shown on hover. */
 export function formatFullDate(at: number): string {

@@ -5,6 +5,7 @@ import type {
   AgentId,
   AgentInfo,
   CannedReplyScope,
+  RatingFigures,
   Request,
   RequestStatus,
   SessionEvent,
@@ -98,6 +99,7 @@ export const requestSubmitted = createAction<{ sessionId: SessionId; title: stri
 export const requestCreated = createAction<Request>('request/created');
 export const requestsTabOpened = createAction('request/tabOpened');
 export const requestsLoaded = createAction<Request[]>('request/listLoaded');
+export const ratingFiguresLoaded = createAction<RatingFigures>('dashboard/ratingFiguresLoaded');
 
 // History.
 export const historyTabOpened = createAction('history/tabOpened');

@@ -1,8 +1,8 @@
 // The Dashboard's filters and today's figures, and what its panels show: queues per team, agents, live chats.
 import { createSelector, createSlice } from '@reduxjs/toolkit';
-import type { AgentInfo, SessionSummary, Team } from '../../common/domain';
+import type { AgentInfo, RatingFigures, SessionSummary, Team } from '../../common/domain';
 import type { Metrics } from '../../common/metrics';
-import { type DashboardFilters, dashboardFilterChanged, eventReceived, metricsLoaded } from './actions';
+import { type DashboardFilters, dashboardFilterChanged, eventReceived, metricsLoaded, ratingFiguresLoaded } from './actions';
 import { selectAgents } from './presence';
 import type { RootState } from './root';
 import { selectLiveSessions } from './sessions';
@@ -11,9 +11,11 @@ import { selectTeams } from './teams';
 export interface DashboardSliceState {
   filters: DashboardFilters;
   metrics: Metrics | null;
+  /** the customers' ratings of the last days, read when the tab opens */
+  ratings: RatingFigures | null;
 }
 
-const initialState: DashboardSliceState = { filters: { team: 'all', state: 'all', sort: 'waiting' }, metrics: null };
+const initialState: DashboardSliceState = { filters: { team: 'all', state: 'all', sort: 'waiting' }, metrics: null, ratings: null };
 
 const slice = createSlice({
   name: 'dashboard',
@@ -26,6 +28,9 @@ const slice = createSlice({
       })
       .addCase(metricsLoaded, (s, { payload }) => {
         s.metrics = payload;
+      })
+      .addCase(ratingFiguresLoaded, (s, { payload }) => {
+        s.ratings = payload;
       })
       .addCase(eventReceived, (s, { payload: event }) => {
         if (event.type === 'signed-out') return initialState;
@@ -40,6 +45,7 @@ const slice = createSlice({
 export const dashboardReducer = slice.reducer;
 export const selectDashboardFilters = (state: RootState) => state.dashboard.filters;
 export const selectMetrics = (state: RootState) => state.dashboard.metrics;
+export const selectRatingFigures = (state: RootState): RatingFigures | null => state.dashboard.ratings;
 
 /** Whether a chat passes the team filter ('all', a team, or '' for chats of no team). */
 export const inTeamFilter = (team: string, session: Pick<SessionSummary, 'team'>) =>

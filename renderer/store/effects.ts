@@ -36,6 +36,7 @@ import {
   rejectClicked,
   requestCreated,
   requestSubmitted,
+  ratingFiguresLoaded,
   requestsLoaded,
   requestsTabOpened,
   retryClicked,
@@ -357,6 +358,14 @@ export function createEffects(bridge: BatonBridge, options: EffectsOptions = {})
     effect: async (_action, api) => {
       const value = (await call(api.dispatch, 'requests', 'request:list', {}))?.value;
       if (value) api.dispatch(requestsLoaded(value.requests));
+    },
+  });
+
+  start({
+    predicate: (action) => tabChosen.match(action) && action.payload === 'dashboard',
+    effect: async (_action, api) => {
+      const value = (await call(api.dispatch, 'dashboard', 'dashboard:ratings', {}))?.value;
+      if (value) api.dispatch(ratingFiguresLoaded(value));
     },
   });
 

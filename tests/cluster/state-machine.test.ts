@@ -1,6 +1,7 @@
 // Every row of the state machine and every race, against a cluster of three nodes on one PostgreSQL and one Redis,
 // with each party of a chat connected to a different node than the last.
 import { describe } from 'vitest';
+import { customerSuite } from '../relay/suites/customer';
 import { guardsSuite } from '../relay/suites/guards';
 import { racesSuite } from '../relay/suites/races';
 import { transferSuite } from '../relay/suites/transfer';
@@ -17,4 +18,5 @@ describe.skipIf(unavailable !== null)('cluster of three nodes', () => {
   transferSuite(startTestCluster);
   racesSuite(startTestCluster);
   guardsSuite(startTestCluster);
+  customerSuite(startTestCluster);
 });

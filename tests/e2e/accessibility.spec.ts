@@ -1,7 +1,7 @@
 // Automated accessibility audit (axe-core, WCAG 2 A/AA rules) of the screens an agent and a customer use:
 // the help page's flow must be usable with a screen reader and a keyboard, so serious findings fail the suite.
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { seriousViolations } from './axe';
 import {
   chatOwnedBy,
   chooseFromChatMenu,
@@ -12,14 +12,6 @@ import {
   test,
   transferDialog,
 } from './fixtures';
-
-/** Violations of impact serious or critical, as readable lines: rule, what it says, and where. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .flatMap((v) => v.nodes.map((n) => `${v.id}: ${v.help} at ${n.target.join(' ')}`));
-}
 
 test('the workspace, the transfer dialog, an offered chat, listening mode, Dashboard, the Team view, History and sign-in pass axe', async ({
   signIn,

@@ -1,10 +1,12 @@
 // End-to-end: the customer chat page the relay serves at /chat — starting a chat, seeing the agent, resuming after
-// a reload, surviving a relay restart, ending the chat, and refusing bad input with a sentence.
+// a reload, surviving a relay restart, ending the chat, files and links, and refusing bad input (a missing e-mail the
+// relay requires too) with a sentence.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RelayFrame } from '../../common/protocol';
 import { startRelay } from '../../relay/server';
+import { seriousViolations } from './axe';
 import { chatOwnedBy, displayName, expect, sendAsAgent, sendAsCustomer, sessionOption, test, transcriptOf } from './fixtures';
 import { connectScriptedAgent } from './scripted-agent';
 
@@ -150,4 +152,105 @@ test('the customer page explains what is missing instead of starting an empty ch
   await page.getByRole('button', { name: 'Start chat' }).click();
   await expect(page.getByRole('alert')).toHaveText('Write a message to start the chat.');
   await expect(page.getByRole('log')).toBeHidden();
+});
+
+test.describe('files', () => {
+  test.use({ relayOptions: { attachments: { maxBytes: 1024 * 1024 } } });
+
+  test('a file too big or of a refused kind is refused with a sentence; a text file is sent and downloads with the chat token', async ({
+    relay,
+    startChat,
+  }) => {
+    const alice = await connectScriptedAgent(relay.wsUrl, 'alice');
+    try {
+      const customer = await startChat('Ines Costa', 'I will send you my notes.');
+      await alice.waitFor(sessionOf('Ines Costa', 'alice'));
+      const { page } = customer;
+      await expect(page.getByRole('log')).toContainText(`${displayName.alice} joined the chat`);
+      const attach = page.locator('#attach-file');
+      await expect(page.getByRole('button', { name: 'Attach a file' })).toBeVisible();
+
+      await attach.setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(1.5 * 1024 * 1024, 1) });
+      await expect(page.getByRole('alert')).toHaveText('That file is 1.5 MB; files up to 1 MB can be sent.');
+      await attach.setInputFiles({ name: 'setup.exe', mimeType: 'application/octet-stream', buffer: Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0, 4, 0xff]) });
+      await expect(page.getByRole('alert')).toHaveText(/^That kind of file cannot be sent here\. Send PNG, .* or plain text files\.$/);
+      await expect(page.getByRole('log').locator('.line.pending')).toHaveCount(0);
+
+      const notes = 'Order 4471\nDelivered to the wrong door.\n';
+      await attach.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(notes) });
+      const download = page.getByRole('log').getByRole('button', { name: /^Download notes\.txt \(\d+ B\)$/ });
+      await expect(download).toBeVisible();
+      await expect(page.getByRole('alert')).toBeHidden();
+      expect(await seriousViolations(page), 'a chat with a file').toEqual([]);
+      const received = await alice.waitFor((f) => f.type === 'event' && f.event.kind === 'message' && (f.event.attachments?.length ?? 0) > 0);
+      expect(received.type === 'event' && received.event.kind === 'message' && received.event.attachments?.[0]).toMatchObject({
+        name: 'notes.txt',
+        type: 'text/plain',
+      });
+      const saved = page.waitForEvent('download');
+      await download.click();
+      expect(fs.readFileSync(await (await saved).path(), 'utf8')).toBe(notes);
+    } finally {
+      await alice.close();
+    }
+  });
+});
+
+test('an e-mail link an agent sends opens the mail app; a script address stays text', async ({ relay, startChat }) => {
+  const alice = await connectScriptedAgent(relay.wsUrl, 'alice');
+  try {
+    const customer = await startChat('Jon Berg', 'Who do I write to?');
+    const { session } = await alice.waitFor(sessionOf('Jon Berg', 'alice'));
+    await alice.command({ type: 'send', sessionId: session.id, messageId: 'msg-e2e-mail', text: 'Write to mailto:help@example.com (not javascript:alert(1)).' });
+    const log = customer.page.getByRole('log');
+    const link = log.getByRole('link', { name: 'mailto:help@example.com' });
+    await expect(link).toHaveAttribute('href', 'mailto:help@example.com');
+    await expect(link).toHaveAttribute('rel', /noopener/);
+    await expect(log.getByRole('link')).toHaveCount(1);
+  } finally {
+    await alice.close();
+  }
+});
+
+test.describe('e-mail required', () => {
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature needs the destructuring.
+  test.use({ relayOptions: async ({}, use) => use({ widget: { origins: [], emailRequired: true } }) });
+
+  test('the form asks for the e-mail and says so next to the field when it is left out', async ({ openCustomerPage }) => {
+    const page = await openCustomerPage();
+    await page.getByRole('textbox', { name: 'Your name' }).fill('Lea Roth');
+    await page.getByRole('textbox', { name: 'Message' }).fill('Can I return a gift?');
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    const email = page.getByRole('textbox', { name: 'E-mail', exact: true });
+    await expect(email).toHaveAccessibleDescription('Enter your e-mail address, so we can answer you.');
+    await expect(email).toBeFocused();
+    await expect(email).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByRole('log')).toBeHidden();
+    expect(await seriousViolations(page), 'the e-mail marked missing').toEqual([]);
+  });
+
+  test('a page that thought the e-mail optional is refused by the relay, and shows why next to the field', async ({ relay, browser }) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // settings the page loaded before the operator required the e-mail
+    await page.route('**/chat/settings.json', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, json: { ...(await response.json()), emailRequired: false } });
+    });
+    await page.goto(`${relay.httpUrl}/chat`);
+    await page.getByRole('textbox', { name: 'Your name' }).fill('Lea Roth');
+    await expect(page.getByRole('textbox', { name: 'E-mail (optional)' })).toBeVisible();
+    await page.getByRole('textbox', { name: 'Message' }).fill('Can I return a gift?');
+    await page.getByRole('button', { name: 'Start chat' }).click();
+
+    const email = page.getByRole('textbox', { name: 'E-mail', exact: true });
+    await expect(email).toHaveAccessibleDescription('Enter your e-mail address, so we can answer you.');
+    await expect(page.getByRole('textbox', { name: 'Your name' })).toHaveValue('Lea Roth');
+    await expect(page.getByRole('textbox', { name: 'Message' })).toHaveValue('Can I return a gift?');
+    await email.fill('lea@example.com');
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await expect(page.getByRole('log')).toContainText('Can I return a gift?');
+    await expect(page.getByRole('status').filter({ hasText: 'Waiting for an agent…' })).toBeVisible();
+    await context.close();
+  });
 });

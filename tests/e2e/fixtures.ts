@@ -6,7 +6,7 @@ import path from 'node:path';
 import { type BrowserContext, test as base, expect, type Locator, type Page } from '@playwright/test';
 import type { WebHost } from '../../main/web/host';
 import { DEMO_PASSWORD, demoAccounts } from '../../relay/demo';
-import { startRelay } from '../../relay/server';
+import { type RelayOptions, startRelay } from '../../relay/server';
 
 export { expect };
 
@@ -52,11 +52,13 @@ export interface SignInOptions {
 }
 
 interface Fixtures {
+  /** more options for the test's relay (`test.use({ relayOptions: { widget: … } })`) */
+  relayOptions: Partial<RelayOptions>;
   relay: TestRelay;
   /** starts a web host signed in as `user`, opens it in its own browser context and waits until it is online */
   signIn: (user: DemoUser, options?: SignInOptions) => Promise<Agent>;
-  /** opens the customer chat page in its own browser context, without starting a chat */
-  openCustomerPage: () => Promise<Page>;
+  /** opens the customer chat page in its own browser context, without starting a chat (`offline`: expect its offline form) */
+  openCustomerPage: (options?: { offline?: boolean }) => Promise<Page>;
   /** opens the customer page and starts a chat with a first message */
   startChat: (customerName: string, firstMessage: string) => Promise<Customer>;
 }
@@ -66,12 +68,14 @@ function tempDir(label: string): string {
 }
 
 export const test = base.extend<Fixtures>({
-  // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature needs the destructuring.
-  relay: async ({}, use, testInfo) => {
+  relayOptions: [{}, { option: true }],
+  relay: async ({ relayOptions }, use, testInfo) => {
     const dataDir = tempDir('relay');
     const logLines: string[] = [];
     const log = (entry: object) => logLines.push(JSON.stringify(entry));
-    let relay = await startRelay({ dataDir, port: 0, host: '127.0.0.1', demo: true, log });
+    const customerPageDir = process.env.BATON_E2E_CUSTOMER_PAGE_DIR;
+    const options = { host: '127.0.0.1', demo: true, log, ...(customerPageDir ? { customerPageDir } : {}), ...relayOptions };
+    let relay = await startRelay({ ...options, dataDir, port: 0 });
     const port = relay.port;
     let stopped: Promise<void> | null = null;
     const stop = () => {
@@ -80,7 +84,7 @@ export const test = base.extend<Fixtures>({
     };
     const restart = async () => {
       await stop();
-      relay = await startRelay({ dataDir, port, host: '127.0.0.1', demo: true, log });
+      relay = await startRelay({ ...options, dataDir, port });
       stopped = null;
     };
     await use({ port: relay.port, wsUrl: relay.wsUrl, httpUrl: relay.httpUrl, dataDir, stop, restart });
@@ -134,12 +138,12 @@ export const test = base.extend<Fixtures>({
 
   openCustomerPage: async ({ browser, relay }, use) => {
     const contexts: BrowserContext[] = [];
-    await use(async () => {
+    await use(async ({ offline = false } = {}) => {
       const context = await browser.newContext();
       contexts.push(context);
       const page = await context.newPage();
       await page.goto(`${relay.httpUrl}/chat`);
-      await expect(page.getByRole('button', { name: 'Start chat' })).toBeVisible();
+      await expect(page.getByRole('button', { name: offline ? 'Send message' : 'Start chat' })).toBeVisible();
       return page;
     });
     for (const context of contexts) await context.close();

@@ -1,4 +1,5 @@
-// The screenshots in docs/screenshots/: walks through the main states at 1280×800 and, only with
+// The screenshots in docs/screenshots/: walks through the main states at 1280×800 (the customer's also at a 360 px
+// phone's width) and, only with
 // BATON_SCREENSHOTS=1, writes them (so ordinary and CI runs check the states without rewriting the files).
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -23,8 +24,8 @@ import { connectScriptedCustomer } from './scripted-customer';
 const writeFiles = process.env.BATON_SCREENSHOTS === '1';
 const folder = path.resolve(import.meta.dirname, '../../docs/screenshots');
 
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.setViewportSize({ width: 1280, height: 800 });
+async function shoot(page: Page, name: string, viewport = { width: 1280, height: 800 }): Promise<void> {
+  await page.setViewportSize(viewport);
   // Blink the caret and pending animations out so the pictures do not change from run to run.
   const image = await page.screenshot({ animations: 'disabled', caret: 'hide', ...(writeFiles ? { path: path.join(folder, `${name}.png`) } : {}) });
   expect(image.byteLength).toBeGreaterThan(1000);
@@ -135,6 +136,7 @@ test('the conversation tools render for the documentation screenshots', async ({
   await sendAsCustomer(customer, 'مرحبا، هذه الصورة');
   await expect(customer.page.getByRole('img', { name: 'error-screen.png' })).toBeVisible();
   await shoot(customer.page, 'customer-attachment');
+  await shoot(customer.page, 'customer-attachment-phone', { width: 360, height: 740 });
 
   await alice.page.getByRole('tab', { name: 'Replies' }).click();
   for (const [title, text] of [

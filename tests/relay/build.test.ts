@@ -57,7 +57,15 @@ it('the built relay runs under plain node with only better-sqlite3 installed, an
     });
     const health = await fetch(`${httpUrl}/health`);
     expect(await health.json()).toMatchObject({ status: 'ok', engine: 'embedded' });
-    expect((await fetch(`${httpUrl}/chat`)).status).toBe(200);
+    const page = await fetch(`${httpUrl}/chat`);
+    expect(page.status).toBe(200);
+    // the page Vite built, with its script, and the widget's launcher beside it
+    const script = /src="(\/chat\/assets\/index-[\w-]+\.js)"/.exec(await page.text())?.[1];
+    expect(script).toBeDefined();
+    expect((await fetch(`${httpUrl}${script}`)).headers.get('content-type')).toMatch(/javascript/);
+    const widget = await fetch(`${httpUrl}/widget.js`);
+    expect(widget.status).toBe(200);
+    expect(await widget.text()).toContain('baton-widget');
     const relay = { nodeId: 'bundle', httpUrl, wsUrl: httpUrl.replace('http', 'ws'), port: 0, close: async () => {} };
     const alice = await connectAgent(relay, 'alice');
     const customer = await connectCustomer(relay, { name: 'Dana' });

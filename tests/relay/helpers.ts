@@ -381,7 +381,7 @@ export interface TestCustomer extends TestClient {
 
 export async function connectCustomer(
   relay: RunningRelay,
-  hello: { name?: string; token?: string; lastSeq?: number; team?: string } = { name: 'Customer' },
+  hello: { name?: string; token?: string; lastSeq?: number; team?: string; email?: string; topic?: string } = { name: 'Customer' },
   headers: Record<string, string> = {},
 ): Promise<TestCustomer> {
   const ws = await openSocket(`${relay.wsUrl}${CUSTOMER_PATH}`, headers);

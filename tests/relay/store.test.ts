@@ -322,6 +322,73 @@ describe('checkpoint worker', () => {
   });
 });
 
+describe('directory and open-chat counts kept in memory', () => {
+  const truth = (store: SqliteRelayStore) => {
+    const reader = new Database(store.db.name, { readonly: true });
+    try {
+      const rows = reader.prepare("SELECT owner_id, count(*) AS n FROM sessions WHERE state = 'active' GROUP BY owner_id").all() as Array<{
+        owner_id: string;
+        n: number;
+      }>;
+      return new Map(rows.map((r) => [r.owner_id, r.n]));
+    } finally {
+      reader.close();
+    }
+  };
+
+  it('open-chat counts follow every assignment, hand-off, close and rollback as the file counts them', () => {
+    const dir = freshDir();
+    const store = open(dir);
+    store.transaction(() => store.putSession(session('s1', { state: 'queued', ownerId: null })));
+    expect(store.openChatCounts()).toEqual(new Map());
+    store.transaction(() => store.putSession(session('s1')));
+    store.transaction(() => store.putSession(session('s2')));
+    store.transaction(() => store.putSession(session('s3', { ownerId: 'bob' })));
+    expect(store.openChatCounts()).toEqual(new Map([['alice', 2], ['bob', 1]]));
+    // a caller counting chats it hands out in the answer does not change the store's
+    store.openChatCounts().set('alice', 99);
+    store.transaction(() => store.putSession(session('s2', { ownerId: 'bob' }))); // a hand-off
+    store.transaction(() => store.putSession(session('s1', { state: 'closed', closedAt: 5 })));
+    expect(() =>
+      store.transaction(() => {
+        store.putSession(session('s3', { state: 'closed', closedAt: 6, ownerId: 'bob' }));
+        throw new Error('the command failed after writing');
+      }),
+    ).toThrow('the command failed');
+    store.flush();
+    expect(store.openChatCounts()).toEqual(new Map([['bob', 2]]));
+    expect(store.openChatCounts()).toEqual(truth(store));
+    // a live session the cache does not hold (after a reopen) still moves its owner's count
+    store.close();
+    const again = open(dir);
+    expect(again.openChatCounts()).toEqual(new Map([['bob', 2]]));
+    again.transaction(() => again.putSession(session('s4', { ownerId: 'carol' })));
+    const uncached = open(dir);
+    uncached.openChatCounts();
+    uncached.transaction(() => uncached.putSession(session('s4', { ownerId: 'carol', state: 'closed', closedAt: 9 })));
+    uncached.flush();
+    expect(uncached.openChatCounts()).toEqual(truth(uncached));
+    expect(uncached.openChatCounts()).toEqual(new Map([['bob', 2]]));
+  });
+
+  it('the list of accounts shows presence changes at once and another process\'s changes once the version moves', () => {
+    const dir = freshDir();
+    const relay = open(dir);
+    relay.transaction(() => relay.createAccount({ id: 'ann', name: 'Ann', role: 'agent', canListenIn: false, passwordHash: 'h1' }));
+    expect(relay.listAccounts().map((a) => [a.id, a.online])).toEqual([['ann', false]]);
+    relay.transaction(() => relay.setOnline('ann', true));
+    relay.transaction(() => relay.setChosenStatus('ann', 'away'));
+    expect(relay.listAccounts()).toMatchObject([{ id: 'ann', online: true, chosenStatus: 'away' }]);
+    relay.transaction(() => relay.createAccount({ id: 'bea', name: 'Bea', role: 'manager', canListenIn: true, passwordHash: 'h' }));
+    expect(relay.listAccounts().map((a) => a.id)).toEqual(['ann', 'bea']);
+    const cli = open(dir);
+    cli.transaction(() => cli.updateAccount('bea', { name: 'Beatrice', teams: [] }));
+    expect(relay.listAccounts()[1]?.name).toBe('Bea');
+    relay.directoryVersion();
+    expect(relay.listAccounts()[1]?.name).toBe('Beatrice');
+  });
+});
+
 describe('durable acknowledgements (synchronous FULL with group commit)', () => {
   it('what a batch acknowledges waits for the fsync of the WAL, and later frames keep their order behind it', async () => {
     const store = open(freshDir(), { groupCommit: true, synchronous: 'FULL' });
@@ -345,6 +412,23 @@ describe('durable acknowledgements (synchronous FULL with group commit)', () => 
     // nothing pending: a task runs at once
     store.afterCommit(() => order.push('now'));
     expect(order.at(-1)).toBe('now');
+  });
+
+  it('a batch written while an fsync is in flight is committed when it returns, and acknowledged after its own', async () => {
+    const store = open(freshDir(), { groupCommit: true, synchronous: 'FULL' });
+    const order: string[] = [];
+    store.transaction(() => store.putSession(session('s1')));
+    store.afterCommit(() => order.push('ack s1'));
+    store.flush(); // its fsync is now in flight
+    store.transaction(() => store.appendEvent(message('s1', 1, 'message-1')));
+    store.afterCommit(() => order.push('ack m1'));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    // the turn ended while the fsync ran: the batch is still open, not committed once per turn
+    expect(store.db.inTransaction).toBe(order.length === 0);
+    await new Promise<void>((resolve) => store.afterCommit(resolve));
+    expect(order).toEqual(['ack s1', 'ack m1']);
+    expect(store.db.inTransaction).toBe(false);
+    expect(store.eventsAfter('s1', 0).map((e) => e.seq)).toEqual([1]);
   });
 
   it('closing the store syncs and releases what was still waiting for an fsync', () => {
