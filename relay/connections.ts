@@ -9,7 +9,7 @@ import type { ErrorCode } from '../common/errors';
 import { CloseCodes, type CustomerFrame, type RelayFrame } from '../common/protocol';
 import type { SessionPages } from './paging';
 import type { LocalSockets, Log } from './ports';
-import { eventFrameJson } from './wire';
+import { eventFrameJson, presenceFrameJson, welcomeJson } from './wire';
 
 /**
  * The relay's WebSocket class (ws's `WebSocket` server option): it carries its Connection, so one set of listeners
@@ -216,7 +216,7 @@ export class Connections implements LocalSockets {
 
   /** The greeting's frames, then whatever was held while it was read, in that order. */
   greet(conn: Connection, frames: Array<RelayFrame | CustomerFrame>): void {
-    for (const frame of frames) this.sendRaw(conn, JSON.stringify(frame));
+    for (const frame of frames) this.sendRaw(conn, frame.type === 'welcome' ? welcomeJson(frame) : JSON.stringify(frame));
     const held = conn.held ?? [];
     conn.held = null;
     for (const text of held) this.sendRaw(conn, text);
@@ -242,7 +242,7 @@ export class Connections implements LocalSockets {
   }
 
   toAllAgents(frame: RelayFrame): void {
-    const text = JSON.stringify(frame);
+    const text = frame.type === 'presence' ? presenceFrameJson(frame.agent) : JSON.stringify(frame);
     for (const conns of this.agents.values()) for (const conn of conns) this.deliver(conn, text);
   }
 

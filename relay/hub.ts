@@ -135,6 +135,8 @@ export class Hub {
    * counts at once, and every change goes to every agent; gathered, each agent's socket gets them in one write.
    */
   private presencePending = new Map<AgentId, 'local' | 'remote'>();
+  /** each agent's directory entry as last described, kept while their account and open-chat count stay the same */
+  private readonly infos = new Map<AgentId, { account: Account; openChats: number; info: AgentInfo }>();
   private presenceScheduled = false;
   private stopped = false;
   private readonly canned: CannedReplies;
@@ -144,7 +146,7 @@ export class Hub {
   constructor(private readonly deps: HubDeps) {
     this.canned = new CannedReplies(deps);
     this.queue = new QueueWatch({
-      listLive: () => deps.store.listLiveSessions(),
+      listQueued: (limit) => deps.store.listQueuedSessions(limit),
       publish: (positions) => deps.fanout.publish({ kind: 'queue', positions }),
       now: () => deps.clock.now(),
       log: deps.log,
@@ -224,19 +226,18 @@ export class Hub {
   async agentHello(agentId: AgentId, commandId: string, resume: Record<SessionId, number>): Promise<RelayFrame[]> {
     const { store, clock } = this.deps;
     const account = await this.arrive(agentId);
+    const dashboard = seesDashboard(account);
     const [all, counts, live, teams] = await Promise.all([
       store.listAccounts(),
       store.openChatCounts(),
-      store.listLiveSessions(),
+      // the Dashboard shows every live chat; anyone else is sent the chats they are in (read by index)
+      dashboard ? store.listLiveSessions() : store.listLiveSessionsOf(agentId),
       store.listTeams(),
     ]);
     for (const a of all) this.accounts.set(a.id, a);
     this.teams = teams;
-    const dashboard = seesDashboard(account);
     const visible = new Map<SessionId, SessionSummary>();
-    for (const session of live) {
-      if (dashboard || inAudience(session, agentId)) visible.set(session.id, session);
-    }
+    for (const session of live) visible.set(session.id, session);
     for (const sessionId of Object.keys(resume)) {
       if (visible.has(sessionId)) continue;
       const session = await store.getSession(sessionId);
@@ -632,6 +633,7 @@ export class Hub {
   private async applyDirectory(changes: ReturnType<typeof diffDirectory>): Promise<void> {
     const { sockets, store } = this.deps;
     for (const id of changes.removed) {
+      this.infos.delete(id);
       sockets.closeAgent(id, CloseCodes.accountClosed, accountClosedReasons.removed);
       sockets.toAllAgents({ type: 'agent-removed', agentId: id });
     }
@@ -679,10 +681,10 @@ export class Hub {
   }
 
   private async cancelOffersTo(agentId: AgentId): Promise<void> {
-    for (const session of await this.deps.store.listLiveSessions()) {
-      if (!isOfferedTo(session.pendingTransfer, agentId)) continue;
+    for (const offer of await this.deps.store.listPendingTransfers()) {
+      if (!isOfferedTo(offer, agentId)) continue;
       await this.runCommand({
-        sessionId: session.id,
+        sessionId: offer.sessionId,
         requireOpen: false,
         decide: (loaded) => targetUnavailable(loaded.session, agentId),
       });
@@ -859,13 +861,23 @@ export class Hub {
   }
 
   private info(account: Account, counts: ReadonlyMap<AgentId, number>): AgentInfo {
+    // the same object while nothing in it changed, so its JSON is made once (relay/wire.ts agentInfoJson)
+    const openChats = counts.get(account.id) ?? 0;
+    const known = this.infos.get(account.id);
+    if (known && known.account === account && known.openChats === openChats) return known.info;
+    const info = Object.freeze(this.describe(account, openChats));
+    this.infos.set(account.id, { account, openChats, info });
+    return info;
+  }
+
+  private describe(account: Account, openChats: number): AgentInfo {
     return {
       id: account.id,
       name: account.name,
       role: account.role,
       canListenIn: account.canListenIn,
       status: shownStatus(account),
-      openChats: counts.get(account.id) ?? 0,
+      openChats,
       teams: account.teams,
       capacity: capacityOf(account, this.deps.options.capacity),
       statusSince: account.statusSince,

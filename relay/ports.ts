@@ -133,6 +133,11 @@ export interface RelayStore extends DirectoryStore {
   getSession(id: SessionId): Promise<SessionSummary | null>;
   /** queued and active sessions, oldest first */
   listLiveSessions(): Promise<SessionSummary[]>;
+  /** the live sessions whose audience the agent is in (owner, listener, named by the offer), oldest first */
+  listLiveSessionsOf(agentId: AgentId): Promise<SessionSummary[]>;
+  /** queued sessions, oldest first, at most `limit` */
+  listQueuedSessions(limit: number): Promise<SessionSummary[]>;
+  countQueued(): Promise<number>;
   /** active sessions owned per agent */
   openChatCounts(): Promise<Map<AgentId, number>>;
   listPendingTransfers(): Promise<TransferOffer[]>;

@@ -10,7 +10,8 @@ const MAX_TOLD = 1000;
 const PACE_WINDOW = 10;
 
 export interface QueueWatchDeps {
-  listLive(): Promise<SessionSummary[]>;
+  /** the queued chats, oldest first, at most `limit` */
+  listQueued(limit: number): Promise<SessionSummary[]>;
   publish(positions: QueuePosition[]): void;
   now(): number;
   log: Log;
@@ -41,10 +42,9 @@ export class QueueWatch {
     return Math.max((last - first) / (this.taken.length - 1), sinceLast);
   }
 
-  private positions(live: SessionSummary[]): QueuePosition[] {
+  private positions(queued: SessionSummary[]): QueuePosition[] {
     const pace = this.paceMs();
-    return live
-      .filter((session) => session.state === 'queued')
+    return queued
       .slice(0, MAX_TOLD)
       .map((session, index) => ({
         sessionId: session.id,
@@ -54,7 +54,7 @@ export class QueueWatch {
   }
 
   async positionOf(sessionId: SessionId): Promise<QueuePosition | null> {
-    return this.positions(await this.deps.listLive()).find((p) => p.sessionId === sessionId) ?? null;
+    return this.positions(await this.deps.listQueued(MAX_TOLD)).find((p) => p.sessionId === sessionId) ?? null;
   }
 
   /** The queue moved: publish where everyone stands (once for all the changes of this turn). */
@@ -70,7 +70,7 @@ export class QueueWatch {
           this.again = false;
           // let the other changes of this turn land first, so one read serves them all
           await new Promise<void>((resolve) => setImmediate(resolve));
-          const positions = this.positions(await this.deps.listLive());
+          const positions = this.positions(await this.deps.listQueued(MAX_TOLD));
           if (positions.length && !this.stopped) this.deps.publish(positions);
         } while (this.again && !this.stopped);
       } catch (error) {

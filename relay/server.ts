@@ -213,7 +213,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     helloTimeoutMs: options.helloTimeoutMs ?? RELAY_DEFAULTS.helloTimeoutMs,
     log,
   });
-  const admission = new Admission(limits, async () => (await store.listLiveSessions()).filter((s) => s.state === 'queued').length);
+  const admission = new Admission(limits, () => store.countQueued());
 
   const ids = {
     id: (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url')}`,

@@ -1,7 +1,7 @@
 // JSON of relay values, made once per value: an event is written to the store and sent to every recipient as the same
 // text, so it is serialised once (the store's body and the frame's inner object are the same string).
-import type { SessionEvent } from '../common/domain';
-import type { CustomerEvent } from '../common/protocol';
+import type { AgentInfo, SessionEvent } from '../common/domain';
+import type { CustomerEvent, RelayFrame } from '../common/protocol';
 
 // a customer's view of an event (relay/delivery.ts) is an object of its own, made once per delivery: cached the same way
 type AnyEvent = SessionEvent | CustomerEvent;
@@ -19,4 +19,32 @@ export function eventJson(event: AnyEvent): string {
 /** `{"type":"event","event":…}` exactly as JSON.stringify would write it, from the event's one serialisation. */
 export function eventFrameJson(event: AnyEvent): string {
   return `{"type":"event","event":${eventJson(event)}}`;
+}
+
+// An agent's entry in the directory is sent in every welcome and every presence frame about them: its text is made
+// once per change (the hub hands out the same AgentInfo object until the agent or their open-chat count changes), so
+// a welcome listing thousands of agents joins texts instead of serialising thousands of objects per sign-in.
+const agentTexts = new WeakMap<AgentInfo, string>();
+
+export function agentInfoJson(agent: AgentInfo): string {
+  let text = agentTexts.get(agent);
+  if (text === undefined) {
+    text = JSON.stringify(agent);
+    agentTexts.set(agent, text);
+  }
+  return text;
+}
+
+type Welcome = Extract<RelayFrame, { type: 'welcome' }>;
+
+/** The welcome as JSON, its directory joined from each agent's text (written last: same value, other key order). */
+export function welcomeJson(frame: Welcome): string {
+  const { agents, ...rest } = frame;
+  const head = JSON.stringify(rest);
+  return `${head.slice(0, -1)},"agents":[${agents.map(agentInfoJson).join(',')}]}`;
+}
+
+/** `{"type":"presence","agent":…}` exactly as JSON.stringify would write it. */
+export function presenceFrameJson(agent: AgentInfo): string {
+  return `{"type":"presence","agent":${agentInfoJson(agent)}}`;
 }

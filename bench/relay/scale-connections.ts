@@ -17,6 +17,8 @@ export interface ConnectionsOptions {
   setupTimeoutSeconds: number;
   /** also write a heap snapshot of the idle relay (its file name is printed) */
   heapSnapshot: boolean;
+  /** a CPU profile of the server while the connections are set up */
+  profile: boolean;
   /** connections opened at once while setting up */
   concurrency: number;
   /** new chats opened one after another once the relay is full (routing and presence at this scale) */
@@ -51,6 +53,8 @@ export interface ConnectionsResult {
   /** server CPU seconds spent setting the connections up */
   setupCpuSeconds: number;
   heapSnapshot: string | null;
+  /** the .cpuprofile of the set-up, when asked for */
+  setupProfile: string | null;
   newChats: NewChatFigure | null;
   problems: string | null;
 }
@@ -95,6 +99,7 @@ export async function measureConnections(kind: 'relay' | 'forwarder', options: C
     await new Promise((resolve) => setTimeout(resolve, 500));
     const base = await target.stats(true);
     const wanted = customers + agents;
+    if (options.profile) await target.profile('start');
     const start = performance.now();
     const deadline = start + options.setupTimeoutSeconds * 1000;
     const progress = setInterval(() => {
@@ -113,6 +118,7 @@ export async function measureConnections(kind: 'relay' | 'forwarder', options: C
       clearInterval(progress);
     }
     const setupSeconds = (performance.now() - start) / 1000;
+    const setupProfile = options.profile ? await target.profile('stop') : null;
     const generatorFiles = generatorOpenFiles();
     // idle: let pending writes, timers and the checkpoint worker settle before measuring
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -136,6 +142,7 @@ export async function measureConnections(kind: 'relay' | 'forwarder', options: C
       generatorOpenFiles: generatorFiles,
       setupCpuSeconds: idle.cpuSeconds - base.cpuSeconds,
       heapSnapshot,
+      setupProfile,
       newChats,
       problems: load.problems(),
     };

@@ -8,7 +8,7 @@ import { measureTransfers, type TransfersResult } from './scale-transfers';
 import { childBuild, Pinning } from './targets';
 
 const USAGE = `Usage: npm run bench:relay -- scale [connections] [transfers] [restart] [--quick] [--no-pin] [--from-source]
-  connections: [--connections 15000] [--agent-share 0.2] [--setup-timeout 900] [--heap-snapshot]
+  connections: [--connections 15000] [--agent-share 0.2] [--setup-timeout 900] [--heap-snapshot] [--profile]
   transfers:   [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10] [--transfer-chats 50] [--period 1000]
   restart:     [--clients 10000] [--agent-share 0.2] [--storm-rate 2000] [--storm-timeout 120]
   common:      [--synchronous FULL|NORMAL] [--concurrency 50]
@@ -25,6 +25,7 @@ const { values: args, positionals } = parseArgs({
     'agent-share': { type: 'string' },
     'setup-timeout': { type: 'string' },
     'heap-snapshot': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
     customers: { type: 'string' },
     agents: { type: 'string' },
     rate: { type: 'string' },
@@ -137,6 +138,7 @@ function reportConnections(relay: ConnectionsResult, forwarder: ConnectionsResul
     notes.push(
       `${r.target}: RSS ${f1(r.baseRssMb)} MB with no connection, ${f1(r.idleRssMb)} MB with ${int(r.connected)} idle (peak ${f1(r.peakRssMb)}); per connection: V8 heap ${f2(r.heapKb)} KB used (${f2(r.heapTotalKb)} KB reserved), outside the heap ${f2(r.externalKb)} KB` +
         (r.heapSnapshot ? `; heap snapshot ${r.heapSnapshot}` : '') +
+        (r.setupProfile ? `; CPU profile of the set-up ${r.setupProfile}` : '') +
         (r.problems ? `; ${r.problems}` : ''),
     );
   }
@@ -202,6 +204,7 @@ try {
       concurrency,
       setupTimeoutSeconds: positive('setup-timeout', args['setup-timeout'], quick ? 120 : 900),
       heapSnapshot: args['heap-snapshot'],
+      profile: args.profile,
       newChats: quick ? 20 : 100,
     } as const;
     process.stderr.write(`connections: ${agents} agents + ${customers} customers on the relay, then on the forwarder...\n`);

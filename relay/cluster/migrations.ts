@@ -183,6 +183,16 @@ export const pgMigrations: PgMigration[] = [
       CREATE INDEX ratings_rated_at ON ratings (rated_at);
     `,
   },
+  {
+    version: 8,
+    name: 'live-chats-by-agent',
+    // an agent's welcome lists the live chats they are in: read through these instead of every live chat
+    sql: `
+      CREATE INDEX sessions_live_by_owner ON sessions (owner_id) WHERE state <> 'closed';
+      CREATE INDEX sessions_live_listeners ON sessions USING gin (listeners) WHERE state <> 'closed';
+      CREATE INDEX sessions_offered ON sessions (created_at) WHERE pending_transfer IS NOT NULL AND state <> 'closed';
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = pgMigrations.at(-1)!.version;

@@ -627,6 +627,29 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
     );
   }
 
+  async listLiveSessionsOf(agentId: AgentId): Promise<SessionSummary[]> {
+    // each arm has its index (migration 8); any pending offer is read and checked here, there are few
+    const rows = await this.query<SessionRow>(
+      `SELECT * FROM sessions WHERE state <> 'closed'
+         AND (owner_id = $1 OR listeners @> ARRAY[$1::text] OR pending_transfer IS NOT NULL)
+       ORDER BY created_at, id`,
+      [agentId],
+    );
+    return rows.map(toSession).filter((session) => inAudience(session, agentId));
+  }
+
+  async listQueuedSessions(limit: number): Promise<SessionSummary[]> {
+    const rows = await this.query<SessionRow>(`SELECT * FROM sessions WHERE state = 'queued' ORDER BY created_at, id LIMIT $1`, [
+      limit,
+    ]);
+    return rows.map(toSession);
+  }
+
+  async countQueued(): Promise<number> {
+    const [row] = await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM sessions WHERE state = 'queued'`);
+    return row?.n ?? 0;
+  }
+
   async openChatCounts(): Promise<Map<AgentId, number>> {
     const rows = await this.query<{ owner_id: string; n: number }>(
       `SELECT owner_id, count(*)::int AS n FROM sessions WHERE state = 'active' GROUP BY owner_id`,

@@ -28,6 +28,9 @@ export function sqliteReads(store: SqliteRelayStore): RelayStore {
     setIdle: (id: AgentId, idle: boolean) => written(() => store.setIdle(id, idle)),
     getSession: (id: SessionId) => settled(() => store.getSession(id)),
     listLiveSessions: () => settled(() => store.listLiveSessions()),
+    listLiveSessionsOf: (agentId: AgentId) => settled(() => store.listLiveSessionsOf(agentId)),
+    listQueuedSessions: (limit: number) => settled(() => store.listQueuedSessions(limit)),
+    countQueued: () => settled(() => store.countQueued()),
     openChatCounts: () => settled(() => store.openChatCounts()),
     listPendingTransfers: () => settled(() => store.listPendingTransfers()),
     eventsAfter: (sessionId: SessionId, afterSeq: number, limit?: number) =>

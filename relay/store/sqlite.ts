@@ -27,7 +27,7 @@ import {
   type TransferOffer,
   TransferOfferSchema,
 } from '../../common/domain';
-import { clientIdOf, type Derived, fold } from '../core/model';
+import { clientIdOf, type Derived, fold, inAudience } from '../core/model';
 import type { Account, AccountPatch, NewAccount } from '../ports';
 import { eventJson } from '../wire';
 import { SqliteAttachments } from './attachments';
@@ -514,12 +514,34 @@ export class SqliteRelayStore {
   }
 
   listLiveSessions(): SessionSummary[] {
-    return this.stmt.liveSessions.all().map((row) => this.sessions.get(row.id) ?? this.remember(this.toSession(row)));
+    return this.stmt.liveSessions.all().map((row) => this.cached(row));
+  }
+
+  /** The live chats whose audience the agent is in (owner, listener, or named by the offer), oldest first. */
+  listLiveSessionsOf(agentId: AgentId): SessionSummary[] {
+    // read through indexes (owner, listener, any pending offer), so a welcome does not read every live chat
+    return this.stmt.liveSessionsOf
+      .all(agentId, agentId)
+      .map((row) => this.cached(row))
+      .filter((session) => inAudience(session, agentId));
+  }
+
+  /** The queued chats, oldest first, at most `limit` of them. */
+  listQueuedSessions(limit: number): SessionSummary[] {
+    return this.stmt.queuedSessions.all(limit).map((row) => this.cached(row));
+  }
+
+  countQueued(): number {
+    return this.stmt.countQueued.get()!.n;
+  }
+
+  private cached(row: SessionRow): SessionSummary {
+    return this.sessions.get(row.id) ?? this.remember(this.toSession(row));
   }
 
   /** The chat at the head of each queue (one per team, and one for chats of no team), oldest first. */
   queueHeads(): SessionSummary[] {
-    return this.stmt.queueHeads.all().map((row) => this.sessions.get(row.id) ?? this.remember(this.toSession(row)));
+    return this.stmt.queueHeads.all().map((row) => this.cached(row));
   }
 
   logsInWindow(since: number, until: number): SessionEvent[] {
@@ -854,6 +876,17 @@ function prepareStatements(db: Database.Database) {
     liveSessions: db.prepare<[], SessionRow>(
       "SELECT * FROM sessions WHERE state != 'closed' ORDER BY created_at, rowid",
     ),
+    liveSessionsOf: db.prepare<[string, string], SessionRow>(
+      `SELECT * FROM sessions WHERE state != 'closed' AND id IN (
+         SELECT id FROM sessions WHERE owner_id = ? AND state != 'closed'
+         UNION ALL SELECT session_id FROM listeners WHERE agent_id = ?
+         UNION ALL SELECT id FROM sessions WHERE pending_transfer IS NOT NULL AND state != 'closed'
+       ) ORDER BY created_at, rowid`,
+    ),
+    queuedSessions: db.prepare<[number], SessionRow>(
+      "SELECT * FROM sessions WHERE state = 'queued' ORDER BY created_at, rowid LIMIT ?",
+    ),
+    countQueued: db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sessions WHERE state = 'queued'"),
     queueHeads: db.prepare<[], SessionRow>(
       `SELECT * FROM (
          SELECT *, rowid AS arrival, row_number() OVER (PARTITION BY team ORDER BY created_at, rowid) AS place

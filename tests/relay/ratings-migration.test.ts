@@ -1,9 +1,10 @@
-// SQLite schema migration 9 (ratings): a version 8 database keeps its chats, and then holds one rating per chat.
+// SQLite schema migrations 9 (ratings: a version 8 database keeps its chats, and then holds one rating per chat) and
+// 10 (the indexes an agent's welcome reads through).
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
-import { migrations } from '../../relay/store/migrations';
+import { LATEST_VERSION, migrations } from '../../relay/store/migrations';
 import { openSqliteStore } from '../../relay/store/sqlite';
 import { tempDir } from './helpers';
 
@@ -26,7 +27,7 @@ it('a version 8 database gains the ratings table, keeps its chats, and refuses a
 
   const store = openSqliteStore(dir, {});
   try {
-    expect(store.db.pragma('user_version', { simple: true })).toBe(9);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(store.db.prepare('SELECT id FROM sessions').all()).toEqual([{ id: 's1' }]);
     store.transaction(() => store.addRating('s1', 4, 'Quick and kind.', 10));
     expect(store.db.prepare('SELECT session_id, score, comment, rated_at FROM ratings').all()).toEqual([
@@ -34,6 +35,35 @@ it('a version 8 database gains the ratings table, keeps its chats, and refuses a
     ]);
     expect(() => store.transaction(() => store.addRating('s1', 2, null, 11))).toThrow(/UNIQUE/);
     expect(() => store.transaction(() => store.addRating('s2', 9, null, 11))).toThrow(/CHECK/);
+  } finally {
+    store.close();
+  }
+});
+
+it('a version 9 database gains the indexes that read an agent\'s live chats, and keeps its chats and listeners', () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  const db = new Database(path.join(dir, 'relay.sqlite'));
+  for (const migration of migrations.filter((m) => m.version <= 9)) migration.up(db);
+  db.pragma('user_version = 9');
+  db.prepare(
+    `INSERT INTO sessions (id, customer_name, state, owner_id, pending_transfer, created_at, closed_at, last_seq)
+     VALUES ('s1', 'Pat', 'active', 'alice', NULL, 1, NULL, 0), ('s2', 'Sam', 'active', 'carol', NULL, 2, NULL, 0)`,
+  ).run();
+  db.prepare(`INSERT INTO listeners (session_id, agent_id, position) VALUES ('s2', 'alice', 0)`).run();
+  db.close();
+
+  const store = openSqliteStore(dir, {});
+  try {
+    expect(store.db.pragma('user_version', { simple: true })).toBe(10);
+    const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'").all();
+    expect(indexes).toEqual(
+      expect.arrayContaining([{ name: 'sessions_live_by_owner' }, { name: 'sessions_offered' }, { name: 'listeners_by_agent' }]),
+    );
+    expect(store.listLiveSessionsOf('alice').map((s) => [s.id, s.ownerId, s.listeners])).toEqual([
+      ['s1', 'alice', []],
+      ['s2', 'carol', ['alice']],
+    ]);
   } finally {
     store.close();
   }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SessionEvent, SessionSummary } from '../../common/domain';
+import type { SessionEvent, SessionSummary, TransferOffer } from '../../common/domain';
 import { LATEST_VERSION, migrations } from '../../relay/store/migrations';
 import { openSqliteStore, type SqliteRelayStore } from '../../relay/store/sqlite';
 import { tempDir } from './helpers';
@@ -386,6 +386,80 @@ describe('directory and open-chat counts kept in memory', () => {
     expect(relay.listAccounts()[1]?.name).toBe('Bea');
     relay.directoryVersion();
     expect(relay.listAccounts()[1]?.name).toBe('Beatrice');
+  });
+});
+
+describe("reads that do not grow with every live chat", () => {
+  const offer = (sessionId: string, over: Partial<TransferOffer>): TransferOffer => ({
+    id: `tr_${sessionId}`,
+    sessionId,
+    fromId: 'alice',
+    offeredBy: 'alice',
+    toId: null,
+    note: null,
+    createdAt: 1,
+    expiresAt: null,
+    ...over,
+  });
+  const billing = { id: 'billing', name: 'Billing' };
+
+  it("an agent's live chats are those they own, listen to or are offered (alone or with their team), from cache or file", () => {
+    const dir = freshDir();
+    const store = open(dir);
+    store.transaction(() => {
+      store.putSession(session('owned', { ownerId: 'bob', createdAt: 5 }));
+      store.putSession(session('listened', { ownerId: 'carol', listeners: ['dave', 'bob'], createdAt: 2 }));
+      store.putSession(session('offered', { pendingTransfer: offer('offered', { toId: 'bob' }), createdAt: 3 }));
+      store.putSession(
+        session('team', { pendingTransfer: offer('team', { toTeam: billing, candidates: ['carol', 'bob'] }), createdAt: 4 }),
+      );
+      store.putSession(session('queued', { state: 'queued', ownerId: null, createdAt: 1 }));
+      store.putSession(session('others', { pendingTransfer: offer('others', { toId: 'carol' }), listeners: ['dave'], createdAt: 6 }));
+      store.putSession(session('team-without-bob', { pendingTransfer: offer('team-without-bob', { toTeam: billing, candidates: ['carol'] }) }));
+      store.putSession(session('closed', { ownerId: 'bob', listeners: ['bob'], state: 'closed', closedAt: 9 }));
+    });
+    const bobs = ['listened', 'offered', 'team', 'owned'];
+    expect(store.listLiveSessionsOf('bob').map((s) => s.id)).toEqual(bobs);
+    expect(store.listLiveSessionsOf('erin')).toEqual([]);
+    // the owner of the offered chats (the offer's sender is not named by it)
+    expect(store.listLiveSessionsOf('alice').map((s) => s.id)).toEqual(['team-without-bob', 'offered', 'team', 'others']);
+    expect(store.listLiveSessionsOf('dave').map((s) => s.id)).toEqual(['listened', 'others']);
+    // the same answer from the file, with nothing cached
+    store.close();
+    const again = open(dir);
+    expect(again.listLiveSessionsOf('bob')).toEqual(again.listLiveSessions().filter((s) => bobs.includes(s.id)));
+    expect(again.listLiveSessionsOf('bob').map((s) => s.id)).toEqual(bobs);
+    // read through indexes: no statement of the welcome walks every live chat
+    const plan = again.db
+      .prepare(`EXPLAIN QUERY PLAN ${(again as unknown as { stmt: { liveSessionsOf: { source: string } } }).stmt.liveSessionsOf.source}`)
+      .all('bob', 'bob')
+      .map((row) => (row as { detail: string }).detail);
+    expect(plan).toEqual(
+      expect.arrayContaining([
+        'SEARCH sessions USING INDEX sessions_live_by_owner (owner_id=?)',
+        expect.stringMatching(/^SEARCH listeners USING (COVERING )?INDEX listeners_by_agent \(agent_id=\?\)$/),
+        // only the chats with an offer pending: a partial index
+        'SCAN sessions USING INDEX sessions_offered',
+      ]),
+    );
+    expect(plan.filter((step) => /^SCAN (sessions|listeners)$/.test(step))).toEqual([]);
+  });
+
+  it('the queue is read oldest first up to a limit, and counted without reading its chats', () => {
+    const store = open(freshDir());
+    store.transaction(() => {
+      store.putSession(session('late', { state: 'queued', ownerId: null, createdAt: 30 }));
+      store.putSession(session('early', { state: 'queued', ownerId: null, createdAt: 10 }));
+      store.putSession(session('active', { createdAt: 5 }));
+      store.putSession(session('middle', { state: 'queued', ownerId: null, createdAt: 20, team: 'billing' }));
+      store.putSession(session('gone', { state: 'closed', ownerId: null, closedAt: 40, createdAt: 1 }));
+    });
+    expect(store.listQueuedSessions(10).map((s) => s.id)).toEqual(['early', 'middle', 'late']);
+    expect(store.listQueuedSessions(2).map((s) => s.id)).toEqual(['early', 'middle']);
+    expect(store.countQueued()).toBe(3);
+    store.transaction(() => store.putSession(session('early', { createdAt: 10 })));
+    expect(store.countQueued()).toBe(2);
+    expect(store.listQueuedSessions(10).map((s) => s.id)).toEqual(['middle', 'late']);
   });
 });
 

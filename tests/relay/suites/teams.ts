@@ -147,6 +147,42 @@ export function teamsSuite(start: StartRelay): void {
   });
 
   describe('transfer to a team', () => {
+    it('an agent signing in again is sent the live chats they own, listen to or are offered, alone or with their team, and no closed or other chat', async () => {
+      const { relay, maria } = await withTeams();
+      const alice = await agent(relay, 'alice');
+      const carol = await agent(relay, 'carol');
+      // alice hands Dana's chat to carol and listens to it
+      const dana = await customer(relay, 'Dana');
+      await alice.event('assigned', dana.sessionId);
+      const toCarol = await alice.ok({ type: 'offer-transfer', sessionId: dana.sessionId, to: 'carol' });
+      await carol.session(dana.sessionId, (s) => s.pendingTransfer?.id === toCarol.transferId);
+      await carol.ok({ type: 'accept-transfer', sessionId: dana.sessionId, transferId: toCarol.transferId });
+      const bob = await agent(relay, 'bob');
+      // Technical's chat is alice's, and she offers it to Billing (bob and carol)
+      const tess = await customer(relay, 'Tess', 'tech');
+      await alice.event('assigned', tess.sessionId);
+      const toBilling = await offerToTeam(alice, tess.sessionId);
+      await bob.session(tess.sessionId, (s) => s.pendingTransfer?.id === toBilling);
+      // Billing's chats go to bob, who has none: one he closes, one he keeps
+      const finn = await customer(relay, 'Finn', 'billing');
+      await bob.event('assigned', finn.sessionId);
+      await bob.ok({ type: 'close-chat', sessionId: finn.sessionId });
+      const gus = await customer(relay, 'Gus', 'billing');
+      await bob.event('assigned', gus.sessionId);
+      // and offers Gus's chat to alice
+      const toAlice = await bob.ok({ type: 'offer-transfer', sessionId: gus.sessionId, to: 'alice' });
+      await maria.session(gus.sessionId, (s) => s.pendingTransfer?.id === toAlice.transferId);
+      const welcomed = async (user: string) => {
+        const again = await agent(relay, user);
+        return (again.frames.find((f) => f.type === 'welcome')!.sessions as Frame[]).map((s) => s.id);
+      };
+      expect(await welcomed('alice')).toEqual([dana.sessionId, tess.sessionId, gus.sessionId]);
+      expect(await welcomed('bob')).toEqual([tess.sessionId, gus.sessionId]);
+      // carol may listen in and maria is a manager: their Dashboard shows every live chat
+      expect(await welcomed('carol')).toEqual([dana.sessionId, tess.sessionId, gus.sessionId]);
+      expect(await welcomed('maria')).toEqual([dana.sessionId, tess.sessionId, gus.sessionId]);
+    });
+
     it('is shown to the Present members with capacity; the first to accept gets it and the other sees it disappear', async () => {
       const { alice, bob, carol, dana, maria, sessionId } = await chatWithBillingPresent();
       const transferId = await offerToTeam(alice, sessionId);
