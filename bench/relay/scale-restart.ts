@@ -19,6 +19,8 @@ export interface RestartOptions {
   concurrency: number;
   /** how long the clients get to come back before the run is called */
   stormTimeoutSeconds: number;
+  /** a CPU profile of the relay from its restart until every client is back */
+  profile: boolean;
 }
 
 export interface RestartResult {
@@ -35,6 +37,8 @@ export interface RestartResult {
   attempts: number;
   /** agents that gave up on a welcome slower than RelayLink's 15 s and connected again */
   helloTimeouts: number;
+  /** the .cpuprofile of the storm, when asked for */
+  stormProfile: string | null;
   sent: number;
   /** sent before the kill but not acknowledged when it came (resent after the restart) */
   unackedAtKill: number;
@@ -122,6 +126,7 @@ export async function measureRestart(options: RestartOptions): Promise<RestartRe
     await target.kill();
     const unackedAtKill = all.reduce((n, c) => n + c.outbox.size, 0);
     target = await restartRelay(target.dataDir!, port, relayOptions);
+    if (options.profile) await target.profile('start');
     const restartSeconds = (performance.now() - killedAt) / 1000;
     process.stderr.write(`restart: relay killed and listening again after ${restartSeconds.toFixed(1)} s; ${unackedAtKill} messages were unacknowledged at the kill\n`);
     progress = setInterval(() => {
@@ -132,6 +137,7 @@ export async function measureRestart(options: RestartOptions): Promise<RestartRe
     const resumed = (c: StormClient) => back(c) && c.resumedAt !== null && sent >= total;
     await until(() => all.every(resumed), options.stormTimeoutSeconds * 1000);
     clearInterval(progress);
+    const stormProfile = options.profile ? await target.profile('stop') : null;
     const greeted = all.filter(back);
     const allBackSeconds = (Math.max(...greeted.map((c) => c.greetedAt!)) - killedAt) / 1000;
     const allResumedSeconds = (Math.max(...greeted.map((c) => c.resumedAt ?? Number.POSITIVE_INFINITY)) - killedAt) / 1000;
@@ -165,6 +171,7 @@ export async function measureRestart(options: RestartOptions): Promise<RestartRe
       unackedAtKill,
       ...counts,
       unacknowledgedAtEnd: all.reduce((n, c) => n + c.outbox.size, 0),
+      stormProfile,
     };
   } finally {
     for (const client of all) client.stop();

@@ -10,7 +10,7 @@ import { childBuild, Pinning } from './targets';
 const USAGE = `Usage: npm run bench:relay -- scale [connections] [transfers] [restart] [--quick] [--no-pin] [--from-source]
   connections: [--connections 15000] [--agent-share 0.2] [--setup-timeout 900] [--heap-snapshot] [--profile]
   transfers:   [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10] [--transfer-chats 50] [--period 1000]
-  restart:     [--clients 10000] [--agent-share 0.2] [--storm-rate 2000] [--storm-timeout 120]
+  restart:     [--clients 10000] [--agent-share 0.2] [--storm-rate 2000] [--storm-timeout 120] [--profile]
   common:      [--synchronous FULL|NORMAL] [--concurrency 50]
   With no figure named, all three run (about 10-20 minutes on two shared cores; --quick: a small smoke run).`;
 
@@ -189,7 +189,7 @@ function reportRestart(r: RestartResult): void {
     aim: '(reported: jittered backoff spreads the herd)',
     met: null,
   });
-  notes.push(`restart: ${int(r.clients)} clients set up in ${f1(r.setupSeconds)} s before the storm`);
+  notes.push(`restart: ${int(r.clients)} clients set up in ${f1(r.setupSeconds)} s before the storm${r.stormProfile ? `; CPU profile of the storm ${r.stormProfile}` : ""}`);
 }
 
 const started = new Date();
@@ -240,6 +240,7 @@ try {
         pinning,
         concurrency,
         stormTimeoutSeconds: positive('storm-timeout', args['storm-timeout'], quick ? 60 : 120),
+        profile: args.profile,
       }),
     );
   }

@@ -283,7 +283,9 @@ export class SqliteRelayStore {
       return;
     }
     // even a batch that acknowledges nothing is synced, so a later answer that reads it (a duplicate send) is not early
-    this.unsynced.push(...tasks, noop);
+    // one by one: a batch can hold more waiting tasks (a sign-in storm's greetings) than a call has room for arguments
+    for (const task of tasks) this.unsynced.push(task);
+    this.unsynced.push(noop);
     this.startSync();
   }
 
@@ -757,7 +759,7 @@ export class SqliteRelayStore {
       // attachments first, to learn which contents no other chat names: their files go once this commit is on disk
       const { removed, orphans } = this.attachments.purgeSessions(ids);
       deleted.attachments = removed;
-      this.orphanFiles.push(...orphans);
+      for (const file of orphans) this.orphanFiles.push(file);
       for (const table of this.chatTables) {
         const quoted = `"${table.replace(/"/g, '""')}"`;
         const changes = this.db.prepare(`DELETE FROM ${quoted} WHERE session_id IN (SELECT value FROM json_each(?))`).run(list).changes;

@@ -488,6 +488,18 @@ describe('durable acknowledgements (synchronous FULL with group commit)', () => 
     expect(order.at(-1)).toBe('now');
   });
 
+  it('a batch with more waiting tasks than a call takes arguments (a sign-in storm) acknowledges them all, in order', async () => {
+    const store = open(freshDir(), { groupCommit: true, synchronous: 'FULL' });
+    store.transaction(() => store.putSession(session('s1')));
+    const ran: number[] = [];
+    const waiting = 300_000;
+    for (let i = 0; i < waiting; i++) store.afterCommit(() => ran.push(i));
+    store.flush();
+    await new Promise<void>((resolve) => store.afterCommit(resolve));
+    expect(ran.length).toBe(waiting);
+    expect(ran.every((n, i) => n === i)).toBe(true);
+  });
+
   it('a batch written while an fsync is in flight is committed when it returns, and acknowledged after its own', async () => {
     const store = open(freshDir(), { groupCommit: true, synchronous: 'FULL' });
     const order: string[] = [];
