@@ -35,6 +35,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     sequence: { sequencer: QuickestFirst },
+    // the customer page the relay serves, built into the sandbox (dist/ is not copied into it)
+    globalSetup: ['tests/mutation-customer-page.setup.ts'],
     // a test that fails once under load (two shared cores, socket timing) must fail again before it fails the dry run
     // or kills a mutant
     retry: 1,

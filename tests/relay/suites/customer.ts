@@ -115,7 +115,7 @@ export function customerSuite(start: StartRelay): void {
       await alice.event('assigned', sessionId);
       const early = await post(relay, '/chat/rating', { token: customer.token, score: 5 });
       expect(early.status).toBe(409);
-      expect(await early.json()).toMatchObject({ message: 'A chat can be rated once it has ended.' });
+      expect(await early.json()).toEqual({ code: 'forbidden', message: 'A chat can be rated once it has ended.' });
 
       await alice.ok({ type: 'close-chat', sessionId });
       const rated = await post(relay, '/chat/rating', { token: customer.token, score: 4, comment: 'Quick and kind.' });
@@ -124,7 +124,7 @@ export function customerSuite(start: StartRelay): void {
 
       const twice = await post(relay, '/chat/rating', { token: customer.token, score: 1 });
       expect(twice.status).toBe(409);
-      expect(await twice.json()).toMatchObject({ message: 'This chat has been rated already.' });
+      expect(await twice.json()).toEqual({ code: 'forbidden', message: 'This chat has been rated already.' });
       const { events } = await alice.ok({ type: 'fetch-events', sessionId, afterSeq: 0 });
       expect(events.filter((e: Frame) => e.kind === 'rated')).toHaveLength(1);
 
@@ -169,6 +169,37 @@ export function customerSuite(start: StartRelay): void {
       expect(requests.map((r: Frame) => r.id)).toContain(requestId);
       const bad = await post(relay, '/chat/offline', { name: 'Noor', email: 'nope', message: 'Hi' });
       expect(bad.status).toBe(400);
+    });
+
+    it('an offline message is kept as a chat the customer opened and closed, holding their message: no agent is given it', async () => {
+      const relay = await relayWith();
+      const maria = await agent(relay, 'maria');
+      const left = await post(relay, '/chat/offline', { name: 'Noor', email: 'noor@example.com', message: 'Call me back.' });
+      expect(left.status).toBe(201);
+      const { requestId } = (await left.json()) as { requestId: string };
+      const { request } = await maria.next((f: Frame) => f.type === 'request' && f.request.id === requestId);
+      // no topic chosen: the request is titled plainly, open, with the message as its transcript
+      expect(request).toMatchObject({
+        title: 'Offline message',
+        status: 'open',
+        assigneeId: null,
+        transcript: [{ author: 'Noor', text: 'Call me back.' }],
+      });
+
+      const { events } = await maria.ok({ type: 'fetch-events', sessionId: request.sessionId, afterSeq: 0 });
+      expect(events.map((e: Frame) => e.kind)).toEqual(['opened', 'message', 'request-created', 'closed']);
+      expect(events[0]).toMatchObject({ customerName: 'Noor', email: 'noor@example.com' });
+      expect(events[0]).not.toHaveProperty('topic');
+      expect(events[1]).toMatchObject({ author: { kind: 'customer', name: 'Noor' }, text: 'Call me back.' });
+      expect(events[3]).toMatchObject({ by: { kind: 'customer', name: 'Noor' } });
+
+      // closed, so it is no live chat: a manager signing in now is not shown it, and an agent coming Present is not given it
+      const later = await agent(relay, 'maria');
+      const welcome = later.frames.find((f: Frame) => f.type === 'welcome');
+      expect(welcome?.sessions.map((s: Frame) => s.id)).not.toContain(request.sessionId);
+      const alice = await agent(relay, 'alice');
+      const customer = track(await connectCustomer(relay, { name: 'Dana' }));
+      expect(await alice.event('assigned')).toMatchObject({ sessionId: customer.sessionId });
     });
   });
 }
