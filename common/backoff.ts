@@ -43,6 +43,18 @@ export class Backoff {
     return Math.floor(r * ceiling);
   }
 
+  /**
+   * The delay before the next attempt when the other side said to wait `retryAfterMs` (Retry-After): a random time
+   * in [retryAfterMs, 2 × retryAfterMs), at most the cap. The attempt count (the ceiling of the next unexplained
+   * failure) is left as it was, so a client told "in 2 s" several times running keeps coming back every few seconds
+   * instead of every 30.
+   */
+  told(retryAfterMs: number): number {
+    const wait = Math.min(Math.max(0, retryAfterMs), this.capMs);
+    const r = Math.min(Math.max(this.random(), 0), 1);
+    return Math.min(this.capMs, Math.floor(wait + r * wait));
+  }
+
   connected(): void {
     this.connectedAt = this.now();
   }
@@ -83,4 +95,11 @@ export function wait(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** An HTTP Retry-After header in milliseconds: whole seconds (an HTTP date is not used by the relay); null otherwise. */
+export function retryAfterHeaderMs(header: string | string[] | undefined): number | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\s*\d{1,6}\s*$/.test(value)) return null;
+  return Number(value) * 1000;
 }

@@ -302,6 +302,11 @@ export const RelayFrameSchema = z.discriminatedUnion('type', [
     teams: z.array(TeamSchema).optional(),
     /** what uploads the relay takes (absent from relays without attachments) */
     attachments: AttachmentLimitsSchema.optional(),
+    /**
+     * to a connection that signed in with the password: its next connections send `Authorization: Bearer <token>`
+     * instead (no password check per reconnect); a 401 to it means sign in with the password again
+     */
+    signInToken: z.string().optional(),
   }),
   /** an agent's presence, open-chat count, teams, capacity or role changed */
   z.object({ type: z.literal('presence'), agent: AgentInfoSchema }),

@@ -36,6 +36,8 @@ export interface Connection {
   remote: string;
   /** the agent, for agent connections */
   agentId: AgentId | null;
+  /** signed in with the password: its welcome carries a sign-in token for the connections after it */
+  issueToken: boolean;
   /** the chat, for customer connections once they said hello */
   sessionId: SessionId | null;
   ready: boolean;
@@ -92,6 +94,7 @@ export class Connections implements LocalSockets {
       kind,
       remote,
       agentId,
+      issueToken: false,
       sessionId: null,
       ready: false,
       held: null,

@@ -122,6 +122,10 @@ export interface DirectoryStore {
   /** false when there was no such team; its members leave it */
   removeTeam(id: TeamId): Promise<boolean>;
   directoryVersion(): Promise<number>;
+  /** keeps a sign-in token's hash for the agent until `expiresAt` (a new password, disabling or removing drops them) */
+  issueAgentToken(tokenHash: string, agentId: AgentId, now: number, expiresAt: number): Promise<void>;
+  /** the agent a sign-in token was issued to, while it has not expired */
+  agentForToken(tokenHash: string, now: number): Promise<AgentId | null>;
 }
 
 /** Durable state read outside commands (sign-in, welcome, history). */

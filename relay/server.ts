@@ -9,7 +9,6 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import {
-  type AgentId,
   type AttachmentLimits,
   DEFAULT_ATTACHMENT_MAX_BYTES,
   defaultAttachmentTypes,
@@ -42,7 +41,8 @@ import { type Clock, type Log, type LogEntry, StoreUnavailable } from './ports';
 import { type RetentionOptions, RetentionSweeper } from './retention';
 import { defaultSignInLimits, type SignInLimits } from './sign-in';
 import { loadTls, type TlsFiles } from './tls';
-import { createAuthenticator, createUpgradeGate, rejectUpgrade } from './upgrade';
+import { issueAgentToken } from './agent-tokens';
+import { type Admitted, createAuthenticator, createUpgradeGate, rejectUpgrade } from './upgrade';
 
 export interface RelayOptions {
   host?: string;
@@ -309,7 +309,17 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       if (conn.ready) return connections.sendError(conn, command.id, 'bad-frame', 'hello was already accepted on this connection.');
       // registered before the greeting is read, so nothing committed meanwhile is missed; held until it is sent
       connections.registerAgent(conn, hub.seesDashboard(agentId));
-      const greeting = pageWelcome(await hub.agentHello(agentId, command.id, command.resume), pageBytes);
+      // a token for the connections after this one, when this one paid for the password (relay/agent-tokens.ts)
+      const token = conn.issueToken
+        ? await issueAgentToken(store, agentId, clock.now()).catch((error: unknown) => {
+            // without one the client keeps signing in with the password: slower, not wrong
+            log({ event: 'internal-error', where: 'sign-in-token', error: String(error) });
+            return null;
+          })
+        : null;
+      const frames = await hub.agentHello(agentId, command.id, command.resume);
+      if (token !== null && frames[0]?.type === 'welcome') frames[0] = { ...frames[0], signInToken: token };
+      const greeting = pageWelcome(frames, pageBytes);
       conn.sessionPages = greeting.pages;
       connections.greet(conn, greeting.frames);
       runner.afterCommit(() => metrics.answered('hello', readAt));
@@ -452,8 +462,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     }
   }
 
-  const onConnection = (ws: RelaySocket, socket: Duplex, kind: 'agent' | 'customer', agentId: AgentId | null, remote: string) => {
+  const onConnection = (ws: RelaySocket, socket: Duplex, admitted: Admitted) => {
+    const { agentId, remote } = admitted;
+    const kind = agentId ? 'agent' : 'customer';
     const conn = connections.add(ws, socket, kind, agentId, remote);
+    conn.issueToken = admitted.via === 'password';
     const send = ws.send.bind(ws);
     ws.send = ((...args: Parameters<WebSocket['send']>) => {
       metrics.frameOut(kind);
@@ -472,7 +485,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   };
 
   const allowedOrigins = new Set<string>();
-  const authenticator = createAuthenticator(store, signInLimits, log);
+  const authenticator = createAuthenticator(store, signInLimits, log, () => clock.now());
   const gate = createUpgradeGate({
     allowedOrigins,
     admission,
@@ -504,14 +517,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     if (closing) return refuseDraining(socket, req.socket.remoteAddress ?? 'unknown');
     const admitted = await gate.admit(req, socket);
     if (!admitted) return;
-    const { agentId, remote, release } = admitted;
     if (closing) {
-      release();
-      return refuseDraining(socket, remote);
+      admitted.release();
+      return refuseDraining(socket, admitted.remote);
     }
-    wss.handleUpgrade(req, socket, head, (ws) =>
-      onConnection(ws, socket, agentId ? 'agent' : 'customer', agentId, remote),
-    );
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, socket, admitted));
   };
 
   // -------------------------------------------------------------------------------------------

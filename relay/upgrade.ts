@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AgentId } from '../common/domain';
 import { AGENT_PATH, CUSTOMER_PATH } from '../common/protocol';
+import { agentTokenHash, parseBearer } from './agent-tokens';
 import { decoyHash, parseBasicAuth } from './auth';
 import { type Admission, remoteAddress } from './limits';
 import type { Log, RelayStore } from './ports';
@@ -26,7 +27,8 @@ export const BASIC_CHALLENGE = 'WWW-Authenticate: Basic realm="baton", charset="
 export const retryAfter = (ms: number) => `Retry-After: ${Math.max(1, Math.ceil(ms / 1000))}\r\n`;
 
 export type SignInOutcome =
-  | { kind: 'signed-in'; agentId: AgentId }
+  /** `via`: a password is answered with a token for the connections after this one (relay/agent-tokens.ts) */
+  | { kind: 'signed-in'; agentId: AgentId; via: 'password' | 'token' }
   /** wrong or missing credentials: 401 */
   | { kind: 'refused'; user: string | null; reason: string; failures?: { user: number; address: number } }
   /** too many failures for this user name or address: 429 */
@@ -43,7 +45,12 @@ export interface Authenticator {
  * Checks `Authorization: Basic …` against the accounts. An unknown user name costs the same scrypt and the same
  * throttle as a wrong password, so neither the time nor the answer tells whether an account exists.
  */
-export function createAuthenticator(store: Pick<RelayStore, 'getAccount'>, limits: SignInLimits, log: Log): Authenticator {
+export function createAuthenticator(
+  store: Pick<RelayStore, 'getAccount' | 'agentForToken'>,
+  limits: SignInLimits,
+  log: Log,
+  now: () => number = Date.now,
+): Authenticator {
   /** verified user+password → the hash they matched */
   const verified = new Map<string, string>();
   const checker = new PasswordChecker(limits);
@@ -51,13 +58,22 @@ export function createAuthenticator(store: Pick<RelayStore, 'getAccount'>, limit
   const decoy = decoyHash();
   return {
     async signIn(header, address) {
+      if (header?.trimStart().startsWith('Bearer ')) {
+        // a token is 256 random bits: guessing is hopeless, so a wrong one is not throttled, only refused (the client
+        // then signs in with the password)
+        const token = parseBearer(header);
+        const agentId = token === null ? null : await store.agentForToken(agentTokenHash(token), now());
+        const account = agentId === null ? null : await store.getAccount(agentId);
+        if (!account) return { kind: 'refused', user: agentId, reason: token === null ? 'unreadable token' : 'unknown or expired token' };
+        return { kind: 'signed-in', agentId: account.id, via: 'token' };
+      }
       const credentials = parseBasicAuth(header);
       if (!credentials) return { kind: 'refused', user: null, reason: header ? 'unreadable credentials' : 'no credentials' };
       const { user, password } = credentials;
       const account = await store.getAccount(user);
       const key = `${user}\0${createHash('sha256').update(password).digest('base64url')}`;
       // the right password, checked before: no guess to throttle and no scrypt to pay
-      if (account && verified.get(key) === account.passwordHash) return { kind: 'signed-in', agentId: account.id };
+      if (account && verified.get(key) === account.passwordHash) return { kind: 'signed-in', agentId: account.id, via: 'password' };
       const verdict = throttle.check(user, address);
       if (!verdict.ok) return { kind: 'throttled', user, retryAfterMs: verdict.retryAfterMs, locked: verdict.locked };
       throttle.begin(user, address);
@@ -69,7 +85,7 @@ export function createAuthenticator(store: Pick<RelayStore, 'getAccount'>, limit
       if (!good) return { kind: 'refused', user, reason: 'bad credentials', failures: throttle.failuresOf(user, address) };
       if (verified.size > 1000) verified.clear();
       verified.set(key, account.passwordHash);
-      return { kind: 'signed-in', agentId: account.id };
+      return { kind: 'signed-in', agentId: account.id, via: 'password' };
     },
     close: () => checker.close(),
   };
@@ -88,6 +104,8 @@ export interface UpgradeGateDeps {
 export interface Admitted {
   /** the signed-in agent, or null for a customer */
   agentId: AgentId | null;
+  /** how the agent signed in: a password is answered with a sign-in token in the welcome */
+  via: 'password' | 'token' | null;
   remote: string;
   /** the connection no longer counts against the caps (called when it closes) */
   release: () => void;
@@ -130,7 +148,7 @@ export function createUpgradeGate({ allowedOrigins, admission, authenticator, tr
         return drop(status, text, extra);
       };
       socket.once('close', admitted.release);
-      if (pathname !== AGENT_PATH) return { agentId: null, remote, release: admitted.release };
+      if (pathname !== AGENT_PATH) return { agentId: null, via: null, remote, release: admitted.release };
       const outcome = await authenticator.signIn(req.headers.authorization, remote);
       if (socket.destroyed) {
         admitted.release();
@@ -163,7 +181,7 @@ export function createUpgradeGate({ allowedOrigins, admission, authenticator, tr
             log({ event: 'connection-refused', path: pathname, remote, agentId: outcome.agentId, status: full.status, reason: full.text });
             return refuse(full.status, full.text, full.retryAfterMs ? retryAfter(full.retryAfterMs) : '');
           }
-          return { agentId: outcome.agentId, remote, release: admitted.release };
+          return { agentId: outcome.agentId, via: outcome.via, remote, release: admitted.release };
         }
       }
     },

@@ -37,6 +37,8 @@ export interface RestartResult {
   attempts: number;
   /** agents that gave up on a welcome slower than RelayLink's 15 s and connected again */
   helloTimeouts: number;
+  /** attempts after the kill that ended before a welcome, by why */
+  failures: Record<string, number>;
   /** the .cpuprofile of the storm, when asked for */
   stormProfile: string | null;
   sent: number;
@@ -144,6 +146,7 @@ export async function measureRestart(options: RestartOptions): Promise<RestartRe
     const attempts = meter.current.attempts.reduce((a, b) => a + b, 0);
     const peakOpensPerSecond = RateMeter.peakPerSecond(meter.current.opens);
     const peakAttemptsPerSecond = RateMeter.peakPerSecond(meter.current.attempts);
+    const failures = Object.fromEntries([...meter.current.failures].sort((a, b) => b[1] - a[1]));
     meter.current = null;
 
     // after the storm, one more message each way per chat: the relay takes new work, and it reaches the other side
@@ -172,6 +175,7 @@ export async function measureRestart(options: RestartOptions): Promise<RestartRe
       ...counts,
       unacknowledgedAtEnd: all.reduce((n, c) => n + c.outbox.size, 0),
       stormProfile,
+      failures,
     };
   } finally {
     for (const client of all) client.stop();

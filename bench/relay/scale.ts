@@ -189,6 +189,8 @@ function reportRestart(r: RestartResult): void {
     aim: '(reported: jittered backoff spreads the herd)',
     met: null,
   });
+  const failed = Object.entries(r.failures).map(([why, n]) => `${int(n)} ${why}`).join(', ') || 'none';
+  notes.push(`restart: attempts that ended before a welcome, by why: ${failed}`);
   notes.push(`restart: ${int(r.clients)} clients set up in ${f1(r.setupSeconds)} s before the storm${r.stormProfile ? `; CPU profile of the storm ${r.stormProfile}` : ""}`);
 }
 

@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { AGENT_PATH, CUSTOMER_PATH, PROTOCOL_VERSION } from '../../common/protocol';
-import { Backoff, type BackoffOptions } from '../../main/client/backoff';
+import { Backoff, type BackoffOptions, retryAfterHeaderMs } from '../../main/client/backoff';
 import { defaultTuning } from '../../main/client/relay-link';
 import { basicAuthHeader } from '../../relay/auth';
 import { AGENT_PASSWORD, agentName } from './targets';
@@ -27,6 +27,11 @@ export class RateMeter {
   }
   opened(): void {
     this.bump(this.opens);
+  }
+  /** attempts that ended before a welcome, by why (refused, reset, closed by the relay with its code) */
+  readonly failures = new Map<string, number>();
+  failed(why: string): void {
+    this.failures.set(why, (this.failures.get(why) ?? 0) + 1);
   }
   /** the most in any one second (ten consecutive buckets) */
   static peakPerSecond(series: number[], from = 0): number {
@@ -73,6 +78,8 @@ export class StormClient {
   greetedAt: number | null = null;
   resumedAt: number | null = null;
   closes = 0;
+  /** an agent's sign-in token from its last welcome (RelayLink keeps one the same way) */
+  private signInToken: string | null = null;
   /** connections this agent dropped because the welcome took longer than RelayLink waits */
   helloTimeouts = 0;
   onOpen: (() => void) | null = null;
@@ -138,8 +145,12 @@ export class StormClient {
     if (this.stopped) return;
     this.meter.current?.attempt();
     const path = this.kind === 'agent' ? AGENT_PATH : CUSTOMER_PATH;
+    // as RelayLink does: the welcome's sign-in token instead of the password, once there is one
+    const token = this.signInToken;
     const headers: Record<string, string> =
-      this.kind === 'agent' ? { Authorization: basicAuthHeader(agentName(this.index), AGENT_PASSWORD) } : {};
+      this.kind === 'agent'
+        ? { Authorization: token === null ? basicAuthHeader(agentName(this.index), AGENT_PASSWORD) : `Bearer ${token}` }
+        : {};
     const ws = new WebSocket(`ws://127.0.0.1:${this.port}${path}`, {
       headers,
       perMessageDeflate: false,
@@ -174,9 +185,26 @@ export class StormClient {
       }
       this.onFrame(frame, failFirst);
     });
-    ws.on('error', () => {});
-    ws.on('close', () => {
+    let failure: string | null = null;
+    let retryAfterMs: number | null = null;
+    ws.on('error', (error: NodeJS.ErrnoException) => {
+      failure ??= error.code ?? error.message;
+    });
+    // as RelayLink does: a refused upgrade's Retry-After is believed (jittered), the backoff is for silent failures
+    ws.on('unexpected-response', (_request, response) => {
+      failure = `HTTP ${response.statusCode}`;
+      retryAfterMs = this.kind === 'agent' ? retryAfterHeaderMs(response.headers['retry-after']) : null;
+      // a refused token: the password, at once
+      if (response.statusCode === 401 && token !== null) {
+        this.signInToken = null;
+        retryAfterMs = 0;
+      }
+      response.resume();
+      ws.terminate();
+    });
+    ws.on('close', (code) => {
       clearTimeout(welcomeTimer);
+      if (!greeted && !this.stopped) this.meter.current?.failed(failure ?? `closed ${code}`);
       if (this.ws === ws) this.ws = null;
       this.online = false;
       this.closes += 1;
@@ -186,11 +214,18 @@ export class StormClient {
         failFirst(new Error(`${this.kind} ${this.index} could not connect`));
         return;
       }
-      setTimeout(() => this.connect(), this.backoff.next());
+      setTimeout(() => this.connect(), retryAfterMs === null ? this.backoff.next() : this.backoff.told(retryAfterMs));
     });
   }
 
-  private greeted(frame: { type: string; sessionId?: string; token?: string; sessions?: Array<{ id: string; ownerId: string | null }> }): void {
+  private greeted(frame: {
+    type: string;
+    sessionId?: string;
+    token?: string;
+    signInToken?: string;
+    sessions?: Array<{ id: string; ownerId: string | null }>;
+  }): void {
+    if (frame.signInToken !== undefined) this.signInToken = frame.signInToken;
     this.backoff.connected();
     this.online = true;
     this.greetedAt = performance.now();

@@ -13,7 +13,7 @@ import {
   type RelayFrameOf,
 } from '../../common/protocol';
 import { type BatonError, fail, ok } from '../../common/result';
-import { Backoff, type BackoffOptions, wait } from './backoff';
+import { Backoff, type BackoffOptions, retryAfterHeaderMs, wait } from './backoff';
 
 export type WelcomeFrame = RelayFrameOf<'welcome'>;
 /** A command as the caller writes it; the link adds the id. */
@@ -59,7 +59,8 @@ export type LinkOutcome =
 
 type ConnectionEnd =
   /** reconnectNow: the relay closed with 4012 (it is draining, or lost its bus): reconnect at once, to any node */
-  | { kind: 'closed'; reason: string; reconnectNow?: boolean }
+  /** `retryAfterMs`: the relay refused the upgrade and said when to come back (HTTP 503 busy, 429) */
+  | { kind: 'closed'; reason: string; reconnectNow?: boolean; retryAfterMs?: number }
   | { kind: 'auth-failed'; message: string }
   | { kind: 'version-mismatch'; message: string };
 
@@ -92,6 +93,11 @@ export class RelayLink {
   private socket: WebSocket | null = null;
   private nextId = 1;
   private started = false;
+  /**
+   * The relay's sign-in token from the last welcome: reconnects present it instead of the password (no password
+   * check per reconnect, so a restarted relay takes everyone back at once). Kept in memory only; a 401 to it drops it.
+   */
+  private signInToken: string | null = null;
 
   constructor(options: RelayLinkOptions) {
     this.options = options;
@@ -213,7 +219,9 @@ export class RelayLink {
         continue;
       }
       const attempt = this.backoff.attempt + 1;
-      const delay = this.backoff.next();
+      // a relay that says when to come back (busy checking a restart's sign-ins) is believed, jittered so the herd it
+      // refused does not return at one instant; the backoff is for relays that say nothing
+      const delay = end.retryAfterMs === undefined ? this.backoff.next() : this.backoff.told(end.retryAfterMs);
       this.setState({ status: 'offline', attempt, nextRetryAt: this.now() + delay, reason: end.reason });
       try {
         await wait(delay, signal);
@@ -234,9 +242,10 @@ export class RelayLink {
         resolve({ kind: 'closed', reason: `bad relay address: ${(error as Error).message}` });
         return;
       }
+      const token = this.signInToken;
       const auth = Buffer.from(`${this.options.user}:${this.options.password}`).toString('base64');
       const socket = new WebSocket(url, {
-        headers: { Authorization: `Basic ${auth}` },
+        headers: { Authorization: token === null ? `Basic ${auth}` : `Bearer ${token}` },
         handshakeTimeout: this.tuning.connectTimeoutMs,
         perMessageDeflate: false,
       });
@@ -298,10 +307,15 @@ export class RelayLink {
           return;
         }
         res.resume();
-        if (status === 401) {
+        if (status === 401 && token !== null) {
+          // the token expired or was dropped (a new password, say): the password decides, at once
+          if (this.signInToken === token) this.signInToken = null;
+          finish({ kind: 'closed', reason: 'the sign-in token was refused', reconnectNow: true });
+        } else if (status === 401) {
           finish({ kind: 'auth-failed', message: errorSentences.unauthorized });
         } else {
-          finish({ kind: 'closed', reason: `the relay answered HTTP ${status}` });
+          const retryAfterMs = retryAfterHeaderMs(res.headers['retry-after']);
+          finish({ kind: 'closed', reason: `the relay answered HTTP ${status}`, ...(retryAfterMs === null ? {} : { retryAfterMs }) });
         }
         socket.terminate();
       });
@@ -332,10 +346,13 @@ export class RelayLink {
             }
             welcomed = true;
             clearTimeout(welcomeTimer);
+            // the token stays here: nothing above the link (the cache, the renderer) ever holds it
+            const { signInToken, ...welcome } = frame;
+            if (signInToken !== undefined) this.signInToken = signInToken;
             this.backoff.connected();
             this.setState({ status: 'online', since: this.now() });
-            this.deliver(() => this.options.onWelcome(frame));
-            onFirstWelcome(frame);
+            this.deliver(() => this.options.onWelcome(welcome));
+            onFirstWelcome(welcome);
             return;
           }
           if (frame.type === 'error' && (frame.id === helloId || frame.id === undefined)) {

@@ -193,6 +193,20 @@ export const pgMigrations: PgMigration[] = [
       CREATE INDEX sessions_offered ON sessions (created_at) WHERE pending_transfer IS NOT NULL AND state <> 'closed';
     `,
   },
+  {
+    version: 9,
+    name: 'agent-sign-in-tokens',
+    // a signed-in agent's connections come back with a token instead of the password (no scrypt per reconnect)
+    sql: `
+      CREATE TABLE agent_tokens (
+        token_hash TEXT PRIMARY KEY,
+        agent_id TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX agent_tokens_by_agent ON agent_tokens (agent_id);
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = pgMigrations.at(-1)!.version;

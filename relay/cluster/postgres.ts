@@ -555,11 +555,34 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
           await db.query('INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [team, id]);
         }
       }
+      // a new password or a disabled account: connections signed in before come back with the password, or not at all
+      if (patch.passwordHash !== undefined || patch.disabled === true) await db.query('DELETE FROM agent_tokens WHERE agent_id = $1', [id]);
     });
   }
 
   async removeAccount(id: AgentId): Promise<boolean> {
-    return this.directoryWrite(async (db) => ((await db.query('DELETE FROM accounts WHERE id = $1', [id])).rowCount ?? 0) > 0);
+    return this.directoryWrite(async (db) => {
+      await db.query('DELETE FROM agent_tokens WHERE agent_id = $1', [id]);
+      return ((await db.query('DELETE FROM accounts WHERE id = $1', [id])).rowCount ?? 0) > 0;
+    });
+  }
+
+  async issueAgentToken(tokenHash: string, agentId: AgentId, now: number, expiresAt: number): Promise<void> {
+    await this.query('DELETE FROM agent_tokens WHERE expires_at <= $1', [now]);
+    await this.query('INSERT INTO agent_tokens (token_hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [
+      tokenHash,
+      agentId,
+      now,
+      expiresAt,
+    ]);
+  }
+
+  async agentForToken(tokenHash: string, now: number): Promise<AgentId | null> {
+    const [row] = await this.query<{ agent_id: string }>('SELECT agent_id FROM agent_tokens WHERE token_hash = $1 AND expires_at > $2', [
+      tokenHash,
+      now,
+    ]);
+    return row?.agent_id ?? null;
   }
 
   async listTeams(): Promise<Team[]> {

@@ -19,6 +19,9 @@ export function sqliteReads(store: SqliteRelayStore): RelayStore {
     createAccount: (account: NewAccount) => written(() => store.createAccount(account)),
     updateAccount: (id: AgentId, patch: AccountPatch) => written(() => store.updateAccount(id, patch)),
     removeAccount: (id: AgentId) => written(() => store.removeAccount(id)),
+    issueAgentToken: (tokenHash: string, agentId: AgentId, now: number, expiresAt: number) =>
+      written(() => store.issueAgentToken(tokenHash, agentId, now, expiresAt)),
+    agentForToken: (tokenHash: string, now: number) => settled(() => store.agentForToken(tokenHash, now)),
     listTeams: () => settled(() => store.listTeams()),
     createTeam: (team: Team) => written(() => store.createTeam(team)),
     removeTeam: (id: TeamId) => written(() => store.removeTeam(id)),

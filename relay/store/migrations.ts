@@ -246,6 +246,24 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 11,
+    name: 'agent sign-in tokens',
+    // A signed-in agent's connection comes back with a token instead of the password (no scrypt per reconnect: a
+    // restart's sign-in storm costs a lookup per agent). Only a hash is kept; a new password, a disabled or removed
+    // account drops them (docs/security.md).
+    up(db) {
+      db.exec(`
+        CREATE TABLE agent_tokens (
+          token_hash TEXT PRIMARY KEY,
+          agent_id TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX agent_tokens_by_agent ON agent_tokens (agent_id);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = migrations.at(-1)!.version;

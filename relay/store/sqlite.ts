@@ -436,13 +436,27 @@ export class SqliteRelayStore {
       this.stmt.clearMemberships.run(id);
       for (const team of patch.teams) this.stmt.addMember.run(team, id);
     }
+    // a new password or a disabled account: connections signed in before come back with the password, or not at all
+    if (patch.passwordHash !== undefined || patch.disabled === true) this.stmt.dropAgentTokens.run(id);
     this.directoryChanged(id);
   }
 
   removeAccount(id: AgentId): boolean {
     const removed = this.stmt.removeAccount.run(id).changes > 0;
+    this.stmt.dropAgentTokens.run(id);
     if (removed) this.directoryChanged(id);
     return removed;
+  }
+
+  /** Keeps a sign-in token's hash for the agent until `expiresAt` (and forgets the expired ones). */
+  issueAgentToken(tokenHash: string, agentId: AgentId, now: number, expiresAt: number): void {
+    this.stmt.dropExpiredTokens.run(now);
+    this.stmt.issueAgentToken.run(tokenHash, agentId, now, expiresAt);
+  }
+
+  /** The agent a sign-in token was issued to, while it has not expired. */
+  agentForToken(tokenHash: string, now: number): AgentId | null {
+    return this.stmt.agentForToken.get(tokenHash, now)?.agent_id ?? null;
   }
 
   listTeams(): Team[] {
@@ -852,6 +866,12 @@ function prepareStatements(db: Database.Database) {
        VALUES (@id, @name, @role, @canListenIn, @passwordHash, @capacity, @createdAt)`,
     ),
     removeAccount: db.prepare('DELETE FROM accounts WHERE id = ?'),
+    dropAgentTokens: db.prepare('DELETE FROM agent_tokens WHERE agent_id = ?'),
+    dropExpiredTokens: db.prepare('DELETE FROM agent_tokens WHERE expires_at <= ?'),
+    issueAgentToken: db.prepare('INSERT INTO agent_tokens (token_hash, agent_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
+    agentForToken: db.prepare<[string, number], { agent_id: string }>(
+      'SELECT agent_id FROM agent_tokens WHERE token_hash = ? AND expires_at > ?',
+    ),
     teamsOf: db.prepare<[string], { team_id: string }>('SELECT team_id FROM team_members WHERE agent_id = ? ORDER BY team_id'),
     allMemberships: db.prepare<[], { agent_id: string; team_id: string }>(
       'SELECT agent_id, team_id FROM team_members ORDER BY agent_id, team_id',

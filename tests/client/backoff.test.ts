@@ -2,7 +2,7 @@
 // duration computed from the wrong end of it cannot pass.
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AbortedError, Backoff, wait } from '../../main/client/backoff';
+import { AbortedError, Backoff, retryAfterHeaderMs, wait } from '../../main/client/backoff';
 
 const epoch = 1_700_000_000_000;
 
@@ -147,5 +147,37 @@ describe('wait', () => {
     for (let i = 0; i < 3; i++) await wait(1, controller.signal);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
     await expect(wait(1)).resolves.toBeUndefined();
+  });
+});
+
+describe('a wait the other side asked for (Retry-After)', () => {
+  it('is waited out, up to twice as long at random, at most the cap, and leaves the growth where it was', () => {
+    const low = new Backoff({ random: () => 0, baseMs: 500, capMs: 30_000 });
+    const high = new Backoff({ random: () => 0.999, baseMs: 500, capMs: 30_000 });
+    expect(low.told(2000)).toBe(2000);
+    expect(high.told(2000)).toBe(3998);
+    expect(high.told(25_000)).toBe(30_000);
+    expect(high.told(60_000)).toBe(30_000);
+    expect(low.told(-5)).toBe(0);
+    // three unexplained failures, then the relay says when: the next unexplained one waits as the fourth would
+    const counted = new Backoff({ random: () => 0.999, baseMs: 500, capMs: 30_000 });
+    for (let i = 0; i < 3; i++) counted.next();
+    expect(counted.attempt).toBe(3);
+    counted.told(2000);
+    counted.told(2000);
+    expect(counted.attempt).toBe(3);
+    expect(counted.next()).toBe(Math.floor(0.999 * 4000));
+  });
+
+  it('reads Retry-After as whole seconds, and anything else as not said', () => {
+    expect(retryAfterHeaderMs('2')).toBe(2000);
+    expect(retryAfterHeaderMs(' 10 ')).toBe(10_000);
+    expect(retryAfterHeaderMs(['3', '9'])).toBe(3000);
+    expect(retryAfterHeaderMs(undefined)).toBeNull();
+    expect(retryAfterHeaderMs('')).toBeNull();
+    expect(retryAfterHeaderMs('-1')).toBeNull();
+    expect(retryAfterHeaderMs('1.5')).toBeNull();
+    expect(retryAfterHeaderMs('Wed, 21 Oct 2015 07:28:00 GMT')).toBeNull();
+    expect(retryAfterHeaderMs('9999999')).toBeNull();
   });
 });

@@ -26,8 +26,25 @@ interface Hello {
 }
 
 /** A scripted stand-in for the relay: `onHello` decides how each connection is greeted. */
-async function fakeRelay(onHello: (socket: WebSocket, hello: Hello) => void, options: { autoPong?: boolean } = {}) {
-  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', autoPong: options.autoPong ?? true });
+async function fakeRelay(
+  onHello: (socket: WebSocket, hello: Hello) => void,
+  options: { autoPong?: boolean; refuse?: (authorization: string | undefined) => number | null } = {},
+) {
+  const { refuse } = options;
+  const server = new WebSocketServer({
+    port: 0,
+    host: '127.0.0.1',
+    autoPong: options.autoPong ?? true,
+    ...(refuse
+      ? {
+          verifyClient: (info: { req: http.IncomingMessage }, done: (ok: boolean, status?: number) => void) => {
+            const status = refuse(info.req.headers.authorization);
+            if (status === null) done(true);
+            else done(false, status);
+          },
+        }
+      : {}),
+  });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const sockets: WebSocket[] = [];
   const headers: (string | undefined)[] = [];
@@ -84,13 +101,13 @@ function link(url: string, extra: Partial<RelayLinkOptions> = {}) {
   return { link: l, frames, states, logs };
 }
 
-/** An HTTP server that answers every upgrade with `status`; counts the attempts. */
-async function httpRelay(status: number) {
+/** An HTTP server that answers every upgrade with `status` (and `headers`); counts the attempts. */
+async function httpRelay(status: number, headers = '') {
   let attempts = 0;
   const server = http.createServer();
   server.on('upgrade', (_req, socket) => {
     attempts += 1;
-    socket.end(`HTTP/1.1 ${status} Nope\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    socket.end(`HTTP/1.1 ${status} Nope\r\n${headers}Content-Length: 0\r\nConnection: close\r\n\r\n`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -308,6 +325,20 @@ describe('relay link: how a connection is refused', () => {
     expect(logs.find((e) => e.event === 'link-closed')).toMatchObject({ reason: 'the relay answered HTTP 500' });
   });
 
+  it("a busy relay's Retry-After is waited out (up to twice as long, for the herd it refused), not the backoff", async () => {
+    const relay = await httpRelay(503, 'Retry-After: 3\r\n');
+    // the backoff's own ceiling stays far below what the relay asks for, its cap above it
+    const { link: l, states } = link(relay.url, { tuning: { ...fastTuning, backoff: { baseMs: 20, capMs: 30_000, resetAfterMs: 500 } } });
+    void l.start();
+    await expect.poll(() => states.some((s) => s.status === 'offline')).toBe(true);
+    const waiting = states.find((s) => s.status === 'offline') as Extract<ConnectionState, { status: 'offline' }>;
+    const wait = (waiting.nextRetryAt ?? 0) - Date.now();
+    // fastTuning's backoff would retry within milliseconds; the relay said 3 s
+    expect(wait).toBeGreaterThan(2500);
+    expect(wait).toBeLessThan(6000);
+    expect(waiting.reason).toBe('the relay answered HTTP 503');
+  });
+
   it('a relay that takes the upgrade but never says welcome is left after the connect timeout', async () => {
     const relay = await fakeRelay(() => {});
     const { link: l, states, logs } = link(relay.url, { tuning: { ...fastTuning, connectTimeoutMs: 150 } });
@@ -345,6 +376,42 @@ describe('relay link: how a connection is refused', () => {
       kind: 'unreachable',
       message: 'Could not reach the relay (bad relay address: the relay address starts with ws:// or wss://).',
     });
+  });
+});
+
+describe('relay link: sign-in tokens', () => {
+  const token = 'T'.repeat(43);
+  it("the welcome's sign-in token is presented instead of the password on the next connection, and goes no further", async () => {
+    const relay = await fakeRelay((socket, hello) => {
+      socket.send(JSON.stringify({ ...welcome(hello.id), ...(relay.sockets.length === 1 ? { signInToken: token } : {}) }));
+      if (relay.sockets.length === 1) setTimeout(() => socket.terminate(), 20);
+    });
+    const welcomes: unknown[] = [];
+    const { link: l } = link(relay.url, { onWelcome: (w) => welcomes.push(w) });
+    await l.start();
+    await expect.poll(() => relay.hellos.length).toBe(2);
+    expect(relay.headers).toEqual([`Basic ${Buffer.from('alice:pa:ss').toString('base64')}`, `Bearer ${token}`]);
+    await expect.poll(() => welcomes.length).toBe(2);
+    for (const w of welcomes) expect(w).not.toHaveProperty('signInToken');
+  });
+
+  it('a token the relay refuses (HTTP 401) is dropped and the password signs in at once, without the backoff', async () => {
+    let first = true;
+    const relay = await fakeRelay(
+      (socket, hello) => {
+        socket.send(JSON.stringify({ ...welcome(hello.id), ...(first ? { signInToken: token } : {}) }));
+        if (first) setTimeout(() => socket.terminate(), 20);
+        first = false;
+      },
+      { refuse: (authorization) => (authorization?.startsWith('Bearer ') ? 401 : null) },
+    );
+    const { link: l, states } = link(relay.url);
+    await l.start();
+    await expect.poll(() => relay.hellos.length).toBe(2);
+    // the refused token was not an auth failure: no sign-out, straight back with the password
+    expect(statuses(states)).not.toContain('auth-failed');
+    expect(statuses(states).slice(-2)).toEqual(['connecting', 'online']);
+    expect(relay.headers).toEqual([`Basic ${Buffer.from('alice:pa:ss').toString('base64')}`, `Basic ${Buffer.from('alice:pa:ss').toString('base64')}`]);
   });
 });
 

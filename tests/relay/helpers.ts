@@ -361,10 +361,10 @@ export function openSocket(url: string, headers: Record<string, string> = {}): P
 export async function connectAgent(
   relay: RunningRelay,
   user: string,
-  options: { password?: string; hello?: boolean; resume?: Record<string, number> } = {},
+  options: { password?: string; token?: string; hello?: boolean; resume?: Record<string, number> } = {},
 ): Promise<TestClient> {
   const ws = await openSocket(`${relay.wsUrl}${AGENT_PATH}`, {
-    Authorization: basicAuthHeader(user, options.password ?? 'demo'),
+    Authorization: options.token ? `Bearer ${options.token}` : basicAuthHeader(user, options.password ?? 'demo'),
   });
   const client = new TestClient(ws, user, RelayFrameSchema);
   if (options.hello !== false) {

@@ -44,6 +44,60 @@ export function adminSuite(start: StartRelay): void {
     });
   });
 
+  describe('sign-in tokens', () => {
+    const withToken = (relay: TestRelay, token: string) =>
+      openSocket(`${relay.wsUrl}${AGENT_PATH}`, { Authorization: `Bearer ${token}` }).then(
+        (ws) => {
+          ws.terminate();
+          return 101;
+        },
+        (error: { status?: number }) => error.status,
+      );
+
+    it("a password sign-in's welcome carries a token that signs the agent in again, on any node, without the password", async () => {
+      const { relay } = await relayWithMaria();
+      const bob = await agent(relay, 'bob');
+      const token = bob.frames[0]!.signInToken as string;
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      // the connection it signs in is bob's, and is not given another token
+      const again = await deployed.agent(relay, 'bob', { token });
+      expect(again.frames[0]).toMatchObject({ type: 'welcome', me: { id: 'bob' } });
+      expect(again.frames[0]!.signInToken).toBeUndefined();
+      // each password sign-in gets a token of its own
+      const other = await agent(relay, 'bob');
+      expect(other.frames[0]!.signInToken).not.toBe(token);
+      expect(await withToken(relay, token)).toBe(101);
+      expect(await withToken(relay, `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`)).toBe(401);
+      expect(await withToken(relay, 'not-a-token')).toBe(401);
+    });
+
+    it('a new password, a disabled or a removed account: its tokens open nothing any more', async () => {
+      const { relay, maria } = await relayWithMaria();
+      const tokenOf = async (user: string, password = 'demo') => {
+        const client = await agent(relay, user, password);
+        const token = client.frames[0]!.signInToken as string;
+        await client.close();
+        return token;
+      };
+      const bobs = await tokenOf('bob');
+      const carols = await tokenOf('carol');
+      const alices = await tokenOf('alice');
+      await maria.ok({ type: 'user-set-password', user: 'bob', password: 'n3w-secret' });
+      expect(await withToken(relay, bobs)).toBe(401);
+      await maria.ok({ type: 'user-set-disabled', user: 'carol', disabled: true });
+      expect(await withToken(relay, carols)).toBe(401);
+      await maria.ok({ type: 'user-set-disabled', user: 'carol', disabled: false });
+      expect(await withToken(relay, carols)).toBe(401);
+      // a change that is not about signing in leaves the token alone
+      await maria.ok({ type: 'user-set-capacity', user: 'alice', capacity: 2 });
+      expect(await withToken(relay, alices)).toBe(101);
+      await maria.ok({ type: 'user-remove', user: 'alice' });
+      expect(await withToken(relay, alices)).toBe(401);
+      // the new password still signs bob in, and gives a token that works
+      expect(await withToken(relay, await tokenOf('bob', 'n3w-secret'))).toBe(101);
+    });
+  });
+
   describe('users', () => {
     it('user-add: the new user appears to everyone and can sign in at once', async () => {
       const { relay, maria } = await relayWithMaria();
