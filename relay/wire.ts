@@ -5,16 +5,21 @@ import type { CustomerEvent, RelayFrame } from '../common/protocol';
 
 // a customer's view of an event (relay/delivery.ts) is an object of its own, made once per delivery: cached the same way
 type AnyEvent = SessionEvent | CustomerEvent;
-const eventTexts = new WeakMap<AnyEvent, string>();
 
-export function eventJson(event: AnyEvent): string {
-  let text = eventTexts.get(event);
-  if (text === undefined) {
-    text = JSON.stringify(event);
-    eventTexts.set(event, text);
-  }
-  return text;
+/** JSON.stringify, once per object: the objects it is given are not changed after they are first written */
+function onceEach<T extends object>(): (value: T) => string {
+  const texts = new WeakMap<T, string>();
+  return (value) => {
+    let text = texts.get(value);
+    if (text === undefined) {
+      text = JSON.stringify(value);
+      texts.set(value, text);
+    }
+    return text;
+  };
 }
+
+export const eventJson = onceEach<AnyEvent>();
 
 /** `{"type":"event","event":…}` exactly as JSON.stringify would write it, from the event's one serialisation. */
 export function eventFrameJson(event: AnyEvent): string {
@@ -24,16 +29,7 @@ export function eventFrameJson(event: AnyEvent): string {
 // An agent's entry in the directory is sent in every welcome and every presence frame about them: its text is made
 // once per change (the hub hands out the same AgentInfo object until the agent or their open-chat count changes), so
 // a welcome listing thousands of agents joins texts instead of serialising thousands of objects per sign-in.
-const agentTexts = new WeakMap<AgentInfo, string>();
-
-export function agentInfoJson(agent: AgentInfo): string {
-  let text = agentTexts.get(agent);
-  if (text === undefined) {
-    text = JSON.stringify(agent);
-    agentTexts.set(agent, text);
-  }
-  return text;
-}
+export const agentInfoJson = onceEach<AgentInfo>();
 
 type Welcome = Extract<RelayFrame, { type: 'welcome' }>;
 

@@ -60,7 +60,7 @@ export type LinkOutcome =
 type ConnectionEnd =
   /** reconnectNow: the relay closed with 4012 (it is draining, or lost its bus): reconnect at once, to any node */
   /** `retryAfterMs`: the relay refused the upgrade and said when to come back (HTTP 503 busy, 429) */
-  | { kind: 'closed'; reason: string; reconnectNow?: boolean; retryAfterMs?: number }
+  | { kind: 'closed'; reason: string; reconnectNow?: boolean; retryAfterMs?: number; tokenRefused?: boolean }
   | { kind: 'auth-failed'; message: string }
   | { kind: 'version-mismatch'; message: string };
 
@@ -213,6 +213,8 @@ export class RelayLink {
         settleFirst({ kind: 'unreachable', message: `Could not reach the relay (${end.reason}).` });
         return;
       }
+      // the token was dropped, so this happens once in a row: the next attempt has the password, and a 401 to that is final
+      if (end.kind === 'closed' && end.tokenRefused) continue;
       // at most once a second, so a relay that keeps closing with 4012 gets the backoff after all
       if (end.kind === 'closed' && end.reconnectNow && this.now() - reconnectedNowAt >= 1000) {
         reconnectedNowAt = this.now();
@@ -310,7 +312,7 @@ export class RelayLink {
         if (status === 401 && token !== null) {
           // the token expired or was dropped (a new password, say): the password decides, at once
           if (this.signInToken === token) this.signInToken = null;
-          finish({ kind: 'closed', reason: 'the sign-in token was refused', reconnectNow: true });
+          finish({ kind: 'closed', reason: 'the sign-in token was refused', tokenRefused: true });
         } else if (status === 401) {
           finish({ kind: 'auth-failed', message: errorSentences.unauthorized });
         } else {

@@ -66,7 +66,7 @@ describe.skipIf(unavailable !== null)('PostgreSQL migrations 7 (ratings) and 8 (
     }
     const engine = await PgEngine.connect({ connectionString: database.url, clock: { now: () => Date.now() }, log: () => {} });
     cleanups.push(() => engine.close());
-    expect((await engine.pool.query('SELECT version FROM baton_schema')).rows).toEqual([{ version: 8 }]);
+    expect((await engine.pool.query('SELECT version FROM baton_schema')).rows).toEqual([{ version: PG_LATEST_VERSION }]);
     const { rows } = await engine.pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'sessions'`);
     expect(rows.map((r) => r.indexname)).toEqual(
       expect.arrayContaining(['sessions_live_by_owner', 'sessions_live_listeners', 'sessions_offered']),

@@ -1,5 +1,5 @@
-// SQLite schema migrations 9 (ratings: a version 8 database keeps its chats, and then holds one rating per chat) and
-// 10 (the indexes an agent's welcome reads through).
+// SQLite schema migrations 9 (ratings: a version 8 database keeps its chats, and then holds one rating per chat),
+// 10 (the indexes an agent's welcome reads through) and 11 (sign-in tokens).
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -55,7 +55,7 @@ it('a version 9 database gains the indexes that read an agent\'s live chats, and
 
   const store = openSqliteStore(dir, {});
   try {
-    expect(store.db.pragma('user_version', { simple: true })).toBe(10);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'").all();
     expect(indexes).toEqual(
       expect.arrayContaining([{ name: 'sessions_live_by_owner' }, { name: 'sessions_offered' }, { name: 'listeners_by_agent' }]),
@@ -63,6 +63,34 @@ it('a version 9 database gains the indexes that read an agent\'s live chats, and
     expect(store.listLiveSessionsOf('alice').map((s) => [s.id, s.ownerId, s.listeners])).toEqual([
       ['s1', 'alice', []],
       ['s2', 'carol', ['alice']],
+    ]);
+  } finally {
+    store.close();
+  }
+});
+
+it('a version 10 database gains the sign-in tokens table; a token opens until it expires, survives a reopen, and the next issue forgets the expired', () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  const db = new Database(path.join(dir, 'relay.sqlite'));
+  for (const migration of migrations.filter((m) => m.version <= 10)) migration.up(db);
+  db.pragma('user_version = 10');
+  db.close();
+  let store = openSqliteStore(dir, {});
+  try {
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    store.transaction(() => store.issueAgentToken('hash-old', 'alice', 1_000, 2_000));
+    store.transaction(() => store.issueAgentToken('hash-new', 'alice', 1_500, 50_000));
+    expect(store.agentForToken('hash-old', 1_999)).toBe('alice');
+    expect(store.agentForToken('hash-old', 2_000)).toBeNull();
+    expect(store.agentForToken('nope', 1_000)).toBeNull();
+    store.close();
+    store = openSqliteStore(dir, {});
+    expect(store.agentForToken('hash-new', 10_000)).toBe('alice');
+    store.transaction(() => store.issueAgentToken('hash-bob', 'bob', 3_000, 60_000));
+    expect(store.db.prepare('SELECT token_hash FROM agent_tokens ORDER BY token_hash').all()).toEqual([
+      { token_hash: 'hash-bob' },
+      { token_hash: 'hash-new' },
     ]);
   } finally {
     store.close();
