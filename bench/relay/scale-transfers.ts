@@ -107,8 +107,10 @@ export async function measureTransfers(options: TransfersOptions): Promise<Trans
       chat.acceptSentAt = now;
       sendFrom(chat.other, { type: 'accept-transfer', id: `a-${chat.index}-${chat.cycle}`, sessionId: chat.sessionId, transferId });
     };
-    const ownerSeen = (chat: TransferChat, transferId: string) => {
-      if (chat.transferId !== transferId || chat.acceptSentAt === null) return;
+    // customers are told the new owner's name, never a transfer's id (nor a login id): the accept in flight is the one
+    // naming the agent it was sent to
+    const ownerSeen = (chat: TransferChat, toName: string) => {
+      if (chat.acceptSentAt === null || toName !== poolNames[chat.other]) return;
       if (running) accepted.push(performance.now() - chat.acceptSentAt);
       chat.acceptSentAt = null;
       // the former owner, now a listener, leaves: the next offer goes to an agent outside the chat again
@@ -168,7 +170,7 @@ export async function measureTransfers(options: TransfersOptions): Promise<Trans
         const text = data.toString();
         if (!text.includes('"transfer-accepted"')) return;
         const { event } = JSON.parse(text);
-        ownerSeen(chat, event.transferId);
+        if (event?.kind === 'transfer-accepted') ownerSeen(chat, event.toName);
       });
       for (let m = 0; m < options.history; m++) {
         customer.ws.send(JSON.stringify({ type: 'customer-send', id: `h${m}`, messageId: `history-${k}-${m}`, text: `Message ${m} before the transfers` }));
