@@ -205,6 +205,7 @@ export const pgMigrations: PgMigration[] = [
         expires_at BIGINT NOT NULL
       );
       CREATE INDEX agent_tokens_by_agent ON agent_tokens (agent_id);
+      CREATE INDEX agent_tokens_by_expiry ON agent_tokens (expires_at);
     `,
   },
 ];

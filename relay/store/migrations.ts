@@ -261,6 +261,7 @@ export const migrations: Migration[] = [
           expires_at INTEGER NOT NULL
         );
         CREATE INDEX agent_tokens_by_agent ON agent_tokens (agent_id);
+        CREATE INDEX agent_tokens_by_expiry ON agent_tokens (expires_at);
       `);
     },
   },
