@@ -1,7 +1,7 @@
 // JSON of relay values, made once per value: an event is written to the store and sent to every recipient as the same
 // text, so it is serialised once (the store's body and the frame's inner object are the same string).
 import type { AgentInfo, SessionEvent } from '../common/domain';
-import type { CustomerEvent, RelayFrame } from '../common/protocol';
+import type { CustomerEvent, RelayFrameOf } from '../common/protocol';
 
 // a customer's view of an event (relay/delivery.ts) is an object of its own, made once per delivery: cached the same way
 type AnyEvent = SessionEvent | CustomerEvent;
@@ -31,10 +31,8 @@ export function eventFrameJson(event: AnyEvent): string {
 // a welcome listing thousands of agents joins texts instead of serialising thousands of objects per sign-in.
 export const agentInfoJson = onceEach<AgentInfo>();
 
-type Welcome = Extract<RelayFrame, { type: 'welcome' }>;
-
 /** The welcome as JSON, its directory joined from each agent's text (written last: same value, other key order). */
-export function welcomeJson(frame: Welcome): string {
+export function welcomeJson(frame: RelayFrameOf<'welcome'>): string {
   const { agents, ...rest } = frame;
   const head = JSON.stringify(rest);
   return `${head.slice(0, -1)},"agents":[${agents.map(agentInfoJson).join(',')}]}`;

@@ -568,13 +568,12 @@ export class PgEngine implements RelayStore, CommandRunner, Scheduler, Maintenan
   }
 
   async issueAgentToken(tokenHash: string, agentId: AgentId, now: number, expiresAt: number): Promise<void> {
-    await this.query('DELETE FROM agent_tokens WHERE expires_at <= $1', [now]);
-    await this.query('INSERT INTO agent_tokens (token_hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [
-      tokenHash,
-      agentId,
-      now,
-      expiresAt,
-    ]);
+    // one round trip: the expired ones are forgotten in the same statement
+    await this.query(
+      `WITH expired AS (DELETE FROM agent_tokens WHERE expires_at <= $3)
+       INSERT INTO agent_tokens (token_hash, agent_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+      [tokenHash, agentId, now, expiresAt],
+    );
   }
 
   async agentForToken(tokenHash: string, now: number): Promise<AgentId | null> {

@@ -2,7 +2,7 @@
 // of agents is joined from each agent's text, presence and event frames are written around a cached inner text.
 import { describe, expect, it } from 'vitest';
 import type { AgentInfo, SessionEvent } from '../../common/domain';
-import { type RelayFrame, RelayFrameSchema } from '../../common/protocol';
+import { type RelayFrameOf, RelayFrameSchema } from '../../common/protocol';
 import { agentInfoJson, eventFrameJson, presenceFrameJson, welcomeJson } from '../../relay/wire';
 
 const agent = (id: string, over: Partial<AgentInfo> = {}): AgentInfo => ({
@@ -22,7 +22,7 @@ const agent = (id: string, over: Partial<AgentInfo> = {}): AgentInfo => ({
 
 describe('hand-made JSON of frames', () => {
   it('a welcome reads back as the frame it was made from, names with quotes, escapes and "agents":[] in them included', () => {
-    const frame: Extract<RelayFrame, { type: 'welcome' }> = {
+    const frame: RelayFrameOf<'welcome'> = {
       type: 'welcome',
       id: 'c1',
       protocol: 1,
