@@ -226,9 +226,12 @@ export class Connections implements LocalSockets {
   }
 
   private textOf(frame: RelayFrame | CustomerFrame): string {
+    // an event frame's text is the event's one serialisation with a fixed head: no cache entry of its own (a WeakMap
+    // entry per message frame cost the garbage collector more than the concatenation it saves)
+    if (frame.type === 'event') return eventFrameJson(frame.event);
     let text = this.serialised.get(frame);
     if (text === undefined) {
-      text = frame.type === 'event' ? eventFrameJson(frame.event) : JSON.stringify(frame);
+      text = JSON.stringify(frame);
       this.serialised.set(frame, text);
     }
     return text;

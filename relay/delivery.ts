@@ -8,6 +8,7 @@ import { DEFAULT_PAGE_BYTES, firstPage, pageOfEvents } from './paging';
 import type { LocalSockets, Publication } from './ports';
 
 type SessionPublication = Extract<Publication, { kind: 'session' }>;
+const NOBODY: ReadonlySet<AgentId> = new Set();
 
 /**
  * What the customer is shown of an event, or null for the kinds kept among agents. Login ids (which are sign-in
@@ -54,10 +55,12 @@ export function customerView(event: SessionEvent): CustomerEvent | null {
 
 export function deliverSession(p: SessionPublication, sockets: LocalSockets, pageBytes = DEFAULT_PAGE_BYTES): void {
   const { session, events } = p;
-  const was = new Set(p.was);
+  const { was } = p;
   const now = audience(session);
-  const joiners = new Set(now.filter((a) => !was.has(a)));
-  const told = new Set([...was, ...now]);
+  // a message leaves the audience as it was (the common case, checked without Sets); both lists are short
+  const same = was.length === now.length && now.every((a) => was.includes(a));
+  const joiners: ReadonlySet<AgentId> = same ? NOBODY : new Set(now.filter((a) => !was.includes(a)));
+  const told: readonly AgentId[] = same ? now : [...new Set([...was, ...now])];
   // one frame object per event, so the sockets can serialise it once for every recipient
   const eventFrames = events.map((event) => ({ type: 'event', event }) as const);
   for (const agentId of told) {
@@ -73,7 +76,7 @@ export function deliverSession(p: SessionPublication, sockets: LocalSockets, pag
   // itself (common/domain.ts `fold`), so it is not sent a summary as well; dashboards, which get no events, still are
   const folds = events.length > 0 && events.every((event) => event.kind === 'message');
   if (!folds) for (const agentId of told) if (!joiners.has(agentId)) sockets.toAgent(agentId, summaryFrame);
-  for (const agentId of sockets.dashboardViewers()) if (!told.has(agentId)) sockets.toAgent(agentId, summaryFrame);
+  for (const agentId of sockets.dashboardViewers()) if (!told.includes(agentId)) sockets.toAgent(agentId, summaryFrame);
   if (joiners.size) {
     // joiners get the summary and the conversation so far (which includes this change's events), a page of it: the
     // runner read the log's first page, and `next` sends the joiner's client to fetch-events for the rest

@@ -647,7 +647,10 @@ export class SqliteRelayStore {
     if (inserted.changes === 0) return false;
     // as putSession does when only the derived fields changed: the row lags, the log is the truth (see `folded`)
     this.folded.delete(event.sessionId);
-    this.remember(after);
+    // `after` is the runner's own fold of the cached copy (its listeners that copy's frozen list): frozen as it is
+    // rather than copied, once per message
+    if (after.state !== 'closed' && Object.isFrozen(after.listeners)) this.sessions.set(after.id, Object.freeze(after));
+    else this.remember(after);
     return true;
   }
 
