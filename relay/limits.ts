@@ -24,10 +24,13 @@ export class TokenBuckets {
 
   private refill(key: string): Bucket {
     const now = this.now();
-    const bucket = this.buckets.get(key) ?? { tokens: this.rate.burst, at: now };
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = { tokens: this.rate.burst, at: now };
+      this.buckets.set(key, bucket);
+    }
     bucket.tokens = Math.min(this.rate.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.rate.perSecond);
     bucket.at = now;
-    this.buckets.set(key, bucket);
     return bucket;
   }
 

@@ -106,21 +106,25 @@ export interface Loaded {
   /** the event log, when LoadSpec.transcript asked for it */
   transcript: SessionEvent[] | null;
   /** the attachments LoadSpec.attachments named that belong to this session */
-  attachments: StoredAttachment[];
+  attachments: readonly StoredAttachment[];
   /** the request LoadSpec.request named, when it belongs to this session */
   request: Request | null;
   /** the accounts LoadSpec.agents named (those that exist) */
   accounts: ReadonlyMap<AgentId, Account>;
 }
 
+/** No accounts, or no attachments, asked for: shared (a decision reads what it loaded, never changes it). */
+export const NO_ACCOUNTS: ReadonlyMap<AgentId, Account> = new Map();
+export const NO_ATTACHMENTS: readonly StoredAttachment[] = Object.freeze([]);
+
 /** What a decision reads when it asked for nothing but the session. */
 export const loadedOnly = (session: SessionSummary): Loaded => ({
   session,
   duplicateSeq: null,
   transcript: null,
-  attachments: [],
+  attachments: NO_ATTACHMENTS,
   request: null,
-  accounts: new Map(),
+  accounts: NO_ACCOUNTS,
 });
 
 export const refuse = (code: ErrorCode, message?: string): Result<never> => fail(code, message ?? errorSentences[code]);

@@ -17,6 +17,8 @@ import {
   inAudience,
   type Loaded,
   loadedOnly,
+  NO_ACCOUNTS,
+  NO_ATTACHMENTS,
   type NewEvent,
   refuse,
   sequence,
@@ -53,12 +55,15 @@ export class SqliteRunner implements CommandRunner {
       // optimistic: a message id repeats only when a client resends, and the insert of the message finds that itself
       duplicateSeq: null,
       transcript: spec?.transcript ? store.eventsAfter(before.id, 0) : null,
-      attachments: spec?.attachments ? store.attachments.ofSession(before.id, spec.attachments) : [],
+      attachments: spec?.attachments?.length ? store.attachments.ofSession(before.id, spec.attachments) : NO_ATTACHMENTS,
       request: request?.sessionId === before.id ? request : null,
-      accounts: new Map((spec?.agents ?? []).flatMap((id) => {
-        const account = store.getAccount(id);
-        return account ? [[id, account] as const] : [];
-      })),
+      // per command: nothing allocated for what it did not ask for (most commands are messages)
+      accounts: spec?.agents?.length
+        ? new Map(spec.agents.flatMap((id) => {
+            const account = store.getAccount(id);
+            return account ? [[id, account] as const] : [];
+          }))
+        : NO_ACCOUNTS,
     };
     let decision = command.decide(loaded);
     if (!decision.ok) return decision;
