@@ -323,13 +323,21 @@ export class RedisBus implements Fanout, Presence {
   }
 
   private beating = false;
+  /** when the last heartbeat ran: one that runs late means this process stalled, not the bus */
+  private lastBeatAt = 0;
 
   /** Checks the subscription, refreshes this node's keys (rebuilding them after a Redis restart) and the mirror. */
   private async beat(): Promise<void> {
+    // every tick counts, a skipped one too (a beat still waiting for Redis): only this process stalling makes one late.
+    // After such a stall (a long GC, a CPU-starved machine) timers run before the socket reads that hold the canaries,
+    // so silence seen in that turn is ours: the next tick on time judges the bus.
+    const now = Date.now();
+    const late = this.lastBeatAt !== 0 && now - this.lastBeatAt > this.heartbeatMs * 2;
+    this.lastBeatAt = now;
     if (this.closing || this.beating) return;
     this.beating = true;
     try {
-      if (this.subscribed && this.sub.status === 'ready' && this.canarySilentMs() > this.heartbeatMs * STUCK_AFTER_BEATS) {
+      if (!late && this.subscribed && this.sub.status === 'ready' && this.canarySilentMs() > this.heartbeatMs * STUCK_AFTER_BEATS) {
         // subscribed on paper, delivering nothing: drop the connection so it resubscribes and clients resume
         this.log({ event: 'bus-subscription-stuck', nodeId: this.nodeId });
         this.lost('stuck');

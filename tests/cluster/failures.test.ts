@@ -345,6 +345,27 @@ describe.skipIf(unavailable !== null)('a cluster when things fail', () => {
     await waitUntil(async () => (await fetch(`${relay.httpUrl}/health`)).status === 200, 10_000);
   }, 60_000);
 
+  it("a stall of the node's own event loop is not a stuck subscription: its clients stay connected", async () => {
+    const c = await cluster({}, { nodes: 1 });
+    const node = c.nodes[0]!;
+    const alice = track(await connectAgent(c, 'alice'));
+    let closedWith: number | null = null;
+    void alice.closed.then((closed) => {
+      closedWith = closed.code;
+    });
+    // a beat is due every 200 ms and four silent ones mean stuck: block this process (the node's too) for 1.5 s, the
+    // canaries sitting unread in the subscriber's socket meanwhile
+    const until = Date.now() + 1500;
+    while (Date.now() < until) {
+      // busy: nothing else runs in this process
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(closedWith).toBeNull();
+    expect((await fetch(`${node.httpUrl}/health`)).status).toBe(200);
+    // the connection still works end to end
+    await alice.ok({ type: 'set-status', status: 'busy' });
+  }, 30_000);
+
   it('the schema is migrated once, recorded, and a database from a newer relay is refused with a clear message', async () => {
     const database = await freshDatabase();
     cleanups.push(() => database.drop());
