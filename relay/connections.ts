@@ -225,7 +225,8 @@ export class Connections implements LocalSockets {
     for (const text of held) this.sendRaw(conn, text);
   }
 
-  private textOf(frame: RelayFrame | CustomerFrame): string {
+  /** a customer's event frames are serialised in `toCustomer`, uncached; every other frame comes here */
+  private textOf(frame: RelayFrame | Exclude<CustomerFrame, { type: 'event' }>): string {
     // an event frame's text is the event's one serialisation with a fixed head: no cache entry of its own (a WeakMap
     // entry per message frame cost the garbage collector more than the concatenation it saves)
     if (frame.type === 'event') return eventFrameJson(frame.event);

@@ -1,10 +1,7 @@
 // JSON of relay values, made once per value: an event is written to the store and sent to every recipient as the same
 // text, so it is serialised once (the store's body and the frame's inner object are the same string).
 import type { AgentInfo, SessionEvent } from '../common/domain';
-import type { CustomerEvent, RelayFrameOf } from '../common/protocol';
-
-// a customer's view of an event (relay/delivery.ts) is an object of its own, made once per delivery: cached the same way
-type AnyEvent = SessionEvent | CustomerEvent;
+import type { RelayFrameOf } from '../common/protocol';
 
 /** JSON.stringify, once per object: the objects it is given are not changed after they are first written */
 function onceEach<T extends object>(): (value: T) => string {
@@ -19,10 +16,10 @@ function onceEach<T extends object>(): (value: T) => string {
   };
 }
 
-export const eventJson = onceEach<AnyEvent>();
+export const eventJson = onceEach<SessionEvent>();
 
 /** `{"type":"event","event":…}` exactly as JSON.stringify would write it, from the event's one serialisation. */
-export function eventFrameJson(event: AnyEvent): string {
+export function eventFrameJson(event: SessionEvent): string {
   return `{"type":"event","event":${eventJson(event)}}`;
 }
 

@@ -60,6 +60,7 @@ export type LinkOutcome =
 type ConnectionEnd =
   /** reconnectNow: the relay closed with 4012 (it is draining, or lost its bus): reconnect at once, to any node */
   /** `retryAfterMs`: the relay refused the upgrade and said when to come back (HTTP 503 busy, 429) */
+  /** `tokenRefused`: the sign-in token got a 401 and was dropped: the next attempt, at once, signs in with the password */
   | { kind: 'closed'; reason: string; reconnectNow?: boolean; retryAfterMs?: number; tokenRefused?: boolean }
   | { kind: 'auth-failed'; message: string }
   | { kind: 'version-mismatch'; message: string };

@@ -13,12 +13,18 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-it('a version 8 database gains the ratings table, keeps its chats, and refuses a second rating of a chat', () => {
+/** A database file migrated up to `version` only, as a relay of that version left it (still open, to add rows). */
+function databaseAt(version: number): { dir: string; db: Database.Database } {
   const dir = tempDir();
   dirs.push(dir);
   const db = new Database(path.join(dir, 'relay.sqlite'));
-  for (const migration of migrations.filter((m) => m.version <= 8)) migration.up(db);
-  db.pragma('user_version = 8');
+  for (const migration of migrations.filter((m) => m.version <= version)) migration.up(db);
+  db.pragma(`user_version = ${version}`);
+  return { dir, db };
+}
+
+it('a version 8 database gains the ratings table, keeps its chats, and refuses a second rating of a chat', () => {
+  const { dir, db } = databaseAt(8);
   db.prepare(
     `INSERT INTO sessions (id, customer_name, state, owner_id, pending_transfer, created_at, closed_at, last_seq)
      VALUES ('s1', 'Pat', 'closed', 'alice', NULL, 1, 2, 0)`,
@@ -41,11 +47,7 @@ it('a version 8 database gains the ratings table, keeps its chats, and refuses a
 });
 
 it('a version 9 database gains the indexes that read an agent\'s live chats, and keeps its chats and listeners', () => {
-  const dir = tempDir();
-  dirs.push(dir);
-  const db = new Database(path.join(dir, 'relay.sqlite'));
-  for (const migration of migrations.filter((m) => m.version <= 9)) migration.up(db);
-  db.pragma('user_version = 9');
+  const { dir, db } = databaseAt(9);
   db.prepare(
     `INSERT INTO sessions (id, customer_name, state, owner_id, pending_transfer, created_at, closed_at, last_seq)
      VALUES ('s1', 'Pat', 'active', 'alice', NULL, 1, NULL, 0), ('s2', 'Sam', 'active', 'carol', NULL, 2, NULL, 0)`,
@@ -70,11 +72,7 @@ it('a version 9 database gains the indexes that read an agent\'s live chats, and
 });
 
 it('a version 10 database gains the sign-in tokens table; a token opens until it expires, survives a reopen, and the next issue forgets the expired', () => {
-  const dir = tempDir();
-  dirs.push(dir);
-  const db = new Database(path.join(dir, 'relay.sqlite'));
-  for (const migration of migrations.filter((m) => m.version <= 10)) migration.up(db);
-  db.pragma('user_version = 10');
+  const { dir, db } = databaseAt(10);
   db.close();
   let store = openSqliteStore(dir, {});
   try {
