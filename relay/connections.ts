@@ -1,5 +1,5 @@
 // This process's live connections: who is behind each (agent, customer of a chat), how frames reach them (held during
-// a greeting, gated by the commit hook, corked per turn, serialised once), slow consumers (a backlog that lasts, not
+// a greeting, gated by the commit hook, corked per turn, serialised and framed once), slow consumers (a backlog that lasts, not
 // one big write), connections that never say hello, closes and heartbeats.
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
@@ -27,6 +27,29 @@ export function relaySocketClass(maxFrameBytes: number) {
 }
 export type RelaySocket = InstanceType<ReturnType<typeof relaySocketClass>>;
 
+/**
+ * A text frame as a server sends it (final, unmasked, uncompressed: the relay's server offers no permessage-deflate),
+ * header and UTF-8 payload in one buffer. Framed once per text, it is written to every recipient's socket as it is:
+ * ws's `send` built two option objects and two socket writes per frame and recipient (docs/performance.md, round 9).
+ */
+export function textFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + length);
+  frame[0] = 0x81; // FIN, opcode 1 (text)
+  if (head === 2) frame[1] = length;
+  else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(text, head, 'utf8');
+  return frame;
+}
+
 export interface Connection {
   id: string;
   ws: RelaySocket;
@@ -41,8 +64,8 @@ export interface Connection {
   /** the chat, for customer connections once they said hello */
   sessionId: SessionId | null;
   ready: boolean;
-  /** while the greeting is read, what is sent to this connection waits here, to follow the greeting */
-  held: string[] | null;
+  /** while the greeting is read, what is sent to this connection waits here (framed), to follow the greeting */
+  held: Buffer[] | null;
   /** an agent who sees every live chat */
   dashboard: boolean;
   alive: boolean;
@@ -64,6 +87,8 @@ export interface ConnectionsOptions {
   /** a connection that has not said hello after this long is closed */
   helloTimeoutMs: number;
   log: Log;
+  /** counts each frame written (for /metrics) */
+  frameOut?: (kind: Connection['kind']) => void;
 }
 
 /** A backlog this many times the limit is closed at once: memory is not held for a peer that will not read it. */
@@ -80,7 +105,9 @@ export class Connections implements LocalSockets {
    */
   private readonly corked = new Set<Duplex>();
   /** the hub hands the same frame object to every recipient (owner, listeners, dashboards, customer) */
-  private readonly serialised = new WeakMap<object, string>();
+  private readonly serialised = new WeakMap<object, Buffer>();
+  private lastEvent: object | null = null;
+  private lastEventFrame: Buffer = Buffer.alloc(0);
   private heartbeat: NodeJS.Timeout | null = null;
   private sampler: NodeJS.Timeout | null = null;
 
@@ -175,18 +202,21 @@ export class Connections implements LocalSockets {
   // Sending
 
   /** Sends once everything written so far is committed (and, embedded, fsynced). */
-  private sendRaw(conn: Connection, text: string): void {
-    this.options.afterCommit(() => this.sendNow(conn, text));
+  private sendRaw(conn: Connection, frame: Buffer): void {
+    this.options.afterCommit(() => this.sendNow(conn, frame));
   }
 
-  private sendNow(conn: Connection, text: string): void {
+  private sendNow(conn: Connection, frame: Buffer): void {
     if (conn.ws.readyState !== conn.ws.OPEN) return;
     if (!this.corked.has(conn.socket)) {
       if (!this.corked.size) process.nextTick(this.uncorkAll);
       this.corked.add(conn.socket);
       conn.socket.cork();
     }
-    conn.ws.send(text);
+    // straight to the socket, already framed: ws's sender keeps no queue of its own for a server without compression
+    // that sends no Blobs, so its pings and close frames keep their order with these (ws.bufferedAmount reads the socket)
+    conn.socket.write(frame);
+    this.options.frameOut?.(conn.kind);
     // right after a write the count includes what the kernel has not been offered yet, so only a backlog far past the
     // limit is judged here; a slow reader is judged by samples over time (startSampling)
     if (conn.ws.bufferedAmount > this.options.maxBufferedBytes * HARD_BACKLOG_FACTOR) this.slowConsumer(conn);
@@ -203,13 +233,13 @@ export class Connections implements LocalSockets {
   };
 
   /** A connection still being greeted keeps what it is sent until the greeting has gone out. */
-  private deliver(conn: Connection, text: string): void {
-    if (conn.held) conn.held.push(text);
-    else this.sendRaw(conn, text);
+  private deliver(conn: Connection, frame: Buffer): void {
+    if (conn.held) conn.held.push(frame);
+    else this.sendRaw(conn, frame);
   }
 
   send(conn: Connection, frame: RelayFrame | CustomerFrame): void {
-    this.deliver(conn, JSON.stringify(frame));
+    this.deliver(conn, textFrame(JSON.stringify(frame)));
   }
 
   /** `retryAfterMs`: for `rate-limited`, how long until this connection may send its next frame */
@@ -219,23 +249,29 @@ export class Connections implements LocalSockets {
 
   /** The greeting's frames, then whatever was held while it was read, in that order. */
   greet(conn: Connection, frames: Array<RelayFrame | CustomerFrame>): void {
-    for (const frame of frames) this.sendRaw(conn, frame.type === 'welcome' ? welcomeJson(frame) : JSON.stringify(frame));
+    for (const frame of frames) this.sendRaw(conn, textFrame(frame.type === 'welcome' ? welcomeJson(frame) : JSON.stringify(frame)));
     const held = conn.held ?? [];
     conn.held = null;
-    for (const text of held) this.sendRaw(conn, text);
+    for (const framed of held) this.sendRaw(conn, framed);
   }
 
-  /** a customer's event frames are serialised in `toCustomer`, uncached; every other frame comes here */
-  private textOf(frame: RelayFrame | Exclude<CustomerFrame, { type: 'event' }>): string {
-    // an event frame's text is the event's one serialisation with a fixed head: no cache entry of its own (a WeakMap
-    // entry per message frame cost the garbage collector more than the concatenation it saves)
-    if (frame.type === 'event') return eventFrameJson(frame.event);
-    let text = this.serialised.get(frame);
-    if (text === undefined) {
-      text = JSON.stringify(frame);
-      this.serialised.set(frame, text);
+  /** a customer's event frames are framed in `toCustomer`, uncached; every other frame comes here */
+  private framedOf(frame: RelayFrame | Exclude<CustomerFrame, { type: 'event' }>): Buffer {
+    // an event frame's text is the event's one serialisation with a fixed head: no WeakMap entry of its own (one per
+    // message frame cost the garbage collector more than it saved), only the last one framed, for the next recipient
+    if (frame.type === 'event') {
+      if (frame.event !== this.lastEvent) {
+        this.lastEvent = frame.event;
+        this.lastEventFrame = textFrame(eventFrameJson(frame.event));
+      }
+      return this.lastEventFrame;
     }
-    return text;
+    let framed = this.serialised.get(frame);
+    if (framed === undefined) {
+      framed = textFrame(JSON.stringify(frame));
+      this.serialised.set(frame, framed);
+    }
+    return framed;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -244,13 +280,13 @@ export class Connections implements LocalSockets {
   toAgent(agentId: AgentId, frame: RelayFrame): void {
     const conns = this.agents.get(agentId);
     if (!conns?.size) return;
-    const text = this.textOf(frame);
-    for (const conn of conns) this.deliver(conn, text);
+    const framed = this.framedOf(frame);
+    for (const conn of conns) this.deliver(conn, framed);
   }
 
   toAllAgents(frame: RelayFrame): void {
-    const text = frame.type === 'presence' ? presenceFrameJson(frame.agent) : JSON.stringify(frame);
-    for (const conns of this.agents.values()) for (const conn of conns) this.deliver(conn, text);
+    const framed = textFrame(frame.type === 'presence' ? presenceFrameJson(frame.agent) : JSON.stringify(frame));
+    for (const conns of this.agents.values()) for (const conn of conns) this.deliver(conn, framed);
   }
 
   dashboardViewers(): Iterable<AgentId> {
@@ -262,8 +298,8 @@ export class Connections implements LocalSockets {
     if (!conns?.size) return;
     // a customer's view of an event is made for this one delivery: serialised here, not cached (two WeakMap entries
     // per message cost more than they could ever save)
-    const text = frame.type === 'event' ? `{"type":"event","event":${JSON.stringify(frame.event)}}` : this.textOf(frame);
-    for (const conn of conns) this.deliver(conn, text);
+    const framed = frame.type === 'event' ? textFrame(`{"type":"event","event":${JSON.stringify(frame.event)}}`) : this.framedOf(frame);
+    for (const conn of conns) this.deliver(conn, framed);
   }
 
   closeAgent(agentId: AgentId, code: number, reason: string): void {

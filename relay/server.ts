@@ -212,6 +212,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     slowConsumerMs: options.slowConsumerMs ?? RELAY_DEFAULTS.slowConsumerMs,
     helloTimeoutMs: options.helloTimeoutMs ?? RELAY_DEFAULTS.helloTimeoutMs,
     log,
+    frameOut: (kind) => metrics.frameOut(kind),
   });
   const admission = new Admission(limits, () => store.countQueued());
 
@@ -467,11 +468,6 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     const kind = agentId ? 'agent' : 'customer';
     const conn = connections.add(ws, socket, kind, agentId, remote);
     conn.issueToken = admitted.via === 'password';
-    const send = ws.send.bind(ws);
-    ws.send = ((...args: Parameters<WebSocket['send']>) => {
-      metrics.frameOut(kind);
-      send(...args);
-    }) as WebSocket['send'];
     log({ event: 'connection-open', connId: conn.id, kind, agentId, remote });
     ws.on('message', onSocketMessage);
     ws.on('pong', onSocketPong);

@@ -1,8 +1,11 @@
 // The relay's hand-made JSON (relay/wire.ts) reads back as exactly the frame it stands for: a welcome with thousands
-// of agents is joined from each agent's text, presence and event frames are written around a cached inner text.
+// of agents is joined from each agent's text, presence and event frames are written around a cached inner text; the
+// WebSocket frames the relay writes to sockets itself read back, through ws's own reader, as the texts they carry.
 import { describe, expect, it } from 'vitest';
 import type { AgentInfo, SessionEvent } from '../../common/domain';
 import { type RelayFrameOf, RelayFrameSchema } from '../../common/protocol';
+import { createRequire } from 'node:module';
+import { textFrame } from '../../relay/connections';
 import { agentInfoJson, eventFrameJson, presenceFrameJson, welcomeJson } from '../../relay/wire';
 
 const agent = (id: string, over: Partial<AgentInfo> = {}): AgentInfo => ({
@@ -52,5 +55,35 @@ describe('hand-made JSON of frames', () => {
       text: 'a "quoted" line',
     };
     expect(eventFrameJson(event)).toBe(JSON.stringify({ type: 'event', event }));
+  });
+});
+
+describe('frames written without ws.send', () => {
+  // (@types/ws does not declare the Receiver that ws exports)
+  type Receiver = { on(event: string, listener: (...args: never[]) => void): void; write(bytes: Buffer, done: () => void): void };
+  const { Receiver } = createRequire(import.meta.url)('ws') as { Receiver: new (options: { isServer: boolean }) => Receiver };
+  // ws's own client-side reader: what every agent's and customer's socket parses the relay's bytes with
+  const readBack = (bytes: Buffer): Promise<string[]> =>
+    new Promise((resolve, reject) => {
+      const texts: string[] = [];
+      const receiver = new Receiver({ isServer: false });
+      receiver.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? reject(new Error('a binary frame')) : texts.push(data.toString('utf8'))));
+      receiver.on('error', reject);
+      receiver.write(bytes, () => resolve(texts));
+    });
+
+  it('each payload length form (7-bit, 16-bit, 64-bit) and multi-byte UTF-8 read back as the text framed', async () => {
+    const texts = ['', 'x', `${'é'.repeat(62)}a`, 'a'.repeat(125), 'a'.repeat(126), '€'.repeat(21_845), 'b'.repeat(65_535), 'b'.repeat(65_536), '😀'.repeat(40_000)];
+    const bytes = Buffer.concat(texts.map(textFrame));
+    expect(await readBack(bytes)).toEqual(texts);
+  });
+
+  it('the header is a final, unmasked, uncompressed text frame of the UTF-8 length', () => {
+    const frame = textFrame('{"type":"ok","id":"é"}');
+    expect(frame[0]).toBe(0x81);
+    expect(frame[1]).toBe(Buffer.byteLength('{"type":"ok","id":"é"}'));
+    expect(frame.length).toBe(2 + frame[1]!);
+    const long = textFrame('z'.repeat(70_000));
+    expect([long[0], long[1], long.readUInt32BE(2), long.readUInt32BE(6), long.length]).toEqual([0x81, 127, 0, 70_000, 70_010]);
   });
 });
