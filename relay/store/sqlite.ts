@@ -152,6 +152,14 @@ export class SqliteRelayStore {
    * the event log, so a message costs one INSERT instead of an INSERT and an upsert (docs/performance.md).
    */
   private readonly folded = new Map<SessionId, Derived>();
+  /**
+   * The client ids (message and note ids, `clientIdOf`) of the events of each chat a resend was looked for in, as
+   * 30-bit hashes: read from the log once per chat, then kept with every append. A client id not among them is new, so
+   * the events table needs no index for resends (migration 12: that index cost a random page write per message); a
+   * hash that is among them is checked against the log, so a collision never loses a message. Dropped with the chat
+   * from the cache (closed, purged) and on any rollback.
+   */
+  private readonly clientIds = new Map<SessionId, Set<number>>();
   private committed: Array<() => void> = [];
   /** FULL with group commit: commits are made durable by an fsync of the WAL off the event loop */
   private readonly syncOffThread: boolean;
@@ -356,6 +364,7 @@ export class SqliteRelayStore {
     this.openCounts = null;
     this.sessions.clear();
     this.folded.clear();
+    this.clientIds.clear();
   }
 
   private openBatch(): void {
@@ -626,7 +635,18 @@ export class SqliteRelayStore {
   }
 
   appendEvent(event: SessionEvent): void {
-    this.stmt.appendEvent.run(event.sessionId, event.seq, event.kind, clientIdOf(event), eventJson(event));
+    const clientId = clientIdOf(event);
+    if (clientId === null) this.stmt.appendEvent.run(event.sessionId, event.seq, event.kind, null, eventJson(event));
+    else {
+      // a client id is stored once per chat, as the unique index before migration 12 made sure
+      const ids = this.clientIdsOf(event.sessionId);
+      const hash = clientIdHash(clientId);
+      if (ids.has(hash) && this.stmt.findMessage.get(event.sessionId, clientId)) {
+        throw new Error(`UNIQUE constraint failed: chat ${event.sessionId} has an event with client id ${clientId} already`);
+      }
+      this.stmt.appendEvent.run(event.sessionId, event.seq, event.kind, clientId, eventJson(event));
+      ids.add(hash);
+    }
     const cached = this.sessions.get(event.sessionId);
     if (cached) {
       const from = this.folded.get(event.sessionId) ?? {
@@ -643,8 +663,11 @@ export class SqliteRelayStore {
    * (same message id), so no lookup before it; `after` is the cached session folded over it. False for a resend.
    */
   appendMessage(event: SessionEventOf<'message'>, after: SessionSummary): boolean {
-    const inserted = this.stmt.appendMessage.run(event.sessionId, event.seq, event.messageId, eventJson(event));
-    if (inserted.changes === 0) return false;
+    const ids = this.clientIdsOf(event.sessionId);
+    const hash = clientIdHash(event.messageId);
+    if (ids.has(hash) && this.stmt.findMessage.get(event.sessionId, event.messageId)) return false;
+    this.stmt.appendMessage.run(event.sessionId, event.seq, event.messageId, eventJson(event));
+    ids.add(hash);
     // as putSession does when only the derived fields changed: the row lags, the log is the truth (see `folded`)
     this.folded.delete(event.sessionId);
     // `after` is the runner's own fold of the cached copy (its listeners that copy's frozen list): frozen as it is
@@ -660,7 +683,19 @@ export class SqliteRelayStore {
   }
 
   findMessageSeq(sessionId: SessionId, messageId: string): number | null {
+    if (!this.clientIdsOf(sessionId).has(clientIdHash(messageId))) return null;
     return this.stmt.findMessage.get(sessionId, messageId)?.seq ?? null;
+  }
+
+  /** The chat's client-id hashes, read from its log the first time they are asked for. */
+  private clientIdsOf(sessionId: SessionId): Set<number> {
+    let ids = this.clientIds.get(sessionId);
+    if (!ids) {
+      ids = new Set();
+      for (const row of this.stmt.clientIdsOf.iterate(sessionId)) ids.add(clientIdHash(row.message_id));
+      this.clientIds.set(sessionId, ids);
+    }
+    return ids;
   }
 
   addParticipant(sessionId: SessionId, agentId: AgentId): void {
@@ -786,6 +821,7 @@ export class SqliteRelayStore {
       for (const id of ids) {
         this.sessions.delete(id);
         this.folded.delete(id);
+        this.clientIds.delete(id);
       }
       this.openCounts = null;
       return deleted;
@@ -826,6 +862,7 @@ export class SqliteRelayStore {
   private remember(session: SessionSummary): SessionSummary {
     if (session.state === 'closed') {
       this.sessions.delete(session.id);
+      this.clientIds.delete(session.id);
       return session;
     }
     const copy = Object.freeze({ ...session, listeners: Object.freeze([...session.listeners]) as AgentId[] });
@@ -945,10 +982,10 @@ function prepareStatements(db: Database.Database) {
       "SELECT owner_id, count(*) AS n FROM sessions WHERE state = 'active' GROUP BY owner_id",
     ),
     appendEvent: db.prepare('INSERT INTO events (session_id, seq, kind, message_id, body) VALUES (?, ?, ?, ?, ?)'),
-    // a (session, seq) clash is still an error; only a message id stored already is passed over
-    appendMessage: db.prepare(
-      `INSERT INTO events (session_id, seq, kind, message_id, body) VALUES (?, ?, 'message', ?, ?)
-       ON CONFLICT (session_id, message_id) WHERE message_id IS NOT NULL DO NOTHING`,
+    // a (session, seq) clash is an error; a resend was looked for before (`clientIds`)
+    appendMessage: db.prepare("INSERT INTO events (session_id, seq, kind, message_id, body) VALUES (?, ?, 'message', ?, ?)"),
+    clientIdsOf: db.prepare<[string], { message_id: string }>(
+      'SELECT message_id FROM events WHERE session_id = ? AND message_id IS NOT NULL',
     ),
     eventsAfter: db.prepare<[string, number], { body: string }>(
       'SELECT body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq',
@@ -1037,4 +1074,11 @@ function toAccount(row: AccountRow, teams: TeamId[]): Account {
     idle: row.idle === 1,
     statusSince: row.status_since,
   };
+}
+
+/** FNV-1a over the id's UTF-16 code units, to 30 bits (a small integer in V8: a Set of them allocates no numbers). */
+export function clientIdHash(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return hash & 0x3fffffff;
 }

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionEvent, SessionSummary, TransferOffer } from '../../common/domain';
 import { LATEST_VERSION, migrations } from '../../relay/store/migrations';
-import { openSqliteStore, type SqliteRelayStore } from '../../relay/store/sqlite';
+import { clientIdHash, openSqliteStore, type SqliteRelayStore } from '../../relay/store/sqlite';
 import { tempDir } from './helpers';
 
 const dirs: string[] = [];
@@ -535,5 +535,77 @@ describe('durable acknowledgements (synchronous FULL with group commit)', () => 
     store.afterCommit(() => released.push('ack s3'));
     store.flush();
     expect(released).toEqual(['ack s3']);
+  });
+});
+
+describe('schema migration 12 (resends found in memory, not by an index)', () => {
+  const live = (id: string, lastSeq: number): SessionSummary => session(id, { lastSeq });
+  const asMessage = (event: SessionEvent) => event as Extract<SessionEvent, { kind: 'message' }>;
+  /** two different ids with the same 30-bit hash: a collision must still store the second one */
+  const collidingIds = (): [string, string] => {
+    const seen = new Map<number, string>();
+    for (let i = 0; ; i++) {
+      const id = `msg-id-${i}`;
+      const hash = clientIdHash(id);
+      const other = seen.get(hash);
+      if (other !== undefined) return [other, id];
+      seen.set(hash, id);
+    }
+  };
+
+  it("drops a version 11 database's message-id index and still finds the resends of what it held, after a reopen too", () => {
+    const dir = freshDir();
+    const db = new Database(path.join(dir, 'relay.sqlite'));
+    for (const migration of migrations.filter((m) => m.version <= 11)) migration.up(db);
+    db.pragma('user_version = 11');
+    const insert = db.prepare('INSERT INTO events (session_id, seq, kind, message_id, body) VALUES (?, ?, ?, ?, ?)');
+    for (const seq of [1, 2]) insert.run('s1', seq, 'message', `old-msg-${seq}`, JSON.stringify(message('s1', seq, `old-msg-${seq}`)));
+    db.close();
+
+    const store = open(dir);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'events_message_id'").all()).toEqual([]);
+    expect(store.findMessageSeq('s1', 'old-msg-2')).toBe(2);
+    expect(store.single(() => store.appendMessage(asMessage(message('s1', 3, 'old-msg-1')), live('s1', 3)))).toBe(false);
+    expect(store.single(() => store.appendMessage(asMessage(message('s1', 3, 'new-msg-3')), live('s1', 3)))).toBe(true);
+    expect(store.single(() => store.appendMessage(asMessage(message('s1', 4, 'new-msg-3')), live('s1', 4)))).toBe(false);
+    expect(store.findMessageSeq('s1', 'new-msg-3')).toBe(3);
+    expect(store.findMessageSeq('s1', 'never-sent')).toBeNull();
+    // a client id is still stored once per chat whichever way it comes in; another chat may use it
+    expect(() => store.transaction(() => store.appendEvent(message('s1', 4, 'new-msg-3')))).toThrow(/UNIQUE/);
+    store.transaction(() => store.appendEvent(message('s2', 1, 'new-msg-3')));
+    store.close();
+
+    const reopened = open(dir);
+    expect(reopened.findMessageSeq('s1', 'new-msg-3')).toBe(3);
+    expect(reopened.single(() => reopened.appendMessage(asMessage(message('s1', 4, 'new-msg-3')), live('s1', 4)))).toBe(false);
+    expect(reopened.eventsAfter('s1', 0).map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('an id whose hash another id of the chat has is stored, and each is then found as itself', () => {
+    const [first, second] = collidingIds();
+    expect(first).not.toBe(second);
+    expect(clientIdHash(first)).toBe(clientIdHash(second));
+    const store = open(freshDir());
+    expect(store.single(() => store.appendMessage(asMessage(message('s1', 1, first)), live('s1', 1)))).toBe(true);
+    expect(store.findMessageSeq('s1', second)).toBeNull();
+    expect(store.single(() => store.appendMessage(asMessage(message('s1', 2, second)), live('s1', 2)))).toBe(true);
+    expect(store.single(() => store.appendMessage(asMessage(message('s1', 3, first)), live('s1', 3)))).toBe(false);
+    expect([store.findMessageSeq('s1', first), store.findMessageSeq('s1', second)]).toEqual([1, 2]);
+  });
+
+  it('an id appended in a command that rolled back is not taken for a resend afterwards', () => {
+    const store = open(freshDir(), { groupCommit: true });
+    expect(store.findMessageSeq('s1', 'early')).toBeNull(); // the chat's ids are read (none) and kept from here on
+    expect(() =>
+      store.transaction(() => {
+        store.appendEvent(message('s1', 1, 'rolled-back'));
+        throw new Error('the command failed after its append');
+      }),
+    ).toThrow(/command failed/);
+    expect(store.findMessageSeq('s1', 'rolled-back')).toBeNull();
+    expect(store.single(() => store.appendMessage(asMessage(message('s1', 1, 'rolled-back')), live('s1', 1)))).toBe(true);
+    store.flush();
+    expect(store.eventsAfter('s1', 0).map((e) => e.kind === 'message' && e.messageId)).toEqual(['rolled-back']);
   });
 });
