@@ -76,6 +76,8 @@ export interface Connection {
   helloTimer: NodeJS.Timeout | null;
   /** the welcome's sessions not sent yet, and the cursor that asks for them */
   sessionPages: SessionPages | null;
+  /** its rate-limit bucket's key (relay/limits.ts `Party`) */
+  rateKey: { sessionId: string | null; key: string } | null;
 }
 
 export interface ConnectionsOptions {
@@ -131,6 +133,7 @@ export class Connections implements LocalSockets {
       backlogSince: null,
       helloTimer: null,
       sessionPages: null,
+      rateKey: null,
     };
     ws.connection = conn;
     const { helloTimeoutMs } = this.options;
