@@ -659,8 +659,8 @@ export class SqliteRelayStore {
   }
 
   /**
-   * A message that changes nothing but what follows from it (the common case): one INSERT that also finds a resend
-   * (same message id), so no lookup before it; `after` is the cached session folded over it. False for a resend.
+   * A message that changes nothing but what follows from it (the common case): one INSERT, after a resend (same
+   * message id) was looked for in memory (`clientIds`); `after` is the cached session folded over it. False for a resend.
    */
   appendMessage(event: SessionEventOf<'message'>, after: SessionSummary): boolean {
     const ids = this.clientIdsOf(event.sessionId);
@@ -687,13 +687,16 @@ export class SqliteRelayStore {
     return this.stmt.findMessage.get(sessionId, messageId)?.seq ?? null;
   }
 
-  /** The chat's client-id hashes, read from its log the first time they are asked for. */
+  /**
+   * The chat's client-id hashes, read from its log the first time they are asked for; kept while the chat is in the
+   * cache of live chats (a closed chat's are read again each time: nothing drops them otherwise).
+   */
   private clientIdsOf(sessionId: SessionId): Set<number> {
     let ids = this.clientIds.get(sessionId);
     if (!ids) {
       ids = new Set();
       for (const row of this.stmt.clientIdsOf.iterate(sessionId)) ids.add(clientIdHash(row.message_id));
-      this.clientIds.set(sessionId, ids);
+      if (this.sessions.has(sessionId)) this.clientIds.set(sessionId, ids);
     }
     return ids;
   }

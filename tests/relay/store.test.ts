@@ -563,6 +563,7 @@ describe('schema migration 12 (resends found in memory, not by an index)', () =>
     db.close();
 
     const store = open(dir);
+    store.transaction(() => store.putSession(live('s1', 2))); // a live chat in the cache: its ids are kept
     expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'events_message_id'").all()).toEqual([]);
     expect(store.findMessageSeq('s1', 'old-msg-2')).toBe(2);
@@ -587,6 +588,7 @@ describe('schema migration 12 (resends found in memory, not by an index)', () =>
     expect(first).not.toBe(second);
     expect(clientIdHash(first)).toBe(clientIdHash(second));
     const store = open(freshDir());
+    store.transaction(() => store.putSession(live('s1', 0)));
     expect(store.single(() => store.appendMessage(asMessage(message('s1', 1, first)), live('s1', 1)))).toBe(true);
     expect(store.findMessageSeq('s1', second)).toBeNull();
     expect(store.single(() => store.appendMessage(asMessage(message('s1', 2, second)), live('s1', 2)))).toBe(true);
@@ -596,6 +598,7 @@ describe('schema migration 12 (resends found in memory, not by an index)', () =>
 
   it('an id appended in a command that rolled back is not taken for a resend afterwards', () => {
     const store = open(freshDir(), { groupCommit: true });
+    store.transaction(() => store.putSession(live('s1', 0)));
     expect(store.findMessageSeq('s1', 'early')).toBeNull(); // the chat's ids are read (none) and kept from here on
     expect(() =>
       store.transaction(() => {
@@ -607,5 +610,15 @@ describe('schema migration 12 (resends found in memory, not by an index)', () =>
     expect(store.single(() => store.appendMessage(asMessage(message('s1', 1, 'rolled-back')), live('s1', 1)))).toBe(true);
     store.flush();
     expect(store.eventsAfter('s1', 0).map((e) => e.kind === 'message' && e.messageId)).toEqual(['rolled-back']);
+  });
+
+  it("a closed chat's ids are not kept, and are still found", () => {
+    const store = open(freshDir());
+    store.transaction(() => store.putSession(live('s1', 0)));
+    expect(store.single(() => store.appendMessage(asMessage(message('s1', 1, 'before-close')), live('s1', 1)))).toBe(true);
+    store.transaction(() => store.putSession(session('s1', { lastSeq: 1, state: 'closed', closedAt: 5 })));
+    expect(store.findMessageSeq('s1', 'before-close')).toBe(1);
+    expect(() => store.transaction(() => store.appendEvent(message('s1', 2, 'before-close')))).toThrow(/UNIQUE/);
+    expect((store as unknown as { clientIds: Map<string, unknown> }).clientIds.has('s1')).toBe(false);
   });
 });
