@@ -438,9 +438,11 @@ class OpCommand implements Cmd {
 
 /** Two commands from different people fired together: the outcome must be one of the two serial orders. */
 class RaceCommand implements Cmd {
+  /** `bFirstByMs` > 0 sends b that long before a, so a known interleaving can pin the order the relay sees. */
   constructor(
     readonly a: Op,
     readonly b: Op,
+    readonly bFirstByMs = 0,
   ) {}
   check(m: Readonly<Model>) {
     return actor(this.a) !== actor(this.b) && canRun(m.s, null, this.a) && canRun(m.s, null, this.b);
@@ -451,8 +453,13 @@ class RaceCommand implements Cmd {
     real.trace.push(`race: ${describeOp(a)} | ${describeOp(b)}`);
     const clientA = clientFor(real, a);
     const clientB = clientFor(real, b);
+    let idB = '';
+    if (this.bFirstByMs > 0) {
+      idB = clientB.fire(frameOf(b, real.sessionId));
+      await new Promise((resolve) => setTimeout(resolve, this.bFirstByMs));
+    }
     const idA = clientA.fire(frameOf(a, real.sessionId));
-    const idB = clientB.fire(frameOf(b, real.sessionId));
+    if (this.bFirstByMs === 0) idB = clientB.fire(frameOf(b, real.sessionId));
     const [outA, outB] = (await Promise.all([clientA.answer(idA), clientB.answer(idB)])).map(outcomeOf) as [
       Outcome,
       Outcome,
@@ -462,7 +469,12 @@ class RaceCommand implements Cmd {
       [b, outB, a, outA],
     ];
     const candidates: ModelState[] = [];
+    const seqOf = (op: Op, out: Outcome) => ((op.t === 'send' || op.t === 'customer-send') && out.ok ? Number(out.result?.seq) : null);
     for (const [first, firstOut, second, secondOut] of orders) {
+      // two messages that both went in: their seqs say which one the relay took first, so only that order is a
+      // candidate (either order leaves the same summary, and the check of the acknowledged order needs the right one)
+      const [firstSeq, secondSeq] = [seqOf(first, firstOut), seqOf(second, secondOut)];
+      if (firstSeq !== null && secondSeq !== null && firstSeq > secondSeq) continue;
       const one = step(m.s, first, firstOut);
       const two = step(one.next, second, secondOut);
       if (one.ok === firstOut.ok && two.ok === secondOut.ok) candidates.push(two.next);
@@ -604,10 +616,12 @@ export function modelSuite(deploy: ModelDeploy, runs: number): void {
       );
     }, runs * 6_000);
 
-    it('a known interleaving: accept racing cancel, then a take-over racing the new owner while the old owner reconnects', async () => {
+    it('a known interleaving: two messages taken in the opposite order, accept racing cancel, then a take-over racing the new owner while the old owner reconnects', async () => {
       const op = (o: Op) => new OpCommand(o);
       await runScenario(deploy, [
         op({ t: 'customer-send', messageId: '', text: 'Hello?' }),
+        // two messages racing, the relay taking the second one first: the acknowledged order follows the log's
+        new RaceCommand({ t: 'customer-send', messageId: '', text: 'My order is late' }, { t: 'send', who: 'alice', messageId: '', text: 'One moment please' }, 30),
         op({ t: 'offer', who: 'alice', to: 'bob' }),
         new RaceCommand({ t: 'accept', who: 'bob', transferId: '' }, { t: 'cancel', who: 'alice', transferId: '' }),
         new DisconnectCommand('alice'),
