@@ -98,12 +98,15 @@ export interface SqliteStoreOptions {
 
 /**
  * Pages in the WAL before a commit checkpoints by itself: SQLite's default with no worker, a backstop with one (the WAL
- * only starts over from its beginning once a checkpoint has caught up, which checkpoints every 10 ms make likely).
- * Measured under load: a 100 ms period left ~20 commits a run stalled 8-17 ms; 10 ms left 4, at most 7 ms.
+ * only starts over from its beginning once a checkpoint has caught up, which frequent checkpoints make likely).
+ * Measured under load (2026-11-24, fsync still on the event loop): a 100 ms period left ~20 commits a run stalled
+ * 8-17 ms; 10 ms left 4, at most 7 ms. Since the fsync went off the loop (2026-12-02, docs/performance.md round 10):
+ * 50 ms leaves as few commits over 5 ms as 10 ms did (3-10 a run against 4-5), and a page a message dirties again
+ * within the period is copied once: saturation +7% over six alternated pairs, paced CPU per message -3%.
  */
 const AUTOCHECKPOINT_PAGES = 1000;
 const BACKSTOP_CHECKPOINT_PAGES = 16_000;
-const CHECKPOINT_EVERY_MS = 10;
+const CHECKPOINT_EVERY_MS = 50;
 
 /** The checkpoint worker's file, beside this module when run from source (the desktop app passes its unpacked copy). */
 export const CHECKPOINT_THREAD_FILE = 'checkpoint-thread.cjs';
