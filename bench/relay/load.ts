@@ -121,9 +121,15 @@ export interface PhaseResult {
   serverLoop: number;
   /** server CPU time per delivered message */
   cpuMicrosPerMessage: number;
+  /** the server's read- and write-like system calls per delivered message (NaN where /proc/self/io is missing) */
+  readsPerMessage: number;
+  writesPerMessage: number;
   rssMb: number;
   peakRssMb: number;
 }
+
+const perMessage = (before: number | undefined, after: number | undefined, messages: number) =>
+  before === undefined || after === undefined ? Number.NaN : (after - before) / Math.max(1, messages);
 
 export const percentile = (sorted: Float64Array, p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
@@ -294,6 +300,8 @@ export class Load {
       maxSendLagMs,
       serverCpu: (after.cpuSeconds - before.cpuSeconds) / ((after.at - before.at) / 1000),
       cpuMicrosPerMessage: ((after.cpuSeconds - before.cpuSeconds) * 1e6) / Math.max(1, current.received),
+      readsPerMessage: perMessage(before.syscalls?.reads, after.syscalls?.reads, current.received),
+      writesPerMessage: perMessage(before.syscalls?.writes, after.syscalls?.writes, current.received),
       generatorCpu: (cpu.user + cpu.system) / 1e6 / wall,
       serverLoop: after.loopUtilization,
       rssMb: after.rss / 2 ** 20,

@@ -17,6 +17,11 @@ export interface ServerStats {
   loopUtilization: number;
   /** open file descriptors (each socket is one; the per-process cap is 20,000 on the build machine) */
   openFiles: number;
+  /**
+   * read- and write-like system calls made by the whole process so far (Linux's /proc/self/io `syscr`/`syscw`: socket
+   * reads and writes, and the store's file reads, writes and fsyncs' neighbours), null where the kernel does not say
+   */
+  syscalls: { reads: number; writes: number } | null;
   /** wall-clock time of this report (ms since the epoch): a server that lags answers late */
   at: number;
 }
@@ -66,6 +71,18 @@ function openFiles(): number {
   }
 }
 
+function syscalls(): ServerStats['syscalls'] {
+  try {
+    const io = fs.readFileSync('/proc/self/io', 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? Number.NaN);
+    const reads = field('syscr');
+    const writes = field('syscw');
+    return Number.isFinite(reads) && Number.isFinite(writes) ? { reads, writes } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Reports `ready`, then answers `stats` and exits on `stop` or when the parent goes away. */
 export function serveStats(port: number, stop: () => Promise<void>): void {
   const send = (message: ChildMessage) => process.send?.(message);
@@ -101,6 +118,7 @@ export function serveStats(port: number, stop: () => Promise<void>): void {
           cpuSeconds: (cpu.user + cpu.system) / 1e6,
           loopUtilization: elu.utilization,
           openFiles: openFiles(),
+          syscalls: syscalls(),
           at: Date.now(),
         },
       });

@@ -255,6 +255,9 @@ export async function startClusterTarget(name: 'cluster-1' | 'cluster-2', option
         cpuSeconds: sum((s) => s.cpuSeconds),
         openFiles: sum((s) => s.openFiles),
         loopUtilization: Math.max(...all.map((s) => s.loopUtilization)),
+        syscalls: all.every((s) => s.syscalls)
+          ? { reads: sum((s) => s.syscalls!.reads), writes: sum((s) => s.syscalls!.writes) }
+          : null,
         at: Math.max(...all.map((s) => s.at)),
       };
     },

@@ -197,6 +197,12 @@ console.log(
 );
 console.log(table(results));
 for (const r of results) console.log(`${r.name}: connection setup ${f1(r.setupSeconds)} s, RSS with all connections idle ${f1(r.idleRssMb)} MB`);
+// what a message costs the kernel: sockets for both, and the store's WAL frames and checkpoint copies for the relay
+for (const r of results) {
+  const calls = (p: PhaseResult) => `${f2(p.readsPerMessage)} / ${f2(p.writesPerMessage)}`;
+  const saturated = r.saturated === r.paced ? '' : `, saturation ${calls(r.saturated)}`;
+  console.log(`${r.name}: read / write system calls per delivered message: paced ${calls(r.paced)}${saturated}`);
+}
 const relay = results.find((r) => r.name === 'relay');
 const forwarder = results.find((r) => r.name === 'forwarder');
 if (relay && forwarder) {
