@@ -18,8 +18,9 @@ export interface ServerStats {
   /** open file descriptors (each socket is one; the per-process cap is 20,000 on the build machine) */
   openFiles: number;
   /**
-   * read- and write-like system calls made by the whole process so far (Linux's /proc/self/io `syscr`/`syscw`: socket
-   * reads and writes, and the store's file reads, writes and fsyncs' neighbours), null where the kernel does not say
+   * read- and write-like system calls made by the whole process so far, every thread's (Linux's /proc/self/io
+   * `syscr`/`syscw`: socket reads and writes and the store's file reads and writes; fsyncs count in neither), null
+   * where the kernel does not say
    */
   syscalls: { reads: number; writes: number } | null;
   /** wall-clock time of this report (ms since the epoch): a server that lags answers late */
