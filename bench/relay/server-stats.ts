@@ -72,7 +72,8 @@ function openFiles(): number {
   }
 }
 
-function syscalls(): ServerStats['syscalls'] {
+/** This process's read- and write-like system calls so far, every thread's (see `ServerStats.syscalls`). */
+export function syscalls(): ServerStats['syscalls'] {
   try {
     const io = fs.readFileSync('/proc/self/io', 'utf8');
     const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? Number.NaN);

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { syscalls } from './server-stats';
 
 const LAYOUTS = ['index', 'intkey', 'staging', 'sliced'] as const;
 type Layout = (typeof LAYOUTS)[number];
@@ -80,16 +81,6 @@ interface Figure {
   writes: number;
   /** the longest single transaction that moved staged events (the event loop would wait this long) */
   longestMoveMs: number;
-}
-
-/** read- and write-like system calls of this process so far (Linux), or null */
-function syscalls(): { reads: number; writes: number } | null {
-  try {
-    const io = fs.readFileSync('/proc/self/io', 'utf8');
-    return { reads: Number(/^syscr: (\d+)$/m.exec(io)?.[1]), writes: Number(/^syscw: (\d+)$/m.exec(io)?.[1]) };
-  } catch {
-    return null;
-  }
 }
 
 function run(layout: Layout): Figure {

@@ -1,5 +1,6 @@
 // Model-based test of the transfer state machine: random command sequences (and two-command races) run against a
 // real relay over real sockets, checked after every step against a small model and the relay's own event log.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
@@ -453,13 +454,11 @@ class RaceCommand implements Cmd {
     real.trace.push(`race: ${describeOp(a)} | ${describeOp(b)}`);
     const clientA = clientFor(real, a);
     const clientB = clientFor(real, b);
-    let idB = '';
-    if (this.bFirstByMs > 0) {
-      idB = clientB.fire(frameOf(b, real.sessionId));
-      await new Promise((resolve) => setTimeout(resolve, this.bFirstByMs));
-    }
+    const fireB = () => clientB.fire(frameOf(b, real.sessionId));
+    const early = this.bFirstByMs > 0 ? fireB() : null;
+    if (early !== null) await sleep(this.bFirstByMs);
     const idA = clientA.fire(frameOf(a, real.sessionId));
-    if (this.bFirstByMs === 0) idB = clientB.fire(frameOf(b, real.sessionId));
+    const idB = early ?? fireB();
     const [outA, outB] = (await Promise.all([clientA.answer(idA), clientB.answer(idB)])).map(outcomeOf) as [
       Outcome,
       Outcome,
