@@ -53,7 +53,7 @@ import { chooseAgent } from './core/routing';
 import { assign, closeByAgent, closeByCustomer, openChat } from './core/sessions';
 import { accept, cancel, expire, offer, reject, targetUnavailable } from './core/transfers';
 import { customerReplays, deliverQueue, deliverRequest, deliverSession, deliverTyping } from './delivery';
-import { diffDirectory } from './directory';
+import { type DirectoryView, diffDirectory } from './directory';
 import { readEventsPage } from './paging';
 import { QueueWatch } from './queue';
 import type {
@@ -123,6 +123,12 @@ export class Hub {
   private teams: Team[] = [];
   /** the directory version behind `accounts` and `teams`; a different one in the store means: reload */
   private directoryVersion = -1;
+  /**
+   * The directory as this node last told its connections about it. A change is found against this, never against
+   * `accounts` and `teams`: a hello or a reconcile refreshes those from the store without telling anyone, and a poll
+   * after that would find nothing new and swallow what another process changed.
+   */
+  private announced: DirectoryView = { accounts: new Map(), teams: [] };
   private directoryQueue: Promise<void> = Promise.resolve();
   private directoryWatch: NodeJS.Timeout | null = null;
   private draining: Promise<void> | null = null;
@@ -159,6 +165,7 @@ export class Hub {
     this.directoryVersion = await store.directoryVersion();
     for (const account of await store.listAccounts()) this.accounts.set(account.id, account);
     this.teams = await store.listTeams();
+    this.announced = { accounts: new Map(this.accounts), teams: this.teams };
     this.deps.fanout.subscribe((publication, origin) => this.deliver(publication, origin));
     this.deps.scheduler.start((key) => this.timerDue(key));
     this.directoryWatch = setInterval(() => void this.directoryChanged(false), this.deps.options.directoryPollMs ?? 1000);
@@ -615,12 +622,13 @@ export class Hub {
         const version = await store.directoryVersion();
         if (!force && version === this.directoryVersion) return;
         this.directoryVersion = version;
-        const before = { accounts: new Map(this.accounts), teams: this.teams };
         const accounts = await store.listAccounts();
         this.teams = await store.listTeams();
         this.accounts.clear();
         for (const account of accounts) this.accounts.set(account.id, account);
-        await this.applyDirectory(diffDirectory(before, { accounts: this.accounts, teams: this.teams }));
+        const before = this.announced;
+        this.announced = { accounts: new Map(this.accounts), teams: this.teams };
+        await this.applyDirectory(diffDirectory(before, this.announced));
       } catch (error) {
         this.deps.log({ event: 'internal-error', where: 'directory', error: String((error as Error)?.stack ?? error) });
       }

@@ -95,4 +95,23 @@ describe('relay cli: administration', () => {
     cleanups.push(() => again.close());
     expect(again.frames[0]).toMatchObject({ type: 'welcome', me: { id: 'bob', teams: ['billing'] } });
   }, CLI_TEST_MS);
+
+  it('a sign-in between another process writing and the poll does not swallow the change', async () => {
+    // (CI once saw this on a cluster: a node refreshed its accounts for a hello, or a reconcile, before its poll, and
+    // the poll then found nothing new to tell anyone)
+    const data = folder();
+    const relay = await startTestRelay({ dataDir: data, directoryPollMs: 1500 });
+    cleanups.push(() => relay.close());
+    const alice = await connectAgent(relay, 'alice');
+    cleanups.push(() => alice.close());
+    const other = openSqliteStore(data);
+    other.createTeam({ id: 'billing', name: 'Billing' });
+    other.updateAccount('bob', { teams: ['billing'] });
+    other.close();
+    // bob signs in at once: most likely long before the relay's next poll
+    const bob = await connectAgent(relay, 'bob');
+    cleanups.push(() => bob.close());
+    expect(await alice.next((f) => f.type === 'teams', 5000)).toMatchObject({ teams: [{ id: 'billing', name: 'Billing' }] });
+    await alice.next((f) => f.type === 'presence' && f.agent.id === 'bob' && f.agent.teams?.join() === 'billing', 5000);
+  }, CLI_TEST_MS);
 });
