@@ -11,8 +11,10 @@
 //            one transaction (each chat's new entries then share a leaf); readers would need both tables
 //   sliced   staging in `--slices` tables by chat, one of them moved every `--move`/slices messages: the same number
 //            of entries per chat per move, a slice of the pause, but as many hot table tails as slices
+// `--pragmas` runs every layout once per set of connection settings (`;`-separated sets of `,`-separated pragmas, e.g.
+// `--pragmas "cache_size=-2000;cache_size=-65536,mmap_size=268435456"`): page size, cache and mmap, measured alike.
 // Runs each layout `--rounds` times, alternated, on a fresh file each time, and prints medians and the ratio to `index`.
-// `npx tsx bench/relay/store-layout.ts [--messages 60000] [--batch 10] [--move 16000] [--rounds 3] [--slices 16] [--layouts index,…]`
+// `npx tsx bench/relay/store-layout.ts [--messages 60000] [--batch 10] [--move 16000] [--rounds 3] [--slices 16] [--layouts index,…] [--pragmas "a=1,b=2;a=3"]`
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,9 +27,18 @@ import { syscalls } from './server-stats';
 const LAYOUTS = ['index', 'intkey', 'staging', 'sliced'] as const;
 type Layout = (typeof LAYOUTS)[number];
 const USAGE =
-  'Usage: npx tsx bench/relay/store-layout.ts [--messages 60000] [--batch 10] [--move 16000] [--rounds 3] [--slices 16] [--layouts index,intkey,staging,sliced]';
+  'Usage: npx tsx bench/relay/store-layout.ts [--messages 60000] [--batch 10] [--move 16000] [--rounds 3] [--slices 16] [--layouts index,intkey,staging,sliced] [--pragmas "page_size=4096;page_size=1024"]';
 
-let args: { messages: string; batch: string; move: string; rounds: string; slices: string; layouts: string; help: boolean };
+let args: {
+  messages: string;
+  batch: string;
+  move: string;
+  rounds: string;
+  slices: string;
+  layouts: string;
+  pragmas: string;
+  help: boolean;
+};
 try {
   args = parseArgs({
     options: {
@@ -37,6 +48,7 @@ try {
       rounds: { type: 'string', default: '3' },
       slices: { type: 'string', default: '16' },
       layouts: { type: 'string', default: LAYOUTS.join(',') },
+      pragmas: { type: 'string', default: '' },
       help: { type: 'boolean', default: false },
     },
   }).values as typeof args;
@@ -69,6 +81,19 @@ const layouts = args.layouts.split(',').map((name) => {
   return name as Layout;
 });
 
+// each set is applied to both connections before the schema is made (page_size only takes effect on a new file)
+const PRAGMA = /^[a-z_]+ *= *-?[0-9A-Za-z_]+$/;
+const pragmaSets = args.pragmas.split(';').map((set) => {
+  const list = set.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const p of list) {
+    if (!PRAGMA.test(p)) {
+      console.error(`store-layout: --pragmas takes name=value settings such as cache_size=-65536, not "${p}".\n${USAGE}`);
+      process.exit(2);
+    }
+  }
+  return list;
+});
+
 const CHATS = 1600;
 const HISTORY = 60;
 const CHECKPOINT_EVERY = 500;
@@ -83,12 +108,16 @@ interface Figure {
   longestMoveMs: number;
 }
 
-function run(layout: Layout): Figure {
+function run(layout: Layout, pragmas: readonly string[]): Figure {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-store-layout-'));
   const file = path.join(dir, 'relay.db');
   const db = new Database(file);
   const checkpointer = new Database(file);
   try {
+    for (const pragma of pragmas) {
+      db.pragma(pragma);
+      if (!pragma.startsWith('page_size')) checkpointer.pragma(pragma);
+    }
     db.pragma('journal_mode = WAL');
     // as the relay commits with group commit: NORMAL, its own fsync of the WAL off the loop (not measured here)
     db.pragma('synchronous = NORMAL');
@@ -209,27 +238,32 @@ function run(layout: Layout): Figure {
   }
 }
 
-const figures = new Map<Layout, Figure[]>(layouts.map((layout) => [layout, []]));
+type Variant = { layout: Layout; pragmas: readonly string[]; name: string };
+const variants: Variant[] = pragmaSets.flatMap((pragmas) =>
+  layouts.map((layout) => ({ layout, pragmas, name: pragmas.length ? `${layout} ${pragmas.join(', ')}` : layout })),
+);
+const figures = new Map<string, Figure[]>(variants.map((v) => [v.name, []]));
 for (let round = 0; round < rounds; round++) {
-  for (const layout of layouts) {
-    process.stderr.write(`store-layout: round ${round + 1} of ${rounds}, ${layout}...\n`);
-    figures.get(layout)!.push(run(layout));
+  for (const variant of variants) {
+    process.stderr.write(`store-layout: round ${round + 1} of ${rounds}, ${variant.name}...\n`);
+    figures.get(variant.name)!.push(run(variant.layout, variant.pragmas));
   }
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const of = (layout: Layout, pick: (f: Figure) => number) => median(figures.get(layout)!.map(pick));
+const of = (name: string, pick: (f: Figure) => number) => median(figures.get(name)!.map(pick));
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-');
 console.log(
   `\nStore layouts, ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}: ${CHATS} chats of ${HISTORY} messages, then ${messages} more, ${batch} per COMMIT, a checkpoint every ${CHECKPOINT_EVERY}, staged moves every ${move} (sliced: one of ${SLICES} every ${Math.floor(move / SLICES)}); medians of ${rounds} alternated rounds\n`,
 );
-console.log('| layout | CPU µs per message (system) | wall µs per message | read / write calls per message | longest move ms | CPU ÷ index |');
+console.log('| layout | CPU µs per message (system) | wall µs per message | read / write calls per message | longest move ms | CPU ÷ first |');
 console.log('|---|---:|---:|---:|---:|---:|');
-const baseline = layouts.includes('index') ? of('index', (f) => f.cpuMicros) : Number.NaN;
-for (const layout of layouts) {
-  const cpu = of(layout, (f) => f.cpuMicros);
-  const moves = layout === 'staging' || layout === 'sliced' ? f1(of(layout, (f) => f.longestMoveMs)) : '-';
+// the ratio is to the first variant: today's layout with the first set of settings, when it is measured
+const baseline = of(variants[0]!.name, (f) => f.cpuMicros);
+for (const { layout, name } of variants) {
+  const cpu = of(name, (f) => f.cpuMicros);
+  const moves = layout === 'staging' || layout === 'sliced' ? f1(of(name, (f) => f.longestMoveMs)) : '-';
   console.log(
-    `| ${layout} | ${f1(cpu)} (${f1(of(layout, (f) => f.systemMicros))}) | ${f1(of(layout, (f) => f.wallMicros))} | ${f2(of(layout, (f) => f.reads))} / ${f2(of(layout, (f) => f.writes))} | ${moves} | ${f2(cpu / baseline)} |`,
+    `| ${name} | ${f1(cpu)} (${f1(of(name, (f) => f.systemMicros))}) | ${f1(of(name, (f) => f.wallMicros))} | ${f2(of(name, (f) => f.reads))} / ${f2(of(name, (f) => f.writes))} | ${moves} | ${f2(cpu / baseline)} |`,
   );
 }
