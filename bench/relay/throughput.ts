@@ -229,14 +229,25 @@ if (relay && forwarder) {
   const p99Ratio = relay.paced.p99 / forwarder.paced.p99;
   // a forwarder that delivered (nearly) all it was offered, on a generator that kept up, was not saturated: its limit
   // is higher than measured, and the ratio only an upper bound on the relay's
-  const forwarderSaturated = forwarder.saturated.deliveredPerSecond < forwarder.saturated.offered * 0.95;
+  // a server that delivered (nearly) all it was offered was not saturated: its limit is higher than measured. The
+  // ratio is then a bound (the forwarder's limit unknown: at most; the relay's: at least) or nothing at all
+  const limited = (r: TargetResult) => r.saturated === r.paced || r.saturated.deliveredPerSecond < r.saturated.offered * 0.95;
+  const relayLimited = limited(relay);
+  const forwarderLimited = limited(forwarder);
+  const unsaturated = (r: TargetResult) => `the ${r.name} delivered all ${r.saturated.offered} msgs/s offered, so its limit is higher`;
   console.log(`\nRatios relay / forwarder:`);
-  if (forwarderSaturated) {
+  if (relayLimited && forwarderLimited) {
     console.log(`  throughput at saturation: ${f2(ratio)} (aim >= 0.8: ${ratio >= 0.8 ? 'met' : 'MISSED'})`);
-  } else {
+  } else if (relayLimited) {
     console.log(
-      `  throughput at saturation: at most ${f2(ratio)} (aim >= 0.8: ${ratio < 0.8 ? 'MISSED' : 'not decided'}; the forwarder delivered all ${forwarder.saturated.offered} msgs/s offered, so its limit is higher)`,
+      `  throughput at saturation: at most ${f2(ratio)} (aim >= 0.8: ${ratio < 0.8 ? 'MISSED' : 'not decided'}; ${unsaturated(forwarder)})`,
     );
+  } else if (forwarderLimited) {
+    console.log(
+      `  throughput at saturation: at least ${f2(ratio)} (aim >= 0.8: ${ratio >= 0.8 ? 'met' : 'not decided'}; ${unsaturated(relay)})`,
+    );
+  } else {
+    console.log(`  throughput at saturation: not measured (aim >= 0.8: not decided; neither server was saturated: raise --saturate-rate)`);
   }
   const generatorBound = forwarder.saturated.maxSendLagMs > 100;
   if (generatorBound) {
