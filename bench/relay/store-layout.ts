@@ -13,7 +13,7 @@
 //            of entries per chat per move, a slice of the pause, but as many hot table tails as slices
 // `--pragmas` runs every layout once per set of connection settings (`;`-separated sets of `,`-separated pragmas, e.g.
 // `--pragmas "cache_size=-2000;cache_size=-65536,mmap_size=268435456"`): page size, cache and mmap, measured alike.
-// Runs each layout `--rounds` times, alternated, on a fresh file each time, and prints medians and the ratio to `index`.
+// Runs each layout `--rounds` times, alternated, on a fresh file each time, and prints medians and the ratio to the first variant (`index`, first set of settings).
 // `npx tsx bench/relay/store-layout.ts [--messages 60000] [--batch 10] [--move 16000] [--rounds 3] [--slices 16] [--layouts index,…] [--pragmas "a=1,b=2;a=3"]`
 import crypto from 'node:crypto';
 import fs from 'node:fs';

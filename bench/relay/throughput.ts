@@ -227,8 +227,6 @@ const forwarder = results.find((r) => r.name === 'forwarder');
 if (relay && forwarder) {
   const ratio = relay.saturated.deliveredPerSecond / forwarder.saturated.deliveredPerSecond;
   const p99Ratio = relay.paced.p99 / forwarder.paced.p99;
-  // a forwarder that delivered (nearly) all it was offered, on a generator that kept up, was not saturated: its limit
-  // is higher than measured, and the ratio only an upper bound on the relay's
   // a server that delivered (nearly) all it was offered was not saturated: its limit is higher than measured. The
   // ratio is then a bound (the forwarder's limit unknown: at most; the relay's: at least) or nothing at all
   const limited = (r: TargetResult) => r.saturated === r.paced || r.saturated.deliveredPerSecond < r.saturated.offered * 0.95;
