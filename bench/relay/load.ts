@@ -111,6 +111,8 @@ export interface PhaseResult {
   sent: number;
   received: number;
   deliveredPerSecond: number;
+  /** the rate the generator managed to send at: below `offered` when it could not keep to its schedule */
+  sentPerSecond: number;
   p50: number;
   p99: number;
   max: number;
@@ -294,6 +296,7 @@ export class Load {
       sent: total,
       received: current.received,
       deliveredPerSecond: current.received / activeSeconds,
+      sentPerSecond: total / ((sendEnd - start) / 1000),
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
       max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
