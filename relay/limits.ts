@@ -137,7 +137,13 @@ export class Admission {
   private readonly agents = new Counts();
   /** upgrades being checked (sign-in, Origin) and connections open */
   private total = 0;
-  private queued: { count: number; readAt: number; reading: Promise<number> | null } = { count: 0, readAt: 0, reading: null };
+  /** the store's count of queued chats at `readAt`, and the chats this node let open since (most are routed at once) */
+  private queued: { count: number; openedSince: number; readAt: number; reading: Promise<number> | null } = {
+    count: 0,
+    openedSince: 0,
+    readAt: 0,
+    reading: null,
+  };
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -249,22 +255,33 @@ export class Admission {
     }
     this.chatsByAddress.take(address);
     this.chats.take('all');
-    this.queued.count += 1;
+    this.queued.openedSince += 1;
     return null;
   }
 
-  /** Queued chats, read from the store at most once a second (plus the chats this node opened since). */
+  /**
+   * Queued chats: the store's count, read at most once a second, plus the chats this node opened since. That sum is an
+   * upper bound (a chat opened since may have been routed at once), so before it refuses anyone it is read again: a
+   * burst of more new chats per second than the queue's limit, all of them answered, is not "full". A queue that is
+   * full adds nothing to the estimate (the refused open no chat), so refusing costs no more reads than once a second.
+   */
   private async queuedChats(): Promise<number> {
     const q = this.queued;
-    if (this.now() - q.readAt >= 1000 && !q.reading) {
+    const age = this.now() - q.readAt;
+    const doubtful = q.openedSince > 0 && q.count + q.openedSince >= this.limits.maxQueuedChats;
+    if ((age >= 1000 || doubtful) && !q.reading) {
       q.reading = this.countQueued().finally(() => {
         q.reading = null;
       });
-      q.count = await q.reading;
+      const opened = q.openedSince;
+      const count = await q.reading;
+      // chats opened while the store was read may be in its count or not: kept in the estimate, as an upper bound
+      q.count = count;
+      q.openedSince -= opened;
       q.readAt = this.now();
     } else if (q.reading) {
       await q.reading;
     }
-    return q.count;
+    return q.count + q.openedSince;
   }
 }

@@ -124,6 +124,17 @@ export function limitsSuite(start: StartRelay): void {
       await new Promise((resolve) => setTimeout(resolve, 1100));
       await customer(relay, { name: 'Four' }, from('203.0.113.4'));
     });
+
+    it('more new chats in a second than the queue holds are not refused when an agent answers each of them', async () => {
+      // the relay estimates the queue between reads of the store by counting the chats it opened since: that bound
+      // is read again before it refuses anyone, so a burst of answered chats does not look like a full queue
+      const relay = await relayWith({ maxQueuedChats: 2, capacity: 5 });
+      const alice = track(await connectAgent(relay, 'alice'));
+      for (const [i, name] of ['One', 'Two', 'Three', 'Four', 'Five'].entries()) {
+        await customer(relay, { name }, from(`203.0.113.${i + 1}`));
+        await alice.event('assigned');
+      }
+    });
   });
 
   describe('connection caps and the hello timeout', () => {
