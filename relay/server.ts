@@ -93,6 +93,8 @@ export interface RelayOptions {
   customerPageDir?: string;
   /** SQLite durability; FULL (default) fsyncs every acknowledged change */
   synchronous?: 'FULL' | 'NORMAL';
+  /** under FULL, while commits keep coming, the least time between the starts of two fsyncs (relay/store/sqlite.ts) */
+  minSyncIntervalMs?: number;
   /** better-sqlite3's compiled addon to load (the desktop app's Electron-ABI build) */
   nativeBinding?: string;
   /** the SQLite checkpoint worker's file (the desktop app's copy outside the asar) */

@@ -7,6 +7,8 @@ export interface RelayEntryOptions {
   dataDir: string;
   capacity: number;
   synchronous: 'FULL' | 'NORMAL';
+  /** the relay's minSyncIntervalMs (its default when absent) */
+  minSyncIntervalMs?: number;
   /** 0 picks a free one; a restarted relay takes the port its clients knew */
   port: number;
   cluster?: { postgresUrl: string; redisUrl: string; nodeId: string; redisPrefix: string };
@@ -26,6 +28,7 @@ try {
     dataDir: options.dataDir,
     capacity: options.capacity,
     synchronous: options.synchronous,
+    minSyncIntervalMs: options.minSyncIntervalMs,
     // per-connection and per-chat log lines would go to a pipe nobody reads; the message path logs nothing anyway
     log: () => {},
     // the default 50 frames/s per connection guards against abuse; the saturation run offers more per customer

@@ -177,6 +177,8 @@ export interface RelayTargetOptions {
   agents: number;
   capacity: number;
   synchronous: 'FULL' | 'NORMAL';
+  /** the relay's minSyncIntervalMs (its default when absent) */
+  minSyncIntervalMs?: number;
   pinning: Pinning;
 }
 
@@ -197,7 +199,8 @@ export async function startRelayTarget(options: RelayTargetOptions, prepare?: (d
 
 /** The relay on an existing data folder (after a kill -9, on the port its clients know). */
 export function restartRelay(dataDir: string, port: number, options: Omit<RelayTargetOptions, 'agents'>): Promise<Target> {
-  const entry: RelayEntryOptions = { dataDir, capacity: options.capacity, synchronous: options.synchronous, port };
+  const { capacity, synchronous, minSyncIntervalMs } = options;
+  const entry: RelayEntryOptions = { dataDir, capacity, synchronous, port, ...(minSyncIntervalMs === undefined ? {} : { minSyncIntervalMs }) };
   return startChild('relay', 'relay-entry.ts', [JSON.stringify(entry)], dataDir, options.pinning);
 }
 

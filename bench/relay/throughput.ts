@@ -16,9 +16,10 @@ import {
 } from './targets';
 
 const USAGE = `Usage: npm run bench:relay -- [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10] [--warmup 2]
-       [--saturate-rate <msgs/s, default 4x rate>] [--forwarder-saturate-rate <msgs/s, default 2x that>] [--synchronous FULL|NORMAL] [--only relay|forwarder] [--profile] [--quick]
+       [--saturate-rate <msgs/s, default 4x rate>] [--forwarder-saturate-rate <msgs/s, default 2x that>] [--synchronous FULL|NORMAL] [--sync-interval <ms>] [--only relay|forwarder] [--profile] [--quick]
        [--targets relay,forwarder,cluster-1,cluster-2] [--postgres <url>] [--redis <url>] [--no-pin] [--from-source]
   --warmup: seconds at the paced rate before the paced run, reported as their own row (0: none).
+  --sync-interval: the relay's least time between two fsyncs while commits keep coming (its default: 2 ms; 0: none).
   The servers run as bundles built like dist/relay (what ships); --from-source runs them under tsx instead.
   cluster-1: one cluster node (PostgreSQL + Redis); cluster-2: customers on one node, agents on another.
   npm run bench:cluster runs all four targets at a rate PostgreSQL on this machine can take.
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     'forwarder-saturate-rate': { type: 'string' },
     warmup: { type: 'string' },
     synchronous: { type: 'string', default: 'FULL' },
+    'sync-interval': { type: 'string' },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
@@ -79,7 +81,16 @@ const saturateRate = positive('saturate-rate', args['saturate-rate'], rate * 4);
 const forwarderSaturateRate = positive('forwarder-saturate-rate', args['forwarder-saturate-rate'], saturateRate * 2);
 const warmupSeconds = args.warmup === '0' ? 0 : positive('warmup', args.warmup, quick ? 0.5 : 2);
 const saturateSeconds = Math.min(seconds, quick ? 2 : 5);
-const synchronous = args.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL';
+if (args.synchronous !== 'FULL' && args.synchronous !== 'NORMAL') {
+  console.error(`--synchronous must be FULL or NORMAL, not "${args.synchronous}".\n${USAGE}`);
+  process.exit(2);
+}
+const synchronous: 'FULL' | 'NORMAL' = args.synchronous;
+const syncInterval = args['sync-interval'] === undefined ? undefined : Number(args['sync-interval']);
+if (syncInterval !== undefined && !(Number.isFinite(syncInterval) && syncInterval >= 0)) {
+  console.error(`--sync-interval must be a number of milliseconds, 0 or more, not "${args['sync-interval']}".\n${USAGE}`);
+  process.exit(2);
+}
 const capacity = Math.ceil(customers / agentCount);
 const connections = customers + agentCount;
 if (connections > 9000) {
@@ -106,7 +117,7 @@ interface TargetResult {
 
 async function measure(kind: TargetName): Promise<TargetResult> {
   process.stderr.write(`${kind}: starting, connecting ${agentCount} agents and ${customers} customers...\n`);
-  const relayOptions = { agents: agentCount, capacity, synchronous, pinning } as const;
+  const relayOptions = { agents: agentCount, capacity, synchronous, pinning, minSyncIntervalMs: syncInterval } as const;
   const target: Target =
     kind === 'relay'
       ? await startRelayTarget(relayOptions)
@@ -206,7 +217,7 @@ try {
 console.log(`\nRelay benchmark, ${started.toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
 console.log(
   `${customers} customers + ${agentCount} agents = ${connections} connections per target (agent capacity ${capacity}), ` +
-    `${warmupSeconds ? `warm-up ${warmupSeconds} s then ` : ''}paced ${rate} msgs/s for ${seconds} s, saturation ${saturateRate} msgs/s offered (forwarder ${forwarderSaturateRate}) for ${saturateSeconds} s; relay SQLite synchronous=${synchronous}; ` +
+    `${warmupSeconds ? `warm-up ${warmupSeconds} s then ` : ''}paced ${rate} msgs/s for ${seconds} s, saturation ${saturateRate} msgs/s offered (forwarder ${forwarderSaturateRate}) for ${saturateSeconds} s; relay SQLite synchronous=${synchronous}${syncInterval === undefined ? '' : `, fsyncs at most every ${syncInterval} ms`}; ` +
     `servers run ${childBuild.fromSource ? 'from source under tsx' : 'as bundles built like dist/relay'}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '1'}`,
 );
 console.log(

@@ -10,6 +10,7 @@ import { sqliteMaintenance } from '../retention';
 export interface EmbeddedOptions {
   dataDir: string;
   synchronous?: 'FULL' | 'NORMAL';
+  minSyncIntervalMs?: number;
   nativeBinding?: string;
   checkpointThreadPath?: string;
 }
@@ -19,6 +20,7 @@ export function openEmbeddedEngine(options: EmbeddedOptions, { clock, log, onSto
     synchronous: options.synchronous ?? 'FULL',
     groupCommit: true,
     checkpointWorker: true,
+    minSyncIntervalMs: options.minSyncIntervalMs,
     nativeBinding: options.nativeBinding,
     checkpointThreadPath: options.checkpointThreadPath,
     onTiming: onStoreTiming,

@@ -94,7 +94,22 @@ export interface SqliteStoreOptions {
   checkpointThreadPath?: string;
   /** how long each group-commit COMMIT and each off-thread fsync of the WAL took (for /metrics) */
   onTiming?: (what: 'commit' | 'fsync', seconds: number) => void;
+  /**
+   * With group commit under FULL: while commits keep coming, the next fsync of the WAL starts at least this long after
+   * the previous one started (default `MIN_SYNC_INTERVAL_MS`; 0: at once). A commit that finds the disk idle is synced
+   * at once, so this costs a quiet relay nothing.
+   */
+  minSyncIntervalMs?: number;
 }
+
+/**
+ * On a disk that syncs in well under a millisecond, back-to-back fsyncs each covered a few messages at 10,000 msgs/s
+ * (~1,400 fsyncs and COMMITs a second), and each fsync-and-COMMIT cycle cost the relay's core ~45 µs whatever it held.
+ * Starting the next one at most every 2 ms cut CPU per message by ~10% there, for ~1 ms more until the acknowledgement
+ * (docs/performance.md, round 12), the same trade as PostgreSQL's `commit_delay`. Durability is unchanged: every
+ * acknowledgement still waits for the fsync that covers its commit.
+ */
+const MIN_SYNC_INTERVAL_MS = 2;
 
 /**
  * Pages in the WAL before a commit checkpoints by itself: SQLite's default with no worker, a backstop with one (the WAL
@@ -171,8 +186,11 @@ export class SqliteRelayStore {
   private unsynced: Array<() => void> = [];
   /** what the fsync in flight will release */
   private syncing: Array<() => void> | null = null;
-  /** the open batch waits for the fsync in flight (see `flushUnlessSyncing`) */
+  /** the open batch waits for the fsync in flight, or for the end of `holding` (see `flushUnlessSyncing`) */
   private flushAfterSync = false;
+  /** between an fsync's return and the next one's start, while commits keep coming (`minSyncIntervalMs`) */
+  private holding: NodeJS.Timeout | null = null;
+  private readonly minSyncIntervalMs: number;
   private closed = false;
   /** the batch could not be committed: nothing in it was acknowledged, and it is rolled back */
   onCommitFailed: ((error: unknown) => void) | null = null;
@@ -206,6 +224,7 @@ export class SqliteRelayStore {
     this.commitBatch = this.db.prepare('COMMIT');
     this.grouping = options.groupCommit ?? false;
     this.onTiming = options.onTiming;
+    this.minSyncIntervalMs = options.minSyncIntervalMs ?? MIN_SYNC_INTERVAL_MS;
     this.db.pragma('temp_store = MEMORY');
     if (options.checkpointWorker) {
       this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
@@ -302,7 +321,7 @@ export class SqliteRelayStore {
 
   /** Group fsync: one in flight at a time; it releases every batch committed before it began. */
   private startSync(): void {
-    if (this.syncing || !this.unsynced.length || this.closed) return;
+    if (this.syncing || this.holding || !this.unsynced.length || this.closed) return;
     const fd = this.openWal();
     const covered = this.unsynced;
     this.unsynced = [];
@@ -311,7 +330,7 @@ export class SqliteRelayStore {
       return;
     }
     this.syncing = covered;
-    const started = this.onTiming ? performance.now() : 0;
+    const started = performance.now();
     fs.fsync(fd, (error) => {
       this.syncing = null;
       const deferred = this.flushAfterSync;
@@ -329,11 +348,26 @@ export class SqliteRelayStore {
         return;
       }
       for (const task of covered) task();
+      // more commits are waiting: the next fsync starts `minSyncIntervalMs` after this one did, so it covers more
+      const rest = this.minSyncIntervalMs - (performance.now() - started);
+      if (rest > 0 && (deferred || this.batchOpen || this.unsynced.length)) {
+        this.flushAfterSync = deferred;
+        this.holding = setTimeout(this.endHolding, Math.max(1, Math.round(rest)));
+        return;
+      }
       // the batch that waited for this fsync is committed now, and its own fsync starts (flush starts it)
       if (deferred) this.flush();
       this.startSync();
     });
   }
+
+  private readonly endHolding = () => {
+    this.holding = null;
+    const deferred = this.flushAfterSync;
+    this.flushAfterSync = false;
+    if (deferred) this.flush();
+    this.startSync();
+  };
 
   private openWal(): number | null {
     if (this.walFd === null) {
@@ -379,12 +413,13 @@ export class SqliteRelayStore {
   }
 
   /**
-   * The turn's batch is committed now, unless an fsync is in flight: what it holds could not be acknowledged before
-   * that fsync returns and the next one runs anyway, so it stays open (within the batch's bounds) and is committed
-   * when the fsync returns. One COMMIT per fsync instead of one per turn: each COMMIT writes every page it touched.
+   * The turn's batch is committed now, unless an fsync is in flight (or held back, `holding`): what it holds could not
+   * be acknowledged before that fsync returns and the next one runs anyway, so it stays open (within the batch's
+   * bounds) and is committed when the next fsync starts. One COMMIT per fsync instead of one per turn: each COMMIT
+   * writes every page it touched.
    */
   private flushUnlessSyncing(): void {
-    if (this.syncing && this.batchOpen) this.flushAfterSync = true;
+    if ((this.syncing || this.holding) && this.batchOpen) this.flushAfterSync = true;
     else this.flush();
   }
 
@@ -849,6 +884,10 @@ export class SqliteRelayStore {
       Atomics.notify(this.checkpointControl, 0);
       Atomics.wait(this.checkpointerDone, 0, 0, CHECKPOINTER_STOP_MS);
       this.checkpointer = null;
+    }
+    if (this.holding) {
+      clearTimeout(this.holding);
+      this.holding = null;
     }
     if (this.db.open) this.flush();
     if (this.syncOffThread && (this.syncing || this.unsynced.length)) {

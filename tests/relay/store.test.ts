@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionEvent, SessionSummary, TransferOffer } from '../../common/domain';
 import { LATEST_VERSION, migrations } from '../../relay/store/migrations';
 import { clientIdHash, openSqliteStore, type SqliteRelayStore } from '../../relay/store/sqlite';
@@ -526,6 +526,71 @@ describe('durable acknowledgements (synchronous FULL with group commit)', () => 
     expect(released).toEqual([]);
     store.close();
     expect(released).toEqual(['ack s2']);
+  });
+
+  /** the store's fsyncs of the WAL, by when each started (ms, performance.now) */
+  function watchSyncs(): number[] {
+    const started: number[] = [];
+    const real = fs.fsync;
+    const spy = vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, callback: (error: Error | null) => void) => {
+      started.push(performance.now());
+      real(fd, callback);
+    }) as typeof fs.fsync);
+    restores.push(() => spy.mockRestore());
+    return started;
+  }
+  const restores: Array<() => void> = [];
+  afterEach(() => {
+    for (const restore of restores.splice(0)) restore();
+  });
+
+  it('while commits keep coming the next fsync waits out minSyncIntervalMs; a commit on a quiet store is synced at once', async () => {
+    const store = open(freshDir(), { groupCommit: true, synchronous: 'FULL', minSyncIntervalMs: 60 });
+    const syncs = watchSyncs();
+    const acks: Array<[string, number]> = [];
+    const ack = (what: string) => () => acks.push([what, performance.now()]);
+    store.transaction(() => store.putSession(session('s1')));
+    store.afterCommit(ack('s1'));
+    store.flush();
+    // written while that fsync runs: it waits for the fsync after it, which starts 60 ms after the first began
+    store.transaction(() => store.appendEvent(message('s1', 1, 'message-1')));
+    store.afterCommit(ack('m1'));
+    await new Promise<void>((resolve) => store.afterCommit(resolve));
+    expect(acks.map(([what]) => what)).toEqual(['s1', 'm1']);
+    expect(syncs).toHaveLength(2);
+    expect(syncs[1]! - syncs[0]!).toBeGreaterThanOrEqual(55);
+    expect(acks[1]![1]).toBeGreaterThan(syncs[1]!);
+    // quiet since: the next commit's fsync starts in the same turn, and its acknowledgement does not wait 60 ms
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    const flushedAt = performance.now();
+    store.transaction(() => store.appendEvent(message('s1', 2, 'message-2')));
+    store.afterCommit(ack('m2'));
+    store.flush();
+    expect(syncs).toHaveLength(3);
+    expect(syncs[2]! - flushedAt).toBeLessThan(5);
+    await new Promise<void>((resolve) => store.afterCommit(resolve));
+    expect(acks.map(([what]) => what)).toEqual(['s1', 'm1', 'm2']);
+    expect(store.eventsAfter('s1', 0).map((e) => e.seq)).toEqual([1, 2]);
+  });
+
+  it('closing the store while the next fsync is held back syncs and releases what waited for it', async () => {
+    const store = openSqliteStore(freshDir(), { groupCommit: true, synchronous: 'FULL', minSyncIntervalMs: 10_000 });
+    const released: string[] = [];
+    store.transaction(() => store.putSession(session('s4')));
+    store.afterCommit(() => released.push('ack s4'));
+    store.flush();
+    store.transaction(() => store.appendEvent(message('s4', 1, 'message-1')));
+    store.afterCommit(() => released.push('ack m1'));
+    // the first fsync returned; the batch after it is held for the rest of the 10 s
+    await new Promise<void>((resolve) => {
+      const poll = () => (released.length ? resolve() : setTimeout(poll, 1));
+      poll();
+    });
+    expect(released).toEqual(['ack s4']);
+    store.close();
+    expect(released).toEqual(['ack s4', 'ack m1']);
+    const reopened = open(path.dirname(store.db.name));
+    expect(reopened.eventsAfter('s4', 0).map((e) => e.seq)).toEqual([1]);
   });
 
   it('NORMAL acknowledges on commit, as before', () => {
