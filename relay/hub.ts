@@ -119,6 +119,16 @@ type CustomerCommandBody = Exclude<CustomerCommand, { type: 'customer-hello' }>;
 export class Hub {
   /** accounts by id: every decision reads names, roles and statuses, so they are kept here and refreshed on change */
   private readonly accounts = new Map<AgentId, Account>();
+  /**
+   * Reads of accounts are numbered as they start, and each copy in `accounts` remembers the read it came from: a copy
+   * is never replaced by one from a read that started earlier. Reads overlap (a directory reload, a hello, a presence
+   * read, a status change's read-back, on a pool of connections in a cluster), and a slow one finishing last would
+   * otherwise put back what was true before a change this node has already shown: a colleague seen Busy again after
+   * the Away everyone was told, or routed chats while Busy. A read started after a change's publication arrived sees
+   * the change, so whatever the publication shows stays.
+   */
+  private accountReads = 0;
+  private readonly accountReadOf = new Map<AgentId, number>();
   /** the teams, in name order, as last loaded */
   private teams: Team[] = [];
   /** the directory version behind `accounts` and `teams`; a different one in the store means: reload */
@@ -159,11 +169,32 @@ export class Hub {
     });
   }
 
+  /** The number of a read of accounts about to start (see `accountReads`). */
+  private accountRead(): number {
+    return ++this.accountReads;
+  }
+
+  /** Keeps a copy of an account unless the one held came from a read that started later. */
+  private keepAccount(account: Account, read: number): void {
+    if ((this.accountReadOf.get(account.id) ?? 0) > read) return;
+    this.accountReadOf.set(account.id, read);
+    this.accounts.set(account.id, account);
+  }
+
+  /** Reads one account and keeps it (as `keepAccount`); what is held afterwards, or `fallback` when there is none. */
+  private async refreshAccount(id: AgentId, fallback: Account): Promise<Account> {
+    const read = this.accountRead();
+    const account = await this.deps.store.getAccount(id);
+    this.keepAccount(account ?? fallback, read);
+    return this.accounts.get(id) ?? fallback;
+  }
+
   /** Loads the accounts, starts the timers and delivery, and re-arms what the store says is pending. */
   async start(): Promise<void> {
     const { store } = this.deps;
     this.directoryVersion = await store.directoryVersion();
-    for (const account of await store.listAccounts()) this.accounts.set(account.id, account);
+    const read = this.accountRead();
+    for (const account of await store.listAccounts()) this.keepAccount(account, read);
     this.teams = await store.listTeams();
     this.announced = { accounts: new Map(this.accounts), teams: this.teams };
     this.deps.fanout.subscribe((publication, origin) => this.deliver(publication, origin));
@@ -190,8 +221,9 @@ export class Hub {
     const { store, presence, scheduler, clock, options } = this.deps;
     const connected = await presence.connectedNow();
     // read as stored: in a cluster another node may have changed them since this one last looked
+    const read = this.accountRead();
     for (const account of await store.listAccounts()) {
-      this.accounts.set(account.id, account);
+      this.keepAccount(account, read);
       if (account.online && !connected.has(account.id)) {
         await scheduler.arm(graceTimerKey(account.id), clock.now() + options.offlineGraceMs);
       }
@@ -234,6 +266,7 @@ export class Hub {
     const { store, clock } = this.deps;
     const account = await this.arrive(agentId);
     const dashboard = seesDashboard(account);
+    const read = this.accountRead();
     const [all, counts, live, teams] = await Promise.all([
       store.listAccounts(),
       store.openChatCounts(),
@@ -241,7 +274,7 @@ export class Hub {
       dashboard ? store.listLiveSessions() : store.listLiveSessionsOf(agentId),
       store.listTeams(),
     ]);
-    for (const a of all) this.accounts.set(a.id, a);
+    for (const a of all) this.keepAccount(a, read);
     this.teams = teams;
     const visible = new Map<SessionId, SessionSummary>();
     for (const session of live) visible.set(session.id, session);
@@ -259,7 +292,7 @@ export class Hub {
         protocol: PROTOCOL_VERSION,
         serverTime: clock.now(),
         me: this.info(this.accounts.get(agentId) ?? account, counts),
-        agents: all.map((a) => this.info(a, counts)),
+        agents: all.map((a) => this.info(this.accounts.get(a.id) ?? a, counts)),
         sessions: [...visible.values()],
         teams: this.teams,
         ...(this.deps.attachmentLimits ? { attachments: this.deps.attachmentLimits } : {}),
@@ -288,14 +321,16 @@ export class Hub {
     const { store, presence, scheduler } = this.deps;
     await presence.attach(agentId);
     await scheduler.disarm(graceTimerKey(agentId));
+    let read = this.accountRead();
     const account = await store.getAccount(agentId);
     if (!account) throw new Error(`no account ${agentId}`);
     // a new connection brings back the status the agent chose: the client says again if it is still idle
     const changed = account.idle || !account.online;
     if (account.idle) await store.setIdle(agentId, false);
     if (!account.online) await store.setOnline(agentId, true);
+    if (changed) read = this.accountRead();
     const arrived = { ...(changed ? ((await store.getAccount(agentId)) ?? account) : account), online: true, idle: false };
-    this.accounts.set(agentId, arrived);
+    this.keepAccount(arrived, read);
     if (changed) this.publishPresence([agentId]);
     return arrived;
   }
@@ -314,7 +349,7 @@ export class Hub {
     // offline sees no offer to them either
     if (account.online) {
       await this.deps.store.setOnline(agentId, false);
-      this.accounts.set(agentId, (await this.deps.store.getAccount(agentId)) ?? { ...account, online: false });
+      await this.refreshAccount(agentId, { ...account, online: false });
     }
     await this.cancelOffersTo(agentId);
     if (account.online) {
@@ -531,7 +566,7 @@ export class Hub {
   private async statusChanged(actor: Account, change: Partial<Pick<Account, 'chosenStatus' | 'idle'>>): Promise<Result<unknown>> {
     const before = this.statusOf(actor.id);
     // read back: the time of the change is the store's, the same one every node reads
-    this.accounts.set(actor.id, (await this.deps.store.getAccount(actor.id)) ?? { ...actor, ...change });
+    await this.refreshAccount(actor.id, { ...actor, ...change });
     const now = this.statusOf(actor.id);
     // as going offline: offers to an agent who went Away end before anyone sees them Away
     if (now === 'away') await this.cancelOffersTo(actor.id);
@@ -622,10 +657,17 @@ export class Hub {
         const version = await store.directoryVersion();
         if (!force && version === this.directoryVersion) return;
         this.directoryVersion = version;
+        const read = this.accountRead();
         const accounts = await store.listAccounts();
         this.teams = await store.listTeams();
-        this.accounts.clear();
-        for (const account of accounts) this.accounts.set(account.id, account);
+        const listed = new Set(accounts.map((a) => a.id));
+        for (const id of this.accounts.keys()) {
+          if (!listed.has(id) && (this.accountReadOf.get(id) ?? 0) < read) {
+            this.accounts.delete(id);
+            this.accountReadOf.delete(id);
+          }
+        }
+        for (const account of accounts) this.keepAccount(account, read);
         const before = this.announced;
         this.announced = { accounts: new Map(this.accounts), teams: this.teams };
         await this.applyDirectory(diffDirectory(before, this.announced));
@@ -662,7 +704,7 @@ export class Hub {
       const account = this.accounts.get(id);
       if (account?.online) {
         await store.setOnline(id, false);
-        this.accounts.set(id, (await store.getAccount(id)) ?? { ...account, online: false });
+        await this.refreshAccount(id, { ...account, online: false });
       }
       await this.cancelOffersTo(id);
     }
@@ -813,8 +855,9 @@ export class Hub {
       for (const [id, origin] of pending) {
         if (origin !== 'remote') continue;
         // another node changed them: read them again rather than trust a copy that may be older than ours
+        const read = this.accountRead();
         const account = await store.getAccount(id);
-        if (account) this.accounts.set(id, account);
+        if (account) this.keepAccount(account, read);
       }
       const agents = [...pending.keys()];
       const counts = await store.openChatCounts();

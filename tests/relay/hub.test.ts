@@ -9,7 +9,7 @@ import { SqliteRunner } from '../../relay/embedded/runner';
 import { sqliteReads } from '../../relay/embedded/store';
 import { audience, Hub, type HubOptions } from '../../relay/hub';
 import { DEFAULT_PAGE_BYTES } from '../../relay/paging';
-import type { LocalSockets, Scheduler } from '../../relay/ports';
+import type { LocalSockets, RelayStore, Scheduler } from '../../relay/ports';
 import { openSqliteStore, type SqliteRelayStore } from '../../relay/store/sqlite';
 import { removeDir, tempDir } from './helpers';
 
@@ -74,7 +74,7 @@ afterEach(() => {
 
 const passwordHash = hashPassword('x');
 
-async function makeHub(options: Partial<HubOptions> = {}) {
+async function makeHub(options: Partial<HubOptions> = {}, reads: (store: RelayStore) => RelayStore = (store) => store) {
   const dir = tempDir();
   dirs.push(dir);
   const store = openSqliteStore(dir, { synchronous: 'NORMAL' });
@@ -94,7 +94,7 @@ async function makeHub(options: Partial<HubOptions> = {}) {
   const hub = new Hub({
     clock,
     ids: { id: (prefix) => `${prefix}_${++n}`, secret: () => `secret-token-${++n}-abcdefghijkl` },
-    store: sqliteReads(store),
+    store: reads(sqliteReads(store)),
     runner: new SqliteRunner(store, clock, scheduler),
     presence: new MemoryPresence(),
     scheduler,
@@ -284,5 +284,40 @@ describe('hub', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('the accounts a hub keeps', () => {
+  it('a slow read of every account, finishing after a status change, does not bring back the status before it', async () => {
+    // a directory reload takes its snapshot, then is held while the agent goes Busy; when it goes on, what it read is
+    // older than what everyone was already told
+    let held: Promise<void> | null = null;
+    let release = () => {};
+    const { hub, store, fanout, signIn } = await makeHub({}, (reads) => ({
+      ...reads,
+      async listAccounts() {
+        const snapshot = await reads.listAccounts();
+        const hold = held;
+        held = null;
+        if (hold) await hold;
+        return snapshot;
+      },
+    }));
+    await signIn('bob');
+    store.updateAccount('bob', { name: 'Bobby' });
+    held = new Promise((resolve) => {
+      release = resolve;
+    });
+    const reload = (hub as unknown as { directoryChanged(force: boolean): Promise<void> }).directoryChanged(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(held).toBeNull(); // the reload has its snapshot and waits
+    expect(await hub.handleAgent('bob', { id: 'x', type: 'set-status', status: 'busy' })).toMatchObject({ ok: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    await hub.drainQueue();
+    release();
+    await reload;
+    const bobs = fanout.toAgents.flatMap(({ frame }) => (frame.type === 'presence' && frame.agent.id === 'bob' ? [frame.agent] : []));
+    expect(bobs.map((a) => a.status)).toContain('busy');
+    expect(bobs.at(-1)).toMatchObject({ name: 'Bobby', status: 'busy' });
   });
 });
