@@ -103,13 +103,14 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * On a disk that syncs in well under a millisecond, back-to-back fsyncs each covered a few messages at 10,000 msgs/s
- * (~1,400 fsyncs and COMMITs a second), and each fsync-and-COMMIT cycle cost the relay's core ~45 µs whatever it held.
- * Starting the next one at most every 2 ms cut CPU per message by ~10% there, for ~1 ms more until the acknowledgement
- * (docs/performance.md, round 12), the same trade as PostgreSQL's `commit_delay`. Durability is unchanged: every
- * acknowledgement still waits for the fsync that covers its commit.
+ * Off by default. On a disk that syncs in well under a millisecond, back-to-back fsyncs each cover a few messages at
+ * 10,000 msgs/s (~1,400 fsync-and-COMMIT cycles a second, ~45 µs of the relay's core each), so holding the next one
+ * back (PostgreSQL's `commit_delay` trade) looked like a saving; measured in alternated pairs it saved ~1% of CPU per
+ * message (noise) and doubled the paced p50 (1.3 → 2.9 ms), so it stays a knob to measure with (docs/performance.md,
+ * round 12; bench:relay --sync-interval). Durability does not depend on it: every acknowledgement waits for the fsync
+ * that covers its commit either way.
  */
-const MIN_SYNC_INTERVAL_MS = 2;
+const MIN_SYNC_INTERVAL_MS = 0;
 
 /**
  * Pages in the WAL before a commit checkpoints by itself: SQLite's default with no worker, a backstop with one (the WAL
