@@ -16,7 +16,7 @@ import {
 } from './targets';
 
 const USAGE = `Usage: npm run bench:relay -- [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10] [--warmup 2]
-       [--saturate-rate <msgs/s, default 4x rate>] [--forwarder-saturate-rate <msgs/s, default 2x that>] [--synchronous FULL|NORMAL] [--sync-interval <ms>] [--only relay|forwarder] [--profile] [--quick]
+       [--saturate-rate <msgs/s, default 6x rate>] [--forwarder-saturate-rate <msgs/s, default 2x that>] [--synchronous FULL|NORMAL] [--sync-interval <ms>] [--only relay|forwarder] [--profile] [--quick]
        [--targets relay,forwarder,cluster-1,cluster-2] [--postgres <url>] [--redis <url>] [--no-pin] [--from-source]
   --warmup: seconds at the paced rate before the paced run, reported as their own row (0: none).
   --sync-interval: the relay's least time between two fsyncs while commits keep coming (its default: 2 ms; 0: none).
@@ -70,10 +70,12 @@ const agentCount = Math.round(positive('agents', args.agents, quick ? 40 : 400))
 const rate = positive('rate', args.rate, quick ? 2000 : 10_000);
 const seconds = positive('seconds', args.seconds, quick ? 2 : 10);
 /**
- * Offered well above the paced rate so a server that kept up with it shows its limit; bounded (4x the paced rate) so a
- * slow server is not buried under a backlog that takes minutes to drain.
+ * Offered well above the paced rate so a server that kept up with it shows its limit; bounded (6x the paced rate) so a
+ * slow server is not buried under a backlog that takes minutes to drain. 4x was the default until a machine where the
+ * relay delivered 39,405 of 40,000/s at 97% of its core: not saturated by the bench's own rule, so no verdict; offered
+ * 60,000 it delivered 56,279 (docs/performance.md, round 12).
  */
-const saturateRate = positive('saturate-rate', args['saturate-rate'], rate * 4);
+const saturateRate = positive('saturate-rate', args['saturate-rate'], rate * 6);
 /**
  * The forwarder is offered more: it must saturate too, or the ratio of the two limits only bounds the relay's from
  * above. One generator core may not manage it (it then lags, and says so); the report tells which it was.
@@ -240,12 +242,16 @@ if (relay && forwarder) {
   const p99Ratio = relay.paced.p99 / forwarder.paced.p99;
   // a server that delivered (nearly) all that was sent to it was not saturated: its limit is higher than measured,
   // whether the generator kept to the offered rate or not. The ratio is then a bound (the forwarder's limit unknown:
-  // at most; the relay's: at least) or nothing at all
-  const limited = (r: TargetResult) => r.saturated === r.paced || r.saturated.deliveredPerSecond < r.saturated.sentPerSecond * 0.95;
+  // at most; the relay's: at least) or nothing at all. Pinned to its own core, a server that used 90% of it is at its
+  // limit whatever it delivered: a 5 s run ends before a growing backlog shows as a shortfall (the relay at 96%,
+  // p50 466 ms, delivered 56,874 of ~59,000/s sent: 96%)
+  const fullCore = (r: TargetResult) => pinning.enabled && r.saturated.serverCpu >= 0.9;
+  const limited = (r: TargetResult) =>
+    r.saturated === r.paced || fullCore(r) || r.saturated.deliveredPerSecond < r.saturated.sentPerSecond * 0.95;
   const relayLimited = limited(relay);
   const forwarderLimited = limited(forwarder);
   const unsaturated = (r: TargetResult) =>
-    `the ${r.name} delivered all the generator sent it, ${Math.round(r.saturated.sentPerSecond)} of ${r.saturated.offered} msgs/s offered, so its limit is higher`;
+    `the ${r.name} delivered all the generator sent it, ${Math.round(r.saturated.sentPerSecond)} of ${r.saturated.offered} msgs/s offered, at ${Math.round(r.saturated.serverCpu * 100)}% of its core, so its limit is higher`;
   console.log(`\nRatios relay / forwarder:`);
   if (relayLimited && forwarderLimited) {
     console.log(`  throughput at saturation: ${f2(ratio)} (aim >= 0.8: ${ratio >= 0.8 ? 'met' : 'MISSED'})`);
