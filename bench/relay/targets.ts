@@ -12,7 +12,7 @@ import { buildRelay } from '../../scripts/build-relay';
 import type { RelayEntryOptions } from './relay-entry';
 import type { ChildMessage, ParentMessage, ServerStats } from './server-stats';
 
-export type TargetName = 'relay' | 'forwarder' | 'cluster-1' | 'cluster-2';
+export type TargetName = 'relay' | 'forwarder' | 'durable-forwarder' | 'cluster-1' | 'cluster-2';
 
 export interface Target {
   name: TargetName;
@@ -206,6 +206,12 @@ export function restartRelay(dataDir: string, port: number, options: Omit<RelayT
 
 export function startForwarderTarget(customersPerAgent: number, pinning: Pinning): Promise<Target> {
   return startChild('forwarder', 'forwarder-entry.ts', [String(customersPerAgent)], null, pinning);
+}
+
+/** The forwarder that appends each turn's frames to a file and forwards them after its fsync (forwarder-entry.ts). */
+export function startDurableForwarderTarget(customersPerAgent: number, pinning: Pinning): Promise<Target> {
+  const dataDir = fs.mkdtempSync(`${os.tmpdir()}/baton-bench-`);
+  return startChild('durable-forwarder', 'forwarder-entry.ts', [String(customersPerAgent), dataDir], dataDir, pinning);
 }
 
 export interface ClusterTargetOptions extends RelayTargetOptions {

@@ -9,6 +9,7 @@ import {
   childBuild,
   Pinning,
   startClusterTarget,
+  startDurableForwarderTarget,
   startForwarderTarget,
   startRelayTarget,
   type Target,
@@ -17,10 +18,12 @@ import {
 
 const USAGE = `Usage: npm run bench:relay -- [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10] [--warmup 2]
        [--saturate-rate <msgs/s, default 6x rate>] [--forwarder-saturate-rate <msgs/s, default 2x that>] [--synchronous FULL|NORMAL] [--sync-interval <ms>] [--only relay|forwarder] [--profile] [--quick]
-       [--targets relay,forwarder,cluster-1,cluster-2] [--postgres <url>] [--redis <url>] [--no-pin] [--from-source]
+       [--targets relay,forwarder,durable-forwarder,cluster-1,cluster-2] [--postgres <url>] [--redis <url>] [--no-pin] [--from-source]
   --warmup: seconds at the paced rate before the paced run, reported as their own row (0: none).
   --sync-interval: the relay's least time between two fsyncs while commits keep coming (its default: 2 ms; 0: none).
   The servers run as bundles built like dist/relay (what ships); --from-source runs them under tsx instead.
+  durable-forwarder: the forwarder, but each turn's frames are appended to a file and forwarded after its fsync
+  (context for the relay's figures: what durability alone costs on this disk; the aims are against the bare one).
   cluster-1: one cluster node (PostgreSQL + Redis); cluster-2: customers on one node, agents on another.
   npm run bench:cluster runs all four targets at a rate PostgreSQL on this machine can take.
        npm run bench:relay -- scale [connections|transfers|restart] ...: the scale figures (--help there).`;
@@ -125,13 +128,15 @@ async function measure(kind: TargetName): Promise<TargetResult> {
       ? await startRelayTarget(relayOptions)
       : kind === 'forwarder'
         ? await startForwarderTarget(capacity, pinning)
-        : await startClusterTarget(kind, { ...relayOptions, postgres: args.postgres!, redis: args.redis! });
+        : kind === 'durable-forwarder'
+          ? await startDurableForwarderTarget(capacity, pinning)
+          : await startClusterTarget(kind, { ...relayOptions, postgres: args.postgres!, redis: args.redis! });
   const load = new Load();
   const setupStart = performance.now();
   let sockets: WebSocket[] = [];
   try {
     sockets =
-      kind === 'forwarder'
+      kind === 'forwarder' || kind === 'durable-forwarder'
         ? await load.connectForwarder(target, agentCount, customers)
         : await load.connectRelay(target, agentCount, customers);
     const setupSeconds = (performance.now() - setupStart) / 1000;
@@ -150,7 +155,7 @@ async function measure(kind: TargetName): Promise<TargetResult> {
     const keptUp = paced.received >= paced.sent * 0.99;
     let saturated = paced;
     if (keptUp) {
-      const offered = kind === 'forwarder' ? forwarderSaturateRate : saturateRate;
+      const offered = kind === 'forwarder' || kind === 'durable-forwarder' ? forwarderSaturateRate : saturateRate;
       process.stderr.write(`${kind}: saturation run at ${offered} msgs/s offered for ${saturateSeconds} s...\n`);
       saturated = await load.runPhase(target, sockets, 'saturated', offered, saturateSeconds, 20_000);
     } else {
@@ -196,7 +201,7 @@ function table(results: TargetResult[]): string {
 }
 
 const started = new Date();
-const known: TargetName[] = ['relay', 'forwarder', 'cluster-1', 'cluster-2'];
+const known: TargetName[] = ['relay', 'forwarder', 'durable-forwarder', 'cluster-1', 'cluster-2'];
 const targets: TargetName[] = args.targets
   ? args.targets.split(',').map((t) => {
       if (!known.includes(t as TargetName)) {
@@ -207,7 +212,7 @@ const targets: TargetName[] = args.targets
     })
   : args.only === 'relay' || args.only === 'forwarder'
     ? [args.only]
-    : ['relay', 'forwarder'];
+    : ['relay', 'forwarder', 'durable-forwarder'];
 const results: TargetResult[] = [];
 try {
   for (const kind of targets) results.push(await measure(kind));
@@ -237,35 +242,39 @@ for (const r of results) {
 }
 const relay = results.find((r) => r.name === 'relay');
 const forwarder = results.find((r) => r.name === 'forwarder');
+const durable = results.find((r) => r.name === 'durable-forwarder');
+// a server that delivered (nearly) all that was sent to it was not saturated: its limit is higher than measured,
+// whether the generator kept to the offered rate or not. The ratio is then a bound (the baseline's limit unknown:
+// at most; the relay's: at least) or nothing at all. Pinned to its own core, a server that used 90% of it is at its
+// limit whatever it delivered: a 5 s run ends before a growing backlog shows as a shortfall (the relay at 96%,
+// p50 466 ms, delivered 56,874 of ~59,000/s sent: 96%)
+const fullCore = (r: TargetResult) => pinning.enabled && r.saturated.serverCpu >= 0.9;
+const limited = (r: TargetResult) =>
+  r.saturated === r.paced || fullCore(r) || r.saturated.deliveredPerSecond < r.saturated.sentPerSecond * 0.95;
+const unsaturated = (r: TargetResult) =>
+  `the ${r.name} delivered all the generator sent it, ${Math.round(r.saturated.sentPerSecond)} of ${r.saturated.offered} msgs/s offered, at ${Math.round(r.saturated.serverCpu * 100)}% of its core, so its limit is higher`;
+/** The saturation ratio of the relay to a baseline, as a figure, a bound or nothing, with the aim's verdict when there is one. */
+function saturationRatio(base: TargetResult, aim: number | null): string {
+  const ratio = relay!.saturated.deliveredPerSecond / base.saturated.deliveredPerSecond;
+  const relayLimited = limited(relay!);
+  const baseLimited = limited(base);
+  // met: the aim's verdict (null: not decided); notes: why the figure is only a bound
+  const [figure, met, notes] =
+    relayLimited && baseLimited
+      ? [f2(ratio), ratio >= (aim ?? 0), []]
+      : relayLimited
+        ? [`at most ${f2(ratio)}`, ratio < (aim ?? 0) ? false : null, [unsaturated(base)]]
+        : baseLimited
+          ? [`at least ${f2(ratio)}`, ratio >= (aim ?? 0) ? true : null, [unsaturated(relay!)]]
+          : ['not measured', null, ['neither server was saturated: raise --saturate-rate']];
+  const verdict = aim === null ? [] : [`aim >= ${aim}: ${met === null ? 'not decided' : met ? 'met' : 'MISSED'}`];
+  const said = [...verdict, ...notes];
+  return said.length ? `${figure} (${said.join('; ')})` : figure;
+}
 if (relay && forwarder) {
-  const ratio = relay.saturated.deliveredPerSecond / forwarder.saturated.deliveredPerSecond;
   const p99Ratio = relay.paced.p99 / forwarder.paced.p99;
-  // a server that delivered (nearly) all that was sent to it was not saturated: its limit is higher than measured,
-  // whether the generator kept to the offered rate or not. The ratio is then a bound (the forwarder's limit unknown:
-  // at most; the relay's: at least) or nothing at all. Pinned to its own core, a server that used 90% of it is at its
-  // limit whatever it delivered: a 5 s run ends before a growing backlog shows as a shortfall (the relay at 96%,
-  // p50 466 ms, delivered 56,874 of ~59,000/s sent: 96%)
-  const fullCore = (r: TargetResult) => pinning.enabled && r.saturated.serverCpu >= 0.9;
-  const limited = (r: TargetResult) =>
-    r.saturated === r.paced || fullCore(r) || r.saturated.deliveredPerSecond < r.saturated.sentPerSecond * 0.95;
-  const relayLimited = limited(relay);
-  const forwarderLimited = limited(forwarder);
-  const unsaturated = (r: TargetResult) =>
-    `the ${r.name} delivered all the generator sent it, ${Math.round(r.saturated.sentPerSecond)} of ${r.saturated.offered} msgs/s offered, at ${Math.round(r.saturated.serverCpu * 100)}% of its core, so its limit is higher`;
   console.log(`\nRatios relay / forwarder:`);
-  if (relayLimited && forwarderLimited) {
-    console.log(`  throughput at saturation: ${f2(ratio)} (aim >= 0.8: ${ratio >= 0.8 ? 'met' : 'MISSED'})`);
-  } else if (relayLimited) {
-    console.log(
-      `  throughput at saturation: at most ${f2(ratio)} (aim >= 0.8: ${ratio < 0.8 ? 'MISSED' : 'not decided'}; ${unsaturated(forwarder)})`,
-    );
-  } else if (forwarderLimited) {
-    console.log(
-      `  throughput at saturation: at least ${f2(ratio)} (aim >= 0.8: ${ratio >= 0.8 ? 'met' : 'not decided'}; ${unsaturated(relay)})`,
-    );
-  } else {
-    console.log(`  throughput at saturation: not measured (aim >= 0.8: not decided; neither server was saturated: raise --saturate-rate)`);
-  }
+  console.log(`  throughput at saturation: ${saturationRatio(forwarder, 0.8)}`);
   console.log(`  throughput at ${rate} msgs/s offered: ${f2(relay.paced.deliveredPerSecond / forwarder.paced.deliveredPerSecond)}`);
   console.log(
     `  paced p50 latency: ${f1(relay.paced.p50 / forwarder.paced.p50)}x; paced p99 latency: ${f1(p99Ratio)}x (aim <= 2: ${p99Ratio <= 2 ? 'met' : 'MISSED'}${warmupSeconds ? `; after ${warmupSeconds} s of warm-up, whose own p99 is in its row` : ''})`,
@@ -275,6 +284,22 @@ if (relay && forwarder) {
     `  CPU per delivered message: ${f1(relay.paced.cpuMicrosPerMessage)} µs vs ${f1(forwarder.paced.cpuMicrosPerMessage)} µs = ${f1(cpuRatio)}x (aim <= 3: ${cpuRatio <= 3 ? 'met' : 'MISSED'})`,
   );
   console.log(`  RSS: ${f1(relay.paced.peakRssMb / forwarder.paced.peakRssMb)}x`);
+}
+if (relay && durable) {
+  // no aims here: the issue's aims are against the bare forwarder; this says how much of the gap is the disk
+  console.log(`\nRatios relay / durable forwarder (each delivery waits for an fsync in both; no aims, context for the ones above):`);
+  console.log(`  throughput at saturation: ${saturationRatio(durable, null)}`);
+  console.log(
+    `  paced p50 / p99 latency: ${f2(relay.paced.p50)} / ${f2(relay.paced.p99)} ms vs ${f2(durable.paced.p50)} / ${f2(durable.paced.p99)} ms = ${f1(relay.paced.p50 / durable.paced.p50)}x / ${f1(relay.paced.p99 / durable.paced.p99)}x`,
+  );
+  console.log(
+    `  CPU per delivered message: ${f1(relay.paced.cpuMicrosPerMessage)} µs vs ${f1(durable.paced.cpuMicrosPerMessage)} µs = ${f1(relay.paced.cpuMicrosPerMessage / durable.paced.cpuMicrosPerMessage)}x`,
+  );
+  if (forwarder) {
+    console.log(
+      `  the disk's share: the durable forwarder costs ${f1(durable.paced.cpuMicrosPerMessage - forwarder.paced.cpuMicrosPerMessage)} µs more per message than the bare one, and its p99 is ${f1(durable.paced.p99 / forwarder.paced.p99)}x the bare one's`,
+    );
+  }
 }
 const one = results.find((r) => r.name === 'cluster-1');
 const two = results.find((r) => r.name === 'cluster-2');
