@@ -20,7 +20,7 @@ const USAGE = `Usage: npm run bench:relay -- [--customers 1600] [--agents 400] [
        [--saturate-rate <msgs/s, default 6x rate>] [--forwarder-saturate-rate <msgs/s, default 2x that>] [--synchronous FULL|NORMAL] [--sync-interval <ms>] [--only relay|forwarder] [--profile] [--quick]
        [--targets relay,forwarder,durable-forwarder,cluster-1,cluster-2] [--postgres <url>] [--redis <url>] [--no-pin] [--from-source]
   --warmup: seconds at the paced rate before the paced run, reported as their own row (0: none).
-  --sync-interval: the relay's least time between two fsyncs while commits keep coming (its default: 2 ms; 0: none).
+  --sync-interval: the relay's least time between two fsyncs while commits keep coming (its default: 0, none).
   The servers run as bundles built like dist/relay (what ships); --from-source runs them under tsx instead.
   durable-forwarder: the forwarder, but each turn's frames are appended to a file and forwarded after its fsync
   (context for the relay's figures: what durability alone costs on this disk; the aims are against the bare one).
