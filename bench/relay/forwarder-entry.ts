@@ -31,9 +31,9 @@ function durableLog(file: string, forward: (agentIndex: number, data: Buffer) =>
       fd,
       batch.map((b) => b.data),
       (error) => {
-        if (error) throw error;
+        if (error) reportFailure(error);
         fs.fsync(fd, (syncError) => {
-          if (syncError) throw syncError;
+          if (syncError) reportFailure(syncError);
           for (const b of batch) forward(b.agentIndex, b.data);
           busy = false;
           flush();

@@ -120,6 +120,9 @@ interface TargetResult {
   saturated: PhaseResult;
 }
 
+/** Both forwarders take the forwarder's pairing and its saturation rate. */
+const isForwarder = (kind: TargetName) => kind === 'forwarder' || kind === 'durable-forwarder';
+
 async function measure(kind: TargetName): Promise<TargetResult> {
   process.stderr.write(`${kind}: starting, connecting ${agentCount} agents and ${customers} customers...\n`);
   const relayOptions = { agents: agentCount, capacity, synchronous, pinning, minSyncIntervalMs: syncInterval } as const;
@@ -136,7 +139,7 @@ async function measure(kind: TargetName): Promise<TargetResult> {
   let sockets: WebSocket[] = [];
   try {
     sockets =
-      kind === 'forwarder' || kind === 'durable-forwarder'
+      isForwarder(kind)
         ? await load.connectForwarder(target, agentCount, customers)
         : await load.connectRelay(target, agentCount, customers);
     const setupSeconds = (performance.now() - setupStart) / 1000;
@@ -155,7 +158,7 @@ async function measure(kind: TargetName): Promise<TargetResult> {
     const keptUp = paced.received >= paced.sent * 0.99;
     let saturated = paced;
     if (keptUp) {
-      const offered = kind === 'forwarder' || kind === 'durable-forwarder' ? forwarderSaturateRate : saturateRate;
+      const offered = isForwarder(kind) ? forwarderSaturateRate : saturateRate;
       process.stderr.write(`${kind}: saturation run at ${offered} msgs/s offered for ${saturateSeconds} s...\n`);
       saturated = await load.runPhase(target, sockets, 'saturated', offered, saturateSeconds, 20_000);
     } else {
@@ -254,9 +257,9 @@ const limited = (r: TargetResult) =>
 const unsaturated = (r: TargetResult) =>
   `the ${r.name} delivered all the generator sent it, ${Math.round(r.saturated.sentPerSecond)} of ${r.saturated.offered} msgs/s offered, at ${Math.round(r.saturated.serverCpu * 100)}% of its core, so its limit is higher`;
 /** The saturation ratio of the relay to a baseline, as a figure, a bound or nothing, with the aim's verdict when there is one. */
-function saturationRatio(base: TargetResult, aim: number | null): string {
-  const ratio = relay!.saturated.deliveredPerSecond / base.saturated.deliveredPerSecond;
-  const relayLimited = limited(relay!);
+function saturationRatio(relay: TargetResult, base: TargetResult, aim: number | null): string {
+  const ratio = relay.saturated.deliveredPerSecond / base.saturated.deliveredPerSecond;
+  const relayLimited = limited(relay);
   const baseLimited = limited(base);
   // met: the aim's verdict (null: not decided); notes: why the figure is only a bound
   const [figure, met, notes] =
@@ -265,7 +268,7 @@ function saturationRatio(base: TargetResult, aim: number | null): string {
       : relayLimited
         ? [`at most ${f2(ratio)}`, ratio < (aim ?? 0) ? false : null, [unsaturated(base)]]
         : baseLimited
-          ? [`at least ${f2(ratio)}`, ratio >= (aim ?? 0) ? true : null, [unsaturated(relay!)]]
+          ? [`at least ${f2(ratio)}`, ratio >= (aim ?? 0) ? true : null, [unsaturated(relay)]]
           : ['not measured', null, ['neither server was saturated: raise --saturate-rate']];
   const verdict = aim === null ? [] : [`aim >= ${aim}: ${met === null ? 'not decided' : met ? 'met' : 'MISSED'}`];
   const said = [...verdict, ...notes];
@@ -274,7 +277,7 @@ function saturationRatio(base: TargetResult, aim: number | null): string {
 if (relay && forwarder) {
   const p99Ratio = relay.paced.p99 / forwarder.paced.p99;
   console.log(`\nRatios relay / forwarder:`);
-  console.log(`  throughput at saturation: ${saturationRatio(forwarder, 0.8)}`);
+  console.log(`  throughput at saturation: ${saturationRatio(relay, forwarder, 0.8)}`);
   console.log(`  throughput at ${rate} msgs/s offered: ${f2(relay.paced.deliveredPerSecond / forwarder.paced.deliveredPerSecond)}`);
   console.log(
     `  paced p50 latency: ${f1(relay.paced.p50 / forwarder.paced.p50)}x; paced p99 latency: ${f1(p99Ratio)}x (aim <= 2: ${p99Ratio <= 2 ? 'met' : 'MISSED'}${warmupSeconds ? `; after ${warmupSeconds} s of warm-up, whose own p99 is in its row` : ''})`,
@@ -288,7 +291,7 @@ if (relay && forwarder) {
 if (relay && durable) {
   // no aims here: the issue's aims are against the bare forwarder; this says how much of the gap is the disk
   console.log(`\nRatios relay / durable forwarder (each delivery waits for an fsync in both; no aims, context for the ones above):`);
-  console.log(`  throughput at saturation: ${saturationRatio(durable, null)}`);
+  console.log(`  throughput at saturation: ${saturationRatio(relay, durable, null)}`);
   console.log(
     `  paced p50 / p99 latency: ${f2(relay.paced.p50)} / ${f2(relay.paced.p99)} ms vs ${f2(durable.paced.p50)} / ${f2(durable.paced.p99)} ms = ${f1(relay.paced.p50 / durable.paced.p50)}x / ${f1(relay.paced.p99 / durable.paced.p99)}x`,
   );
