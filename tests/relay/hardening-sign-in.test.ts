@@ -84,17 +84,23 @@ describe('failed sign-ins and acknowledgements', () => {
 
     const figures = {
       quietP50: quantile(quiet, 0.5),
+      quietP95: quantile(quiet, 0.95),
       quietP99: quantile(quiet, 0.99),
       loadedP50: quantile(loaded, 0.5),
+      loadedP95: quantile(loaded, 0.95),
       loadedP99: quantile(loaded, 0.99),
       refusals: Object.fromEntries(statuses),
     };
     console.log('canary ack ms under 96 parallel wrong passwords', JSON.stringify(figures));
     // the attack was real: many guesses were checked (401), the rest told the relay was busy (503)
     expect(statuses.get(401) ?? 0).toBeGreaterThan(5);
-    // before, the guesses took every thread of libuv's pool and p50 went from 2 ms to over a second
+    // before, the guesses took every thread of libuv's pool and p50 went from 2 ms to over a second (1,288 ms): every
+    // bound below fails by far on that. The tail is bounded loosely: the suite runs other files on the same two cores
+    // beside this one, and the p99 of ~300 acknowledgements is their third-slowest, which one stall of a neighbouring
+    // file sets (a CI run saw 101 ms loaded against 14 ms quiet, with p50 unchanged).
     expect(figures.loadedP50).toBeLessThan(Math.max(3 * figures.quietP50, figures.quietP50 + 10));
-    expect(figures.loadedP99).toBeLessThan(Math.max(4 * figures.quietP99, figures.quietP99 + 50));
+    expect(figures.loadedP95).toBeLessThan(Math.max(4 * figures.quietP95, figures.quietP95 + 50));
+    expect(figures.loadedP99).toBeLessThan(figures.quietP99 + 250);
   }, 60_000);
 
   it('an unknown user name takes as long to refuse as a wrong password for a real one', async () => {
