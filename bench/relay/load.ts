@@ -126,6 +126,8 @@ export interface PhaseResult {
   /** the server's read- and write-like system calls per delivered message (NaN where /proc/self/io is missing) */
   readsPerMessage: number;
   writesPerMessage: number;
+  /** bytes of files the server gave the disk to write per delivered message (NaN where /proc/self/io is missing) */
+  storedBytesPerMessage: number;
   rssMb: number;
   peakRssMb: number;
 }
@@ -305,6 +307,7 @@ export class Load {
       cpuMicrosPerMessage: ((after.cpuSeconds - before.cpuSeconds) * 1e6) / Math.max(1, current.received),
       readsPerMessage: perMessage(before.syscalls?.reads, after.syscalls?.reads, current.received),
       writesPerMessage: perMessage(before.syscalls?.writes, after.syscalls?.writes, current.received),
+      storedBytesPerMessage: perMessage(before.syscalls?.storedBytes, after.syscalls?.storedBytes, current.received),
       generatorCpu: (cpu.user + cpu.system) / 1e6 / wall,
       serverLoop: after.loopUtilization,
       rssMb: after.rss / 2 ** 20,

@@ -1,11 +1,14 @@
 // Scale figure 1: many idle connections on one server process. How long they take to set up, and how much memory each
-// one costs once idle (RSS after a garbage collection, less the RSS of the same server with none). The relay's chats
+// one costs once idle (RSS after a garbage collection, less the RSS of the same server with none), and what each one
+// past the first tenth costs (less the RSS with that tenth connected: the code compiled, the pools and caches filled on
+// first use are not any one connection's, and the first tenth pays for all of them). The relay's chats
 // are seeded in its data folder (seed.ts), one per customer, assigned; its customers come back to them by token. Then
 // a few new chats, one at a time, show what opening and routing one costs on a relay this full.
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { closeAll, Load, openCustomer, percentile } from './load';
 import { type SeededChat, seedChats } from './seed';
+import type { ServerStats } from './server-stats';
 import { type Pinning, startForwarderTarget, startRelayTarget, type Target } from './targets';
 
 export interface ConnectionsOptions {
@@ -48,6 +51,11 @@ export interface ConnectionsResult {
   heapKb: number;
   heapTotalKb: number;
   externalKb: number;
+  /**
+   * the same per connection past the first tenth (from the RSS with a tenth of the agents and of the customers idle to
+   * the RSS with all of them), null when fewer than all connected; `firstTenth` how many that tenth was
+   */
+  marginal: { firstTenth: number; rssKb: number; heapKb: number; heapTotalKb: number } | null;
   serverOpenFiles: number;
   generatorOpenFiles: number;
   /** server CPU seconds spent setting the connections up */
@@ -106,18 +114,40 @@ export async function measureConnections(kind: 'relay' | 'forwarder', options: C
       process.stderr.write(`${kind}: ${load.sockets.length} of ${wanted} connected after ${((performance.now() - start) / 1000).toFixed(0)} s\n`);
     }, 30_000);
     let connected = 0;
+    let tenth: { connected: number; stats: ServerStats; settleSeconds: number; settleCpuSeconds: number } | null = null;
+    const agentsInTenth = Math.ceil(agents / 10);
+    const customersInTenth = Math.ceil(customers / 10);
     try {
-      // agents first, so that every customer is routed as it arrives
-      connected += await connectUntil(agents, options.concurrency, deadline, (i) =>
-        kind === 'relay' ? load.connectRelayAgent(target, i) : load.connectForwarderAgent(target, i),
-      );
-      connected += await connectUntil(customers, options.concurrency, deadline, (i) =>
-        kind === 'relay' ? load.connectResumedCustomer(target, chats[i]!.token) : load.connectForwarderCustomer(target, i),
-      );
+      // a tenth of each, then the rest; in each step agents first, so that every customer is routed as it arrives
+      for (const [fromAgent, toAgent, fromCustomer, toCustomer] of [
+        [0, agentsInTenth, 0, customersInTenth],
+        [agentsInTenth, agents, customersInTenth, customers],
+      ] as const) {
+        connected += await connectUntil(toAgent - fromAgent, options.concurrency, deadline, (i) =>
+          kind === 'relay' ? load.connectRelayAgent(target, fromAgent + i) : load.connectForwarderAgent(target, fromAgent + i),
+        );
+        connected += await connectUntil(toCustomer - fromCustomer, options.concurrency, deadline, (i) =>
+          kind === 'relay'
+            ? load.connectResumedCustomer(target, chats[fromCustomer + i]!.token)
+            : load.connectForwarderCustomer(target, fromCustomer + i),
+        );
+        if (tenth || connected < agentsInTenth + customersInTenth) break;
+        // idle, collected and settled as the final reading is; its time is not set-up time
+        const settleStarted = performance.now();
+        const unsettled = await target.stats();
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        const stats = await target.stats(true);
+        tenth = {
+          connected,
+          stats,
+          settleSeconds: (performance.now() - settleStarted) / 1000,
+          settleCpuSeconds: stats.cpuSeconds - unsettled.cpuSeconds,
+        };
+      }
     } finally {
       clearInterval(progress);
     }
-    const setupSeconds = (performance.now() - start) / 1000;
+    const setupSeconds = (performance.now() - start) / 1000 - (tenth?.settleSeconds ?? 0);
     const setupProfile = options.profile ? await target.profile('stop') : null;
     const generatorFiles = generatorOpenFiles();
     // idle: let pending writes, timers and the checkpoint worker settle before measuring
@@ -138,9 +168,18 @@ export async function measureConnections(kind: 'relay' | 'forwarder', options: C
       heapKb: per(idle.heapUsed - base.heapUsed),
       heapTotalKb: per(idle.heapTotal - base.heapTotal),
       externalKb: per(idle.external - base.external),
+      marginal:
+        tenth && connected === wanted
+          ? {
+              firstTenth: tenth.connected,
+              rssKb: (idle.rss - tenth.stats.rss) / (connected - tenth.connected) / 1024,
+              heapKb: (idle.heapUsed - tenth.stats.heapUsed) / (connected - tenth.connected) / 1024,
+              heapTotalKb: (idle.heapTotal - tenth.stats.heapTotal) / (connected - tenth.connected) / 1024,
+            }
+          : null,
       serverOpenFiles: idle.openFiles,
       generatorOpenFiles: generatorFiles,
-      setupCpuSeconds: idle.cpuSeconds - base.cpuSeconds,
+      setupCpuSeconds: idle.cpuSeconds - base.cpuSeconds - (tenth?.settleCpuSeconds ?? 0),
       heapSnapshot,
       setupProfile,
       newChats,

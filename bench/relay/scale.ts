@@ -119,6 +119,19 @@ function reportConnections(relay: ConnectionsResult, forwarder: ConnectionsResul
     aim: `<= 2x the forwarder${cap}`,
     met: ratio <= 2 && (forwarder.rssKb > 15 || relay.rssKb <= 15),
   });
+  if (relay.marginal && forwarder.marginal) {
+    // one-time costs (code compiled on first use, pools and caches filled) land on the first tenth: this is what one
+    // more idle connection costs
+    const m = relay.marginal;
+    const mf = forwarder.marginal;
+    const marginalRatio = m.rssKb / mf.rssKb;
+    rows.push({
+      figure: 'RSS per idle connection past the first tenth',
+      measured: `relay ${f1(m.rssKb)} KB, forwarder ${f1(mf.rssKb)} KB = ${f2(marginalRatio)}x (from ${int(m.firstTenth)} to ${int(relay.connected)} connected; V8 heap in use: ${f2(m.heapKb)} vs ${f2(mf.heapKb)} KB, reserved ${f2(m.heapTotalKb)} vs ${f2(mf.heapTotalKb)} KB)`,
+      aim: `<= 2x the forwarder${mf.rssKb <= 15 ? ' and <= 15 KB' : ''}`,
+      met: marginalRatio <= 2 && (mf.rssKb > 15 || m.rssKb <= 15),
+    });
+  }
   rows.push({
     figure: 'connection setup',
     measured: `relay ${f1(relay.setupSeconds)} s (${int(relay.connected / relay.setupSeconds)}/s, ${f1(relay.setupCpuSeconds)} CPU s), forwarder ${f1(forwarder.setupSeconds)} s (${int(forwarder.connected / forwarder.setupSeconds)}/s) = ${f1(relay.setupSeconds / forwarder.setupSeconds)}x`,

@@ -20,9 +20,11 @@ export interface ServerStats {
   /**
    * read- and write-like system calls made by the whole process so far, every thread's (Linux's /proc/self/io
    * `syscr`/`syscw`: socket reads and writes and the store's file reads and writes; fsyncs count in neither), null
-   * where the kernel does not say
+   * where the kernel does not say. `storedBytes`: bytes this process's writes gave the storage layer to write (`write_bytes`:
+   * counted when a clean page of a file is dirtied, so what reaches the disk, rewrites of a still-dirty page not twice;
+   * sockets not at all)
    */
-  syscalls: { reads: number; writes: number } | null;
+  syscalls: { reads: number; writes: number; storedBytes: number } | null;
   /** wall-clock time of this report (ms since the epoch): a server that lags answers late */
   at: number;
 }
@@ -79,7 +81,10 @@ export function syscalls(): ServerStats['syscalls'] {
     const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? Number.NaN);
     const reads = field('syscr');
     const writes = field('syscw');
-    return Number.isFinite(reads) && Number.isFinite(writes) ? { reads, writes } : null;
+    const storedBytes = field('write_bytes');
+    return Number.isFinite(reads) && Number.isFinite(writes) && Number.isFinite(storedBytes)
+      ? { reads, writes, storedBytes }
+      : null;
   } catch {
     return null;
   }

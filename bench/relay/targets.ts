@@ -265,7 +265,11 @@ export async function startClusterTarget(name: 'cluster-1' | 'cluster-2', option
         openFiles: sum((s) => s.openFiles),
         loopUtilization: Math.max(...all.map((s) => s.loopUtilization)),
         syscalls: all.every((s) => s.syscalls)
-          ? { reads: sum((s) => s.syscalls!.reads), writes: sum((s) => s.syscalls!.writes) }
+          ? {
+              reads: sum((s) => s.syscalls!.reads),
+              writes: sum((s) => s.syscalls!.writes),
+              storedBytes: sum((s) => s.syscalls!.storedBytes),
+            }
           : null,
         at: Math.max(...all.map((s) => s.at)),
       };

@@ -243,6 +243,12 @@ for (const r of results) {
   const saturated = r.saturated === r.paced ? '' : `, saturation ${calls(r.saturated)}`;
   console.log(`${r.name}: read / write system calls per delivered message: paced ${calls(r.paced)}${saturated}`);
 }
+// the write volume itself: what the server's file writes gave the disk (none for the bare forwarder)
+for (const r of results) {
+  const bytes = (p: PhaseResult) => (Number.isFinite(p.storedBytesPerMessage) ? `${f1(p.storedBytesPerMessage / 1024)} KB` : 'not known');
+  const saturated = r.saturated === r.paced ? '' : `, saturation ${bytes(r.saturated)}`;
+  console.log(`${r.name}: bytes given to the disk per delivered message: paced ${bytes(r.paced)}${saturated}`);
+}
 const relay = results.find((r) => r.name === 'relay');
 const forwarder = results.find((r) => r.name === 'forwarder');
 const durable = results.find((r) => r.name === 'durable-forwarder');
