@@ -237,17 +237,18 @@ console.log(
 );
 console.log(table(results));
 for (const r of results) console.log(`${r.name}: connection setup ${f1(r.setupSeconds)} s, RSS with all connections idle ${f1(r.idleRssMb)} MB`);
-// what a message costs the kernel: sockets for both, and the store's WAL frames and checkpoint copies for the relay
-for (const r of results) {
-  const calls = (p: PhaseResult) => `${f2(p.readsPerMessage)} / ${f2(p.writesPerMessage)}`;
-  const saturated = r.saturated === r.paced ? '' : `, saturation ${calls(r.saturated)}`;
-  console.log(`${r.name}: read / write system calls per delivered message: paced ${calls(r.paced)}${saturated}`);
-}
-// the write volume itself: what the server's file writes gave the disk (none for the bare forwarder)
-for (const r of results) {
-  const bytes = (p: PhaseResult) => (Number.isFinite(p.storedBytesPerMessage) ? `${f1(p.storedBytesPerMessage / 1024)} KB` : 'not known');
-  const saturated = r.saturated === r.paced ? '' : `, saturation ${bytes(r.saturated)}`;
-  console.log(`${r.name}: bytes given to the disk per delivered message: paced ${bytes(r.paced)}${saturated}`);
+// what a message costs the kernel: sockets for both, and the store's WAL frames and checkpoint copies for the relay;
+// then the write volume itself, what the server's file writes gave the disk (none for the bare forwarder)
+const calls = (p: PhaseResult) => `${f2(p.readsPerMessage)} / ${f2(p.writesPerMessage)}`;
+const bytes = (p: PhaseResult) => (Number.isFinite(p.storedBytesPerMessage) ? `${f1(p.storedBytesPerMessage / 1024)} KB` : 'not known');
+for (const [what, per] of [
+  ['read / write system calls', calls],
+  ['bytes given to the disk', bytes],
+] as const) {
+  for (const r of results) {
+    const saturated = r.saturated === r.paced ? '' : `, saturation ${per(r.saturated)}`;
+    console.log(`${r.name}: ${what} per delivered message: paced ${per(r.paced)}${saturated}`);
+  }
 }
 const relay = results.find((r) => r.name === 'relay');
 const forwarder = results.find((r) => r.name === 'forwarder');
