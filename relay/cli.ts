@@ -4,6 +4,7 @@ import { AgentIdSchema } from '../common/domain';
 import { hashPassword } from './auth';
 import { ADMIN_USAGE, adminCommand, isAdminCommand } from './admin-cli';
 import { ConfigError, describeConfig, loadConfig, settingsUsage, toRelayOptions } from './config';
+import { applyGcMode } from './gc-mode';
 import { backupCommand, openStore, purgeCommand, restoreCommand, UsageError } from './data-commands';
 import { DEMO_PASSWORD, demoAccounts } from './demo';
 import type { RelayStore } from './ports';
@@ -88,6 +89,8 @@ async function serve(args: string[]): Promise<void> {
   if (loaded.positionals.length) fail(`unexpected argument "${loaded.positionals[0]}".`);
   const options = toRelayOptions(loaded.config);
   console.log(describeConfig(loaded));
+  // before the relay's threads start and its heap grows: V8's flags are the process's
+  const gc = applyGcMode(loaded.config.gc);
   let createdDemo = false;
   const relay = await startRelay({
     ...options,
@@ -96,7 +99,7 @@ async function serve(args: string[]): Promise<void> {
       process.stdout.write(`${JSON.stringify(entry)}\n`);
     },
   });
-  const where = options.cluster ? `cluster node ${relay.nodeId} on PostgreSQL and Redis` : `data in ${options.dataDir}`;
+  const where = `${options.cluster ? `cluster node ${relay.nodeId} on PostgreSQL and Redis` : `data in ${options.dataDir}`}; garbage collection ${gc.describe}`;
   console.log(
     `Baton relay listening on ${relay.httpUrl} (agents: ${relay.wsUrl}/agent, customers: ${relay.wsUrl}/customer, chat page: ${relay.httpUrl}/chat); ${where}`,
   );

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
 import { COLOUR } from '../common/widget-settings';
+import { GC_MODES } from './gc-mode';
 import { parseOpeningHours, validTimeZone } from './opening-hours';
 import { DEFAULT_ATTACHMENT_MAX_BYTES, defaultAttachmentTypes } from '../common/domain';
 import { RELAY_DEFAULTS, type RelayOptions } from './server';
@@ -507,6 +508,17 @@ export const settings = {
     schema: wholeNumber(1024, 16 * 1024 * 1024, 'must be a whole number of bytes between 1024 and 16777216').default(RELAY_DEFAULTS.pageBytes),
     meaning: 'JSON per page of a large answer (welcome chats, replays, fetch-events); the client follows the cursor for the rest',
     options: (pageBytes) => ({ pageBytes }),
+  }),
+  gc: setting({
+    flag: 'gc',
+    kind: 'string',
+    arg: '<mode>',
+    schema: z.enum(GC_MODES, { error: `must be one of ${GC_MODES.join(', ')}` }).default('auto'),
+    meaning:
+      "V8's garbage collection: main-thread marks and sweeps on the relay's own thread (the tail latency of one core), " +
+      'concurrent adds helper threads (V8\'s default); auto picks main-thread when the process may use one core only (affinity, cgroup CPU quota)',
+    // not a relay option: the process's, applied by `relay` before the relay starts (relay/gc-mode.ts)
+    options: () => ({}),
   }),
   tlsCert: setting({
     flag: 'tls-cert',

@@ -4,6 +4,7 @@
 // an fsync covers them (one write and one fsync in flight at a time, frames arriving meanwhile form the next batch: the
 // relay's group commit with nothing else), so the relay's cost over it is what it does besides waiting for the disk.
 // argv: <customersPerAgent> [<dataDir>]
+import './child-gc';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,5 +1,6 @@
 // Benchmark child: the real relay (startRelay, SQLite persistence on) in its own process so its RSS and CPU are its own.
 // argv: one JSON object, RelayEntryOptions. With `cluster` it is a node of a cluster (PostgreSQL + Redis) instead.
+import './child-gc';
 import { startRelay } from '../../relay/server';
 import { reportFailure, serveStats } from './server-stats';
 

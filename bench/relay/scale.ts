@@ -5,13 +5,13 @@ import { parseArgs } from 'node:util';
 import { type ConnectionsResult, generatorOpenFiles, measureConnections } from './scale-connections';
 import { measureRestart, type RestartResult } from './scale-restart';
 import { measureTransfers, type TransfersResult } from './scale-transfers';
-import { childBuild, Pinning } from './targets';
+import { chooseChildBuild, describeChildBuild, Pinning } from './targets';
 
 const USAGE = `Usage: npm run bench:relay -- scale [connections] [transfers] [restart] [--quick] [--no-pin] [--from-source]
   connections: [--connections 15000] [--agent-share 0.2] [--setup-timeout 900] [--heap-snapshot] [--profile]
   transfers:   [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10] [--transfer-chats 50] [--period 1000]
   restart:     [--clients 10000] [--agent-share 0.2] [--storm-rate 2000] [--storm-timeout 120] [--profile]
-  common:      [--synchronous FULL|NORMAL] [--concurrency 50]
+  common:      [--synchronous FULL|NORMAL] [--concurrency 50] [--gc concurrent|main-thread|single-threaded-gc]
   With no figure named, all three run (about 10-20 minutes on two shared cores; --quick: a small smoke run).`;
 
 const { values: args, positionals } = parseArgs({
@@ -21,6 +21,7 @@ const { values: args, positionals } = parseArgs({
     quick: { type: 'boolean', default: false },
     'no-pin': { type: 'boolean', default: false },
     'from-source': { type: 'boolean', default: false },
+    gc: { type: 'string' },
     connections: { type: 'string' },
     'agent-share': { type: 'string' },
     'setup-timeout': { type: 'string' },
@@ -87,7 +88,11 @@ if (largest + generatorOpenFiles() + 200 > FILE_CAP) {
   process.exit(2);
 }
 
-childBuild.fromSource = args['from-source'];
+const gcError = chooseChildBuild(args['from-source'], args.gc);
+if (gcError) {
+  console.error(`${gcError}\n${USAGE}`);
+  process.exit(2);
+}
 const pinning = new Pinning(args['no-pin']);
 pinning.pin(process.pid, 0);
 
@@ -267,8 +272,8 @@ try {
 console.log(`\nRelay scale figures, ${started.toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log(
   pinning.enabled
-    ? `Load generator (one process) pinned to core 0, servers to core 1 (taskset); SQLite synchronous=${synchronous}; servers ${childBuild.fromSource ? 'from source under tsx' : 'bundled like dist/relay'}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '1'}.\n`
-    : `Load generator and server share the cores (not pinned); SQLite synchronous=${synchronous}; servers ${childBuild.fromSource ? 'from source under tsx' : 'bundled like dist/relay'}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '1'}.\n`,
+    ? `Load generator (one process) pinned to core 0, servers to core 1 (taskset); SQLite synchronous=${synchronous}; ${describeChildBuild()}.\n`
+    : `Load generator and server share the cores (not pinned); SQLite synchronous=${synchronous}; ${describeChildBuild()}.\n`,
 );
 console.log('| figure | measured | aim | met |');
 console.log('|---|---|---|---|');

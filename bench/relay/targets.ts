@@ -63,7 +63,30 @@ const here = path.dirname(new URL(import.meta.url).pathname);
  * (scripts/build-relay.ts); `source` under tsx, as the tests run it (tsx names every function it creates, which
  * costs the relay ~6% of its CPU per message). Set once, by the bench's `--from-source`.
  */
-export const childBuild = { fromSource: false };
+export const childBuild: { fromSource: boolean; gc: BenchGcMode } = { fromSource: false, gc: 'main-thread' };
+
+/**
+ * The servers' garbage collection mode (relay/gc-mode.ts), the same for every target: `main-thread` by default, what a
+ * relay started with one core picks (the children are pinned to one core only once they run, so they would see two
+ * and pick `concurrent` themselves); `single-threaded-gc` is V8's own flag on the command line, for comparison.
+ */
+export const BENCH_GC_MODES = ['concurrent', 'main-thread', 'single-threaded-gc'] as const;
+export type BenchGcMode = (typeof BENCH_GC_MODES)[number];
+
+/** Sets the children's build and GC mode from the bench's flags; an unknown `--gc` is an error (null). */
+export function chooseChildBuild(fromSource: boolean, gc: string | undefined): string | null {
+  childBuild.fromSource = fromSource;
+  if (gc === undefined) return null;
+  if (!(BENCH_GC_MODES as readonly string[]).includes(gc)) return `--gc must be one of ${BENCH_GC_MODES.join(', ')}, not "${gc}".`;
+  childBuild.gc = gc as BenchGcMode;
+  return null;
+}
+
+/** How the servers run, for the benchmark's header. */
+export function describeChildBuild(): string {
+  const how = childBuild.fromSource ? 'from source under tsx' : 'as bundles built like dist/relay';
+  return `servers run ${how}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '1'}, GC ${childBuild.gc}`;
+}
 const bundles = new Map<string, Promise<string>>();
 
 /** The child's entry as a bundle in node_modules/.cache/baton-bench, built once per benchmark run, removed at exit. */
@@ -94,10 +117,11 @@ export async function startChild(
 ): Promise<Target> {
   // --expose-gc: `stats(true)` collects before measuring idle memory
   const execArgv = childBuild.fromSource ? ['--import', 'tsx', '--expose-gc'] : ['--expose-gc'];
+  if (childBuild.gc === 'single-threaded-gc') execArgv.push('--single-threaded-gc');
   const file = childBuild.fromSource ? path.join(here, entry) : await bundled(entry);
   // one malloc arena, as docs/cluster.md's unit runs the relay: glibc's arena per thread (fsync pool, checkpoint,
   // sign-in) kept ~4 KB per idle connection of freed memory in the relay's RSS (docs/performance.md, round 6)
-  const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1' };
+  const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1', BATON_BENCH_GC: childBuild.gc };
   const child = fork(file, argv, { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   if (child.pid) pinning.pin(child.pid, 1);
   const port = await new Promise<number>((resolve, reject) => {

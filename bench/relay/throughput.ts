@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import type WebSocket from 'ws';
 import { Load, type PhaseResult } from './load';
 import {
-  childBuild,
+  chooseChildBuild,
+  describeChildBuild,
   Pinning,
   startClusterTarget,
   startDurableForwarderTarget,
@@ -19,9 +20,11 @@ import {
 const USAGE = `Usage: npm run bench:relay -- [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10] [--warmup 2]
        [--saturate-rate <msgs/s, default 6x rate>] [--forwarder-saturate-rate <msgs/s, default 2x that>] [--synchronous FULL|NORMAL] [--sync-interval <ms>] [--only relay|forwarder] [--profile] [--quick]
        [--targets relay,forwarder,durable-forwarder,cluster-1,cluster-2] [--postgres <url>] [--redis <url>] [--no-pin] [--from-source]
+       [--gc concurrent|main-thread|single-threaded-gc]
   --warmup: seconds at the paced rate before the paced run, reported as their own row (0: none).
   --sync-interval: the relay's least time between two fsyncs while commits keep coming (its default: 0, none).
   The servers run as bundles built like dist/relay (what ships); --from-source runs them under tsx instead.
+  --gc: every server's garbage collection (relay/gc-mode.ts); default main-thread, what a relay given one core picks.
   durable-forwarder: the forwarder, but each turn's frames are appended to a file and forwarded after its fsync
   (context for the relay's figures: what durability alone costs on this disk; the aims are against the bare one).
   cluster-1: one cluster node (PostgreSQL + Redis); cluster-2: customers on one node, agents on another.
@@ -48,6 +51,7 @@ const { values: args } = parseArgs({
     redis: { type: 'string', default: process.env.BATON_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379' },
     'no-pin': { type: 'boolean', default: false },
     'from-source': { type: 'boolean', default: false },
+    gc: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -55,7 +59,11 @@ if (args.help) {
   console.log(USAGE);
   process.exit(0);
 }
-childBuild.fromSource = args['from-source'];
+const gcError = chooseChildBuild(args['from-source'], args.gc);
+if (gcError) {
+  console.error(`${gcError}\n${USAGE}`);
+  process.exit(2);
+}
 
 function positive(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -228,7 +236,7 @@ console.log(`\nRelay benchmark, ${started.toISOString()}, ${os.cpus().length} co
 console.log(
   `${customers} customers + ${agentCount} agents = ${connections} connections per target (agent capacity ${capacity}), ` +
     `${warmupSeconds ? `warm-up ${warmupSeconds} s then ` : ''}paced ${rate} msgs/s for ${seconds} s, saturation ${saturateRate} msgs/s offered (forwarder ${forwarderSaturateRate}) for ${saturateSeconds} s; relay SQLite synchronous=${synchronous}${syncInterval === undefined ? '' : `, fsyncs at most every ${syncInterval} ms`}; ` +
-    `servers run ${childBuild.fromSource ? 'from source under tsx' : 'as bundles built like dist/relay'}, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '1'}`,
+    describeChildBuild(),
 );
 console.log(
   pinning.enabled
