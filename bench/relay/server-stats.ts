@@ -29,12 +29,20 @@ export interface ServerStats {
   at: number;
 }
 
+/**
+ * `cpu`: V8's CPU profile. `heap-old`: V8's sampling heap profile of what was allocated and lived past the young
+ * generation: objects a scavenge freed are left out, objects a mark-compact freed are kept (what makes the major
+ * collections of the paced tail, docs/performance.md round 15), as well as what is still alive at the end.
+ * `heap-all`: every allocation sampled, whatever freed it.
+ */
+export type ProfileKind = 'cpu' | 'heap-old' | 'heap-all';
+
 export type ParentMessage =
   /** `settle`: collect garbage first (children run with --expose-gc), so idle memory is what is still referenced */
   | { type: 'stats'; settle?: boolean }
   | { type: 'stop' }
   /** CPU profile of the measured runs only (connection setup excluded), written as a .cpuprofile file */
-  | { type: 'profile-start' }
+  | { type: 'profile-start'; kind?: ProfileKind }
   | { type: 'profile-stop'; file: string }
   /** a V8 heap snapshot (after a collection), to see what idle connections keep alive */
   | { type: 'heap-snapshot'; file: string };
@@ -106,6 +114,7 @@ export function serveStats(port: number, stop: () => Promise<void>): void {
     process.exit(0);
   };
   const profiler = new Session();
+  let profiling: ProfileKind = 'cpu';
   process.on('message', async (message: ParentMessage) => {
     if (message.type === 'stats') {
       if (message.settle) await settle();
@@ -133,13 +142,23 @@ export function serveStats(port: number, stop: () => Promise<void>): void {
       void quit();
     } else if (message.type === 'profile-start') {
       profiler.connect();
-      profiler.post('Profiler.enable', () => profiler.post('Profiler.start'));
+      profiling = message.kind ?? 'cpu';
+      if (profiling !== 'cpu') {
+        // every 4 KB allocated on average; the options are V8 11.3's, newer than @types/node's protocol typings
+        const all = profiling === 'heap-all';
+        const sampling = { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: all };
+        profiler.post('HeapProfiler.enable', () => profiler.post('HeapProfiler.startSampling', sampling as { samplingInterval: number }));
+      } else {
+        profiler.post('Profiler.enable', () => profiler.post('Profiler.start'));
+      }
     } else if (message.type === 'profile-stop') {
-      profiler.post('Profiler.stop', (error, result) => {
-        if (!error) fs.writeFileSync(message.file, JSON.stringify(result.profile));
+      const written = (error: Error | null, profile: unknown) => {
+        if (!error) fs.writeFileSync(message.file, JSON.stringify(profile));
         profiler.disconnect();
         send({ type: 'profiled', file: error ? null : message.file });
-      });
+      };
+      if (profiling !== 'cpu') profiler.post('HeapProfiler.stopSampling', (error, result) => written(error, result?.profile));
+      else profiler.post('Profiler.stop', (error, result) => written(error, result?.profile));
     } else if (message.type === 'heap-snapshot') {
       collect();
       send({ type: 'snapshot', file: v8.writeHeapSnapshot(message.file) });

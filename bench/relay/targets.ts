@@ -10,7 +10,7 @@ import { PgEngine } from '../../relay/cluster/postgres';
 import { openSqliteStore } from '../../relay/store/sqlite';
 import { buildRelay } from '../../scripts/build-relay';
 import type { RelayEntryOptions } from './relay-entry';
-import type { ChildMessage, ParentMessage, ServerStats } from './server-stats';
+import type { ChildMessage, ParentMessage, ProfileKind, ServerStats } from './server-stats';
 
 export type TargetName = 'relay' | 'forwarder' | 'durable-forwarder' | 'cluster-1' | 'cluster-2';
 
@@ -23,8 +23,8 @@ export interface Target {
   dataDir: string | null;
   /** `settle`: after a garbage collection, for memory that is still referenced */
   stats(settle?: boolean): Promise<ServerStats>;
-  /** CPU profile of the server; `stop` resolves with the .cpuprofile file written */
-  profile(action: 'start' | 'stop'): Promise<string | null>;
+  /** CPU (or heap, server-stats.ts) profile of the server; `stop` resolves with the .cpuprofile / .heapprofile written */
+  profile(action: 'start' | 'stop', kind?: ProfileKind): Promise<string | null>;
   heapSnapshot(): Promise<string>;
   /** kill -9: no close frames, no last commit; resolves once the process is gone */
   kill(): Promise<void>;
@@ -155,12 +155,12 @@ export async function startChild(
     child,
     dataDir,
     stats: async (settle = false) => (await ask({ type: 'stats', settle }, 'stats')).stats,
-    profile: async (action) => {
+    profile: async (action, kind = 'cpu') => {
       if (action === 'start') {
-        child.send({ type: 'profile-start' } satisfies ParentMessage);
+        child.send({ type: 'profile-start', kind } satisfies ParentMessage);
         return null;
       }
-      const file = path.join(os.tmpdir(), `baton-bench-${name}-${Date.now()}.cpuprofile`);
+      const file = path.join(os.tmpdir(), `baton-bench-${name}-${Date.now()}.${kind === 'cpu' ? 'cpu' : 'heap'}profile`);
       return (await ask({ type: 'profile-stop', file }, 'profiled')).file;
     },
     heapSnapshot: async () => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type WebSocket from 'ws';
+import { heapProfileSummary } from './heap-profile';
 import { Load, type PhaseResult } from './load';
 import {
   chooseChildBuild,
@@ -18,12 +19,14 @@ import {
 } from './targets';
 
 const USAGE = `Usage: npm run bench:relay -- [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10] [--warmup 2]
-       [--saturate-rate <msgs/s, default 6x rate>] [--forwarder-saturate-rate <msgs/s, default 2x that>] [--synchronous FULL|NORMAL] [--sync-interval <ms>] [--only relay|forwarder] [--profile] [--quick]
+       [--saturate-rate <msgs/s, default 6x rate>] [--forwarder-saturate-rate <msgs/s, default 2x that>] [--synchronous FULL|NORMAL] [--sync-interval <ms>] [--only relay|forwarder] [--profile] [--heap-profile old|all] [--quick]
        [--targets relay,forwarder,durable-forwarder,cluster-1,cluster-2] [--postgres <url>] [--redis <url>] [--no-pin] [--from-source]
        [--gc concurrent|main-thread|single-threaded-gc]
   --warmup: seconds at the paced rate before the paced run, reported as their own row (0: none).
   --sync-interval: the relay's least time between two fsyncs while commits keep coming (its default: 0, none).
   The servers run as bundles built like dist/relay (what ships); --from-source runs them under tsx instead.
+  --heap-profile: what each server's paced run allocated, by site: old, what outlived the young generation (the major
+  collections' work); all, every allocation.
   --gc: every server's garbage collection (relay/gc-mode.ts); default main-thread, what a relay given one core picks.
   durable-forwarder: the forwarder, but each turn's frames are appended to a file and forwarded after its fsync
   (context for the relay's figures: what durability alone costs on this disk; the aims are against the bare one).
@@ -45,6 +48,7 @@ const { values: args } = parseArgs({
     'sync-interval': { type: 'string' },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'heap-profile': { type: 'string' },
     quick: { type: 'boolean', default: false },
     targets: { type: 'string' },
     postgres: { type: 'string', default: process.env.BATON_BENCH_POSTGRES_URL ?? 'postgres://baton:baton@127.0.0.1:5432/postgres' },
@@ -59,6 +63,16 @@ if (args.help) {
   console.log(USAGE);
   process.exit(0);
 }
+if (args.profile && args['heap-profile']) {
+  console.error(`--profile and --heap-profile use the same profiler session: one at a time.\n${USAGE}`);
+  process.exit(2);
+}
+if (args['heap-profile'] !== undefined && !['old', 'all'].includes(args['heap-profile'])) {
+  console.error(`--heap-profile takes old or all, not "${args['heap-profile']}".\n${USAGE}`);
+  process.exit(2);
+}
+const heapProfile = args['heap-profile'] === undefined ? null : args['heap-profile'] === 'all' ? 'heap-all' : 'heap-old';
+const heapProfiles: { kind: string; file: string; lines: string[] }[] = [];
 const gcError = chooseChildBuild(args['from-source'], args.gc);
 if (gcError) {
   console.error(`${gcError}\n${USAGE}`);
@@ -159,8 +173,13 @@ async function measure(kind: TargetName): Promise<TargetResult> {
     }
     process.stderr.write(`${kind}: paced run at ${rate} msgs/s for ${seconds} s...\n`);
     if (args.profile) await target.profile('start');
+    if (heapProfile) await target.profile('start', heapProfile);
     const paced = await load.runPhase(target, sockets, 'paced', rate, seconds, 10_000);
     if (args.profile) process.stderr.write(`${kind}: CPU profile of the paced run: ${await target.profile('stop')}\n`);
+    if (heapProfile) {
+      const file = await target.profile('stop', heapProfile);
+      if (file) heapProfiles.push({ kind, file, lines: heapProfileSummary(file, paced.received) });
+    }
     // a server that could not keep up with the paced rate was already at its limit: its delivered rate there is its
     // throughput, and offering it six times more would only pile up a backlog that takes minutes to drain
     const keptUp = paced.received >= paced.sent * 0.99;
@@ -257,6 +276,11 @@ for (const [what, per] of [
     const saturated = r.saturated === r.paced ? '' : `, saturation ${per(r.saturated)}`;
     console.log(`${r.name}: ${what} per delivered message: paced ${per(r.paced)}${saturated}`);
   }
+}
+for (const { kind, file, lines } of heapProfiles) {
+  const what = heapProfile === 'heap-all' ? 'allocated in the paced run' : 'allocated in the paced run and outlived the young generation';
+  console.log(`\n${kind}: ${what}, by site (${file}):`);
+  for (const line of lines) console.log(`  ${line}`);
 }
 const relay = results.find((r) => r.name === 'relay');
 const forwarder = results.find((r) => r.name === 'forwarder');
