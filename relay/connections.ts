@@ -55,6 +55,8 @@ export interface Connection {
   ws: RelaySocket;
   /** the TCP socket under `ws`, corked while a batch of frames is written to it */
   socket: Duplex;
+  /** corked in this turn, listed in Connections' `corked` */
+  corked: boolean;
   kind: 'agent' | 'customer';
   remote: string;
   /** the agent, for agent connections */
@@ -105,7 +107,15 @@ export class Connections implements LocalSockets {
    * A committed batch sends several frames to the same sockets (event, summary, ok): corking each socket until the
    * current task ends turns them into one write system call per socket instead of one per frame.
    */
-  private readonly corked = new Set<Duplex>();
+  /**
+   * The connections corked in this turn: the first `corkedCount` slots. An array whose slots are reused rather than a
+   * Set cleared each turn: the Set's table, grown again every turn, was 7% of what the message path gave the old
+   * generation (docs/performance.md, round 15).
+   */
+  private corked: (Connection | undefined)[] = [];
+  private corkedCount = 0;
+  /** the other list: a connection corked while `uncorkAll` runs goes to the next turn's list, not the one being read */
+  private spare: (Connection | undefined)[] = [];
   /** the hub hands the same frame object to every recipient (owner, listeners, dashboards, customer) */
   private readonly serialised = new WeakMap<object, Buffer>();
   private lastEvent: object | null = null;
@@ -120,6 +130,7 @@ export class Connections implements LocalSockets {
       id: `c_${randomBytes(6).toString('base64url')}`,
       ws,
       socket,
+      corked: false,
       kind,
       remote,
       agentId,
@@ -211,9 +222,10 @@ export class Connections implements LocalSockets {
 
   private sendNow(conn: Connection, frame: Buffer): void {
     if (conn.ws.readyState !== conn.ws.OPEN) return;
-    if (!this.corked.has(conn.socket)) {
-      if (!this.corked.size) process.nextTick(this.uncorkAll);
-      this.corked.add(conn.socket);
+    if (!conn.corked) {
+      if (!this.corkedCount) process.nextTick(this.uncorkAll);
+      conn.corked = true;
+      this.corked[this.corkedCount++] = conn;
       conn.socket.cork();
     }
     // straight to the socket, already framed: ws's sender keeps no queue of its own for a server without compression
@@ -231,8 +243,18 @@ export class Connections implements LocalSockets {
   }
 
   private readonly uncorkAll = () => {
-    for (const socket of this.corked) socket.uncork();
-    this.corked.clear();
+    const list = this.corked;
+    const count = this.corkedCount;
+    this.corked = this.spare;
+    this.spare = list;
+    this.corkedCount = 0;
+    for (let i = 0; i < count; i++) {
+      const conn = list[i]!;
+      // cleared, not shortened: the slots stay for the next turn, and no closed connection is kept alive by them
+      list[i] = undefined;
+      conn.corked = false;
+      conn.socket.uncork();
+    }
   };
 
   /** A connection still being greeted keeps what it is sent until the greeting has gone out. */
