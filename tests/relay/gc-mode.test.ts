@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cpuBudget, resolveGcMode } from '../../relay/gc-mode';
 import { removeDir, repoRoot } from './helpers';
+import { cli } from './ops-helpers';
 
 /** A /proc and /sys of our own: the files `cpuBudget` reads, by path. */
 const files =
@@ -139,13 +140,8 @@ describe('the garbage collection mode', () => {
     }
   }, 90_000);
 
-  it('an unknown mode stops the relay with the sentence and exit code 2', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'relay/cli.ts', '--gc', 'fast'], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      env: { ...process.env, BATON_CONFIG: '' },
-      timeout: 20_000,
-    });
+  it('an unknown mode stops the relay with the sentence and exit code 2', async () => {
+    const result = await cli(['--gc', 'fast']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--gc must be one of auto, concurrent, main-thread, not "fast"');
   }, 30_000);
