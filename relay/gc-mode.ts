@@ -90,7 +90,7 @@ export function resolveGcMode(setting: GcModeSetting, cores: number): GcMode {
 export interface AppliedGcMode {
   mode: GcMode;
   cores: number;
-  /** how the start line says it: "main-thread (1 core, auto)" */
+  /** how the start line says it: "main-thread (auto, 1 core)" */
   describe: string;
 }
 

@@ -39,6 +39,7 @@ import {
   type Facts,
   graceTimerKey,
   inAudience,
+  NO_ACCOUNTS,
   refuse,
   seesDashboard,
   shownStatus,
@@ -881,10 +882,7 @@ export class Hub {
   // ---------------------------------------------------------------------------------------------
   // Small readers
 
-  /**
-   * What decisions may consult: `openChats` read before the session was locked (capacity), `fresh` the accounts the
-   * runner read in the command's transaction (their statuses decide an offer).
-   */
+  /** What decisions may consult (HubFacts below: `openChats` read before the session was locked, `fresh` in it). */
   private facts(openChats: ReadonlyMap<AgentId, number> = NO_COUNTS, fresh: ReadonlyMap<AgentId, Account> = NO_ACCOUNTS): Facts {
     // one object per command, its methods on the prototype: every message decides with one (docs/performance.md,
     // round 15: two Maps and eight closures a message before)
@@ -950,7 +948,6 @@ export class Hub {
 export { audience } from './core/model';
 
 const NO_COUNTS: ReadonlyMap<AgentId, number> = new Map();
-const NO_ACCOUNTS: ReadonlyMap<AgentId, Account> = new Map();
 
 /** The hub's state a decision may read (HubFacts): the same object for every command. */
 interface FactSource {

@@ -63,29 +63,23 @@ if (args.help) {
   console.log(USAGE);
   process.exit(0);
 }
-if (args.profile && args['heap-profile']) {
-  console.error(`--profile and --heap-profile use the same profiler session: one at a time.\n${USAGE}`);
+function usageError(message: string): never {
+  console.error(`${message}\n${USAGE}`);
   process.exit(2);
 }
+if (args.profile && args['heap-profile']) usageError('--profile and --heap-profile use the same profiler session: one at a time.');
 if (args['heap-profile'] !== undefined && !['old', 'all'].includes(args['heap-profile'])) {
-  console.error(`--heap-profile takes old or all, not "${args['heap-profile']}".\n${USAGE}`);
-  process.exit(2);
+  usageError(`--heap-profile takes old or all, not "${args['heap-profile']}".`);
 }
 const heapProfile = args['heap-profile'] === undefined ? null : args['heap-profile'] === 'all' ? 'heap-all' : 'heap-old';
 const heapProfiles: { kind: string; file: string; lines: string[] }[] = [];
 const gcError = chooseChildBuild(args['from-source'], args.gc);
-if (gcError) {
-  console.error(`${gcError}\n${USAGE}`);
-  process.exit(2);
-}
+if (gcError) usageError(gcError);
 
 function positive(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) {
-    console.error(`--${name} must be a positive number, not "${text}".\n${USAGE}`);
-    process.exit(2);
-  }
+  if (!Number.isFinite(value) || value <= 0) usageError(`--${name} must be a positive number, not "${text}".`);
   return value;
 }
 
