@@ -156,6 +156,16 @@ export async function measureConnections(kind: 'relay' | 'forwarder', options: C
     const heapSnapshot = options.heapSnapshot ? await target.heapSnapshot() : null;
     const newChats = kind === 'relay' && options.newChats > 0 ? await openNewChats(target, options.newChats) : null;
     const per = (bytes: number) => bytes / Math.max(1, connected) / 1024;
+    /** KB per connection from the reading with the first tenth connected to the idle one with all of them */
+    const marginal = (from: number, at: ServerStats) => {
+      const each = (bytes: number) => bytes / (connected - from) / 1024;
+      return {
+        firstTenth: from,
+        rssKb: each(idle.rss - at.rss),
+        heapKb: each(idle.heapUsed - at.heapUsed),
+        heapTotalKb: each(idle.heapTotal - at.heapTotal),
+      };
+    };
     return {
       target: kind,
       wanted,
@@ -168,15 +178,7 @@ export async function measureConnections(kind: 'relay' | 'forwarder', options: C
       heapKb: per(idle.heapUsed - base.heapUsed),
       heapTotalKb: per(idle.heapTotal - base.heapTotal),
       externalKb: per(idle.external - base.external),
-      marginal:
-        tenth && connected === wanted
-          ? {
-              firstTenth: tenth.connected,
-              rssKb: (idle.rss - tenth.stats.rss) / (connected - tenth.connected) / 1024,
-              heapKb: (idle.heapUsed - tenth.stats.heapUsed) / (connected - tenth.connected) / 1024,
-              heapTotalKb: (idle.heapTotal - tenth.stats.heapTotal) / (connected - tenth.connected) / 1024,
-            }
-          : null,
+      marginal: tenth && connected === wanted ? marginal(tenth.connected, tenth.stats) : null,
       serverOpenFiles: idle.openFiles,
       generatorOpenFiles: generatorFiles,
       setupCpuSeconds: idle.cpuSeconds - base.cpuSeconds - (tenth?.settleCpuSeconds ?? 0),

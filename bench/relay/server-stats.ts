@@ -41,7 +41,7 @@ export type ParentMessage =
   /** `settle`: collect garbage first (children run with --expose-gc), so idle memory is what is still referenced */
   | { type: 'stats'; settle?: boolean }
   | { type: 'stop' }
-  /** CPU profile of the measured runs only (connection setup excluded), written as a .cpuprofile file */
+  /** a profile (ProfileKind, CPU by default) of the measured runs only, written as a .cpuprofile or .heapprofile file */
   | { type: 'profile-start'; kind?: ProfileKind }
   | { type: 'profile-stop'; file: string }
   /** a V8 heap snapshot (after a collection), to see what idle connections keep alive */
