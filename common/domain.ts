@@ -32,14 +32,19 @@ export type Team = z.infer<typeof TeamSchema>;
 /** Open chats an agent may hold before routing passes them by (set per agent by a manager; else the relay's default). */
 export const CapacitySchema = z.number().int().min(1, 'capacity is at least 1').max(100, 'capacity is at most 100');
 
-export const SessionIdSchema = z.string().min(1).max(64);
+export const SESSION_ID_MAX = 64;
+export const SessionIdSchema = z.string().min(1).max(SESSION_ID_MAX);
 export type SessionId = z.infer<typeof SessionIdSchema>;
 
 /** Client-chosen message id: a resend with the same id is stored once. */
-export const MessageIdSchema = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export const MESSAGE_ID_LENGTH = { min: 8, max: 64 } as const;
+export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+export const MessageIdSchema = z.string().min(MESSAGE_ID_LENGTH.min).max(MESSAGE_ID_LENGTH.max).regex(MESSAGE_ID_PATTERN);
 export type MessageId = z.infer<typeof MessageIdSchema>;
 
-export const MessageTextSchema = z.string().trim().min(1, 'a message cannot be empty').max(8000);
+/** a message's or a note's text, counted after trimming, in UTF-16 code units (String length) */
+export const MESSAGE_TEXT_MAX = 8000;
+export const MessageTextSchema = z.string().trim().min(1, 'a message cannot be empty').max(MESSAGE_TEXT_MAX);
 
 /** What a customer may give in the pre-chat form. */
 export const CustomerEmailSchema = z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an e-mail address looks like name@example.com');
@@ -64,7 +69,8 @@ export const WrittenAtSchema = z.number().int().nonnegative();
 // ---------------------------------------------------------------------------------------------
 // Attachments: files stored by the relay, referenced by the messages that carry them
 
-export const AttachmentIdSchema = z.string().regex(/^att_[A-Za-z0-9_-]{8,64}$/, 'not an attachment id');
+export const ATTACHMENT_ID_PATTERN = /^att_[A-Za-z0-9_-]{8,64}$/;
+export const AttachmentIdSchema = z.string().regex(ATTACHMENT_ID_PATTERN, 'not an attachment id');
 export type AttachmentId = z.infer<typeof AttachmentIdSchema>;
 
 /** The types the relay accepts by default, as sniffed from the bytes (never as the uploader claims). */

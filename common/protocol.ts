@@ -8,6 +8,7 @@ import {
   CustomerEmailSchema,
   AgentRoleSchema,
   CapacitySchema,
+  ATTACHMENT_ID_PATTERN,
   AttachmentIdSchema,
   AttachmentLimitsSchema,
   AttachmentSchema,
@@ -17,6 +18,9 @@ import {
   CannedReplyTextSchema,
   CannedReplyTitleSchema,
   MAX_ATTACHMENTS_PER_MESSAGE,
+  MESSAGE_ID_LENGTH,
+  MESSAGE_ID_PATTERN,
+  MESSAGE_TEXT_MAX,
   MessageIdSchema,
   MessageTextSchema,
   RatingCommentSchema,
@@ -24,6 +28,7 @@ import {
   RatingScoreSchema,
   RequestSchema,
   RequestStatusSchema,
+  SESSION_ID_MAX,
   SessionEventSchema,
   SessionIdSchema,
   SessionSummarySchema,
@@ -52,7 +57,8 @@ export {
 /** Passwords an account may have (the CLI and the Team view check the same). */
 export const PasswordSchema = z.string().min(4, 'a password has at least 4 characters').max(256);
 
-const CommandId = z.string().min(1).max(64);
+const COMMAND_ID_MAX = 64;
+const CommandId = z.string().min(1).max(COMMAND_ID_MAX);
 const cmd = { id: CommandId };
 
 /**
@@ -60,7 +66,7 @@ const cmd = { id: CommandId };
  * and when it was written if that was earlier than now (an outbox sending later).
  */
 const messageBody = {
-  text: z.string().trim().max(8000).default(''),
+  text: z.string().trim().max(MESSAGE_TEXT_MAX).default(''),
   attachments: z.array(AttachmentIdSchema).max(MAX_ATTACHMENTS_PER_MESSAGE).default([]),
   writtenAt: WrittenAtSchema.optional(),
 };
@@ -395,10 +401,14 @@ export const CustomerFrameSchema = z.discriminatedUnion('type', [
 ]);
 export type CustomerFrame = z.infer<typeof CustomerFrameSchema>;
 
-/** Parse one text frame: JSON first, then the schema. Never throws. */
+/**
+ * Parse one text frame: JSON first, then the schema. Never throws. `fast`, if given, is tried first: it returns the
+ * schema's own output for the frames it knows, or null, and then the schema decides (and words any error).
+ */
 export function parseFrame<S extends z.ZodType>(
   schema: S,
   text: string,
+  fast?: (raw: unknown) => z.infer<S> | null,
 ): { ok: true; frame: z.infer<S> } | { ok: false; id?: string; message: string } {
   let raw: unknown;
   try {
@@ -406,6 +416,8 @@ export function parseFrame<S extends z.ZodType>(
   } catch {
     return { ok: false, message: 'frame is not valid JSON' };
   }
+  const known = fast?.(raw);
+  if (known) return { ok: true, frame: known };
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, frame: parsed.data };
   const id =
@@ -421,4 +433,57 @@ export function describeZodError(error: z.ZodError): string {
     .slice(0, 3)
     .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
     .join('; ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages without zod: a chat's traffic is almost all `send` and `customer-send`, and their schema's parse was ~1.5 KB
+// of allocation and ~5% of the relay's CPU per message (docs/performance.md, round 16). These check the same rules as
+// the schemas above, from the same constants, for a well-formed message only: anything else (a value of the wrong type,
+// an empty or too long text, a bad id) returns null, and the schema judges it and words the error. Unknown keys are
+// left out, as the schema strips them. tests/common/fast-frames.test.ts holds them to the schemas' output.
+
+type MessageCommand = AgentCommandOf<'send'> | Extract<CustomerCommand, { type: 'customer-send' }>;
+
+function fastMessage(raw: unknown, type: MessageCommand['type']): MessageCommand | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const r = raw as Record<string, unknown>;
+  if (r.type !== type) return null;
+  const { id, sessionId, messageId, text, attachments, writtenAt } = r;
+  if (typeof id !== 'string' || id.length < 1 || id.length > COMMAND_ID_MAX) return null;
+  if (type === 'send' && (typeof sessionId !== 'string' || sessionId.length < 1 || sessionId.length > SESSION_ID_MAX)) return null;
+  if (typeof messageId !== 'string' || messageId.length < MESSAGE_ID_LENGTH.min || messageId.length > MESSAGE_ID_LENGTH.max) return null;
+  if (!MESSAGE_ID_PATTERN.test(messageId)) return null;
+  let body = '';
+  if (text !== undefined) {
+    if (typeof text !== 'string') return null;
+    body = text.trim();
+    if (body.length > MESSAGE_TEXT_MAX) return null;
+  }
+  const files: string[] = [];
+  if (attachments !== undefined) {
+    if (!Array.isArray(attachments) || attachments.length > MAX_ATTACHMENTS_PER_MESSAGE) return null;
+    for (const file of attachments) {
+      if (typeof file !== 'string' || !ATTACHMENT_ID_PATTERN.test(file)) return null;
+      files.push(file);
+    }
+  }
+  if (!body.length && !files.length) return null;
+  if (writtenAt !== undefined && !(typeof writtenAt === 'number' && Number.isSafeInteger(writtenAt) && writtenAt >= 0)) return null;
+  // the schema's key order; writtenAt only when it was given
+  const command: MessageCommand =
+    type === 'send'
+      ? { id, type, sessionId: sessionId as string, messageId, text: body, attachments: files }
+      : { id, type, messageId, text: body, attachments: files };
+  if (writtenAt !== undefined) command.writtenAt = writtenAt;
+  return command;
+}
+
+/** A well-formed `customer-send` as CustomerCommandSchema parses it, or null. */
+export function fastCustomerCommand(raw: unknown): CustomerCommand | null {
+  return fastMessage(raw, 'customer-send') as CustomerCommand | null;
+}
+
+/** A well-formed `send` as AgentCommandSchema parses it, or null. */
+export function fastAgentCommand(raw: unknown): AgentCommand | null {
+  return fastMessage(raw, 'send') as AgentCommand | null;
 }

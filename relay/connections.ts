@@ -9,7 +9,7 @@ import type { ErrorCode } from '../common/errors';
 import { CloseCodes, type CustomerFrame, type RelayFrame } from '../common/protocol';
 import type { SessionPages } from './paging';
 import type { LocalSockets, Log } from './ports';
-import { eventFrameJson, presenceFrameJson, welcomeJson } from './wire';
+import { EVENT_FRAME, eventJson, PRESENCE_FRAME, agentInfoJson, welcomeJson } from './wire';
 
 /**
  * The relay's WebSocket class (ws's `WebSocket` server option): it carries its Connection, so one set of listeners
@@ -31,9 +31,11 @@ export type RelaySocket = InstanceType<ReturnType<typeof relaySocketClass>>;
  * A text frame as a server sends it (final, unmasked, uncompressed: the relay's server offers no permessage-deflate),
  * header and UTF-8 payload in one buffer. Framed once per text, it is written to every recipient's socket as it is:
  * ws's `send` built two option objects and two socket writes per frame and recipient (docs/performance.md, round 9).
+ * `before` and `after` (ASCII) are written around `text`, not joined to it: a joined string would be copied whole once
+ * more to be measured and written (~700 B per message, round 16).
  */
-export function textFrame(text: string): Buffer {
-  const length = Buffer.byteLength(text);
+export function textFrame(text: string, before = '', after = ''): Buffer {
+  const length = before.length + Buffer.byteLength(text) + after.length;
   const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
   const frame = Buffer.allocUnsafe(head + length);
   frame[0] = 0x81; // FIN, opcode 1 (text)
@@ -46,7 +48,10 @@ export function textFrame(text: string): Buffer {
     frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
     frame.writeUInt32BE(length >>> 0, 6);
   }
-  frame.write(text, head, 'utf8');
+  let at = head;
+  if (before) at += frame.write(before, at, 'latin1');
+  at += frame.write(text, at, 'utf8');
+  if (after) frame.write(after, at, 'latin1');
   return frame;
 }
 
@@ -287,7 +292,7 @@ export class Connections implements LocalSockets {
     if (frame.type === 'event') {
       if (frame.event !== this.lastEvent) {
         this.lastEvent = frame.event;
-        this.lastEventFrame = textFrame(eventFrameJson(frame.event));
+        this.lastEventFrame = textFrame(eventJson(frame.event), EVENT_FRAME.before, EVENT_FRAME.after);
       }
       return this.lastEventFrame;
     }
@@ -310,7 +315,10 @@ export class Connections implements LocalSockets {
   }
 
   toAllAgents(frame: RelayFrame): void {
-    const framed = textFrame(frame.type === 'presence' ? presenceFrameJson(frame.agent) : JSON.stringify(frame));
+    const framed =
+      frame.type === 'presence'
+        ? textFrame(agentInfoJson(frame.agent), PRESENCE_FRAME.before, PRESENCE_FRAME.after)
+        : textFrame(JSON.stringify(frame));
     for (const conns of this.agents.values()) for (const conn of conns) this.deliver(conn, framed);
   }
 
@@ -323,7 +331,8 @@ export class Connections implements LocalSockets {
     if (!conns?.size) return;
     // a customer's view of an event is made for this one delivery: serialised here, not cached (two WeakMap entries
     // per message cost more than they could ever save)
-    const framed = frame.type === 'event' ? textFrame(`{"type":"event","event":${JSON.stringify(frame.event)}}`) : this.framedOf(frame);
+    const framed =
+      frame.type === 'event' ? textFrame(JSON.stringify(frame.event), EVENT_FRAME.before, EVENT_FRAME.after) : this.framedOf(frame);
     for (const conn of conns) this.deliver(conn, framed);
   }
 

@@ -20,6 +20,8 @@ import {
   AgentCommandSchema,
   CloseCodes,
   CustomerCommandSchema,
+  fastAgentCommand,
+  fastCustomerCommand,
   PROTOCOL_VERSION,
   parseFrame,
 } from '../common/protocol';
@@ -305,7 +307,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       const mismatch = wrongProtocol(text, 'hello');
       if (mismatch) return refuseProtocol(conn, mismatch.id, mismatch.protocol);
     }
-    const parsed = parseFrame(AgentCommandSchema, text);
+    const parsed = parseFrame(AgentCommandSchema, text, fastAgentCommand);
     if (!parsed.ok) return connections.sendError(conn, parsed.id, 'bad-frame', parsed.message);
     const command = parsed.frame;
     if (command.type === 'hello') {
@@ -344,7 +346,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       const mismatch = wrongProtocol(text, 'customer-hello');
       if (mismatch) return refuseProtocol(conn, mismatch.id, mismatch.protocol);
     }
-    const parsed = parseFrame(CustomerCommandSchema, text);
+    const parsed = parseFrame(CustomerCommandSchema, text, fastCustomerCommand);
     if (!parsed.ok) return connections.sendError(conn, parsed.id, 'bad-frame', parsed.message);
     const command = parsed.frame;
     if (command.type === 'customer-hello') {

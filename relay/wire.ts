@@ -18,9 +18,11 @@ function onceEach<T extends object>(): (value: T) => string {
 
 export const eventJson = onceEach<SessionEvent>();
 
-/** `{"type":"event","event":…}` exactly as JSON.stringify would write it, from the event's one serialisation. */
+/** What goes around an event's JSON to make `{"type":"event","event":…}`, exactly as JSON.stringify would write it. */
+export const EVENT_FRAME = { before: '{"type":"event","event":', after: '}' } as const;
+
 export function eventFrameJson(event: SessionEvent): string {
-  return `{"type":"event","event":${eventJson(event)}}`;
+  return EVENT_FRAME.before + eventJson(event) + EVENT_FRAME.after;
 }
 
 // An agent's entry in the directory is sent in every welcome and every presence frame about them: its text is made
@@ -35,7 +37,9 @@ export function welcomeJson(frame: RelayFrameOf<'welcome'>): string {
   return `${head.slice(0, -1)},"agents":[${agents.map(agentInfoJson).join(',')}]}`;
 }
 
-/** `{"type":"presence","agent":…}` exactly as JSON.stringify would write it. */
+/** What goes around an agent's JSON to make `{"type":"presence","agent":…}`, exactly as JSON.stringify would write it. */
+export const PRESENCE_FRAME = { before: '{"type":"presence","agent":', after: '}' } as const;
+
 export function presenceFrameJson(agent: AgentInfo): string {
-  return `{"type":"presence","agent":${agentInfoJson(agent)}}`;
+  return PRESENCE_FRAME.before + agentInfoJson(agent) + PRESENCE_FRAME.after;
 }

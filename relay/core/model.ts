@@ -24,6 +24,7 @@ import type { Account, LogEntry, StoredAttachment } from '../ports';
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** An event before the runner gives it its session, seq and time. */
 export type NewEvent = DistributiveOmit<SessionEvent, 'sessionId' | 'seq' | 'at'>;
+export type NewEventOf<K extends SessionEvent['kind']> = Extract<NewEvent, { kind: K }>;
 
 export interface CoreOptions {
   /** null: transfers wait for an answer forever */

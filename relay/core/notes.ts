@@ -6,7 +6,7 @@ import type { AgentCommandOf } from '../../common/protocol';
 import type { Account } from '../ports';
 import type { Sent } from './messages';
 import { writtenBefore } from './messages';
-import { change, check, type Decision, type Facts, inAudience, type Loaded } from './model';
+import { change, check, type Decision, type Facts, inAudience, type Loaded, type NewEventOf } from './model';
 
 export function addNote(
   session: SessionSummary,
@@ -18,20 +18,10 @@ export function addNote(
   const refused = check([inAudience(session, actor.id) || actor.role === 'manager', 'not-in-chat']);
   if (refused) return refused;
   if (loaded.duplicateSeq !== null) return change(session, [], [], { seq: loaded.duplicateSeq, duplicate: true });
-  return change(
-    session,
-    [
-      {
-        kind: 'note',
-        noteId: command.noteId,
-        author: { id: actor.id, name: actor.name },
-        text: command.text,
-        ...writtenBefore(session, command.writtenAt, facts.now),
-      },
-    ],
-    [],
-    { seq: session.lastSeq + 1, duplicate: false },
-  );
+  const draft: NewEventOf<'note'> = { kind: 'note', noteId: command.noteId, author: { id: actor.id, name: actor.name }, text: command.text };
+  const writtenAt = writtenBefore(session, command.writtenAt, facts.now);
+  if (writtenAt !== undefined) draft.writtenAt = writtenAt;
+  return change(session, [draft], [], { seq: session.lastSeq + 1, duplicate: false });
 }
 
 /**

@@ -6,7 +6,7 @@ import type { AgentInfo, SessionEvent } from '../../common/domain';
 import { type RelayFrameOf, RelayFrameSchema } from '../../common/protocol';
 import { createRequire } from 'node:module';
 import { textFrame } from '../../relay/connections';
-import { agentInfoJson, eventFrameJson, presenceFrameJson, welcomeJson } from '../../relay/wire';
+import { agentInfoJson, EVENT_FRAME, eventFrameJson, presenceFrameJson, welcomeJson } from '../../relay/wire';
 
 const agent = (id: string, over: Partial<AgentInfo> = {}): AgentInfo => ({
   id,
@@ -74,8 +74,18 @@ describe('frames written without ws.send', () => {
 
   it('each payload length form (7-bit, 16-bit, 64-bit) and multi-byte UTF-8 read back as the text framed', async () => {
     const texts = ['', 'x', `${'é'.repeat(62)}a`, 'a'.repeat(125), 'a'.repeat(126), '€'.repeat(21_845), 'b'.repeat(65_535), 'b'.repeat(65_536), '😀'.repeat(40_000)];
-    const bytes = Buffer.concat(texts.map(textFrame));
+    const bytes = Buffer.concat(texts.map((text) => textFrame(text)));
     expect(await readBack(bytes)).toEqual(texts);
+  });
+
+  it('a text framed with what goes around it is the same bytes as the joined text, at every length form', async () => {
+    const { before, after } = EVENT_FRAME;
+    const around = before.length + after.length;
+    // the joined lengths at each side of the 7-bit, 16-bit and 64-bit forms, and multi-byte UTF-8 inside
+    const inners = [0, 125 - around, 126 - around, 65_535 - around, 65_536 - around].map((n) => 'q'.repeat(n));
+    inners.push('{"text":"é€😀"}');
+    for (const inner of inners) expect(textFrame(inner, before, after).equals(textFrame(before + inner + after))).toBe(true);
+    expect(await readBack(textFrame('{"kind":"x"}', before, after))).toEqual([`${before}{"kind":"x"}${after}`]);
   });
 
   it('the header is a final, unmasked, uncompressed text frame of the UTF-8 length', () => {
