@@ -29,7 +29,7 @@ import {
 import { ok, type Result } from '../common/result';
 import { isAdminCommand, runAdminCommand } from './admin';
 import { CannedReplies, deliverCanned } from './canned';
-import { agentMayType, agentSend, customerSend } from './core/messages';
+import { agentMayType, agentSend, customerSend, type Sent } from './core/messages';
 import { computeMetrics } from './core/metrics';
 import {
   audience,
@@ -116,6 +116,7 @@ export interface CustomerGreeting {
 /** fetch-sessions pages a connection's welcome: the server answers it from the connection */
 type AgentCommandBody = Exclude<AgentCommand, { type: 'hello' | 'fetch-sessions' }>;
 type CustomerCommandBody = Exclude<CustomerCommand, { type: 'customer-hello' }>;
+type CustomerSend = Extract<CustomerCommand, { type: 'customer-send' }>;
 
 export class Hub {
   /** accounts by id: every decision reads names, roles and statuses, so they are kept here and refreshed on change */
@@ -164,6 +165,12 @@ export class Hub {
   private readonly infos = new Map<AgentId, { account: Account; openChats: number; info: AgentInfo }>();
   private presenceScheduled = false;
   private stopped = false;
+  /**
+   * Commands the runner is running, or has run and the hub has not applied yet (`runCommand`). While there are any (in
+   * the embedded relay, for one microtask: frames read from one socket in one turn), a message goes the async way
+   * too, so its events are published behind theirs, in seq order, and not before them (`customerSendNow`).
+   */
+  private applying = 0;
   private readonly canned: CannedReplies;
   /** where each queued chat stands, told to its customer whenever the queue moves */
   private readonly queue: QueueWatch;
@@ -403,7 +410,7 @@ export class Hub {
     if (hello.team !== undefined && team === null) this.deps.log({ event: 'unknown-team', team: hello.team });
     const opened = openChat(ids.id('ses'), { name: hello.name, email: hello.email, topic: hello.topic }, clock.now(), team);
     register(opened.session.id);
-    const applied = await this.deps.runner.open(opened.session, opened.events, this.deps.hashToken(token));
+    const applied = await this.ran(() => this.deps.runner.open(opened.session, opened.events, this.deps.hashToken(token)));
     if (!applied.ok) return applied;
     this.deps.log({ event: 'chat-opened', sessionId: opened.session.id });
     return ok({
@@ -421,12 +428,7 @@ export class Hub {
   async handleCustomer(sessionId: SessionId, command: CustomerCommandBody): Promise<Result<unknown>> {
     switch (command.type) {
       case 'customer-send':
-        return this.runCommand({
-          sessionId,
-          requireOpen: true,
-          load: { messageId: command.messageId, attachments: command.attachments },
-          decide: (loaded) => customerSend(loaded.session, command, loaded, this.facts()),
-        });
+        return this.runCommand(this.customerSendCommand(sessionId, command));
       case 'customer-typing': {
         const session = await this.deps.store.getSession(sessionId);
         if (!session) return refuse('not-found');
@@ -448,6 +450,43 @@ export class Hub {
     }
   }
 
+  /**
+   * A customer's message decided and applied before this returns, when the runner can (`runNow`: the embedded relay);
+   * null otherwise, and the caller goes through `handleCustomer`. The same command either way, without the promises
+   * and awaits of that path, once per message (docs/performance.md, round 16).
+   */
+  customerSendNow(sessionId: SessionId, command: CustomerSend): Result<unknown> | null {
+    const { runner } = this.deps;
+    if (!runner.runNow || this.applying) return null;
+    return this.finish(runner.runNow(this.customerSendCommand(sessionId, command)));
+  }
+
+  /** An agent's message, as `customerSendNow`; null as well when their account is not in memory (it is read first). */
+  agentSendNow(agentId: AgentId, command: AgentCommandOf<'send'>): Result<unknown> | null {
+    const { runner } = this.deps;
+    const actor = this.accounts.get(agentId);
+    if (!runner.runNow || !actor || this.applying) return null;
+    return this.finish(runner.runNow(this.agentSendCommand(actor, command)));
+  }
+
+  private customerSendCommand(sessionId: SessionId, command: CustomerSend): SessionCommand<Sent> {
+    return {
+      sessionId,
+      requireOpen: true,
+      load: { messageId: command.messageId, attachments: command.attachments },
+      decide: (loaded) => customerSend(loaded.session, command, loaded, this.facts()),
+    };
+  }
+
+  private agentSendCommand(actor: Account, command: AgentCommandOf<'send'>): SessionCommand<Sent> {
+    return {
+      sessionId: command.sessionId,
+      requireOpen: true,
+      load: { messageId: command.messageId, attachments: command.attachments },
+      decide: (loaded) => agentSend(loaded.session, actor, command, loaded, this.facts()),
+    };
+  }
+
   /** The rating a customer posts over HTTP once the chat has ended (their connection is closed by then). */
   async rateChat(submission: RatingSubmission): Promise<Result<unknown>> {
     const sessionId = await this.deps.store.sessionForToken(this.deps.hashToken(submission.token));
@@ -465,7 +504,7 @@ export class Hub {
   async offlineMessage(form: OfflineMessage): Promise<Result<{ requestId: string }>> {
     const { ids, clock } = this.deps;
     const filed = offlineRequest(ids.id('ses'), form, { now: clock.now(), newId: (prefix) => ids.id(prefix) });
-    const applied = await this.deps.runner.open(filed.session, filed.events, this.deps.hashToken(ids.secret()));
+    const applied = await this.ran(() => this.deps.runner.open(filed.session, filed.events, this.deps.hashToken(ids.secret())));
     if (!applied.ok) return applied;
     this.deps.log({ event: 'offline-request', sessionId: filed.session.id, requestId: filed.request.id });
     this.applied(applied.value);
@@ -497,10 +536,7 @@ export class Hub {
       case 'get-metrics':
         return this.metrics(actor, command);
       case 'send':
-        return on((loaded) => agentSend(loaded.session, actor, command, loaded, this.facts()), {
-          messageId: command.messageId,
-          attachments: command.attachments,
-        });
+        return this.runCommand(this.agentSendCommand(actor, command));
       case 'add-note':
         return on((loaded) => addNote(loaded.session, actor, command, loaded, this.facts()), { messageId: command.noteId });
       case 'typing':
@@ -599,12 +635,14 @@ export class Hub {
   }
 
   private async createRequest(actor: Account, command: AgentCommandOf<'create-request'>): Promise<Result<unknown>> {
-    const done = await this.deps.runner.run({
-      sessionId: command.sessionId,
-      requireOpen: false,
-      load: { transcript: true },
-      decide: (loaded) => createRequest(loaded.session, actor, command, this.facts(), loaded),
-    });
+    const done = await this.ran(() =>
+      this.deps.runner.run({
+        sessionId: command.sessionId,
+        requireOpen: false,
+        load: { transcript: true },
+        decide: (loaded) => createRequest(loaded.session, actor, command, this.facts(), loaded),
+      }),
+    );
     if (!done.ok) return done;
     this.applied(done.value);
     const { request } = done.value.value;
@@ -615,12 +653,14 @@ export class Hub {
   private async updateRequest(actor: Account, command: AgentCommandOf<'update-request'>): Promise<Result<unknown>> {
     const stored = await this.deps.store.getRequest(command.requestId);
     if (!stored) return refuse('not-found', 'That request no longer exists.');
-    const done = await this.deps.runner.run({
-      sessionId: stored.sessionId,
-      requireOpen: false,
-      load: { request: stored.id },
-      decide: (loaded) => updateRequest(loaded.session, actor, command, this.facts(), loaded),
-    });
+    const done = await this.ran(() =>
+      this.deps.runner.run({
+        sessionId: stored.sessionId,
+        requireOpen: false,
+        load: { request: stored.id },
+        decide: (loaded) => updateRequest(loaded.session, actor, command, this.facts(), loaded),
+      }),
+    );
     if (!done.ok) return done;
     this.applied(done.value);
     const { request } = done.value.value;
@@ -776,19 +816,21 @@ export class Hub {
     const { presence, options } = this.deps;
     // asked now rather than from the mirror: an agent who just connected to another node can take the chat
     const connected = await presence.connectedNow();
-    const routed = await this.deps.runner.routeOldest((loaded, snapshot) => {
-      const team = loaded.session.team ?? null;
-      const agent = chooseAgent({
-        connected,
-        account: (id) => snapshot.accounts.get(id) ?? null,
-        openChats: (id) => snapshot.openChats.get(id) ?? 0,
-        lastAssignedAt: (id) => snapshot.lastAssignedAt.get(id) ?? 0,
-        capacity: options.capacity,
-        // a chat of a team that was removed meanwhile is anyone's
-        team: team !== null && this.teams.some((t) => t.id === team) ? team : null,
-      });
-      return agent ? assign(loaded.session, agent) : change(loaded.session, []);
-    });
+    const routed = await this.ran(() =>
+      this.deps.runner.routeOldest((loaded, snapshot) => {
+        const team = loaded.session.team ?? null;
+        const agent = chooseAgent({
+          connected,
+          account: (id) => snapshot.accounts.get(id) ?? null,
+          openChats: (id) => snapshot.openChats.get(id) ?? 0,
+          lastAssignedAt: (id) => snapshot.lastAssignedAt.get(id) ?? 0,
+          capacity: options.capacity,
+          // a chat of a team that was removed meanwhile is anyone's
+          team: team !== null && this.teams.some((t) => t.id === team) ? team : null,
+        });
+        return agent ? assign(loaded.session, agent) : change(loaded.session, []);
+      }),
+    );
     if (!routed?.ok || !routed.value.events.length) return false;
     this.applied(routed.value);
     return true;
@@ -798,7 +840,22 @@ export class Hub {
   // Commit and publish
 
   private async runCommand<R>(command: SessionCommand<R>): Promise<Result<R>> {
-    const done = await this.deps.runner.run(command);
+    return this.finish(await this.ran(() => this.deps.runner.run(command)));
+  }
+
+  /** The runner's work for a change the hub applies once it is done: counted in `applying` until then. */
+  private async ran<T>(work: () => Promise<T>): Promise<T> {
+    // only messages ever skip the wait, and only where the runner offers runNow
+    if (!this.deps.runner.runNow) return work();
+    this.applying += 1;
+    try {
+      return await work();
+    } finally {
+      this.applying -= 1;
+    }
+  }
+
+  private finish<R>(done: Result<Applied<R>>): Result<R> {
     if (!done.ok) return done;
     this.applied(done.value);
     return ok(done.value.value);

@@ -93,6 +93,11 @@ export interface RoutingSnapshot {
  */
 export interface CommandRunner {
   run<R>(command: SessionCommand<R>): Promise<Result<Applied<R>>>;
+  /**
+   * `run`, done before it returns: offered by a runner whose commands never wait (the embedded one, on its one SQLite
+   * connection), so the hub's message path needs no promise (Hub `customerSendNow`, `agentSendNow`).
+   */
+  runNow?<R>(command: SessionCommand<R>): Result<Applied<R>>;
   /** a new chat: the session, its first events and the customer's token hash */
   open(session: SessionSummary, events: NewEvent[], tokenHash: string): Promise<Result<Applied>>;
   /**

@@ -337,7 +337,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       if (page.next === null) conn.sessionPages = null;
       return answer(conn, command.id, { ok: true, value: page }, command.type, readAt);
     }
-    answer(conn, command.id, await hub.handleAgent(agentId, command), command.type, readAt);
+    // a message is decided and applied at once where the runner allows it (the embedded relay): no promise per message
+    const now = command.type === 'send' ? hub.agentSendNow(agentId, command) : null;
+    answer(conn, command.id, now ?? (await hub.handleAgent(agentId, command)), command.type, readAt);
   };
 
   const onCustomerFrame = async (conn: Connection, text: string) => {
@@ -384,7 +386,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     if (!conn.ready || !conn.sessionId) {
       return connections.sendError(conn, command.id, 'bad-frame', 'The first frame must be customer-hello.');
     }
-    answer(conn, command.id, await hub.handleCustomer(conn.sessionId, command), command.type, readAt);
+    const now = command.type === 'customer-send' ? hub.customerSendNow(conn.sessionId, command) : null;
+    answer(conn, command.id, now ?? (await hub.handleCustomer(conn.sessionId, command)), command.type, readAt);
   };
 
   /** frames being handled: a drain waits for them to be answered before it closes their connections */

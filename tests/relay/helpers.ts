@@ -1,6 +1,6 @@
 // Test helpers for the relay: start one on a temp folder, and connect agents and customers that record every frame.
 import { spawn } from 'node:child_process';
-import { scryptSync } from 'node:crypto';
+import { randomBytes, scryptSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,6 +108,23 @@ export function cheapHash(password: string): string {
   return ['scrypt', 1024, 8, 1, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
+/** A client's text frame (masked, as RFC 6455 requires of clients), for payloads under 64 KB. */
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text, 'utf8');
+  const head = payload.length < 126 ? 2 : 4;
+  const frame = Buffer.alloc(head + 4 + payload.length);
+  frame[0] = 0x81;
+  if (head === 2) frame[1] = 0x80 | payload.length;
+  else {
+    frame[1] = 0x80 | 126;
+    frame.writeUInt16BE(payload.length, 2);
+  }
+  const mask = randomBytes(4);
+  mask.copy(frame, head);
+  for (let i = 0; i < payload.length; i++) frame[head + 4 + i] = payload[i]! ^ mask[i & 3]!;
+  return frame;
+}
+
 let counter = 0;
 export const nextId = (prefix = 'c') => `${prefix}${++counter}`;
 export const messageId = () => `msg-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
@@ -162,6 +179,18 @@ export class TestClient {
 
   send(frame: Frame | string): void {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /**
+   * Sends commands (ids added) in one write to the socket, so the relay reads them in one chunk and handles them in
+   * one turn, one after another with nothing in between; returns their ids.
+   */
+  fireTogether(frames: Frame[]): string[] {
+    const ids = frames.map((frame) => (frame.id as string | undefined) ?? nextId());
+    const bytes = frames.map((frame, i) => maskedTextFrame(JSON.stringify({ ...frame, id: ids[i] })));
+    // (ws keeps no queue of its own while nothing else is being sent: these bytes go out as they are)
+    (this.ws as unknown as { _socket: { write(bytes: Buffer): void } })._socket.write(Buffer.concat(bytes));
+    return ids;
   }
 
   /** Sends a command (an id is added when missing) without waiting; returns its id. */

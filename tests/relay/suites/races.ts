@@ -1,6 +1,6 @@
 // Races on a pending transfer: both frames are fired without waiting; exactly one wins and everyone agrees. Run against one relay and against a cluster.
 import { describe, expect, it } from 'vitest';
-import { connectAgent, connectCustomer, deployment, type Frame, type StartRelay, type TestClient } from '../helpers';
+import { connectAgent, connectCustomer, deployment, type Frame, messageId, type StartRelay, type TestClient } from '../helpers';
 
 /** The races on a pending transfer, against the deployment `start` makes. */
 export function racesSuite(start: StartRelay): void {
@@ -40,6 +40,39 @@ export function racesSuite(start: StartRelay): void {
       (e: Frame) => e.transferId === transferId && ['transfer-accepted', 'transfer-rejected', 'transfer-cancelled'].includes(e.kind),
     );
   }
+
+  describe('commands read in one turn', () => {
+    it("are published in the order they were decided: a message does not overtake the note before it", async () => {
+      const relay = await relayWith();
+      const alice = await connectAgent(relay, 'alice');
+      const customer = await connectCustomer(relay, { name: 'Dana' });
+      track(alice);
+      track(customer);
+      const { sessionId } = customer;
+      await alice.event('assigned', sessionId);
+      // notes go the way every other command does; messages may be applied at once (the embedded relay): one chunk
+      // mixes them, so any message published before the note decided ahead of it shows as a seq out of order
+      const frames: Frame[] = [];
+      for (let i = 0; i < 8; i++) {
+        frames.push(
+          i % 2 === 0
+            ? { type: 'add-note', sessionId, noteId: messageId(), text: `note ${i}` }
+            : { type: 'send', sessionId, messageId: messageId(), text: `message ${i}` },
+        );
+      }
+      const ids = alice.fireTogether(frames);
+      const answers = await Promise.all(ids.map((id) => alice.answer(id)));
+      expect(answers.map((a) => a.type)).toEqual(frames.map(() => 'ok'));
+      const written = () => alice.eventsOf(sessionId).filter((e) => e.kind === 'note' || e.kind === 'message');
+      await alice.until(() => written().length === frames.length, 'every note and message');
+      const seqs = alice.eventsOf(sessionId).map((e) => e.seq as number);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(written().map((e) => e.text)).toEqual(frames.map((f) => f.text));
+      await customer.until(() => customer.eventsOf(sessionId).filter((e) => e.kind === 'message').length === 4, 'the messages');
+      const seen = customer.eventsOf(sessionId).map((e) => e.seq as number);
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    });
+  });
 
   describe('races on a pending transfer', () => {
     for (const acceptFirst of [true, false]) {
