@@ -9,7 +9,7 @@ import type { ErrorCode } from '../common/errors';
 import { CloseCodes, type CustomerFrame, type RelayFrame } from '../common/protocol';
 import type { SessionPages } from './paging';
 import type { LocalSockets, Log } from './ports';
-import { EVENT_FRAME, eventJson, PRESENCE_FRAME, agentInfoJson, welcomeJson } from './wire';
+import { agentInfoJson, EVENT_FRAME, eventJson, PRESENCE_FRAME, welcomeJson } from './wire';
 
 /**
  * The relay's WebSocket class (ws's `WebSocket` server option): it carries its Connection, so one set of listeners

@@ -166,7 +166,7 @@ export class Hub {
   private presenceScheduled = false;
   private stopped = false;
   /**
-   * Commands the runner is running, or has run and the hub has not applied yet (`runCommand`). While there are any (in
+   * Commands the runner is running, or has run and the hub has not applied yet (`ran`). While there are any (in
    * the embedded relay, for one microtask: frames read from one socket in one turn), a message goes the async way
    * too, so its events are published behind theirs, in seq order, and not before them (`customerSendNow`).
    */

@@ -21,6 +21,7 @@ export const eventJson = onceEach<SessionEvent>();
 /** What goes around an event's JSON to make `{"type":"event","event":…}`, exactly as JSON.stringify would write it. */
 export const EVENT_FRAME = { before: '{"type":"event","event":', after: '}' } as const;
 
+/** The frame's text as one string (Connections writes the pieces apart; tests/relay/wire.test.ts compares this). */
 export function eventFrameJson(event: SessionEvent): string {
   return EVENT_FRAME.before + eventJson(event) + EVENT_FRAME.after;
 }
@@ -40,6 +41,7 @@ export function welcomeJson(frame: RelayFrameOf<'welcome'>): string {
 /** What goes around an agent's JSON to make `{"type":"presence","agent":…}`, exactly as JSON.stringify would write it. */
 export const PRESENCE_FRAME = { before: '{"type":"presence","agent":', after: '}' } as const;
 
+/** The frame's text as one string, as `eventFrameJson`. */
 export function presenceFrameJson(agent: AgentInfo): string {
   return PRESENCE_FRAME.before + agentInfoJson(agent) + PRESENCE_FRAME.after;
 }
