@@ -843,10 +843,15 @@ export class Hub {
     return this.finish(await this.ran(() => this.deps.runner.run(command)));
   }
 
-  /** The runner's work for a change the hub applies once it is done: counted in `applying` until then. */
-  private async ran<T>(work: () => Promise<T>): Promise<T> {
-    // only messages ever skip the wait, and only where the runner offers runNow
-    if (!this.deps.runner.runNow) return work();
+  /**
+   * The runner's work for a change the hub applies once it is done: counted in `applying` until then. Only where the
+   * runner offers runNow can a message skip the wait, so elsewhere (a cluster) the work is returned as it is.
+   */
+  private ran<T>(work: () => Promise<T>): Promise<T> {
+    return this.deps.runner.runNow ? this.counted(work) : work();
+  }
+
+  private async counted<T>(work: () => Promise<T>): Promise<T> {
     this.applying += 1;
     try {
       return await work();
