@@ -1,4 +1,5 @@
-// Races on a pending transfer against one embedded relay: both frames are fired without waiting; exactly one wins.
+// Races against one embedded relay: on a pending transfer (both frames fired without waiting, exactly one wins), and
+// commands read in one turn.
 import { startTestRelay } from './helpers';
 import { racesSuite } from './suites/races';
 

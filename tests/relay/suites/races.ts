@@ -1,4 +1,5 @@
-// Races on a pending transfer: both frames are fired without waiting; exactly one wins and everyone agrees. Run against one relay and against a cluster.
+// Races: on a pending transfer, both frames are fired without waiting and exactly one wins, everyone agreeing; commands
+// read in one turn are published in seq order. Run against one relay and against a cluster.
 import { describe, expect, it } from 'vitest';
 import { connectAgent, connectCustomer, deployment, type Frame, messageId, type StartRelay, type TestClient } from '../helpers';
 
