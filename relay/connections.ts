@@ -110,12 +110,10 @@ export class Connections implements LocalSockets {
   private readonly dashboards = new Set<AgentId>();
   /**
    * A committed batch sends several frames to the same sockets (event, summary, ok): corking each socket until the
-   * current task ends turns them into one write system call per socket instead of one per frame.
-   */
-  /**
-   * The connections corked in this turn: the first `corkedCount` slots. An array whose slots are reused rather than a
-   * Set cleared each turn: the Set's table, grown again every turn, was 7% of what the message path gave the old
-   * generation (docs/performance.md, round 15).
+   * current task ends turns them into one write system call per socket instead of one per frame. These are the
+   * connections corked in this turn, in the first `corkedCount` slots: an array whose slots are reused rather than a
+   * Set cleared each turn (the Set's table, grown again every turn, was 7% of what the message path gave the old
+   * generation, docs/performance.md round 15).
    */
   private corked: (Connection | undefined)[] = [];
   private corkedCount = 0;

@@ -270,11 +270,10 @@ try {
 }
 
 console.log(`\nRelay scale figures, ${started.toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(
-  pinning.enabled
-    ? `Load generator (one process) pinned to core 0, servers to core 1 (taskset); SQLite synchronous=${synchronous}; ${describeChildBuild()}.\n`
-    : `Load generator and server share the cores (not pinned); SQLite synchronous=${synchronous}; ${describeChildBuild()}.\n`,
-);
+const placement = pinning.enabled
+  ? 'Load generator (one process) pinned to core 0, servers to core 1 (taskset)'
+  : 'Load generator and server share the cores (not pinned)';
+console.log(`${placement}; SQLite synchronous=${synchronous}; ${describeChildBuild()}.\n`);
 console.log('| figure | measured | aim | met |');
 console.log('|---|---|---|---|');
 for (const row of rows) console.log(`| ${row.figure} | ${row.measured} | ${row.aim} | ${row.met === null ? '-' : row.met ? 'met' : 'MISSED'} |`);
