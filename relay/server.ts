@@ -97,6 +97,8 @@ export interface RelayOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** under FULL, while commits keep coming, the least time between the starts of two fsyncs (relay/store/sqlite.ts) */
   minSyncIntervalMs?: number;
+  /** the least time between two of the SQLite checkpoint worker's checkpoints (relay/store/sqlite.ts) */
+  checkpointEveryMs?: number;
   /** better-sqlite3's compiled addon to load (the desktop app's Electron-ABI build) */
   nativeBinding?: string;
   /** the SQLite checkpoint worker's file (the desktop app's copy outside the asar) */

@@ -10,6 +10,8 @@ export interface RelayEntryOptions {
   synchronous: 'FULL' | 'NORMAL';
   /** the relay's minSyncIntervalMs (its default when absent) */
   minSyncIntervalMs?: number;
+  /** the relay's checkpointEveryMs (its default when absent) */
+  checkpointEveryMs?: number;
   /** 0 picks a free one; a restarted relay takes the port its clients knew */
   port: number;
   cluster?: { postgresUrl: string; redisUrl: string; nodeId: string; redisPrefix: string };
@@ -30,6 +32,7 @@ try {
     capacity: options.capacity,
     synchronous: options.synchronous,
     minSyncIntervalMs: options.minSyncIntervalMs,
+    checkpointEveryMs: options.checkpointEveryMs,
     // per-connection and per-chat log lines would go to a pipe nobody reads; the message path logs nothing anyway
     log: () => {},
     // the default 50 frames/s per connection guards against abuse; the saturation run offers more per customer

@@ -203,6 +203,8 @@ export interface RelayTargetOptions {
   synchronous: 'FULL' | 'NORMAL';
   /** the relay's minSyncIntervalMs (its default when absent) */
   minSyncIntervalMs?: number;
+  /** the relay's checkpointEveryMs (its default when absent) */
+  checkpointEveryMs?: number;
   pinning: Pinning;
 }
 
@@ -223,8 +225,8 @@ export async function startRelayTarget(options: RelayTargetOptions, prepare?: (d
 
 /** The relay on an existing data folder (after a kill -9, on the port its clients know). */
 export function restartRelay(dataDir: string, port: number, options: Omit<RelayTargetOptions, 'agents'>): Promise<Target> {
-  const { capacity, synchronous, minSyncIntervalMs } = options;
-  const entry: RelayEntryOptions = { dataDir, capacity, synchronous, port, ...(minSyncIntervalMs === undefined ? {} : { minSyncIntervalMs }) };
+  const { capacity, synchronous, minSyncIntervalMs, checkpointEveryMs } = options;
+  const entry: RelayEntryOptions = { dataDir, capacity, synchronous, port, minSyncIntervalMs, checkpointEveryMs };
   return startChild('relay', 'relay-entry.ts', [JSON.stringify(entry)], dataDir, options.pinning);
 }
 

@@ -19,11 +19,12 @@ import {
 } from './targets';
 
 const USAGE = `Usage: npm run bench:relay -- [--customers 1600] [--agents 400] [--rate 10000] [--seconds 10] [--warmup 2]
-       [--saturate-rate <msgs/s, default 6x rate>] [--forwarder-saturate-rate <msgs/s, default 2x that>] [--synchronous FULL|NORMAL] [--sync-interval <ms>] [--only relay|forwarder] [--profile] [--heap-profile old|all] [--quick]
+       [--saturate-rate <msgs/s, default 6x rate>] [--forwarder-saturate-rate <msgs/s, default 2x that>] [--synchronous FULL|NORMAL] [--sync-interval <ms>] [--checkpoint-every <ms>] [--only relay|forwarder] [--profile] [--heap-profile old|all] [--quick]
        [--targets relay,forwarder,durable-forwarder,cluster-1,cluster-2] [--postgres <url>] [--redis <url>] [--no-pin] [--from-source]
        [--gc concurrent|main-thread|single-threaded-gc]
   --warmup: seconds at the paced rate before the paced run, reported as their own row (0: none).
   --sync-interval: the relay's least time between two fsyncs while commits keep coming (its default: 0, none).
+  --checkpoint-every: the least time between two of the relay's WAL checkpoints (its default: 250 ms).
   The servers run as bundles built like dist/relay (what ships); --from-source runs them under tsx instead.
   --heap-profile: what each server's paced run allocated, by site: old, what outlived the young generation (the major
   collections' work); all, every allocation.
@@ -46,6 +47,7 @@ const { values: args } = parseArgsOrExplain({
     warmup: { type: 'string' },
     synchronous: { type: 'string', default: 'FULL' },
     'sync-interval': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     'heap-profile': { type: 'string' },
@@ -115,11 +117,14 @@ if (args.synchronous !== 'FULL' && args.synchronous !== 'NORMAL') {
   process.exit(2);
 }
 const synchronous: 'FULL' | 'NORMAL' = args.synchronous;
-const syncInterval = args['sync-interval'] === undefined ? undefined : Number(args['sync-interval']);
-if (syncInterval !== undefined && !(Number.isFinite(syncInterval) && syncInterval >= 0)) {
-  console.error(`--sync-interval must be a number of milliseconds, 0 or more, not "${args['sync-interval']}".\n${USAGE}`);
-  process.exit(2);
+function milliseconds(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) usageError(`--${name} must be a number of milliseconds, 0 or more, not "${text}".`);
+  return value;
 }
+const syncInterval = milliseconds('sync-interval', args['sync-interval']);
+const checkpointEvery = milliseconds('checkpoint-every', args['checkpoint-every']);
 const capacity = Math.ceil(customers / agentCount);
 const connections = customers + agentCount;
 if (connections > 9000) {
@@ -149,7 +154,7 @@ const isForwarder = (kind: TargetName) => kind === 'forwarder' || kind === 'dura
 
 async function measure(kind: TargetName): Promise<TargetResult> {
   process.stderr.write(`${kind}: starting, connecting ${agentCount} agents and ${customers} customers...\n`);
-  const relayOptions = { agents: agentCount, capacity, synchronous, pinning, minSyncIntervalMs: syncInterval } as const;
+  const relayOptions = { agents: agentCount, capacity, synchronous, pinning, minSyncIntervalMs: syncInterval, checkpointEveryMs: checkpointEvery } as const;
   const target: Target =
     kind === 'relay'
       ? await startRelayTarget(relayOptions)
@@ -256,7 +261,7 @@ try {
 console.log(`\nRelay benchmark, ${started.toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
 console.log(
   `${customers} customers + ${agentCount} agents = ${connections} connections per target (agent capacity ${capacity}), ` +
-    `${warmupSeconds ? `warm-up ${warmupSeconds} s then ` : ''}paced ${rate} msgs/s for ${seconds} s, saturation ${saturateRate} msgs/s offered (forwarder ${forwarderSaturateRate}) for ${saturateSeconds} s; relay SQLite synchronous=${synchronous}${syncInterval === undefined ? '' : `, fsyncs at most every ${syncInterval} ms`}; ` +
+    `${warmupSeconds ? `warm-up ${warmupSeconds} s then ` : ''}paced ${rate} msgs/s for ${seconds} s, saturation ${saturateRate} msgs/s offered (forwarder ${forwarderSaturateRate}) for ${saturateSeconds} s; relay SQLite synchronous=${synchronous}${syncInterval === undefined ? '' : `, fsyncs at most every ${syncInterval} ms`}${checkpointEvery === undefined ? '' : `, checkpoints at most every ${checkpointEvery} ms`}; ` +
     describeChildBuild(),
 );
 console.log(

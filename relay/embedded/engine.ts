@@ -11,6 +11,7 @@ export interface EmbeddedOptions {
   dataDir: string;
   synchronous?: 'FULL' | 'NORMAL';
   minSyncIntervalMs?: number;
+  checkpointEveryMs?: number;
   nativeBinding?: string;
   checkpointThreadPath?: string;
 }
@@ -21,6 +22,7 @@ export function openEmbeddedEngine(options: EmbeddedOptions, { clock, log, onSto
     groupCommit: true,
     checkpointWorker: true,
     minSyncIntervalMs: options.minSyncIntervalMs,
+    checkpointEveryMs: options.checkpointEveryMs,
     nativeBinding: options.nativeBinding,
     checkpointThreadPath: options.checkpointThreadPath,
     onTiming: onStoreTiming,

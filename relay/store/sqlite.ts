@@ -100,6 +100,10 @@ export interface SqliteStoreOptions {
    * at once, so this costs a quiet relay nothing.
    */
   minSyncIntervalMs?: number;
+  /** with the checkpoint worker: the least time between two of its checkpoints (default `CHECKPOINT_EVERY_MS`) */
+  checkpointEveryMs?: number;
+  /** with the checkpoint worker: WAL pages at which a commit checkpoints by itself (default `BACKSTOP_CHECKPOINT_PAGES`) */
+  checkpointBackstopPages?: number;
 }
 
 /**
@@ -119,10 +123,17 @@ const MIN_SYNC_INTERVAL_MS = 0;
  * 8-17 ms; 10 ms left 4, at most 7 ms. Since the fsync went off the loop (2026-12-02, docs/performance.md round 10):
  * 50 ms leaves as few commits over 5 ms as 10 ms did (3-10 a run against 4-5), and a page a message dirties again
  * within the period is copied once: saturation +7% over six alternated pairs, paced CPU per message -3%.
+ * Under steady writes the WAL never starts over on its own (the worker never quite catches up with the writer): it
+ * grows to the backstop, and the writer's COMMIT there first copies what the worker has not yet. Round 17
+ * (docs/performance.md): near the backstop the worker checkpoints every `CHECKPOINT_NEAR_BACKSTOP_MS` instead, which
+ * took the commits of 10 ms or more from 0-2 a run (the longest 10-20 ms) to none (the longest 4-10 ms). A 250 ms
+ * period wrote 17% fewer bytes per message and saturated 5% higher, but its commits at the backstop took up to 40 ms
+ * (25-37 ms with the closer checkpoints near it), so the period stays 50 ms.
  */
 const AUTOCHECKPOINT_PAGES = 1000;
 const BACKSTOP_CHECKPOINT_PAGES = 16_000;
 const CHECKPOINT_EVERY_MS = 50;
+const CHECKPOINT_NEAR_BACKSTOP_MS = 10;
 
 /** The checkpoint worker's file, beside this module when run from source (the desktop app passes its unpacked copy). */
 export const CHECKPOINT_THREAD_FILE = 'checkpoint-thread.cjs';
@@ -198,8 +209,11 @@ export class SqliteRelayStore {
   private checkpointer: Worker | null = null;
   /** set to 1 by the checkpointer once its connection is closed */
   private readonly checkpointerDone = new Int32Array(new SharedArrayBuffer(4));
-  /** [0] commits so far, which wake the checkpointer; [1] set to 1 to stop it */
-  private readonly checkpointControl = new Int32Array(new SharedArrayBuffer(8));
+  /**
+   * [0] commits so far, which wake the checkpointer; [1] set to 1 to stop it (which also ends its pause); [2]
+   * checkpoints it has made
+   */
+  private readonly checkpointControl = new Int32Array(new SharedArrayBuffer(12));
   /** made once: better-sqlite3 builds four wrapper functions per `db.transaction()` call */
   private readonly runInTransaction: <T>(fn: () => T) => T;
   private readonly beginBatch: Database.Statement;
@@ -228,12 +242,15 @@ export class SqliteRelayStore {
     this.minSyncIntervalMs = options.minSyncIntervalMs ?? MIN_SYNC_INTERVAL_MS;
     this.db.pragma('temp_store = MEMORY');
     if (options.checkpointWorker) {
-      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+      const backstop = options.checkpointBackstopPages ?? BACKSTOP_CHECKPOINT_PAGES;
+      this.db.pragma(`wal_autocheckpoint = ${backstop}`);
       this.checkpointer = new Worker(options.checkpointThreadPath ?? defaultCheckpointThread(), {
         workerData: {
           file,
           nativeBinding: options.nativeBinding ?? null,
-          everyMs: CHECKPOINT_EVERY_MS,
+          everyMs: options.checkpointEveryMs ?? CHECKPOINT_EVERY_MS,
+          nearMs: CHECKPOINT_NEAR_BACKSTOP_MS,
+          backstopFrames: backstop,
           done: this.checkpointerDone.buffer,
           control: this.checkpointControl.buffer,
         },
@@ -276,6 +293,11 @@ export class SqliteRelayStore {
       this.flush();
     }
     return result;
+  }
+
+  /** checkpoints the worker has made so far (0 without one) */
+  get checkpointsMade(): number {
+    return Atomics.load(this.checkpointControl, 2);
   }
 
   /** Tells the checkpointer there is something new in the WAL. */
@@ -880,9 +902,10 @@ export class SqliteRelayStore {
   close(): void {
     if (this.checkpointer) {
       // its connection must be gone before ours closes (the last one out removes the WAL) and before the caller
-      // may delete the folder; it answers between two checkpoints, so this wait is short
+      // may delete the folder; it answers at once unless a checkpoint is running, so this wait is short
       Atomics.store(this.checkpointControl, 1, 1);
       Atomics.notify(this.checkpointControl, 0);
+      Atomics.notify(this.checkpointControl, 1);
       Atomics.wait(this.checkpointerDone, 0, 0, CHECKPOINTER_STOP_MS);
       this.checkpointer = null;
     }

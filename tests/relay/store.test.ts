@@ -45,14 +45,14 @@ const session = (id: string, over: Partial<SessionSummary> = {}): SessionSummary
   ...over,
 });
 
-const message = (sessionId: string, seq: number, messageId: string): SessionEvent => ({
+const message = (sessionId: string, seq: number, messageId: string, text = `hello ${seq}`): SessionEvent => ({
   kind: 'message',
   sessionId,
   seq,
   at: 1000 + seq,
   messageId,
   author: { kind: 'customer', id: null, name: 'Pat' },
-  text: `hello ${seq}`,
+  text,
 });
 
 describe('session cache', () => {
@@ -296,6 +296,21 @@ describe('schema migration 5 (teams, capacity, statuses)', () => {
 });
 
 describe('checkpoint worker', () => {
+  /** rows of `table` in the database file alone, read without the WAL's help: what the checkpoints copied so far */
+  const checkpointedRows = (file: string, table: string) => {
+    const copy = `${file}.copy`;
+    fs.copyFileSync(file, copy);
+    const alone = new Database(copy);
+    try {
+      return (alone.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    } catch {
+      return 0;
+    } finally {
+      alone.close();
+      fs.rmSync(copy, { force: true });
+    }
+  };
+
   it('copies committed pages into the database file without the committing thread checkpointing', async () => {
     const dir = freshDir();
     const store = open(dir, { checkpointWorker: true });
@@ -303,22 +318,39 @@ describe('checkpoint worker', () => {
     store.transaction(() => store.putSession(session('s1')));
     for (let seq = 1; seq <= 200; seq++) store.transaction(() => store.appendEvent(message('s1', seq, `msg-0000${seq}`)));
     const file = path.join(dir, 'relay.sqlite');
-    // a checkpoint is done when the database file alone (read without the WAL's help) holds the events
-      await expect
-        .poll(() => {
-          const copy = `${file}.copy`;
-          fs.copyFileSync(file, copy);
-          const alone = new Database(copy);
-          try {
-            return (alone.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-          } catch {
-            return 0;
-          } finally {
-            alone.close();
-            fs.rmSync(copy, { force: true });
-          }
-        }, { timeout: 5000, interval: 50 })
-        .toBe(200);
+    await expect.poll(() => checkpointedRows(file, 'events'), { timeout: 5000, interval: 50 }).toBe(200);
+  });
+
+  it('checkpoints more often as the WAL nears the backstop, so the commit there has little left to copy', async () => {
+    const store = open(freshDir(), { checkpointWorker: true, checkpointEveryMs: 400, checkpointBackstopPages: 200 });
+    store.transaction(() => store.putSession(session('s1')));
+    // ~1.5 s of a commit every 10 ms, each of eight pages or so: a 400 ms period's worth is past the backstop
+    const until = performance.now() + 1500;
+    for (let seq = 1; performance.now() < until; ) {
+      store.transaction(() => {
+        for (let i = 0; i < 8; i++, seq++) {
+          store.appendEvent(message('s1', seq, `msg-${String(seq).padStart(8, '0')}`, 'x'.repeat(3000)));
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // one checkpoint per 400 ms would be at most ~5; near the backstop they come every 10 ms
+    expect(store.checkpointsMade).toBeGreaterThan(15);
+    store.close();
+  });
+
+  it('stops at once when the store closes, even in its pause between two checkpoints', async () => {
+    const dir = freshDir();
+    const store = open(dir, { checkpointWorker: true, checkpointEveryMs: 60_000 });
+    store.transaction(() => store.putSession(session('s1')));
+    const file = path.join(dir, 'relay.sqlite');
+    // once this commit is checkpointed, the worker pauses for a minute
+    await expect.poll(() => checkpointedRows(file, 'sessions'), { timeout: 5000, interval: 50 }).toBe(1);
+    const started = performance.now();
+    store.close();
+    // the close waits for the worker's connection to go (at most 2 s), so the last one out removed the WAL
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
   });
 });
 
