@@ -99,6 +99,8 @@ export interface RelayOptions {
   minSyncIntervalMs?: number;
   /** the least time between two of the SQLite checkpoint worker's checkpoints (relay/store/sqlite.ts) */
   checkpointEveryMs?: number;
+  /** told each store commit's and fsync's time besides /metrics (the benchmark counts slow commits with it) */
+  onStoreTiming?: (what: 'commit' | 'fsync', seconds: number) => void;
   /** better-sqlite3's compiled addon to load (the desktop app's Electron-ABI build) */
   nativeBinding?: string;
   /** the SQLite checkpoint worker's file (the desktop app's copy outside the asar) */
@@ -180,6 +182,13 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const tls = options.tls ? loadTls(options.tls) : null;
   const sink = options.log ?? defaultLog;
   const metrics = new RelayMetrics();
+  const extraTiming = options.onStoreTiming;
+  const onStoreTiming = extraTiming
+    ? (what: 'commit' | 'fsync', seconds: number) => {
+        metrics.storeTiming(what, seconds);
+        extraTiming(what, seconds);
+      }
+    : metrics.storeTiming;
   const log: Log = (entry: LogEntry) => {
     metrics.logged(entry);
     try {
@@ -198,9 +207,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
           ...options.cluster,
           nodeId: options.cluster.nodeId ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
         },
-        { clock, log, onStoreTiming: metrics.storeTiming },
+        { clock, log, onStoreTiming },
       )
-    : openEmbeddedEngine(options, { clock, log, onStoreTiming: metrics.storeTiming });
+    : openEmbeddedEngine(options, { clock, log, onStoreTiming });
   const { store, runner } = engine;
   engine.onClientsMustResume((reason) => {
     log({ event: 'clients-resume', reason, connections: connections.all.size });

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { AGENT_PATH, CUSTOMER_PATH, PROTOCOL_VERSION } from '../../common/protocol';
 import { basicAuthHeader } from '../../relay/auth';
 import { AGENT_PASSWORD, agentName, type Target } from './targets';
+import type { SlowCommits } from './server-stats';
 
 export const FILLER = 'Hello, I ordered a blue kettle last week and it still has not arrived. Order 48213.';
 
@@ -128,12 +129,24 @@ export interface PhaseResult {
   writesPerMessage: number;
   /** bytes of files the server gave the disk to write per delivered message (NaN where /proc/self/io is missing) */
   storedBytesPerMessage: number;
+  /** the store's commits in this phase, and how many took over 5, 10 and 25 ms (null: a server without a store) */
+  commits: SlowCommits | null;
   rssMb: number;
   peakRssMb: number;
 }
 
 const perMessage = (before: number | undefined, after: number | undefined, messages: number) =>
   before === undefined || after === undefined ? Number.NaN : (after - before) / Math.max(1, messages);
+
+const commitsBetween = (before: SlowCommits | null, after: SlowCommits | null): SlowCommits | null =>
+  before && after
+    ? {
+        total: after.total - before.total,
+        over5ms: after.over5ms - before.over5ms,
+        over10ms: after.over10ms - before.over10ms,
+        over25ms: after.over25ms - before.over25ms,
+      }
+    : null;
 
 export const percentile = (sorted: Float64Array, p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
@@ -308,6 +321,7 @@ export class Load {
       readsPerMessage: perMessage(before.syscalls?.reads, after.syscalls?.reads, current.received),
       writesPerMessage: perMessage(before.syscalls?.writes, after.syscalls?.writes, current.received),
       storedBytesPerMessage: perMessage(before.syscalls?.storedBytes, after.syscalls?.storedBytes, current.received),
+      commits: commitsBetween(before.commits, after.commits),
       generatorCpu: (cpu.user + cpu.system) / 1e6 / wall,
       serverLoop: after.loopUtilization,
       rssMb: after.rss / 2 ** 20,

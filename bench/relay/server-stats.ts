@@ -25,8 +25,20 @@ export interface ServerStats {
    * sockets not at all)
    */
   syscalls: { reads: number; writes: number; storedBytes: number } | null;
+  /**
+   * the relay's store commits so far (`CommitCounter`): all of them, and those that took over 5, 10 and 25 ms; null
+   * for a server without a store (the forwarders)
+   */
+  commits: SlowCommits | null;
   /** wall-clock time of this report (ms since the epoch): a server that lags answers late */
   at: number;
+}
+
+export interface SlowCommits {
+  total: number;
+  over5ms: number;
+  over10ms: number;
+  over25ms: number;
 }
 
 /**
@@ -98,8 +110,29 @@ export function syscalls(): ServerStats['syscalls'] {
   }
 }
 
-/** Reports `ready`, then answers `stats` and exits on `stop` or when the parent goes away. */
-export function serveStats(port: number, stop: () => Promise<void>): void {
+/** Counts a relay's store commits, and those over 5, 10 and 25 ms (its `onStoreTiming`). */
+export class CommitCounter {
+  private readonly counts: SlowCommits = { total: 0, over5ms: 0, over10ms: 0, over25ms: 0 };
+
+  readonly observe = (what: 'commit' | 'fsync', seconds: number): void => {
+    if (what !== 'commit') return;
+    const { counts } = this;
+    counts.total++;
+    if (seconds > 0.005) counts.over5ms++;
+    if (seconds > 0.01) counts.over10ms++;
+    if (seconds > 0.025) counts.over25ms++;
+  };
+
+  get snapshot(): SlowCommits {
+    return { ...this.counts };
+  }
+}
+
+/**
+ * Reports `ready`, then answers `stats` and exits on `stop` or when the parent goes away. `commits`: the server's store
+ * commits, where it has a store.
+ */
+export function serveStats(port: number, stop: () => Promise<void>, commits?: CommitCounter): void {
   const send = (message: ChildMessage) => process.send?.(message);
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
@@ -135,6 +168,7 @@ export function serveStats(port: number, stop: () => Promise<void>): void {
           loopUtilization: elu.utilization,
           openFiles: openFiles(),
           syscalls: syscalls(),
+          commits: commits?.snapshot ?? null,
           at: Date.now(),
         },
       });

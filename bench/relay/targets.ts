@@ -297,6 +297,14 @@ export async function startClusterTarget(name: 'cluster-1' | 'cluster-2', option
               storedBytes: sum((s) => s.syscalls!.storedBytes),
             }
           : null,
+        commits: all.every((s) => s.commits)
+          ? {
+              total: sum((s) => s.commits!.total),
+              over5ms: sum((s) => s.commits!.over5ms),
+              over10ms: sum((s) => s.commits!.over10ms),
+              over25ms: sum((s) => s.commits!.over25ms),
+            }
+          : null,
         at: Math.max(...all.map((s) => s.at)),
       };
     },

@@ -284,6 +284,14 @@ for (const [what, per] of [
     console.log(`${r.name}: ${what} per delivered message: paced ${per(r.paced)}${saturated}`);
   }
 }
+// the store's commits that held the event loop: each one delays every message of its turn by as long
+const slow = (p: PhaseResult) =>
+  p.commits ? `${p.commits.over5ms} / ${p.commits.over10ms} / ${p.commits.over25ms} of ${p.commits.total}` : 'not known';
+for (const r of results) {
+  if (!r.paced.commits) continue;
+  const saturated = r.saturated === r.paced ? '' : `, saturation ${slow(r.saturated)}`;
+  console.log(`${r.name}: store commits over 5 / 10 / 25 ms: paced ${slow(r.paced)}${saturated}`);
+}
 for (const { kind, file, lines } of heapProfiles) {
   const what = heapProfile === 'heap-all' ? 'allocated in the paced run' : 'allocated in the paced run and outlived the young generation';
   console.log(`\n${kind}: ${what}, by site (${file}):`);

@@ -133,6 +133,18 @@ describe('relay metrics', () => {
     expect(sample(m2, 'baton_internal_errors_total')).toBe(0);
   }, 30_000);
 
+  it('onStoreTiming hears every commit and fsync that /metrics counts', async () => {
+    const heard = { commit: 0, fsync: 0 };
+    const r = await relay({ synchronous: 'FULL', metrics: { port: 0 }, onStoreTiming: (what) => void heard[what]++ });
+    const customer = track(await connectCustomer(r, { name: 'Dana' }));
+    for (let i = 0; i < 3; i++) await customer.ok({ type: 'customer-send', messageId: messageId(), text: `customer ${i}` });
+    const m = await scrape(r.metricsUrl!);
+    expect(heard.commit).toBeGreaterThanOrEqual(4);
+    expect(heard.commit).toBe(sample(m, 'baton_store_commit_seconds_count', { engine: 'sqlite' }));
+    expect(heard.fsync).toBeGreaterThanOrEqual(1);
+    expect(heard.fsync).toBe(sample(m, 'baton_store_fsync_seconds_count'));
+  });
+
   it('/metrics is not on the public port unless asked for; with a token it answers only that bearer', async () => {
     const plain = await relay();
     expect(plain.metricsUrl).toBeNull();
