@@ -7,13 +7,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { AGENT_PATH, CUSTOMER_PATH, PROTOCOL_VERSION } from '../../common/protocol';
 import { basicAuthHeader } from '../../relay/auth';
 import { Pinning } from './targets';
 import type { CanaryReply, CanaryRequest, ManagerResult } from './flood-canary';
 import { connect, isSocket, quantile, sleep } from './flood-client';
 import type { ChildMessage, ServerStats } from './server-stats';
+import { parseArgsOrExplain } from './args';
 
 const USAGE = `Usage: npm run bench:flood -- [--clients 500] [--quiet 10] [--flood 20] [--only chats|guesses] [--data <dir>] [--no-pin]
   --clients   anonymous clients, each with an address of its own (each holds at most one socket at a time)
@@ -23,7 +23,7 @@ const USAGE = `Usage: npm run bench:flood -- [--clients 500] [--quiet 10] [--flo
   --data      where the relay's database goes (default: a folder in the system's temporary directory); a folder
               on /dev/shm takes the disk out of the figures`;
 
-const { values: args } = parseArgs({
+const { values: args } = parseArgsOrExplain({
   options: {
     clients: { type: 'string', default: '500' },
     quiet: { type: 'string', default: '10' },
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
     'no-pin': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
-});
+}, USAGE);
 if (args.help) {
   console.log(USAGE);
   process.exit(0);

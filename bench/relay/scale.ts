@@ -1,11 +1,11 @@
 // `npm run bench:relay -- scale [connections] [transfers] [restart]`: the scale figures, each printed with its aim
 // and whether it was met. All on 127.0.0.1, bounded in count and time; relay and generator pinned to different cores.
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { type ConnectionsResult, generatorOpenFiles, measureConnections } from './scale-connections';
 import { measureRestart, type RestartResult } from './scale-restart';
 import { measureTransfers, type TransfersResult } from './scale-transfers';
 import { chooseChildBuild, describeChildBuild, Pinning } from './targets';
+import { parseArgsOrExplain } from './args';
 
 const USAGE = `Usage: npm run bench:relay -- scale [connections] [transfers] [restart] [--quick] [--no-pin] [--from-source]
   connections: [--connections 15000] [--agent-share 0.2] [--setup-timeout 900] [--heap-snapshot] [--profile]
@@ -14,7 +14,7 @@ const USAGE = `Usage: npm run bench:relay -- scale [connections] [transfers] [re
   common:      [--synchronous FULL|NORMAL] [--concurrency 50] [--gc concurrent|main-thread|single-threaded-gc]
   With no figure named, all three run (about 10-20 minutes on two shared cores; --quick: a small smoke run).`;
 
-const { values: args, positionals } = parseArgs({
+const { values: args, positionals } = parseArgsOrExplain({
   args: process.argv.slice(3),
   allowPositionals: true,
   options: {
@@ -40,7 +40,7 @@ const { values: args, positionals } = parseArgs({
     concurrency: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
-});
+}, USAGE);
 if (args.help) {
   console.log(USAGE);
   process.exit(0);

@@ -2,10 +2,10 @@
 // against a bare ws forwarder baseline, open-loop paced load; prints delivered msgs/s, delivery latency, server RSS and CPU.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type WebSocket from 'ws';
 import { heapProfileSummary } from './heap-profile';
 import { Load, type PhaseResult } from './load';
+import { usageError as exitWithUsage, parseArgsOrExplain } from './args';
 import {
   chooseChildBuild,
   describeChildBuild,
@@ -35,6 +35,7 @@ const USAGE = `Usage: npm run bench:relay -- [--customers 1600] [--agents 400] [
   npm run bench:cluster runs all four targets at a rate PostgreSQL on this machine can take.
        npm run bench:relay -- scale [connections|transfers|restart] ...: the scale figures (--help there).`;
 
+const usageError = (message: string): never => exitWithUsage(message, USAGE);
 const { values: args } = parseArgsOrExplain({
   args: process.argv.slice(2),
   options: {
@@ -60,22 +61,10 @@ const { values: args } = parseArgsOrExplain({
     gc: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
-});
+}, USAGE);
 if (args.help) {
   console.log(USAGE);
   process.exit(0);
-}
-function usageError(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
-/** parseArgs, with what it cannot read (`--rate -1`, an unknown flag) told as a usage error rather than a stack trace */
-function parseArgsOrExplain<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    return usageError(error instanceof Error ? error.message : String(error));
-  }
 }
 if (args.profile && args['heap-profile']) usageError('--profile and --heap-profile use the same profiler session: one at a time.');
 if (args['heap-profile'] !== undefined && !['old', 'all'].includes(args['heap-profile'])) {

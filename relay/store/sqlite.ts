@@ -102,8 +102,6 @@ export interface SqliteStoreOptions {
   minSyncIntervalMs?: number;
   /** with the checkpoint worker: the least time between two of its checkpoints (default `CHECKPOINT_EVERY_MS`) */
   checkpointEveryMs?: number;
-  /** with the checkpoint worker: WAL pages at which a commit checkpoints by itself (default `BACKSTOP_CHECKPOINT_PAGES`) */
-  checkpointBackstopPages?: number;
 }
 
 /**
@@ -118,22 +116,22 @@ const MIN_SYNC_INTERVAL_MS = 0;
 
 /**
  * Pages in the WAL before a commit checkpoints by itself: SQLite's default with no worker, a backstop with one (the WAL
- * only starts over from its beginning once a checkpoint has caught up, which frequent checkpoints make likely).
+ * only starts over from its beginning once a checkpoint has caught up, which under steady writes only the backstop's
+ * does).
  * Measured under load (2026-11-24, fsync still on the event loop): a 100 ms period left ~20 commits a run stalled
  * 8-17 ms; 10 ms left 4, at most 7 ms. Since the fsync went off the loop (2026-12-02, docs/performance.md round 10):
  * 50 ms leaves as few commits over 5 ms as 10 ms did (3-10 a run against 4-5), and a page a message dirties again
  * within the period is copied once: saturation +7% over six alternated pairs, paced CPU per message -3%.
- * Under steady writes the WAL never starts over on its own (the worker never quite catches up with the writer): it
- * grows to the backstop, and the writer's COMMIT there first copies what the worker has not yet. Round 17
- * (docs/performance.md): near the backstop the worker checkpoints every `CHECKPOINT_NEAR_BACKSTOP_MS` instead, which
- * took the commits of 10 ms or more from 0-2 a run (the longest 10-20 ms) to none (the longest 4-10 ms). A 250 ms
- * period wrote 17% fewer bytes per message and saturated 5% higher, but its commits at the backstop took up to 40 ms
- * (25-37 ms with the closer checkpoints near it), so the period stays 50 ms.
+ * Round 17 (a machine that keeps up with 10,000 msgs/s; bench:relay --checkpoint-every, which also prints the commits
+ * over 5, 10 and 25 ms): under steady writes the worker never quite catches up, so the WAL only starts over at the
+ * backstop, where the writer's COMMIT first copies what the worker has not (up to a period's worth). 250 ms wrote 17%
+ * fewer bytes per message, cost 2-3% less CPU and saturated ~5% higher, but doubled the paced commits over 5 ms and
+ * made saturated ones of 25 ms and more; checkpointing every 10 ms near the backstop took the long commits away but
+ * wrote 9% more bytes and saved nothing measurable at 50 ms. So the period stays 50 ms.
  */
 const AUTOCHECKPOINT_PAGES = 1000;
 const BACKSTOP_CHECKPOINT_PAGES = 16_000;
 const CHECKPOINT_EVERY_MS = 50;
-const CHECKPOINT_NEAR_BACKSTOP_MS = 10;
 
 /** The checkpoint worker's file, beside this module when run from source (the desktop app passes its unpacked copy). */
 export const CHECKPOINT_THREAD_FILE = 'checkpoint-thread.cjs';
@@ -209,11 +207,8 @@ export class SqliteRelayStore {
   private checkpointer: Worker | null = null;
   /** set to 1 by the checkpointer once its connection is closed */
   private readonly checkpointerDone = new Int32Array(new SharedArrayBuffer(4));
-  /**
-   * [0] commits so far, which wake the checkpointer; [1] set to 1 to stop it (which also ends its pause); [2]
-   * checkpoints it has made
-   */
-  private readonly checkpointControl = new Int32Array(new SharedArrayBuffer(12));
+  /** [0] commits so far, which wake the checkpointer; [1] set to 1 to stop it (which also ends its pause) */
+  private readonly checkpointControl = new Int32Array(new SharedArrayBuffer(8));
   /** made once: better-sqlite3 builds four wrapper functions per `db.transaction()` call */
   private readonly runInTransaction: <T>(fn: () => T) => T;
   private readonly beginBatch: Database.Statement;
@@ -242,15 +237,12 @@ export class SqliteRelayStore {
     this.minSyncIntervalMs = options.minSyncIntervalMs ?? MIN_SYNC_INTERVAL_MS;
     this.db.pragma('temp_store = MEMORY');
     if (options.checkpointWorker) {
-      const backstop = options.checkpointBackstopPages ?? BACKSTOP_CHECKPOINT_PAGES;
-      this.db.pragma(`wal_autocheckpoint = ${backstop}`);
+      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
       this.checkpointer = new Worker(options.checkpointThreadPath ?? defaultCheckpointThread(), {
         workerData: {
           file,
           nativeBinding: options.nativeBinding ?? null,
           everyMs: options.checkpointEveryMs ?? CHECKPOINT_EVERY_MS,
-          nearMs: CHECKPOINT_NEAR_BACKSTOP_MS,
-          backstopFrames: backstop,
           done: this.checkpointerDone.buffer,
           control: this.checkpointControl.buffer,
         },
@@ -293,11 +285,6 @@ export class SqliteRelayStore {
       this.flush();
     }
     return result;
-  }
-
-  /** checkpoints the worker has made so far (0 without one) */
-  get checkpointsMade(): number {
-    return Atomics.load(this.checkpointControl, 2);
   }
 
   /** Tells the checkpointer there is something new in the WAL. */
