@@ -24,7 +24,7 @@ const USAGE = `Usage: npm run bench:relay -- [--customers 1600] [--agents 400] [
        [--gc concurrent|main-thread|single-threaded-gc]
   --warmup: seconds at the paced rate before the paced run, reported as their own row (0: none).
   --sync-interval: the relay's least time between two fsyncs while commits keep coming (its default: 0, none).
-  --checkpoint-every: the least time between two of the relay's WAL checkpoints (its default: 250 ms).
+  --checkpoint-every: the least time between two of the relay's WAL checkpoints (its default: 50 ms).
   The servers run as bundles built like dist/relay (what ships); --from-source runs them under tsx instead.
   --heap-profile: what each server's paced run allocated, by site: old, what outlived the young generation (the major
   collections' work); all, every allocation.
