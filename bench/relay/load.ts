@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { AGENT_PATH, CUSTOMER_PATH, PROTOCOL_VERSION } from '../../common/protocol';
 import { basicAuthHeader } from '../../relay/auth';
 import { AGENT_PASSWORD, agentName, type Target } from './targets';
-import type { SlowCommits } from './server-stats';
+import { type LoopDelay, readLoopDelay, type SlowCommits, watchLoopDelay } from './server-stats';
 
 export const FILLER = 'Hello, I ordered a blue kettle last week and it still has not arrived. Order 48213.';
 
@@ -131,6 +131,9 @@ export interface PhaseResult {
   storedBytesPerMessage: number;
   /** the store's commits in this phase, and how many took over 5, 10 and 25 ms (null: a server without a store) */
   commits: SlowCommits | null;
+  /** how late the server's and the generator's event loops ran a 10 ms timer in this phase: their stalls */
+  serverLoopDelay: LoopDelay;
+  generatorLoopDelay: LoopDelay;
   rssMb: number;
   peakRssMb: number;
 }
@@ -268,6 +271,7 @@ export class Load {
     this.phase = { name, received: 0, latencies: new Float64Array(total), lastReceivedAt: 0 };
     const current = this.phase;
     const before = await target.stats();
+    const generatorDelay = watchLoopDelay();
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
     let sent = 0;
@@ -302,6 +306,7 @@ export class Load {
     });
     const wall = (performance.now() - start) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
+    generatorDelay.disable();
     const after = await target.stats();
     this.phase = null;
     const sorted = current.latencies.slice(0, Math.min(current.received, total)).sort();
@@ -322,6 +327,8 @@ export class Load {
       writesPerMessage: perMessage(before.syscalls?.writes, after.syscalls?.writes, current.received),
       storedBytesPerMessage: perMessage(before.syscalls?.storedBytes, after.syscalls?.storedBytes, current.received),
       commits: commitsBetween(before.commits, after.commits),
+      serverLoopDelay: after.loopDelay,
+      generatorLoopDelay: readLoopDelay(generatorDelay),
       generatorCpu: (cpu.user + cpu.system) / 1e6 / wall,
       serverLoop: after.loopUtilization,
       rssMb: after.rss / 2 ** 20,

@@ -1,7 +1,7 @@
 // The IPC side of a benchmarked server child: answers the load generator's questions about its memory and CPU.
 import fs from 'node:fs';
 import { Session } from 'node:inspector';
-import { performance } from 'node:perf_hooks';
+import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 
 export interface ServerStats {
@@ -30,8 +30,34 @@ export interface ServerStats {
    * for a server without a store (the forwarders)
    */
   commits: SlowCommits | null;
+  /** how late the event loop ran a 10 ms timer since the previous stats request (`LoopDelay`) */
+  loopDelay: LoopDelay;
   /** wall-clock time of this report (ms since the epoch): a server that lags answers late */
   at: number;
+}
+
+/**
+ * How late an event loop ran a timer due every `LOOP_DELAY_RESOLUTION_MS` (perf_hooks' `monitorEventLoopDelay`), in
+ * ms: the stalls every message in flight waited out. 0 when no timer was due.
+ */
+export interface LoopDelay {
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** 100 timer wake-ups a second: nothing beside 10,000 messages, and fine enough for the stalls of a p99 */
+export const LOOP_DELAY_RESOLUTION_MS = 10;
+
+/** An event-loop delay histogram, running from now. */
+export function watchLoopDelay(): IntervalHistogram {
+  const histogram = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+  histogram.enable();
+  return histogram;
+}
+
+/** What `histogram` saw so far, in ms (its figures are in ns; an empty one has a max of 0). */
+export function readLoopDelay(histogram: IntervalHistogram): LoopDelay {
+  return histogram.count ? { p99Ms: histogram.percentile(99) / 1e6, maxMs: histogram.max / 1e6 } : { p99Ms: 0, maxMs: 0 };
 }
 
 export interface SlowCommits {
@@ -140,6 +166,7 @@ export function serveStats(port: number, stop: () => Promise<void>, commits?: Co
   }, 100);
   sampler.unref();
   let lastElu = performance.eventLoopUtilization();
+  const loopDelay = watchLoopDelay();
   const quit = async () => {
     clearInterval(sampler);
     // a server still chewing on a backlog may take long to close; exit anyway (normally, so --cpu-prof is written)
@@ -156,6 +183,8 @@ export function serveStats(port: number, stop: () => Promise<void>, commits?: Co
       const cpu = process.cpuUsage();
       const elu = performance.eventLoopUtilization(lastElu);
       lastElu = performance.eventLoopUtilization();
+      const delay = readLoopDelay(loopDelay);
+      loopDelay.reset();
       send({
         type: 'stats',
         stats: {
@@ -169,6 +198,7 @@ export function serveStats(port: number, stop: () => Promise<void>, commits?: Co
           openFiles: openFiles(),
           syscalls: syscalls(),
           commits: commits?.snapshot ?? null,
+          loopDelay: delay,
           at: Date.now(),
         },
       });

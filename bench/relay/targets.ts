@@ -305,6 +305,11 @@ export async function startClusterTarget(name: 'cluster-1' | 'cluster-2', option
               over25ms: sum((s) => s.commits!.over25ms),
             }
           : null,
+        // the node that stalled most: every message through it waited
+        loopDelay: {
+          p99Ms: Math.max(...all.map((s) => s.loopDelay.p99Ms)),
+          maxMs: Math.max(...all.map((s) => s.loopDelay.maxMs)),
+        },
         at: Math.max(...all.map((s) => s.at)),
       };
     },

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type WebSocket from 'ws';
 import { heapProfileSummary } from './heap-profile';
 import { Load, type PhaseResult } from './load';
+import { LOOP_DELAY_RESOLUTION_MS } from './server-stats';
 import { usageError as exitWithUsage, parseArgsOrExplain } from './args';
 import {
   chooseChildBuild,
@@ -280,6 +281,14 @@ for (const r of results) {
   if (!r.paced.commits) continue;
   const saturated = r.saturated === r.paced ? '' : `, saturation ${slow(r.saturated)}`;
   console.log(`${r.name}: store commits over 5 / 10 / 25 ms: paced ${slow(r.paced)}${saturated}`);
+}
+// the stalls of each side's event loop: a message in flight waits out the server's, and one the generator should have
+// sent or was reading meanwhile is measured late by the generator's (latency counts from when a message was due)
+const stalls = (p: PhaseResult) =>
+  `server ${f2(p.serverLoopDelay.p99Ms)} / ${f1(p.serverLoopDelay.maxMs)} ms, generator ${f2(p.generatorLoopDelay.p99Ms)} / ${f1(p.generatorLoopDelay.maxMs)} ms`;
+for (const r of results) {
+  const saturated = r.saturated === r.paced ? '' : `; saturation ${stalls(r.saturated)}`;
+  console.log(`${r.name}: event-loop delay p99 / max (a ${LOOP_DELAY_RESOLUTION_MS} ms timer): paced ${stalls(r.paced)}${saturated}`);
 }
 for (const { kind, file, lines } of heapProfiles) {
   const what = heapProfile === 'heap-all' ? 'allocated in the paced run' : 'allocated in the paced run and outlived the young generation';
