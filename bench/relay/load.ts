@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { AGENT_PATH, CUSTOMER_PATH, PROTOCOL_VERSION } from '../../common/protocol';
 import { basicAuthHeader } from '../../relay/auth';
 import { AGENT_PASSWORD, agentName, type Target } from './targets';
-import { type LoopDelay, readLoopDelay, type SlowCommits, watchLoopDelay } from './server-stats';
+import { type GcPauses, GcWatch, type LoopDelay, readLoopDelay, type SlowCommits, watchLoopDelay } from './server-stats';
 
 export const FILLER = 'Hello, I ordered a blue kettle last week and it still has not arrived. Order 48213.';
 
@@ -134,6 +134,9 @@ export interface PhaseResult {
   /** how late the server's and the generator's event loops ran a 10 ms timer in this phase: their stalls */
   serverLoopDelay: LoopDelay;
   generatorLoopDelay: LoopDelay;
+  /** the collector's pauses in this phase, the server's and the generator's */
+  serverGc: GcPauses;
+  generatorGc: GcPauses;
   rssMb: number;
   peakRssMb: number;
 }
@@ -272,6 +275,7 @@ export class Load {
     const current = this.phase;
     const before = await target.stats();
     const generatorDelay = watchLoopDelay();
+    const generatorGc = new GcWatch();
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
     let sent = 0;
@@ -307,6 +311,8 @@ export class Load {
     const wall = (performance.now() - start) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     generatorDelay.disable();
+    const generatorPauses = generatorGc.take();
+    generatorGc.stop();
     const after = await target.stats();
     this.phase = null;
     const sorted = current.latencies.slice(0, Math.min(current.received, total)).sort();
@@ -329,6 +335,8 @@ export class Load {
       commits: commitsBetween(before.commits, after.commits),
       serverLoopDelay: after.loopDelay,
       generatorLoopDelay: readLoopDelay(generatorDelay),
+      serverGc: after.gc,
+      generatorGc: generatorPauses,
       generatorCpu: (cpu.user + cpu.system) / 1e6 / wall,
       serverLoop: after.loopUtilization,
       rssMb: after.rss / 2 ** 20,

@@ -1,7 +1,14 @@
 // The IPC side of a benchmarked server child: answers the load generator's questions about its memory and CPU.
 import fs from 'node:fs';
 import { Session } from 'node:inspector';
-import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import {
+  constants,
+  type IntervalHistogram,
+  monitorEventLoopDelay,
+  type PerformanceEntry,
+  PerformanceObserver,
+  performance,
+} from 'node:perf_hooks';
 import v8 from 'node:v8';
 
 export interface ServerStats {
@@ -32,13 +39,16 @@ export interface ServerStats {
   commits: SlowCommits | null;
   /** how late the event loop ran a 10 ms timer since the previous stats request (`LoopDelay`) */
   loopDelay: LoopDelay;
+  /** the garbage collector's pauses since the previous stats request (`GcPauses`) */
+  gc: GcPauses;
   /** wall-clock time of this report (ms since the epoch): a server that lags answers late */
   at: number;
 }
 
 /**
  * How late an event loop ran a timer due every `LOOP_DELAY_RESOLUTION_MS` (perf_hooks' `monitorEventLoopDelay`), in
- * ms: the stalls every message in flight waited out. 0 when no timer was due.
+ * ms: the stalls every message in flight waited out. The histogram holds the time between two runs of the timer, its
+ * period included (an idle loop reads 10.1 ms); this is what was beyond the period. 0 when no timer was due.
  */
 export interface LoopDelay {
   p99Ms: number;
@@ -55,9 +65,75 @@ export function watchLoopDelay(): IntervalHistogram {
   return histogram;
 }
 
-/** What `histogram` saw so far, in ms (its figures are in ns; an empty one has a max of 0). */
+/** What `histogram` saw so far, in ms beyond the timer's period (its figures are in ns, period included). */
 export function readLoopDelay(histogram: IntervalHistogram): LoopDelay {
-  return histogram.count ? { p99Ms: histogram.percentile(99) / 1e6, maxMs: histogram.max / 1e6 } : { p99Ms: 0, maxMs: 0 };
+  if (!histogram.count) return { p99Ms: 0, maxMs: 0 };
+  const late = (ns: number) => Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS);
+  return { p99Ms: late(histogram.percentile(99)), maxMs: late(histogram.max) };
+}
+
+/**
+ * The collector's pauses of the main thread, in ms: scavenges (the young generation) and mark-compacts (the whole heap;
+ * their incremental marking steps and weak callbacks are left out, being short and spread).
+ */
+export interface GcPauses {
+  scavenges: number;
+  scavengeMs: number;
+  longestScavengeMs: number;
+  markCompacts: number;
+  markCompactMs: number;
+  longestMarkCompactMs: number;
+}
+
+const noPauses = (): GcPauses => ({
+  scavenges: 0,
+  scavengeMs: 0,
+  longestScavengeMs: 0,
+  markCompacts: 0,
+  markCompactMs: 0,
+  longestMarkCompactMs: 0,
+});
+
+/** a `gc` entry's kind (Node 20 types leave `detail` out of PerformanceEntry) */
+const gcKind = (entry: PerformanceEntry) => (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+
+/** Adds up this process's GC pauses from now (perf_hooks' `gc` entries) until `stop`. */
+export class GcWatch {
+  private pauses = noPauses();
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) this.observe(gcKind(entry), entry.duration);
+  });
+
+  constructor() {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+
+  /** one pause of `kind` (perf_hooks' `NODE_PERFORMANCE_GC_*`) that took `ms` */
+  observe(kind: number | undefined, ms: number): void {
+    const p = this.pauses;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+      p.scavenges += 1;
+      p.scavengeMs += ms;
+      p.longestScavengeMs = Math.max(p.longestScavengeMs, ms);
+    } else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+      p.markCompacts += 1;
+      p.markCompactMs += ms;
+      p.longestMarkCompactMs = Math.max(p.longestMarkCompactMs, ms);
+    }
+  }
+
+  /** the pauses so far, and start over */
+  take(): GcPauses {
+    // entries still buffered belong to the period that ends now
+    for (const entry of this.observer.takeRecords()) this.observe(gcKind(entry), entry.duration);
+    const taken = this.pauses;
+    this.pauses = noPauses();
+    return taken;
+  }
+
+  stop(): void {
+    this.observer.disconnect();
+  }
 }
 
 export interface SlowCommits {
@@ -167,6 +243,7 @@ export function serveStats(port: number, stop: () => Promise<void>, commits?: Co
   sampler.unref();
   let lastElu = performance.eventLoopUtilization();
   const loopDelay = watchLoopDelay();
+  const gc = new GcWatch();
   const quit = async () => {
     clearInterval(sampler);
     // a server still chewing on a backlog may take long to close; exit anyway (normally, so --cpu-prof is written)
@@ -185,6 +262,7 @@ export function serveStats(port: number, stop: () => Promise<void>, commits?: Co
       lastElu = performance.eventLoopUtilization();
       const delay = readLoopDelay(loopDelay);
       loopDelay.reset();
+      const pauses = gc.take();
       send({
         type: 'stats',
         stats: {
@@ -199,6 +277,7 @@ export function serveStats(port: number, stop: () => Promise<void>, commits?: Co
           syscalls: syscalls(),
           commits: commits?.snapshot ?? null,
           loopDelay: delay,
+          gc: pauses,
           at: Date.now(),
         },
       });

@@ -310,6 +310,14 @@ export async function startClusterTarget(name: 'cluster-1' | 'cluster-2', option
           p99Ms: Math.max(...all.map((s) => s.loopDelay.p99Ms)),
           maxMs: Math.max(...all.map((s) => s.loopDelay.maxMs)),
         },
+        gc: {
+          scavenges: sum((s) => s.gc.scavenges),
+          scavengeMs: sum((s) => s.gc.scavengeMs),
+          longestScavengeMs: Math.max(...all.map((s) => s.gc.longestScavengeMs)),
+          markCompacts: sum((s) => s.gc.markCompacts),
+          markCompactMs: sum((s) => s.gc.markCompactMs),
+          longestMarkCompactMs: Math.max(...all.map((s) => s.gc.longestMarkCompactMs)),
+        },
         at: Math.max(...all.map((s) => s.at)),
       };
     },

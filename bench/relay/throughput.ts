@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type WebSocket from 'ws';
 import { heapProfileSummary } from './heap-profile';
 import { Load, type PhaseResult } from './load';
-import { LOOP_DELAY_RESOLUTION_MS } from './server-stats';
+import { type GcPauses, LOOP_DELAY_RESOLUTION_MS } from './server-stats';
 import { usageError as exitWithUsage, parseArgsOrExplain } from './args';
 import {
   chooseChildBuild,
@@ -288,7 +288,13 @@ const stalls = (p: PhaseResult) =>
   `server ${f2(p.serverLoopDelay.p99Ms)} / ${f1(p.serverLoopDelay.maxMs)} ms, generator ${f2(p.generatorLoopDelay.p99Ms)} / ${f1(p.generatorLoopDelay.maxMs)} ms`;
 for (const r of results) {
   const saturated = r.saturated === r.paced ? '' : `; saturation ${stalls(r.saturated)}`;
-  console.log(`${r.name}: event-loop delay p99 / max (a ${LOOP_DELAY_RESOLUTION_MS} ms timer): paced ${stalls(r.paced)}${saturated}`);
+  console.log(`${r.name}: event loop late beyond a ${LOOP_DELAY_RESOLUTION_MS} ms timer, p99 / max: paced ${stalls(r.paced)}${saturated}`);
+}
+// the collector's share of those stalls: a mark-compact pauses the whole main thread
+const pauses = (g: GcPauses) =>
+  `${g.scavenges} scavenges (${f1(g.scavengeMs)} ms, longest ${f1(g.longestScavengeMs)}), ${g.markCompacts} mark-compacts (${f1(g.markCompactMs)} ms, longest ${f1(g.longestMarkCompactMs)})`;
+for (const r of results) {
+  console.log(`${r.name}: GC pauses, paced: server ${pauses(r.paced.serverGc)}; generator ${pauses(r.paced.generatorGc)}`);
 }
 for (const { kind, file, lines } of heapProfiles) {
   const what = heapProfile === 'heap-all' ? 'allocated in the paced run' : 'allocated in the paced run and outlived the young generation';
