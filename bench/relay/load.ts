@@ -131,6 +131,8 @@ export interface PhaseResult {
   storedBytesPerMessage: number;
   /** the store's commits in this phase, and how many took over 5, 10 and 25 ms (null: a server without a store) */
   commits: SlowCommits | null;
+  /** the store's WAL fsyncs in this phase, counted the same way (null: a server without a store) */
+  fsyncs: SlowCommits | null;
   /** how late the server's and the generator's event loops ran a 10 ms timer in this phase: their stalls */
   serverLoopDelay: LoopDelay;
   generatorLoopDelay: LoopDelay;
@@ -333,6 +335,7 @@ export class Load {
       writesPerMessage: perMessage(before.syscalls?.writes, after.syscalls?.writes, current.received),
       storedBytesPerMessage: perMessage(before.syscalls?.storedBytes, after.syscalls?.storedBytes, current.received),
       commits: commitsBetween(before.commits, after.commits),
+      fsyncs: commitsBetween(before.fsyncs, after.fsyncs),
       serverLoopDelay: after.loopDelay,
       generatorLoopDelay: readLoopDelay(generatorDelay),
       serverGc: after.gc,

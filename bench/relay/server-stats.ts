@@ -37,6 +37,8 @@ export interface ServerStats {
    * for a server without a store (the forwarders)
    */
   commits: SlowCommits | null;
+  /** the relay's WAL fsyncs so far, counted the same way (null: a server without a store, or one that never said) */
+  fsyncs: SlowCommits | null;
   /** how late the event loop ran a 10 ms timer since the previous stats request (`LoopDelay`) */
   loopDelay: LoopDelay;
   /** the garbage collector's pauses since the previous stats request (`GcPauses`) */
@@ -212,21 +214,32 @@ export function syscalls(): ServerStats['syscalls'] {
   }
 }
 
-/** Counts a relay's store commits, and those over 5, 10 and 25 ms (its `onStoreTiming`). */
+const noneSlow = (): SlowCommits => ({ total: 0, over5ms: 0, over10ms: 0, over25ms: 0 });
+
+/**
+ * Counts a relay's store commits and its WAL fsyncs, and those of each over 5, 10 and 25 ms (its `onStoreTiming`). A
+ * commit holds the event loop; an fsync does not (it runs in libuv's pool) but every acknowledgement waits for one, and
+ * a message that arrives during one waits out the rest of it and then its own.
+ */
 export class CommitCounter {
-  private readonly counts: SlowCommits = { total: 0, over5ms: 0, over10ms: 0, over25ms: 0 };
+  private readonly counts = { commit: noneSlow(), fsync: noneSlow() };
 
   readonly observe = (what: 'commit' | 'fsync', seconds: number): void => {
-    if (what !== 'commit') return;
-    const { counts } = this;
+    const counts = this.counts[what];
     counts.total++;
     if (seconds > 0.005) counts.over5ms++;
     if (seconds > 0.01) counts.over10ms++;
     if (seconds > 0.025) counts.over25ms++;
   };
 
+  /** the commits so far (a copy) */
   get snapshot(): SlowCommits {
-    return { ...this.counts };
+    return { ...this.counts.commit };
+  }
+
+  /** the fsyncs so far (a copy) */
+  get fsyncSnapshot(): SlowCommits {
+    return { ...this.counts.fsync };
   }
 }
 
@@ -276,6 +289,7 @@ export function serveStats(port: number, stop: () => Promise<void>, commits?: Co
           openFiles: openFiles(),
           syscalls: syscalls(),
           commits: commits?.snapshot ?? null,
+          fsyncs: commits?.fsyncSnapshot ?? null,
           loopDelay: delay,
           gc: pauses,
           at: Date.now(),

@@ -305,6 +305,14 @@ export async function startClusterTarget(name: 'cluster-1' | 'cluster-2', option
               over25ms: sum((s) => s.commits!.over25ms),
             }
           : null,
+        fsyncs: all.every((s) => s.fsyncs)
+          ? {
+              total: sum((s) => s.fsyncs!.total),
+              over5ms: sum((s) => s.fsyncs!.over5ms),
+              over10ms: sum((s) => s.fsyncs!.over10ms),
+              over25ms: sum((s) => s.fsyncs!.over25ms),
+            }
+          : null,
         // the node that stalled most: every message through it waited
         loopDelay: {
           p99Ms: Math.max(...all.map((s) => s.loopDelay.p99Ms)),

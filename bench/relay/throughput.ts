@@ -282,6 +282,15 @@ for (const r of results) {
   const saturated = r.saturated === r.paced ? '' : `, saturation ${slow(r.saturated)}`;
   console.log(`${r.name}: store commits over 5 / 10 / 25 ms: paced ${slow(r.paced)}${saturated}`);
 }
+// the fsyncs every acknowledgement waits for (off the loop): a message that comes during a slow one waits it out, then
+// its own
+const slowSyncs = (p: PhaseResult) =>
+  p.fsyncs ? `${p.fsyncs.over5ms} / ${p.fsyncs.over10ms} / ${p.fsyncs.over25ms} of ${p.fsyncs.total}` : 'not known';
+for (const r of results) {
+  if (!r.paced.fsyncs?.total) continue;
+  const saturated = r.saturated === r.paced ? '' : `, saturation ${slowSyncs(r.saturated)}`;
+  console.log(`${r.name}: store fsyncs over 5 / 10 / 25 ms: paced ${slowSyncs(r.paced)}${saturated}`);
+}
 // the stalls of each side's event loop: a message in flight waits out the server's, and one the generator should have
 // sent or was reading meanwhile is measured late by the generator's (latency counts from when a message was due)
 const stalls = (p: PhaseResult) =>

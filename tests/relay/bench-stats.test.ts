@@ -5,7 +5,7 @@ import { constants } from 'node:perf_hooks';
 import { CommitCounter, GcWatch, readLoopDelay, watchLoopDelay } from '../../bench/relay/server-stats';
 
 describe('CommitCounter', () => {
-  it('counts every commit, and those over 5, 10 and 25 ms; fsyncs are not commits', () => {
+  it('counts every commit, and those over 5, 10 and 25 ms; fsyncs are counted apart', () => {
     const counter = new CommitCounter();
     for (const seconds of [0.0002, 0.001, 0.004, 0.005, 0.007, 0.012, 0.03, 0.2]) counter.observe('commit', seconds);
     counter.observe('fsync', 0.5);
@@ -15,6 +15,11 @@ describe('CommitCounter', () => {
     counter.observe('commit', 0.011);
     expect(first.total).toBe(8);
     expect(counter.snapshot).toEqual({ total: 9, over5ms: 5, over10ms: 4, over25ms: 2 });
+    expect(counter.fsyncSnapshot).toEqual({ total: 1, over5ms: 1, over10ms: 1, over25ms: 1 });
+    counter.observe('fsync', 0.003);
+    counter.observe('fsync', 0.006);
+    expect(counter.fsyncSnapshot).toEqual({ total: 3, over5ms: 2, over10ms: 1, over25ms: 1 });
+    expect(counter.snapshot.total).toBe(9);
   });
 });
 
