@@ -104,6 +104,8 @@ interface Figure {
   wallMicros: number;
   reads: number;
   writes: number;
+  /** bytes given to the storage layer (WAL and database file, the checkpoints' copies included) */
+  storedBytes: number;
   /** the longest single transaction that moved staged events (the event loop would wait this long) */
   longestMoveMs: number;
 }
@@ -229,6 +231,7 @@ function run(layout: Layout, pragmas: readonly string[]): Figure {
       wallMicros: per(wall * 1000),
       reads: ioBefore && ioAfter ? per(ioAfter.reads - ioBefore.reads) : Number.NaN,
       writes: ioBefore && ioAfter ? per(ioAfter.writes - ioBefore.writes) : Number.NaN,
+      storedBytes: ioBefore && ioAfter ? per(ioAfter.storedBytes - ioBefore.storedBytes) : Number.NaN,
       longestMoveMs,
     };
   } finally {
@@ -256,14 +259,16 @@ const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-');
 console.log(
   `\nStore layouts, ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}: ${CHATS} chats of ${HISTORY} messages, then ${messages} more, ${batch} per COMMIT, a checkpoint every ${CHECKPOINT_EVERY}, staged moves every ${move} (sliced: one of ${SLICES} every ${Math.floor(move / SLICES)}); medians of ${rounds} alternated rounds\n`,
 );
-console.log('| layout | CPU µs per message (system) | wall µs per message | read / write calls per message | longest move ms | CPU ÷ first |');
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log(
+  '| layout | CPU µs per message (system) | wall µs per message | read / write calls per message | KB to the disk per message | longest move ms | CPU ÷ first |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 // the ratio is to the first variant: today's layout with the first set of settings, when it is measured
 const baseline = of(variants[0]!.name, (f) => f.cpuMicros);
 for (const { layout, name } of variants) {
   const cpu = of(name, (f) => f.cpuMicros);
   const moves = layout === 'staging' || layout === 'sliced' ? f1(of(name, (f) => f.longestMoveMs)) : '-';
   console.log(
-    `| ${name} | ${f1(cpu)} (${f1(of(name, (f) => f.systemMicros))}) | ${f1(of(name, (f) => f.wallMicros))} | ${f2(of(name, (f) => f.reads))} / ${f2(of(name, (f) => f.writes))} | ${moves} | ${f2(cpu / baseline)} |`,
+    `| ${name} | ${f1(cpu)} (${f1(of(name, (f) => f.systemMicros))}) | ${f1(of(name, (f) => f.wallMicros))} | ${f2(of(name, (f) => f.reads))} / ${f2(of(name, (f) => f.writes))} | ${f2(of(name, (f) => f.storedBytes) / 1024)} | ${moves} | ${f2(cpu / baseline)} |`,
   );
 }
