@@ -10,7 +10,7 @@ import { PgEngine } from '../../relay/cluster/postgres';
 import { openSqliteStore } from '../../relay/store/sqlite';
 import { buildRelay } from '../../scripts/build-relay';
 import type { RelayEntryOptions } from './relay-entry';
-import type { ChildMessage, ParentMessage, ProfileKind, ServerStats } from './server-stats';
+import type { ChildMessage, ParentMessage, ProfileKind, ServerStats, SlowCommits } from './server-stats';
 
 export type TargetName = 'relay' | 'forwarder' | 'durable-forwarder' | 'cluster-1' | 'cluster-2';
 
@@ -281,6 +281,19 @@ export async function startClusterTarget(name: 'cluster-1' | 'cluster-2', option
     stats: async (settle) => {
       const all = await Promise.all(nodes.map((n) => n.stats(settle)));
       const sum = (pick: (s: ServerStats) => number) => all.reduce((total, s) => total + pick(s), 0);
+      // the nodes' commits (or fsyncs) together; not known when one node does not say
+      const sumSlow = (each: Array<SlowCommits | null>): SlowCommits | null =>
+        each.every((c) => c)
+          ? (each as SlowCommits[]).reduce(
+              (t, c) => ({
+                total: t.total + c.total,
+                over5ms: t.over5ms + c.over5ms,
+                over10ms: t.over10ms + c.over10ms,
+                over25ms: t.over25ms + c.over25ms,
+              }),
+              { total: 0, over5ms: 0, over10ms: 0, over25ms: 0 },
+            )
+          : null;
       return {
         rss: sum((s) => s.rss),
         peakRss: sum((s) => s.peakRss),
@@ -297,22 +310,8 @@ export async function startClusterTarget(name: 'cluster-1' | 'cluster-2', option
               storedBytes: sum((s) => s.syscalls!.storedBytes),
             }
           : null,
-        commits: all.every((s) => s.commits)
-          ? {
-              total: sum((s) => s.commits!.total),
-              over5ms: sum((s) => s.commits!.over5ms),
-              over10ms: sum((s) => s.commits!.over10ms),
-              over25ms: sum((s) => s.commits!.over25ms),
-            }
-          : null,
-        fsyncs: all.every((s) => s.fsyncs)
-          ? {
-              total: sum((s) => s.fsyncs!.total),
-              over5ms: sum((s) => s.fsyncs!.over5ms),
-              over10ms: sum((s) => s.fsyncs!.over10ms),
-              over25ms: sum((s) => s.fsyncs!.over25ms),
-            }
-          : null,
+        commits: sumSlow(all.map((s) => s.commits)),
+        fsyncs: sumSlow(all.map((s) => s.fsyncs)),
         // the node that stalled most: every message through it waited
         loopDelay: {
           p99Ms: Math.max(...all.map((s) => s.loopDelay.p99Ms)),

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type WebSocket from 'ws';
 import { heapProfileSummary } from './heap-profile';
 import { Load, type PhaseResult } from './load';
-import { type GcPauses, LOOP_DELAY_RESOLUTION_MS } from './server-stats';
+import { type GcPauses, LOOP_DELAY_RESOLUTION_MS, type SlowCommits } from './server-stats';
 import { usageError as exitWithUsage, parseArgsOrExplain } from './args';
 import {
   chooseChildBuild,
@@ -275,8 +275,8 @@ for (const [what, per] of [
   }
 }
 // the store's commits that held the event loop: each one delays every message of its turn by as long
-const slow = (p: PhaseResult) =>
-  p.commits ? `${p.commits.over5ms} / ${p.commits.over10ms} / ${p.commits.over25ms} of ${p.commits.total}` : 'not known';
+const slowOf = (c: SlowCommits | null) => (c ? `${c.over5ms} / ${c.over10ms} / ${c.over25ms} of ${c.total}` : 'not known');
+const slow = (p: PhaseResult) => slowOf(p.commits);
 for (const r of results) {
   if (!r.paced.commits) continue;
   const saturated = r.saturated === r.paced ? '' : `, saturation ${slow(r.saturated)}`;
@@ -284,8 +284,7 @@ for (const r of results) {
 }
 // the fsyncs every acknowledgement waits for (off the loop): a message that comes during a slow one waits it out, then
 // its own
-const slowSyncs = (p: PhaseResult) =>
-  p.fsyncs ? `${p.fsyncs.over5ms} / ${p.fsyncs.over10ms} / ${p.fsyncs.over25ms} of ${p.fsyncs.total}` : 'not known';
+const slowSyncs = (p: PhaseResult) => slowOf(p.fsyncs);
 for (const r of results) {
   if (!r.paced.fsyncs?.total) continue;
   const saturated = r.saturated === r.paced ? '' : `, saturation ${slowSyncs(r.saturated)}`;
