@@ -214,7 +214,8 @@ export function syscalls(): ServerStats['syscalls'] {
   }
 }
 
-const noneSlow = (): SlowCommits => ({ total: 0, over5ms: 0, over10ms: 0, over25ms: 0 });
+/** no commits (or fsyncs) yet */
+export const noneSlow = (): SlowCommits => ({ total: 0, over5ms: 0, over10ms: 0, over25ms: 0 });
 
 /**
  * Counts a relay's store commits and its WAL fsyncs, and those of each over 5, 10 and 25 ms (its `onStoreTiming`). A

@@ -10,7 +10,7 @@ import { PgEngine } from '../../relay/cluster/postgres';
 import { openSqliteStore } from '../../relay/store/sqlite';
 import { buildRelay } from '../../scripts/build-relay';
 import type { RelayEntryOptions } from './relay-entry';
-import type { ChildMessage, ParentMessage, ProfileKind, ServerStats, SlowCommits } from './server-stats';
+import { type ChildMessage, noneSlow, type ParentMessage, type ProfileKind, type ServerStats, type SlowCommits } from './server-stats';
 
 export type TargetName = 'relay' | 'forwarder' | 'durable-forwarder' | 'cluster-1' | 'cluster-2';
 
@@ -291,7 +291,7 @@ export async function startClusterTarget(name: 'cluster-1' | 'cluster-2', option
                 over10ms: t.over10ms + c.over10ms,
                 over25ms: t.over25ms + c.over25ms,
               }),
-              { total: 0, over5ms: 0, over10ms: 0, over25ms: 0 },
+              noneSlow(),
             )
           : null;
       return {
