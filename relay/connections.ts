@@ -76,6 +76,8 @@ export interface Connection {
   /** an agent who sees every live chat */
   dashboard: boolean;
   alive: boolean;
+  /** its place in the heartbeat's round (`startHeartbeat`), -1 before the heartbeat starts */
+  heartbeatSlot: number;
   /** frames refused in a row for the rate limit */
   strikes: number;
   /** since when the backlog has been above the limit at every sample (null: it is not) */
@@ -99,6 +101,13 @@ export interface ConnectionsOptions {
   /** counts each frame written (for /metrics) */
   frameOut?: (kind: Connection['kind']) => void;
 }
+
+/**
+ * The heartbeat pings a slice of the connections every this many milliseconds, not all of them at once: 2,000 pings in
+ * one turn (and their 2,000 pongs) stalled the relay's loop for ~40 ms and the peers' for up to 70, which was most of the
+ * paced p99 of bench:relay (docs/performance.md, round 20).
+ */
+const HEARTBEAT_TICK_MS = 250;
 
 /** A backlog this many times the limit is closed at once: memory is not held for a peer that will not read it. */
 const HARD_BACKLOG_FACTOR = 16;
@@ -124,6 +133,9 @@ export class Connections implements LocalSockets {
   private lastEvent: object | null = null;
   private lastEventFrame: Buffer = Buffer.alloc(0);
   private heartbeat: NodeJS.Timeout | null = null;
+  /** the heartbeat's slices: each tick pings one, so each connection is pinged once per period */
+  private heartbeatSlots: Set<Connection>[] = [];
+  private nextHeartbeatSlot = 0;
   private sampler: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: ConnectionsOptions) {}
@@ -143,6 +155,7 @@ export class Connections implements LocalSockets {
       held: null,
       dashboard: false,
       alive: true,
+      heartbeatSlot: -1,
       strikes: 0,
       backlogSince: null,
       helloTimer: null,
@@ -159,7 +172,16 @@ export class Connections implements LocalSockets {
     }, helloTimeoutMs);
     conn.helloTimer.unref();
     this.all.add(conn);
+    this.joinHeartbeat(conn);
     return conn;
+  }
+
+  private joinHeartbeat(conn: Connection): void {
+    const slots = this.heartbeatSlots;
+    if (!slots.length) return;
+    conn.heartbeatSlot = this.nextHeartbeatSlot;
+    slots[conn.heartbeatSlot]!.add(conn);
+    this.nextHeartbeatSlot = (this.nextHeartbeatSlot + 1) % slots.length;
   }
 
   /** The connection said hello: it is no longer closed for keeping quiet. */
@@ -200,6 +222,7 @@ export class Connections implements LocalSockets {
   /** The connection closed; true when it was a greeted agent connection (the hub is told the agent left). */
   remove(conn: Connection): boolean {
     this.all.delete(conn);
+    this.heartbeatSlots[conn.heartbeatSlot]?.delete(conn);
     this.greeted(conn);
     conn.sessionPages = null;
     if (conn.kind !== 'agent' || !conn.agentId) {
@@ -367,10 +390,22 @@ export class Connections implements LocalSockets {
     for (const conn of this.all) this.closeNow(conn, code, reason);
   }
 
-  /** Pings every connection each period; one that did not answer the previous ping is terminated. */
+  /**
+   * Pings every connection once per period; one that did not answer its previous ping (nor sent any frame since) is
+   * terminated. The connections are pinged a slice at a time, every `HEARTBEAT_TICK_MS`, so the pings and their pongs
+   * are spread over the period instead of arriving in one burst.
+   */
   startHeartbeat(periodMs: number): void {
+    this.stopHeartbeatTimer();
+    const slices = Math.max(1, Math.round(periodMs / HEARTBEAT_TICK_MS));
+    this.heartbeatSlots = Array.from({ length: slices }, () => new Set<Connection>());
+    this.nextHeartbeatSlot = 0;
+    for (const conn of this.all) this.joinHeartbeat(conn);
+    let slot = 0;
     this.heartbeat = setInterval(() => {
-      for (const conn of this.all) {
+      const due = this.heartbeatSlots[slot]!;
+      slot = (slot + 1) % slices;
+      for (const conn of due) {
         if (!conn.alive) {
           this.options.log({ event: 'heartbeat-timeout', connId: conn.id, agentId: conn.agentId });
           conn.ws.terminate();
@@ -383,13 +418,17 @@ export class Connections implements LocalSockets {
           conn.ws.terminate();
         }
       }
-    }, periodMs);
+    }, periodMs / slices);
     this.heartbeat.unref();
   }
 
-  stopHeartbeat(): void {
+  private stopHeartbeatTimer(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
+  }
+
+  stopHeartbeat(): void {
+    this.stopHeartbeatTimer();
     if (this.sampler) clearInterval(this.sampler);
     this.sampler = null;
   }

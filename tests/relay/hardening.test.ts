@@ -153,6 +153,41 @@ describe('the upgrade', () => {
     expect(relay.logs.some((l) => l.event === 'heartbeat-timeout')).toBe(true);
   });
 
+  it('the heartbeat pings a slice of the connections at a time, each once per period, and still ends a silent one', async () => {
+    // 1,000 ms: four slices of 250 ms. All at once, 2,000 pings and their pongs stalled both sides for tens of ms.
+    const relay = await relayWith({ heartbeatMs: 1000 });
+    const started = Date.now();
+    const pings: number[][] = [];
+    const sockets = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const ws = new WebSocket(`${relay.wsUrl}${AGENT_PATH}`, { headers: { Authorization: basicAuthHeader('bob', 'demo') } });
+        pings[i] = [];
+        ws.on('ping', () => pings[i]!.push(Date.now() - started));
+        cleanups.push(async () => ws.terminate());
+        await new Promise((resolve) => ws.once('open', resolve));
+        return ws;
+      }),
+    );
+    const silent = new WebSocket(`${relay.wsUrl}${AGENT_PATH}`, {
+      headers: { Authorization: basicAuthHeader('bob', 'demo') },
+      autoPong: false,
+    });
+    const closedAfter = new Promise<number>((resolve) => silent.on('close', () => resolve(Date.now() - started)));
+    await new Promise((resolve) => silent.once('open', resolve));
+    // the silent one is pinged once, then ended at its next turn: within two periods and a tick
+    expect(await closedAfter).toBeLessThan(3000);
+    await new Promise((resolve) => setTimeout(resolve, 2300 - (Date.now() - started)));
+    // every connection that answers is pinged about once a period and stays open
+    for (const [i, ws] of sockets.entries()) {
+      expect(ws.readyState).toBe(WebSocket.OPEN);
+      expect(pings[i]!.length).toBeGreaterThanOrEqual(1);
+      expect(pings[i]!.length).toBeLessThanOrEqual(4);
+    }
+    // and not all in the same tick: the first pings of the eight fall in different slices
+    const firsts = pings.map((times) => times[0]!);
+    expect(Math.max(...firsts) - Math.min(...firsts)).toBeGreaterThanOrEqual(400);
+  });
+
   it('a connection that does not read is closed as a slow consumer instead of buffering without end', async () => {
     const relay = await relayWith({ maxBufferedBytes: 256 * 1024, rateLimit: { perSecond: 1000, burst: 1000 } });
     const { alice, customer, stillServed } = await bystander(relay);
